@@ -1,0 +1,3 @@
+//! The `meso` command line: clap parsing, miette hook, dispatch; no logic.
+
+fn main() {}
