@@ -25,7 +25,9 @@ impl Block {
 impl<'a> Checker<'a> {
     pub(super) fn lower_types(&mut self) {
         for i in 0..self.type_ast.len() {
-            let Some(decl) = self.type_ast.get(i).copied() else { continue };
+            let Some(decl) = self.type_ast.get(i).copied() else {
+                continue;
+            };
             let mut seen: Vec<&ast::Ident> = Vec::new();
             let required = self.lower_criteria(&decl.required, Block::Required, &mut seen);
             let indicative = self.lower_criteria(&decl.indicative, Block::Indicative, &mut seen);
@@ -42,7 +44,9 @@ impl<'a> Checker<'a> {
             let mut has_required = false;
             let mut steps = 0;
             while let Some(id) = current {
-                let Some(t) = self.program.types.get(id.index()) else { break };
+                let Some(t) = self.program.types.get(id.index()) else {
+                    break;
+                };
                 has_required |= !t.required.is_empty();
                 current = t.parent;
                 steps += 1;
@@ -51,7 +55,9 @@ impl<'a> Checker<'a> {
                 }
             }
             if !has_required {
-                let Some(decl) = self.type_ast.get(i).copied() else { continue };
+                let Some(decl) = self.type_ast.get(i).copied() else {
+                    continue;
+                };
                 self.report(
                     CheckKind::NoRequiredCriteria,
                     decl.name.span,

@@ -32,7 +32,7 @@ impl<'a> Checker<'a> {
                         let id = DerivedId::from_index(self.derived_ast.len());
                         if self.declare(&decl.name, Decl::Derived(id)) {
                             self.derived_ast.push(decl);
-                            self.derived_progress.push(Progress::NotStarted);
+                            self.derived_progress.push(Progress::Pending);
                             self.derived_types.push(None);
                             self.used_derived.push(false);
                             self.program.derived.push(ir::Derived {
@@ -77,7 +77,7 @@ impl<'a> Checker<'a> {
         if let Some((existing, first)) = self.names.get(&name.name).copied() {
             let same_file = first.file == name.span.file;
             let help = if same_file {
-                Some(format!("rename one of the two; names of facts, parameters, derived values, types and policies share one namespace"))
+                Some("rename one of the two; names of facts, parameters, derived values, types and policies share one namespace".to_string())
             } else {
                 Some(format!(
                     "the first definition is at {}; rename one of the two",
@@ -89,7 +89,10 @@ impl<'a> Checker<'a> {
                 name.span,
                 format!("`{}` is defined twice", name.name),
                 format!("second definition, as a {}", decl.describe()),
-                vec![(first, format!("first defined here, as a {}", existing.describe()))],
+                vec![(
+                    first,
+                    format!("first defined here, as a {}", existing.describe()),
+                )],
                 help,
             );
             return false;
@@ -128,7 +131,11 @@ impl<'a> Checker<'a> {
                     self.report(
                         CheckKind::InvalidLevels,
                         decl.ty.span,
-                        format!("`{}` has {} members; a set may have at most {MAX_SET_MEMBERS}", decl.name.name, members.len()),
+                        format!(
+                            "`{}` has {} members; a set may have at most {MAX_SET_MEMBERS}",
+                            decl.name.name,
+                            members.len()
+                        ),
                         "too many members",
                         Some("split the set into several facts".into()),
                     );
@@ -146,7 +153,11 @@ impl<'a> Checker<'a> {
                 self.report(
                     CheckKind::InvalidRange,
                     bound.span,
-                    format!("`{}` is a {}, which has no range", decl.name.name, ty.describe()),
+                    format!(
+                        "`{}` is a {}, which has no range",
+                        decl.name.name,
+                        ty.describe()
+                    ),
                     "range on a fact that is not a number",
                     Some("remove `minimum`/`maximum`, or declare the fact as a number".into()),
                 );
@@ -221,19 +232,34 @@ impl<'a> Checker<'a> {
     pub(super) fn apply_overrides(&mut self, overrides: &[ParamOverride]) {
         for o in overrides {
             let Some(id) = self.program.param_id(&o.name) else {
-                let help = did_you_mean(&o.name, self.program.params.iter().map(|p| p.name.as_str()))
-                    .or_else(|| Some("`--param` takes the name of a `param` declared in the rule set".into()));
-                let span = self.program.params.first().map_or_else(Span::default, |p| p.span);
+                let help =
+                    did_you_mean(&o.name, self.program.params.iter().map(|p| p.name.as_str()))
+                        .or_else(|| {
+                            Some(
+                                "`--param` takes the name of a `param` declared in the rule set"
+                                    .into(),
+                            )
+                        });
+                let span = self
+                    .program
+                    .params
+                    .first()
+                    .map_or_else(Span::default, |p| p.span);
                 self.report(
                     CheckKind::InvalidParam,
                     span,
-                    format!("`--param {}`: the rule set declares no parameter `{}`", o.name, o.name),
+                    format!(
+                        "`--param {}`: the rule set declares no parameter `{}`",
+                        o.name, o.name
+                    ),
                     "parameters are declared in the rule files",
                     help,
                 );
                 continue;
             };
-            let Some(decl) = self.param_ast.get(id.index()).copied() else { continue };
+            let Some(decl) = self.param_ast.get(id.index()).copied() else {
+                continue;
+            };
             match parse_override(&decl.value.node, &o.value) {
                 Ok(literal) => {
                     let (value, ty) = literal_value(&literal);
@@ -261,8 +287,12 @@ impl<'a> Checker<'a> {
     /// Link types to their parents, reject `extends` loops, compute depths.
     pub(super) fn resolve_type_hierarchy(&mut self) {
         for i in 0..self.type_ast.len() {
-            let Some(decl) = self.type_ast.get(i).copied() else { continue };
-            let Some(parent) = &decl.extends else { continue };
+            let Some(decl) = self.type_ast.get(i).copied() else {
+                continue;
+            };
+            let Some(parent) = &decl.extends else {
+                continue;
+            };
             if let Some(id) = self.expect_type(parent) {
                 if let Some(t) = self.program.types.get_mut(i) {
                     t.parent = Some(id);
@@ -282,12 +312,17 @@ impl<'a> Checker<'a> {
                 current = self.program.types.get(p.index()).and_then(|t| t.parent);
             }
             if cyclic {
-                let Some(decl) = self.type_ast.get(i).copied() else { continue };
+                let Some(decl) = self.type_ast.get(i).copied() else {
+                    continue;
+                };
                 let span = decl.extends.as_ref().map_or(decl.name.span, |e| e.span);
                 self.report(
                     CheckKind::ExtendsCycle,
                     span,
-                    format!("type `{}` extends itself through its parents", decl.name.name),
+                    format!(
+                        "type `{}` extends itself through its parents",
+                        decl.name.name
+                    ),
                     "this `extends` closes a loop",
                     Some("a type's parents must lead to a type that extends nothing".into()),
                 );
@@ -307,15 +342,25 @@ impl<'a> Checker<'a> {
         match self.names.get(&name.name).copied() {
             Some((Decl::Type(id), _)) => Some(id),
             other => {
-                let types: Vec<String> = self.program.types.iter().map(|t| t.name.clone()).collect();
-                let help = did_you_mean(&name.name, types.iter().map(String::as_str)).or_else(|| {
-                    Some(format!("declared types: {}", list_names(&types)))
-                });
+                let types: Vec<String> =
+                    self.program.types.iter().map(|t| t.name.clone()).collect();
+                let help = did_you_mean(&name.name, types.iter().map(String::as_str))
+                    .or_else(|| Some(format!("declared types: {}", list_names(&types))));
                 let message = match other {
-                    Some((decl, _)) => format!("`{}` is a {}, not a cluster type", name.name, decl.describe()),
+                    Some((decl, _)) => format!(
+                        "`{}` is a {}, not a cluster type",
+                        name.name,
+                        decl.describe()
+                    ),
                     None => format!("unknown cluster type `{}`", name.name),
                 };
-                self.report(CheckKind::UnknownType, name.span, message, "not a cluster type", help);
+                self.report(
+                    CheckKind::UnknownType,
+                    name.span,
+                    message,
+                    "not a cluster type",
+                    help,
+                );
                 None
             }
         }
@@ -326,14 +371,25 @@ impl<'a> Checker<'a> {
         match self.names.get(&name.name).copied() {
             Some((Decl::Policy(id), _)) => Some(id),
             other => {
-                let policies: Vec<String> =
-                    self.policy_ast.iter().map(|p| p.name.name.clone()).collect();
+                let policies: Vec<String> = self
+                    .policy_ast
+                    .iter()
+                    .map(|p| p.name.name.clone())
+                    .collect();
                 let help = did_you_mean(&name.name, policies.iter().map(String::as_str));
                 let message = match other {
-                    Some((decl, _)) => format!("`{}` is a {}, not a policy", name.name, decl.describe()),
+                    Some((decl, _)) => {
+                        format!("`{}` is a {}, not a policy", name.name, decl.describe())
+                    }
                     None => format!("unknown policy `{}`", name.name),
                 };
-                self.report(CheckKind::UnknownPolicy, name.span, message, "not a policy", help);
+                self.report(
+                    CheckKind::UnknownPolicy,
+                    name.span,
+                    message,
+                    "not a policy",
+                    help,
+                );
                 None
             }
         }

@@ -71,7 +71,11 @@ impl<'a> Checker<'a> {
                 }
             }
             Ty::Set(d) => ValueType::Set {
-                members: self.domains.get(*d).map(|d| d.names.clone()).unwrap_or_default(),
+                members: self
+                    .domains
+                    .get(*d)
+                    .map(|d| d.names.clone())
+                    .unwrap_or_default(),
             },
             _ => ValueType::Boolean,
         }
@@ -103,12 +107,14 @@ impl<'a> Checker<'a> {
                     .flatten()
                     .unwrap_or(Ty::Error)
             }
-            Some(Progress::InProgress) | None => return Ty::Error,
-            Some(Progress::NotStarted) => {}
+            Some(Progress::Lowering) | None => return Ty::Error,
+            Some(Progress::Pending) => {}
         }
-        let Some(decl) = self.derived_ast.get(id.index()).copied() else { return Ty::Error };
+        let Some(decl) = self.derived_ast.get(id.index()).copied() else {
+            return Ty::Error;
+        };
         if let Some(p) = self.derived_progress.get_mut(id.index()) {
-            *p = Progress::InProgress;
+            *p = Progress::Lowering;
         }
         self.derived_stack.push(id);
         let (expr, ty) = self.lower_expr(&decl.expr);
@@ -117,9 +123,14 @@ impl<'a> Checker<'a> {
                 self.report(
                     CheckKind::TypeMismatch,
                     decl.expr.span,
-                    format!("derived value `{}` is just the level name `{name}`", decl.name.name),
+                    format!(
+                        "derived value `{}` is just the level name `{name}`",
+                        decl.name.name
+                    ),
                     "a level name on its own",
-                    Some(format!("compare it with a fact, e.g. `trust == {name}`, or use a `param`")),
+                    Some(format!(
+                        "compare it with a fact, e.g. `trust == {name}`, or use a `param`"
+                    )),
                 );
                 Ty::Error
             }
@@ -167,9 +178,15 @@ impl<'a> Checker<'a> {
                     format!("{what} `{snippet}` is {described}, not a condition"),
                     "not true or false",
                     Some(match other {
-                        Ty::Number => format!("compare it with a threshold, e.g. `{snippet} >= some_param`"),
-                        Ty::Level(_) | Ty::PendingParam(_) => format!("compare it with a level, e.g. `{snippet} == low`"),
-                        Ty::Set(_) => format!("test a member, e.g. `{snippet} contains some_member`"),
+                        Ty::Number => {
+                            format!("compare it with a threshold, e.g. `{snippet} >= some_param`")
+                        }
+                        Ty::Level(_) | Ty::PendingParam(_) => {
+                            format!("compare it with a level, e.g. `{snippet} == low`")
+                        }
+                        Ty::Set(_) => {
+                            format!("test a member, e.g. `{snippet} contains some_member`")
+                        }
                         _ => "write a comparison, e.g. `fact >= threshold`".into(),
                     }),
                 )
@@ -181,8 +198,14 @@ impl<'a> Checker<'a> {
     pub(super) fn lower_expr(&mut self, expr: &ast::Expr) -> (ExprId, Ty) {
         let span = expr.span;
         match &expr.kind {
-            ExprKind::Number { value, .. } => (self.push(ir::Expr::Const(Value::Number(*value)), span), Ty::Number),
-            ExprKind::Text(s) => (self.push(ir::Expr::Const(Value::Text(s.as_str().into())), span), Ty::Text),
+            ExprKind::Number { value, .. } => (
+                self.push(ir::Expr::Const(Value::Number(*value)), span),
+                Ty::Number,
+            ),
+            ExprKind::Text(s) => (
+                self.push(ir::Expr::Const(Value::Text(s.as_str().into())), span),
+                Ty::Text,
+            ),
             ExprKind::Bool(b) => (self.push(ir::Expr::Const(Value::Bool(*b)), span), Ty::Bool),
             ExprKind::Name(name) => self.lower_name(name, span),
             ExprKind::Neg(inner) => {
@@ -215,10 +238,24 @@ impl<'a> Checker<'a> {
                 self.expect_number(&lt, lhs.span, &format!("`{}`", op.as_str()));
                 let (r, rt) = self.lower_expr(rhs);
                 self.expect_number(&rt, rhs.span, &format!("`{}`", op.as_str()));
-                (self.push(ir::Expr::Arith { op: *op, lhs: l, rhs: r }, span), Ty::Number)
+                (
+                    self.push(
+                        ir::Expr::Arith {
+                            op: *op,
+                            lhs: l,
+                            rhs: r,
+                        },
+                        span,
+                    ),
+                    Ty::Number,
+                )
             }
             ExprKind::Compare(op, lhs, rhs) => self.lower_compare(*op, lhs, rhs, span),
-            ExprKind::In { value, list, negated } => self.lower_in(value, list, *negated, span),
+            ExprKind::In {
+                value,
+                list,
+                negated,
+            } => self.lower_in(value, list, *negated, span),
             ExprKind::Between { value, low, high } => self.lower_between(value, low, high, span),
             ExprKind::IsKnown { value, negated } => {
                 let (id, ty) = self.lower_expr(value);
@@ -231,7 +268,16 @@ impl<'a> Checker<'a> {
                         Some("`is known` tests a fact, parameter or derived value".into()),
                     );
                 }
-                (self.push(ir::Expr::IsKnown { value: id, negated: *negated }, span), Ty::Bool)
+                (
+                    self.push(
+                        ir::Expr::IsKnown {
+                            value: id,
+                            negated: *negated,
+                        },
+                        span,
+                    ),
+                    Ty::Bool,
+                )
             }
             ExprKind::Contains { set, item } => self.lower_contains(set, item, span),
             ExprKind::Call { func, args } => self.lower_call(func, args, span),
@@ -259,8 +305,14 @@ impl<'a> Checker<'a> {
                 if let Some(u) = self.used_facts.get_mut(id.index()) {
                     *u = true;
                 }
-                let ty = match (self.program.facts.get(id.index()).map(|f| &f.ty), self.fact_domain.get(id.index()).copied().flatten()) {
-                    (Some(ir::FactType::Number | ir::FactType::Integer | ir::FactType::Ratio), _) => Ty::Number,
+                let ty = match (
+                    self.program.facts.get(id.index()).map(|f| &f.ty),
+                    self.fact_domain.get(id.index()).copied().flatten(),
+                ) {
+                    (
+                        Some(ir::FactType::Number | ir::FactType::Integer | ir::FactType::Ratio),
+                        _,
+                    ) => Ty::Number,
                     (Some(ir::FactType::Boolean), _) => Ty::Bool,
                     (Some(ir::FactType::Text), _) => Ty::Text,
                     (Some(ir::FactType::Level { .. }), Some(d)) => Ty::Level(d),
@@ -277,10 +329,12 @@ impl<'a> Checker<'a> {
                     Some(Literal::Number { .. }) => Ty::Number,
                     Some(Literal::Text(_)) => Ty::Text,
                     Some(Literal::Bool(_)) => Ty::Bool,
-                    Some(Literal::Name(_)) => match self.param_domain.get(id.index()).copied().flatten() {
-                        Some(d) => Ty::Level(d),
-                        None => Ty::PendingParam(id),
-                    },
+                    Some(Literal::Name(_)) => {
+                        match self.param_domain.get(id.index()).copied().flatten() {
+                            Some(d) => Ty::Level(d),
+                            None => Ty::PendingParam(id),
+                        }
+                    }
                     None => Ty::Error,
                 };
                 (self.push(ir::Expr::Param(id), span), ty)
@@ -289,7 +343,7 @@ impl<'a> Checker<'a> {
                 if let Some(u) = self.used_derived.get_mut(id.index()) {
                     *u = true;
                 }
-                let ty = if self.derived_progress.get(id.index()) == Some(&Progress::InProgress) {
+                let ty = if self.derived_progress.get(id.index()) == Some(&Progress::Lowering) {
                     self.report_derived_cycle(id, name, span);
                     Ty::Error
                 } else {
@@ -308,20 +362,32 @@ impl<'a> Checker<'a> {
                 (self.push(ir::Expr::Const(Value::Unknown), span), Ty::Error)
             }
             None => {
-                if self.domains.iter().any(|d| d.names.iter().any(|n| n == name)) {
+                if self
+                    .domains
+                    .iter()
+                    .any(|d| d.names.iter().any(|n| n == name))
+                {
                     // Resolved later from context; a placeholder until then.
-                    return (self.push(ir::Expr::Const(Value::Unknown), span), Ty::LevelName(name.to_string()));
+                    return (
+                        self.push(ir::Expr::Const(Value::Unknown), span),
+                        Ty::LevelName(name.to_string()),
+                    );
                 }
                 let candidates: Vec<String> = self
                     .names
                     .iter()
-                    .filter(|(_, (d, _))| matches!(d, Decl::Fact(_) | Decl::Param(_) | Decl::Derived(_)))
+                    .filter(|(_, (d, _))| {
+                        matches!(d, Decl::Fact(_) | Decl::Param(_) | Decl::Derived(_))
+                    })
                     .map(|(n, _)| n.clone())
                     .chain(self.domains.iter().flat_map(|d| d.names.iter().cloned()))
                     .collect();
-                let help = did_you_mean(name, candidates.iter().map(String::as_str)).or_else(|| {
-                    Some(format!("declare it, e.g. `fact {name}: number`, or check the spelling"))
-                });
+                let help =
+                    did_you_mean(name, candidates.iter().map(String::as_str)).or_else(|| {
+                        Some(format!(
+                            "declare it, e.g. `fact {name}: number`, or check the spelling"
+                        ))
+                    });
                 self.report(
                     CheckKind::UndefinedName,
                     span,
@@ -335,7 +401,11 @@ impl<'a> Checker<'a> {
     }
 
     fn report_derived_cycle(&mut self, id: DerivedId, name: &str, span: Span) {
-        let start = self.derived_stack.iter().position(|d| *d == id).unwrap_or(0);
+        let start = self
+            .derived_stack
+            .iter()
+            .position(|d| *d == id)
+            .unwrap_or(0);
         let mut path: Vec<String> = self
             .derived_stack
             .iter()
@@ -356,11 +426,15 @@ impl<'a> Checker<'a> {
     fn resolve_in(&mut self, id: ExprId, ty: Ty, d: usize, span: Span, context: &str) -> Ty {
         match ty {
             Ty::LevelName(name) => {
-                let position = self.domains.get(d).and_then(|dom| dom.names.iter().position(|n| *n == name));
+                let position = self
+                    .domains
+                    .get(d)
+                    .and_then(|dom| dom.names.iter().position(|n| *n == name));
                 match position {
                     Some(i) => {
                         if let Some(node) = self.program.exprs.get_mut(id.index()) {
-                            *node = ir::Expr::Const(Value::Level(u32::try_from(i).unwrap_or(u32::MAX)));
+                            *node =
+                                ir::Expr::Const(Value::Level(u32::try_from(i).unwrap_or(u32::MAX)));
                         }
                         Ty::Level(d)
                     }
@@ -376,9 +450,21 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_level(&mut self, name: &str, d: usize, span: Span, context: &str) {
-        let names = self.domains.get(d).map(|d| d.names.clone()).unwrap_or_default();
-        let help = did_you_mean(name, names.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("the levels of {context} are {}", names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")));
+        let names = self
+            .domains
+            .get(d)
+            .map(|d| d.names.clone())
+            .unwrap_or_default();
+        let help = did_you_mean(name, names.iter().map(String::as_str)).unwrap_or_else(|| {
+            format!(
+                "the levels of {context} are {}",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
         self.report(
             CheckKind::UnknownLevel,
             span,
@@ -393,9 +479,17 @@ impl<'a> Checker<'a> {
         if let Some(slot) = self.param_domain.get_mut(p.index()) {
             *slot = Some(d);
         }
-        let Some(Literal::Name(name)) = self.param_literal.get(p.index()).cloned() else { return Ty::Error };
-        let span = self.param_ast.get(p.index()).map_or_else(Span::default, |decl| decl.value.span);
-        let position = self.domains.get(d).and_then(|dom| dom.names.iter().position(|n| *n == name));
+        let Some(Literal::Name(name)) = self.param_literal.get(p.index()).cloned() else {
+            return Ty::Error;
+        };
+        let span = self
+            .param_ast
+            .get(p.index())
+            .map_or_else(Span::default, |decl| decl.value.span);
+        let position = self
+            .domains
+            .get(d)
+            .and_then(|dom| dom.names.iter().position(|n| *n == name));
         let value_type = self.value_type(&Ty::Level(d));
         match position {
             Some(i) => {
@@ -441,7 +535,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn lower_compare(&mut self, op: CompareOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> (ExprId, Ty) {
+    fn lower_compare(
+        &mut self,
+        op: CompareOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+    ) -> (ExprId, Ty) {
         let (l, lt) = self.lower_expr(lhs);
         let (r, rt) = self.lower_expr(rhs);
         let (lt, rt) = self.unify((l, lt, lhs), (r, rt, rhs));
@@ -494,7 +594,18 @@ impl<'a> Checker<'a> {
                 CompareKind::Number
             }
         };
-        (self.push(ir::Expr::Compare { op, kind, lhs: l, rhs: r }, span), Ty::Bool)
+        (
+            self.push(
+                ir::Expr::Compare {
+                    op,
+                    kind,
+                    lhs: l,
+                    rhs: r,
+                },
+                span,
+            ),
+            Ty::Bool,
+        )
     }
 
     fn not_ordered(&mut self, op: CompareOp, lhs: &ast::Expr, ty: &Ty, span: Span) {
@@ -522,7 +633,13 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn lower_in(&mut self, value: &ast::Expr, list: &[ast::Expr], negated: bool, span: Span) -> (ExprId, Ty) {
+    fn lower_in(
+        &mut self,
+        value: &ast::Expr,
+        list: &[ast::Expr],
+        negated: bool,
+        span: Span,
+    ) -> (ExprId, Ty) {
         let (vid, vt) = self.lower_expr(value);
         let mut items = Vec::with_capacity(list.len());
         for item in list {
@@ -541,16 +658,36 @@ impl<'a> Checker<'a> {
                     item.span,
                     format!("`{vs}` is {vd}, but this item is {id}"),
                     "does not match the tested value",
-                    Some("every item of the list must be of the same kind as the value tested".into()),
+                    Some(
+                        "every item of the list must be of the same kind as the value tested"
+                            .into(),
+                    ),
                 );
             }
             items.push(iid);
         }
         let kind = self.compare_kind(&vt);
-        (self.push(ir::Expr::In { value: vid, items, kind, negated }, span), Ty::Bool)
+        (
+            self.push(
+                ir::Expr::In {
+                    value: vid,
+                    items,
+                    kind,
+                    negated,
+                },
+                span,
+            ),
+            Ty::Bool,
+        )
     }
 
-    fn lower_between(&mut self, value: &ast::Expr, low: &ast::Expr, high: &ast::Expr, span: Span) -> (ExprId, Ty) {
+    fn lower_between(
+        &mut self,
+        value: &ast::Expr,
+        low: &ast::Expr,
+        high: &ast::Expr,
+        span: Span,
+    ) -> (ExprId, Ty) {
         let (vid, vt) = self.lower_expr(value);
         let mut bounds = Vec::with_capacity(2);
         for bound in [low, high] {
@@ -558,7 +695,9 @@ impl<'a> Checker<'a> {
             let (_, bt) = self.unify((vid, vt.clone(), value), (bid, bt, bound));
             let ok = match (&vt, &bt) {
                 (Ty::Error, _) | (_, Ty::Error) | (Ty::Number, Ty::Number) => true,
-                (Ty::Level(a), Ty::Level(b)) => a == b && self.domains.get(*a).is_some_and(|d| d.ordered),
+                (Ty::Level(a), Ty::Level(b)) => {
+                    a == b && self.domains.get(*a).is_some_and(|d| d.ordered)
+                }
                 _ => false,
             };
             if !ok {
@@ -579,7 +718,18 @@ impl<'a> Checker<'a> {
             _ => (vid, vid),
         };
         let kind = self.compare_kind(&vt);
-        (self.push(ir::Expr::Between { value: vid, low: lo, high: hi, kind }, span), Ty::Bool)
+        (
+            self.push(
+                ir::Expr::Between {
+                    value: vid,
+                    low: lo,
+                    high: hi,
+                    kind,
+                },
+                span,
+            ),
+            Ty::Bool,
+        )
     }
 
     fn lower_contains(&mut self, set: &ast::Expr, item: &ast::Expr, span: Span) -> (ExprId, Ty) {
@@ -596,7 +746,10 @@ impl<'a> Checker<'a> {
                         item.span,
                         format!("`contains` looks for a member of {ctx}, but this is {described}"),
                         "not a member name",
-                        Some("write a member name, e.g. `markets_served contains international`".into()),
+                        Some(
+                            "write a member name, e.g. `markets_served contains international`"
+                                .into(),
+                        ),
                     );
                 }
             }
@@ -613,7 +766,16 @@ impl<'a> Checker<'a> {
                 );
             }
         }
-        (self.push(ir::Expr::Contains { set: sid, item: iid }, span), Ty::Bool)
+        (
+            self.push(
+                ir::Expr::Contains {
+                    set: sid,
+                    item: iid,
+                },
+                span,
+            ),
+            Ty::Bool,
+        )
     }
 
     fn lower_call(&mut self, func: &ast::Ident, args: &[ast::Expr], span: Span) -> (ExprId, Ty) {
@@ -626,7 +788,9 @@ impl<'a> Checker<'a> {
         }
         let Some(f) = Func::from_name(&func.name) else {
             let help = did_you_mean(&func.name, ["min", "max", "abs", "count", "any", "all"])
-                .or_else(|| Some("the functions are `min`, `max`, `abs`, `count`, `any` and `all`".into()));
+                .or_else(|| {
+                    Some("the functions are `min`, `max`, `abs`, `count`, `any` and `all`".into())
+                });
             self.report(
                 CheckKind::UnknownFunction,
                 func.span,
@@ -652,24 +816,36 @@ impl<'a> Checker<'a> {
             );
         }
         for (arg, ty) in args.iter().zip(&types) {
-            let ok = matches!(ty, Ty::Error) || if want_bool { *ty == Ty::Bool } else { *ty == Ty::Number };
+            let ok = matches!(ty, Ty::Error)
+                || if want_bool {
+                    *ty == Ty::Bool
+                } else {
+                    *ty == Ty::Number
+                };
             if !ok {
                 let described = self.describe(ty);
                 let snippet = self.snippet(arg.span);
                 self.report(
                     CheckKind::WrongArguments,
                     arg.span,
-                    format!("`{}` takes {usage}, but `{snippet}` is {described}", f.as_str()),
+                    format!(
+                        "`{}` takes {usage}, but `{snippet}` is {described}",
+                        f.as_str()
+                    ),
                     "wrong kind of argument",
                     Some(if want_bool {
-                        "give conditions, e.g. `count(trust == low, informality >= some_param)`".into()
+                        "give conditions, e.g. `count(trust == low, informality >= some_param)`"
+                            .into()
                     } else {
                         "give numbers, e.g. `max(export_share, foreign_output_share)`".into()
                     }),
                 );
             }
         }
-        (self.push(ir::Expr::Call { func: f, args: ids }, span), result)
+        (
+            self.push(ir::Expr::Call { func: f, args: ids }, span),
+            result,
+        )
     }
 
     /// Resolve a test or override value for a level parameter once its domain is known.

@@ -47,7 +47,9 @@ impl<'a> Checker<'a> {
             .map(|(p, _)| p.name.clone())
             .collect();
         for name in unused_params {
-            let Some((_, span)) = self.names.get(&name).copied() else { continue };
+            let Some((_, span)) = self.names.get(&name).copied() else {
+                continue;
+            };
             self.report(
                 CheckKind::UnusedParam,
                 span,
@@ -65,7 +67,9 @@ impl<'a> Checker<'a> {
             .map(|(d, _)| d.name.clone())
             .collect();
         for name in unused_derived {
-            let Some((_, span)) = self.names.get(&name).copied() else { continue };
+            let Some((_, span)) = self.names.get(&name).copied() else {
+                continue;
+            };
             self.report(
                 CheckKind::UnusedDerived,
                 span,
@@ -106,7 +110,10 @@ impl<'a> Checker<'a> {
                     name.span,
                     format!("`{}` has no `advice`", name.name),
                     "nothing to tell the user",
-                    Some("add `advice \"...\"` saying what to do (or, for `avoid`, what not to do)".into()),
+                    Some(
+                        "add `advice \"...\"` saying what to do (or, for `avoid`, what not to do)"
+                            .into(),
+                    ),
                 );
             }
         }
@@ -115,7 +122,12 @@ impl<'a> Checker<'a> {
     fn lint_literal_thresholds(&mut self) {
         let mut found = Vec::new();
         for decl in &self.type_ast {
-            for c in decl.required.iter().chain(&decl.indicative).chain(&decl.excluding) {
+            for c in decl
+                .required
+                .iter()
+                .chain(&decl.indicative)
+                .chain(&decl.excluding)
+            {
                 literal_thresholds(&c.expr, &mut found);
             }
         }
@@ -144,7 +156,9 @@ impl<'a> Checker<'a> {
         let mut chain = Some(id);
         let mut steps = 0;
         while let Some(t) = chain {
-            let Some(ty) = self.program.types.get(t.index()) else { break };
+            let Some(ty) = self.program.types.get(t.index()) else {
+                break;
+            };
             for c in &ty.required {
                 let mut atoms = Vec::new();
                 conjuncts(&self.program.exprs, c.expr, &mut atoms);
@@ -169,11 +183,25 @@ impl<'a> Checker<'a> {
                 break;
             }
         }
-        let Some(conflict) = bounds.iter().find(|b| b.empty()) else { return };
-        let fact = self.program.facts.get(conflict.fact.index()).map(|f| f.name.clone()).unwrap_or_default();
+        let Some(conflict) = bounds.iter().find(|b| b.empty()) else {
+            return;
+        };
+        let fact = self
+            .program
+            .facts
+            .get(conflict.fact.index())
+            .map(|f| f.name.clone())
+            .unwrap_or_default();
         let criteria = conflict.reasons.join("`, `");
-        let Some(ty) = self.program.types.get(id.index()) else { return };
-        let (name, span) = (ty.name.clone(), self.type_ast.get(id.index()).map_or(ty.span, |d| d.name.span));
+        let Some(ty) = self.program.types.get(id.index()) else {
+            return;
+        };
+        let (name, span) = (
+            ty.name.clone(),
+            self.type_ast
+                .get(id.index())
+                .map_or(ty.span, |d| d.name.span),
+        );
         self.report(
             CheckKind::UnreachableType,
             span,
@@ -225,7 +253,12 @@ impl<'a> Checker<'a> {
                     _ => None,
                 }
             }
-            Expr::In { value, items, kind: CompareKind::Level, negated } => {
+            Expr::In {
+                value,
+                items,
+                kind: CompareKind::Level,
+                negated,
+            } => {
                 let f = fact(*value)?;
                 let mut mask = 0u64;
                 for item in items {
@@ -345,7 +378,14 @@ fn literal_thresholds(expr: &ast::Expr, out: &mut Vec<(crate::source::Span, Stri
     let mut check = |e: &ast::Expr| {
         if let ExprKind::Number { value, text } = &e.kind {
             if *value != 0.0 && *value != 1.0 {
-                out.push((e.span, if text.is_empty() { format_number(*value) } else { text.clone() }));
+                out.push((
+                    e.span,
+                    if text.is_empty() {
+                        format_number(*value)
+                    } else {
+                        text.clone()
+                    },
+                ));
             }
         }
     };

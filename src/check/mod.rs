@@ -75,8 +75,10 @@ pub fn check_rule_set(
 ) -> Result<Checked, CheckFailure> {
     let mut checker = Checker::new(&sources);
     checker.run(files, overrides);
-    let (errors, warnings): (Vec<_>, Vec<_>) =
-        checker.diagnostics.into_iter().partition(|d| !d.is_warning());
+    let (errors, warnings): (Vec<_>, Vec<_>) = checker
+        .diagnostics
+        .into_iter()
+        .partition(|d| !d.is_warning());
     if errors.is_empty() {
         let mut program = checker.program;
         program.sources = sources;
@@ -118,8 +120,8 @@ pub(crate) struct Domain {
 /// Progress of lowering a derived value, for cycle detection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Progress {
-    NotStarted,
-    InProgress,
+    Pending,
+    Lowering,
     Done,
 }
 

@@ -11,9 +11,14 @@ const DEFAULT_PHASE: i64 = 1;
 impl<'a> Checker<'a> {
     pub(super) fn lower_policies(&mut self) {
         for i in 0..self.policy_ast.len() {
-            let Some(decl) = self.policy_ast.get(i).copied() else { continue };
-            let for_types: Vec<ir::TypeId> =
-                decl.for_types.iter().filter_map(|t| self.expect_type(t)).collect();
+            let Some(decl) = self.policy_ast.get(i).copied() else {
+                continue;
+            };
+            let for_types: Vec<ir::TypeId> = decl
+                .for_types
+                .iter()
+                .filter_map(|t| self.expect_type(t))
+                .collect();
             if decl.for_types.is_empty() {
                 self.report(
                     CheckKind::MissingFor,
@@ -23,10 +28,9 @@ impl<'a> Checker<'a> {
                     Some("add `for some_type` (several types: `for type_a, type_b`)".into()),
                 );
             }
-            let condition = decl
-                .when
-                .as_ref()
-                .map(|w| self.lower_condition(w, &format!("the `when` condition of `{}`", decl.name.name)));
+            let condition = decl.when.as_ref().map(|w| {
+                self.lower_condition(w, &format!("the `when` condition of `{}`", decl.name.name))
+            });
             let phase = match &decl.phase {
                 None => DEFAULT_PHASE,
                 Some(p) if p.node.fract() == 0.0 && p.node.abs() < 1e9 => p.node as i64,
@@ -36,12 +40,19 @@ impl<'a> Checker<'a> {
                         p.span,
                         format!("phase {} is not a whole number", format_number(p.node)),
                         "phases are 1, 2, 3, ...",
-                        Some("use whole numbers; to order policies within a phase, use `after`".into()),
+                        Some(
+                            "use whole numbers; to order policies within a phase, use `after`"
+                                .into(),
+                        ),
                     );
                     DEFAULT_PHASE
                 }
             };
-            let after: Vec<PolicyId> = decl.after.iter().filter_map(|a| self.expect_policy(a)).collect();
+            let after: Vec<PolicyId> = decl
+                .after
+                .iter()
+                .filter_map(|a| self.expect_policy(a))
+                .collect();
             self.program.policies.push(ir::Policy {
                 name: decl.name.name.clone(),
                 kind: decl.kind,
@@ -72,7 +83,11 @@ impl<'a> Checker<'a> {
             .collect();
         for (i, name, phase, after, policy_span) in edges {
             for a in &after {
-                let prereq = self.program.policies.get(a.index()).map(|p| (p.name.clone(), p.phase));
+                let prereq = self
+                    .program
+                    .policies
+                    .get(a.index())
+                    .map(|p| (p.name.clone(), p.phase));
                 if let Some((pname, pphase)) = prereq {
                     if pphase > phase {
                         let span = self
@@ -101,9 +116,9 @@ impl<'a> Checker<'a> {
             let next = (0..n)
                 .filter(|&i| !placed.get(i).copied().unwrap_or(true))
                 .filter(|&i| {
-                    prerequisites
-                        .get(i)
-                        .is_some_and(|ps| ps.iter().all(|p| placed.get(*p).copied().unwrap_or(true)))
+                    prerequisites.get(i).is_some_and(|ps| {
+                        ps.iter().all(|p| placed.get(*p).copied().unwrap_or(true))
+                    })
                 })
                 .min_by_key(|&i| (self.program.policies.get(i).map_or(0, |p| p.phase), i));
             match next {
@@ -130,13 +145,17 @@ impl<'a> Checker<'a> {
 
     fn report_after_cycle(&mut self, placed: &[bool], prerequisites: &[Vec<usize>]) {
         // Walk prerequisites from an unplaced policy until one repeats: that is a loop.
-        let Some(start) = placed.iter().position(|p| !p) else { return };
+        let Some(start) = placed.iter().position(|p| !p) else {
+            return;
+        };
         let mut path = vec![start];
         let mut current = start;
         loop {
-            let next = prerequisites
-                .get(current)
-                .and_then(|ps| ps.iter().find(|p| !placed.get(**p).copied().unwrap_or(true)).copied());
+            let next = prerequisites.get(current).and_then(|ps| {
+                ps.iter()
+                    .find(|p| !placed.get(**p).copied().unwrap_or(true))
+                    .copied()
+            });
             let Some(next) = next else { return };
             if let Some(pos) = path.iter().position(|p| *p == next) {
                 let cycle: Vec<usize> = path.get(pos..).map(<[usize]>::to_vec).unwrap_or_default();
@@ -148,14 +167,27 @@ impl<'a> Checker<'a> {
                 if let Some(first) = names.first().cloned() {
                     names.push(first);
                 }
-                let span = self.policy_ast.get(next).map_or_else(Default::default, |d| d.name.span);
-                let name = self.program.policies.get(next).map(|p| p.name.clone()).unwrap_or_default();
+                let span = self
+                    .policy_ast
+                    .get(next)
+                    .map_or_else(Default::default, |d| d.name.span);
+                let name = self
+                    .program
+                    .policies
+                    .get(next)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
                 self.report(
                     CheckKind::AfterCycle,
                     span,
-                    format!("`after` clauses go round in a circle: {}", names.join(" → ")),
+                    format!(
+                        "`after` clauses go round in a circle: {}",
+                        names.join(" → ")
+                    ),
                     format!("`{name}` ends up after itself"),
-                    Some("remove one `after` from the loop so that the sequence has a start".into()),
+                    Some(
+                        "remove one `after` from the loop so that the sequence has a start".into(),
+                    ),
                 );
                 return;
             }

@@ -11,9 +11,19 @@ use crate::value::{format_number, Value};
 impl<'a> Checker<'a> {
     pub(super) fn lower_tests(&mut self) {
         for i in 0..self.test_ast.len() {
-            let Some(decl) = self.test_ast.get(i).copied() else { continue };
-            let given = decl.given.iter().filter_map(|a| self.lower_given(a)).collect();
-            let params = decl.params.iter().filter_map(|p| self.lower_test_param(p)).collect();
+            let Some(decl) = self.test_ast.get(i).copied() else {
+                continue;
+            };
+            let given = decl
+                .given
+                .iter()
+                .filter_map(|a| self.lower_given(a))
+                .collect();
+            let params = decl
+                .params
+                .iter()
+                .filter_map(|p| self.lower_test_param(p))
+                .collect();
             let expects = decl
                 .expects
                 .iter()
@@ -33,15 +43,22 @@ impl<'a> Checker<'a> {
         let id = match self.names.get(&a.name.name).copied() {
             Some((Decl::Fact(id), _)) => id,
             other => {
-                let facts: Vec<String> = self.program.facts.iter().map(|f| f.name.clone()).collect();
+                let facts: Vec<String> =
+                    self.program.facts.iter().map(|f| f.name.clone()).collect();
                 let help = match other {
-                    Some((Decl::Param(_), _)) => Some(format!("`{}` is a parameter: write `param {} = ...` in the test, outside `given`", a.name.name, a.name.name)),
+                    Some((Decl::Param(_), _)) => Some(format!(
+                        "`{}` is a parameter: write `param {} = ...` in the test, outside `given`",
+                        a.name.name, a.name.name
+                    )),
                     _ => did_you_mean(&a.name.name, facts.iter().map(String::as_str)),
                 };
                 self.report(
                     CheckKind::UndefinedName,
                     a.name.span,
-                    format!("`given` sets `{}`, which is not a declared fact", a.name.name),
+                    format!(
+                        "`given` sets `{}`, which is not a declared fact",
+                        a.name.name
+                    ),
                     "not a fact",
                     help,
                 );
@@ -66,11 +83,17 @@ impl<'a> Checker<'a> {
 
     fn lower_test_param(&mut self, p: &ast::ParamOverride) -> Option<(ir::ParamId, Value)> {
         let Some(id) = self.program.param_id(&p.name.name) else {
-            let help = did_you_mean(&p.name.name, self.program.params.iter().map(|p| p.name.as_str()));
+            let help = did_you_mean(
+                &p.name.name,
+                self.program.params.iter().map(|p| p.name.as_str()),
+            );
             self.report(
                 CheckKind::InvalidParam,
                 p.name.span,
-                format!("the test sets `{}`, which is not a declared parameter", p.name.name),
+                format!(
+                    "the test sets `{}`, which is not a declared parameter",
+                    p.name.name
+                ),
                 "not a parameter",
                 help,
             );
@@ -79,7 +102,11 @@ impl<'a> Checker<'a> {
         let declared = self.param_literal.get(id.index())?.clone();
         let same_kind = std::mem::discriminant(&declared) == std::mem::discriminant(&p.value.node);
         let text = literal_text(&p.value.node);
-        let literal = if same_kind { Ok(p.value.node.clone()) } else { parse_override(&declared, &text) };
+        let literal = if same_kind {
+            Ok(p.value.node.clone())
+        } else {
+            parse_override(&declared, &text)
+        };
         let value = match literal {
             Ok(Literal::Name(name)) => match self.param_level_domain(id) {
                 Some(d) => self
@@ -98,7 +125,10 @@ impl<'a> Checker<'a> {
                 p.value.span,
                 format!("`{}` cannot be set to `{text}`", p.name.name),
                 "not a value of this parameter's kind",
-                Some(format!("the declared value is `{}`; give a value of the same kind", literal_text(&declared))),
+                Some(format!(
+                    "the declared value is `{}`; give a value of the same kind",
+                    literal_text(&declared)
+                )),
             );
         }
         value.map(|v| (id, v))
@@ -110,20 +140,47 @@ impl<'a> Checker<'a> {
                 if name.name == "none" {
                     (ExpectKind::Classification(None), *span)
                 } else {
-                    (ExpectKind::Classification(Some(self.expect_type(name)?)), *span)
+                    (
+                        ExpectKind::Classification(Some(self.expect_type(name)?)),
+                        *span,
+                    )
                 }
             }
-            ast::Expectation::Score { name, op, value, span } => {
-                (ExpectKind::Score { id: self.expect_type(name)?, op: *op, value: *value }, *span)
-            }
-            ast::Expectation::Status { name, status, negated, span } => {
+            ast::Expectation::Score {
+                name,
+                op,
+                value,
+                span,
+            } => (
+                ExpectKind::Score {
+                    id: self.expect_type(name)?,
+                    op: *op,
+                    value: *value,
+                },
+                *span,
+            ),
+            ast::Expectation::Status {
+                name,
+                status,
+                negated,
+                span,
+            } => {
                 let kind = match self.names.get(&name.name).copied() {
                     Some((Decl::Type(id), _)) => match status {
                         ExpectedStatus::Matched | ExpectedStatus::Undetermined => {
-                            ExpectKind::TypeStatus { id, status: *status, negated: *negated }
+                            ExpectKind::TypeStatus {
+                                id,
+                                status: *status,
+                                negated: *negated,
+                            }
                         }
                         _ => {
-                            self.invalid_expectation(name, "a cluster type", "`matched` or `undetermined`", *span);
+                            self.invalid_expectation(
+                                name,
+                                "a cluster type",
+                                "`matched` or `undetermined`",
+                                *span,
+                            );
                             return None;
                         }
                     },
@@ -132,28 +189,46 @@ impl<'a> Checker<'a> {
                         match (status, kind) {
                             (ExpectedStatus::Recommended, Some(PolicyKind::Recommend))
                             | (ExpectedStatus::Avoided, Some(PolicyKind::Avoid))
-                            | (ExpectedStatus::Undetermined, _) => {
-                                ExpectKind::PolicyStatus { id, status: *status, negated: *negated }
-                            }
+                            | (ExpectedStatus::Undetermined, _) => ExpectKind::PolicyStatus {
+                                id,
+                                status: *status,
+                                negated: *negated,
+                            },
                             (_, Some(PolicyKind::Avoid)) => {
-                                self.invalid_expectation(name, "an avoid item", "`avoided` or `undetermined`", *span);
+                                self.invalid_expectation(
+                                    name,
+                                    "an avoid item",
+                                    "`avoided` or `undetermined`",
+                                    *span,
+                                );
                                 return None;
                             }
                             _ => {
-                                self.invalid_expectation(name, "a policy", "`recommended` or `undetermined`", *span);
+                                self.invalid_expectation(
+                                    name,
+                                    "a policy",
+                                    "`recommended` or `undetermined`",
+                                    *span,
+                                );
                                 return None;
                             }
                         }
                     }
                     _ => {
-                        let mut candidates: Vec<String> = self.program.types.iter().map(|t| t.name.clone()).collect();
+                        let mut candidates: Vec<String> =
+                            self.program.types.iter().map(|t| t.name.clone()).collect();
                         candidates.extend(self.program.policies.iter().map(|p| p.name.clone()));
                         let help = did_you_mean(&name.name, candidates.iter().map(String::as_str))
-                            .or_else(|| Some(format!("types and policies: {}", list_names(&candidates))));
+                            .or_else(|| {
+                                Some(format!("types and policies: {}", list_names(&candidates)))
+                            });
                         self.report(
                             CheckKind::InvalidExpectation,
                             name.span,
-                            format!("`expect` names `{}`, which is neither a cluster type nor a policy", name.name),
+                            format!(
+                                "`expect` names `{}`, which is neither a cluster type nor a policy",
+                                name.name
+                            ),
                             "not a type or policy",
                             help,
                         );
@@ -166,7 +241,13 @@ impl<'a> Checker<'a> {
         Some(ir::Expect { kind, span })
     }
 
-    fn invalid_expectation(&mut self, name: &ast::Ident, what: &str, allowed: &str, span: crate::source::Span) {
+    fn invalid_expectation(
+        &mut self,
+        name: &ast::Ident,
+        what: &str,
+        allowed: &str,
+        span: crate::source::Span,
+    ) {
         self.report(
             CheckKind::InvalidExpectation,
             span,
@@ -182,12 +263,20 @@ fn fact_value(fact: &ir::Fact, given: &FactValue) -> Result<Value, String> {
     let in_range = |n: f64| -> Result<Value, String> {
         if let Some(min) = fact.minimum {
             if n < min {
-                return Err(format!("at least {}, but the test gives {}", format_number(min), format_number(n)));
+                return Err(format!(
+                    "at least {}, but the test gives {}",
+                    format_number(min),
+                    format_number(n)
+                ));
             }
         }
         if let Some(max) = fact.maximum {
             if n > max {
-                return Err(format!("at most {}, but the test gives {}", format_number(max), format_number(n)));
+                return Err(format!(
+                    "at most {}, but the test gives {}",
+                    format_number(max),
+                    format_number(n)
+                ));
             }
         }
         Ok(Value::Number(n))
@@ -196,7 +285,9 @@ fn fact_value(fact: &ir::Fact, given: &FactValue) -> Result<Value, String> {
         (_, FactValue::Unknown) => Ok(Value::Unknown),
         (FactType::Number | FactType::Ratio, FactValue::Number(n)) => in_range(*n),
         (FactType::Integer, FactValue::Number(n)) if n.fract() == 0.0 => in_range(*n),
-        (FactType::Integer, FactValue::Number(n)) => Err(format!("but {} is not a whole number", format_number(*n))),
+        (FactType::Integer, FactValue::Number(n)) => {
+            Err(format!("but {} is not a whole number", format_number(*n)))
+        }
         (FactType::Boolean, FactValue::Bool(b)) => Ok(Value::Bool(*b)),
         (FactType::Text, FactValue::Text(s)) => Ok(Value::Text(s.as_str().into())),
         (FactType::Level { levels, .. }, FactValue::Name(n)) => levels
@@ -211,7 +302,9 @@ fn fact_value(fact: &ir::Fact, given: &FactValue) -> Result<Value, String> {
                     .iter()
                     .position(|m| *m == item.name)
                     .ok_or_else(|| format!("and `{}` is not one of its members", item.name))?;
-                mask |= 1u64.checked_shl(u32::try_from(i).unwrap_or(u32::MAX)).unwrap_or(0);
+                mask |= 1u64
+                    .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
+                    .unwrap_or(0);
             }
             Ok(Value::Set(mask))
         }
@@ -229,7 +322,11 @@ fn example_value(ty: &FactType) -> String {
         FactType::Text => "give text in double quotes, e.g. `\"Peru\"`, or `unknown`".into(),
         FactType::Level { levels, .. } => format!(
             "give one of {}, or `unknown`",
-            levels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ")
+            levels
+                .iter()
+                .map(|l| format!("`{l}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         FactType::Set { members } => format!(
             "give a list of members, e.g. `[{}]`",
