@@ -34,25 +34,18 @@ pub(crate) fn unescape(inner: &str) -> Result<String, LiteralError> {
             Some((_, '\\')) => out.push('\\'),
             Some((_, 'n')) => out.push('\n'),
             Some((_, 't')) => out.push('\t'),
-            Some((j, other)) => {
-                let end = j + other.len_utf8();
-                // A `\` before a line break is shown as the backslash alone.
-                let shown = if other == '\n' || other == '\r' {
-                    String::from("\\")
-                } else {
-                    format!("\\{other}")
-                };
-                let end = if shown.len() == 1 { i + 1 } else { end };
-                return Err(LiteralError::InvalidEscape {
-                    escape: shown,
-                    range: i..end,
-                });
-            }
-            None => {
+            // A `\` before a line break is shown (and underlined) alone.
+            Some((_, '\n' | '\r')) | None => {
                 return Err(LiteralError::InvalidEscape {
                     escape: String::from("\\"),
                     range: i..i + 1,
                 })
+            }
+            Some((j, other)) => {
+                return Err(LiteralError::InvalidEscape {
+                    escape: format!("\\{other}"),
+                    range: i..j + other.len_utf8(),
+                });
             }
         }
     }
@@ -114,11 +107,7 @@ fn leading_space(line: &str) -> &str {
 }
 
 fn common_prefix<'a>(a: &'a str, b: &'a str) -> &'a str {
-    let len = a
-        .bytes()
-        .zip(b.bytes())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let len = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     a.get(..len).unwrap_or("")
 }
 
@@ -227,6 +216,52 @@ pub(crate) fn scan(text: &str) -> ScanReport {
     report
 }
 
+/// Length of `text` up to the end of its last token, leaving out trailing whitespace and
+/// comments. `text` must start at a token boundary.
+///
+/// pest includes the whitespace skipped before a failed optional or repetition at the end of
+/// a rule in that rule's span; spans are trimmed with this so they end at the last token.
+pub(crate) fn token_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = 0;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => {
+                i = text
+                    .get(i..)
+                    .and_then(|s| s.find('\n'))
+                    .map_or(text.len(), |n| i + n);
+            }
+            b'"' if text.get(i..).is_some_and(|s| s.starts_with("\"\"\"")) => {
+                i = text
+                    .get(i + 3..)
+                    .and_then(|s| s.find("\"\"\""))
+                    .map_or(text.len(), |n| i + 3 + n + 3);
+                end = i;
+            }
+            b'"' => {
+                let mut j = i + 1;
+                while let Some(&c) = bytes.get(j) {
+                    j += if c == b'\\' { 2 } else { 1 };
+                    if c == b'"' {
+                        break;
+                    }
+                }
+                i = j.min(text.len());
+                end = i;
+            }
+            _ if text.get(i..).is_some_and(|s| s.starts_with('\u{FEFF}')) => i += 3,
+            _ => {
+                i += 1;
+                end = i;
+            }
+        }
+    }
+    end.min(text.len())
+}
+
 /// Offset of the end of the line containing `at` (before `\r\n` or `\n`).
 fn line_end(text: &str, at: usize) -> usize {
     let end = text
@@ -246,7 +281,10 @@ mod tests {
 
     #[test]
     fn escapes_decode() {
-        assert_eq!(unescape(r#"a\"b\\c\nd\te"#), Ok("a\"b\\c\nd\te".to_string()));
+        assert_eq!(
+            unescape(r#"a\"b\\c\nd\te"#),
+            Ok("a\"b\\c\nd\te".to_string())
+        );
     }
 
     #[test]
@@ -262,7 +300,10 @@ mod tests {
 
     #[test]
     fn text_block_is_dedented() {
-        assert_eq!(dedent("\n    one\n      two\n\n    three\n  "), "one\n  two\n\nthree");
+        assert_eq!(
+            dedent("\n    one\n      two\n\n    three\n  "),
+            "one\n  two\n\nthree"
+        );
         assert_eq!(dedent("first\n  second\n  third"), "first\nsecond\nthird");
         assert_eq!(dedent("\r\n  a\r\n  b\r\n"), "a\nb");
         assert_eq!(dedent(""), "");
@@ -277,9 +318,16 @@ mod tests {
     }
 
     #[test]
+    fn token_end_skips_trailing_space_and_comments() {
+        assert_eq!(token_end("a == \"#\"  # c \"\n  "), 8);
+        assert_eq!(token_end("x \"\"\"a\n#b\"\"\" \r\n"), 12);
+        assert_eq!(token_end("  "), 0);
+    }
+
+    #[test]
     fn scan_finds_open_string_and_braces() {
         let r = scan("type a { label \"x\" # \"\n required { b: c == \"d");
-        assert_eq!(r.open_string.map(|s| s.range), Some(41..43));
+        assert_eq!(r.open_string.map(|s| s.range), Some(43..45));
         let r = scan("type a { required { b: c }");
         assert_eq!(r.open_braces, vec![7]);
     }

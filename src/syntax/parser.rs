@@ -18,11 +18,12 @@ use pest_derive::Parser;
 use crate::source::{FileId, SourceFile, SourceMap, Span, Spanned};
 use crate::syntax::ast::{self, Expr};
 use crate::syntax::error::ParseError;
+use crate::syntax::lexical;
 use clauses::{clause_name, is_keyword, keyword_span};
 
+mod clauses;
 mod expected;
 mod expr;
-mod clauses;
 
 #[derive(Parser)]
 #[grammar = "../grammar/meso.pest"]
@@ -34,6 +35,10 @@ pub const MAX_EXPR_DEPTH: u32 = 100;
 /// Parse one rule file into its syntax tree.
 ///
 /// pest stops at the first syntax error, so a file yields at most one error.
+#[expect(
+    clippy::result_large_err,
+    reason = "the stage interface returns the diagnostic itself; one per file, on failure only"
+)]
 pub fn parse_file(file: FileId, source: &SourceFile) -> Result<ast::RuleFile, ParseError> {
     pest::set_error_detail(true);
     let text: &str = &source.text;
@@ -46,7 +51,7 @@ pub fn parse_file(file: FileId, source: &SourceFile) -> Result<ast::RuleFile, Pa
     if let Some(file_pair) = pairs.next() {
         for pair in file_pair.into_inner() {
             if pair.as_rule() != Rule::EOI {
-                items.push(builder.item(pair)?);
+                items.push(builder.item(pair).map_err(|e| *e)?);
             }
         }
     }
@@ -66,7 +71,8 @@ pub fn parse_rule_set(sources: &SourceMap) -> (Vec<(FileId, ast::RuleFile)>, Vec
     (files, errors)
 }
 
-type Result<T, E = ParseError> = std::result::Result<T, E>;
+/// Errors are boxed inside the builder to keep its (recursive) stack frames small.
+type Result<T, E = Box<ParseError>> = std::result::Result<T, E>;
 
 /// Builds syntax tree nodes from pest pairs of one file.
 struct Builder<'s> {
@@ -91,14 +97,14 @@ impl<'d> Seen<'d> {
     /// Record `clause` at `span`; error when it was given before.
     fn once(&mut self, b: &Builder<'_>, clause: &'static str, span: Span) -> Result<()> {
         if let Some((_, first)) = self.clauses.iter().find(|(c, _)| *c == clause) {
-            return Err(ParseError::DuplicateClause {
+            return Err(Box::new(ParseError::DuplicateClause {
                 clause: clause.to_string(),
                 declaration: self.declaration.to_string(),
                 src: b.source.named_source(),
                 span: span.into(),
                 first: (*first).into(),
                 help: format!("keep only one `{clause}` clause"),
-            });
+            }));
         }
         self.clauses.push((clause, span));
         Ok(())
@@ -111,7 +117,8 @@ type Built = (Expr, u32);
 impl Builder<'_> {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        let end = s.start() + lexical::token_end(s.as_str());
+        Span::new(self.file, s.start(), end)
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> ast::Ident {

@@ -1,5 +1,5 @@
 //! Shared test helpers: parse text, render diagnostics deterministically.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::result_large_err)]
 
 use meso::source::{FileId, SourceFile};
 use meso::syntax::{ast, ParseError};

@@ -138,13 +138,13 @@ impl Builder<'_> {
         let span = self.span(&pair);
         match lexical::number_value(pair.as_str()) {
             Some(value) => Ok(Spanned::new(value, span)),
-            None => Err(ParseError::InvalidNumber {
+            None => Err(Box::new(ParseError::InvalidNumber {
                 text: pair.as_str().to_string(),
                 src: self.source.named_source(),
                 span: span.into(),
                 reason: String::from("too large to represent"),
                 help: String::from("write a number of at most about 1.8e308"),
-            }),
+            })),
         }
     }
 
@@ -164,11 +164,13 @@ impl Builder<'_> {
         let start = inner.as_span().start();
         match lexical::unescape(inner.as_str()) {
             Ok(text) => Ok(Spanned::new(text, span)),
-            Err(LiteralError::InvalidEscape { escape, range }) => Err(ParseError::InvalidEscape {
-                escape,
-                src: self.source.named_source(),
-                span: Span::new(self.file, start + range.start, start + range.end).into(),
-            }),
+            Err(LiteralError::InvalidEscape { escape, range }) => {
+                Err(Box::new(ParseError::InvalidEscape {
+                    escape,
+                    src: self.source.named_source(),
+                    span: Span::new(self.file, start + range.start, start + range.end).into(),
+                }))
+            }
         }
     }
 

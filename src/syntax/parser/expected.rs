@@ -11,7 +11,9 @@ use crate::source::SourceFile;
 use crate::syntax::error::{reserved_list, ParseError, RESERVED_WORDS};
 use crate::syntax::lexical;
 
-const DECLARATIONS: &[&str] = &["fact", "param", "derived", "type", "policy", "avoid", "test"];
+const DECLARATIONS: &[&str] = &[
+    "fact", "param", "derived", "type", "policy", "avoid", "test",
+];
 const POLICY_CLAUSES: &[&str] = &[
     "for",
     "when",
@@ -109,7 +111,10 @@ pub(super) fn convert(error: &pest::error::Error<Rule>, source: &SourceFile) -> 
                     help: if word == "unknown" {
                         String::from("to test for a missing value write `x is unknown`")
                     } else {
-                        format!("choose another name; the reserved words are {}", reserved_list())
+                        format!(
+                            "choose another name; the reserved words are {}",
+                            reserved_list()
+                        )
                     },
                 };
             }
@@ -250,7 +255,9 @@ fn invalid_number(text: &str, pos: usize, source: &SourceFile) -> Option<ParseEr
     if !text.get(start..)?.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    let end = after.find(|c: char| !is_num_char(c)).map_or(text.len(), |n| pos + n);
+    let end = after
+        .find(|c: char| !is_num_char(c))
+        .map_or(text.len(), |n| pos + n);
     let written = text.get(start..end)?;
     Some(ParseError::InvalidNumber {
         text: written.to_string(),
@@ -275,18 +282,29 @@ fn targeted_help(found: &Found, expected: &Expected) -> (String, Option<String>)
         );
     }
     if token == "&&" || token == "&" {
-        return (label("not a meso operator"), Some(String::from("write `and` instead of `&&`")));
+        return (
+            label("not a meso operator"),
+            Some(String::from("write `and` instead of `&&`")),
+        );
     }
     if token == "||" || token == "|" {
-        return (label("not a meso operator"), Some(String::from("write `or` instead of `||`")));
+        return (
+            label("not a meso operator"),
+            Some(String::from("write `or` instead of `||`")),
+        );
     }
     if token == "!" {
-        return (label("not a meso operator"), Some(String::from("write `not` to negate a condition")));
+        return (
+            label("not a meso operator"),
+            Some(String::from("write `not` to negate a condition")),
+        );
     }
     let in_criterion = expected.in_criteria;
     let operator_like = COMPARISONS.contains(&token)
-        || ["is", "in", "not", "between", "contains", "and", "or", "+", "-", "*", "/", "("]
-            .contains(&token)
+        || [
+            "is", "in", "not", "between", "contains", "and", "or", "+", "-", "*", "/", "(",
+        ]
+        .contains(&token)
         || token.starts_with(|c: char| c.is_ascii_digit() || c == '"');
     if in_criterion && wants(":") && !operator_like {
         return (
@@ -390,27 +408,30 @@ impl Expected {
     fn describe(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
         let mut used: Vec<String> = Vec::new();
-        let group = |words: &[&str], phrase: String, parts: &mut Vec<String>, used: &mut Vec<String>| {
-            if words.iter().all(|w| self.has(w)) && !words.iter().all(|w| used.iter().any(|u| u == w)) {
-                parts.push(phrase);
-                used.extend(words.iter().map(|w| w.to_string()));
-                true
-            } else {
-                false
-            }
-        };
+        let group =
+            |words: &[&str], phrase: String, parts: &mut Vec<String>, used: &mut Vec<String>| {
+                if words.iter().all(|w| self.has(w))
+                    && !words.iter().all(|w| used.iter().any(|u| u == w))
+                {
+                    parts.push(phrase);
+                    used.extend(words.iter().map(|w| w.to_string()));
+                    true
+                } else {
+                    false
+                }
+            };
         if self.expression {
             parts.push(String::from("an expression"));
-            used.extend(
-                ["(", "\"", "\"\"\"", "-", "true", "false", "not"].map(String::from),
-            );
+            used.extend(["(", "\"", "\"\"\"", "-", "true", "false", "not"].map(String::from));
         } else if self.number && self.has("[") {
             parts.push(String::from(
                 "a value (a number, a string, `true`, `false`, a name, a list `[a, b]` or `unknown`)",
             ));
             used.extend(["[", "\"", "\"\"\"", "-", "true", "false", "unknown"].map(String::from));
         } else if self.number && self.has("\"") {
-            parts.push(String::from("a value (a number, a string, `true`, `false` or a name)"));
+            parts.push(String::from(
+                "a value (a number, a string, `true`, `false` or a name)",
+            ));
             used.extend(["\"", "\"\"\"", "-", "true", "false"].map(String::from));
         } else if self.number {
             parts.push(String::from("a number"));
@@ -432,8 +453,10 @@ impl Expected {
             if self.has("+") && self.has("*") {
                 parts.push(String::from("an operator"));
                 used.extend(
-                    ["+", "-", "*", "/", "(", "is", "not", "in", "between", "contains"]
-                        .map(String::from),
+                    [
+                        "+", "-", "*", "/", "(", "is", "not", "in", "between", "contains",
+                    ]
+                    .map(String::from),
                 );
             } else {
                 parts.push(String::from("a comparison operator"));
@@ -442,29 +465,85 @@ impl Expected {
         }
         let decls = format!(
             "a declaration ({})",
-            list(DECLARATIONS.iter().map(|d| format!("`{d}`")).collect(), "or")
+            list(
+                DECLARATIONS.iter().map(|d| format!("`{d}`")).collect(),
+                "or"
+            )
         );
         let clause = |what: &str, words: &[&str]| {
-            format!("{what} ({})", list(words.iter().map(|d| format!("`{d}`")).collect(), "or"))
+            format!(
+                "{what} ({})",
+                list(words.iter().map(|d| format!("`{d}`")).collect(), "or")
+            )
         };
         group(DECLARATIONS, decls, &mut parts, &mut used);
-        if group(&["required"], clause("a type clause", TYPE_CLAUSES), &mut parts, &mut used) {
-            used.extend(TYPE_CLAUSES.iter().chain(META_CLAUSES).map(|w| w.to_string()));
+        if group(
+            &["required"],
+            clause("a type clause", TYPE_CLAUSES),
+            &mut parts,
+            &mut used,
+        ) {
+            used.extend(
+                TYPE_CLAUSES
+                    .iter()
+                    .chain(META_CLAUSES)
+                    .map(|w| w.to_string()),
+            );
         }
-        if group(&["for"], clause("a policy clause", POLICY_CLAUSES), &mut parts, &mut used) {
-            used.extend(POLICY_CLAUSES.iter().chain(META_CLAUSES).map(|w| w.to_string()));
+        if group(
+            &["for"],
+            clause("a policy clause", POLICY_CLAUSES),
+            &mut parts,
+            &mut used,
+        ) {
+            used.extend(
+                POLICY_CLAUSES
+                    .iter()
+                    .chain(META_CLAUSES)
+                    .map(|w| w.to_string()),
+            );
         }
-        if group(&["minimum"], clause("a fact clause", FACT_CLAUSES), &mut parts, &mut used) {
-            used.extend(FACT_CLAUSES.iter().chain(META_CLAUSES).map(|w| w.to_string()));
+        if group(
+            &["minimum"],
+            clause("a fact clause", FACT_CLAUSES),
+            &mut parts,
+            &mut used,
+        ) {
+            used.extend(
+                FACT_CLAUSES
+                    .iter()
+                    .chain(META_CLAUSES)
+                    .map(|w| w.to_string()),
+            );
         }
-        if group(&["given"], clause("a test clause", TEST_CLAUSES), &mut parts, &mut used) {
+        if group(
+            &["given"],
+            clause("a test clause", TEST_CLAUSES),
+            &mut parts,
+            &mut used,
+        ) {
             used.extend(TEST_CLAUSES.iter().map(|w| w.to_string()));
         }
-        group(META_CLAUSES, clause("a descriptive clause", META_CLAUSES), &mut parts, &mut used);
-        if group(&["number", "level"], clause("a type", FACT_TYPES), &mut parts, &mut used) {
+        group(
+            META_CLAUSES,
+            clause("a descriptive clause", META_CLAUSES),
+            &mut parts,
+            &mut used,
+        );
+        if group(
+            &["number", "level"],
+            clause("a type", FACT_TYPES),
+            &mut parts,
+            &mut used,
+        ) {
             used.extend(FACT_TYPES.iter().map(|w| w.to_string()));
         }
-        group(STATUSES, clause("a status", STATUSES), &mut parts, &mut used);
+        group(
+            STATUSES,
+            clause("a status", STATUSES),
+            &mut parts,
+            &mut used,
+        );
         for t in &self.tokens {
             if !used.contains(t) {
                 parts.push(format!("`{t}`"));

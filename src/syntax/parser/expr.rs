@@ -12,90 +12,118 @@ use crate::syntax::ast::{ArithOp, Expr, ExprKind, LogicOp};
 use crate::syntax::error::ParseError;
 
 impl Builder<'_> {
-    /// Any expression rule (`expr`, `or_expr`, ... `primary` forms); `depth` counts the
-    /// nesting of the pest rules being visited.
+    /// Any expression rule (`expr`, `or_expr`, ... `primary` forms). `depth` counts the
+    /// builder's recursion, which follows the operators (parentheses cost nothing).
     pub(super) fn expr(&self, pair: Pair<'_, Rule>, depth: u32) -> Result<Built> {
-        let span = self.span(&pair);
-        if depth > MAX_EXPR_DEPTH * 8 {
-            return Err(self.too_deep(span));
+        if depth > MAX_EXPR_DEPTH * 2 {
+            return Err(self.too_deep(self.span(&pair)));
         }
         let depth = depth + 1;
-        match pair.as_rule() {
-            Rule::expr | Rule::paren => {
-                let (inner, d) = self.first(pair, depth)?;
-                // A parenthesised expression keeps the span of its parentheses.
-                Ok((
-                    Expr {
-                        kind: inner.kind,
-                        span,
-                    },
-                    d,
-                ))
+        let (pair, paren) = self.unwrap_single(pair);
+        let (mut built, d) = match pair.as_rule() {
+            Rule::or_expr | Rule::and_expr | Rule::sum | Rule::product => {
+                self.chain(pair, depth)?
             }
-            Rule::or_expr => self.chain(pair, depth, |_| Some(Op::Logic(LogicOp::Or))),
-            Rule::and_expr => self.chain(pair, depth, |_| Some(Op::Logic(LogicOp::And))),
-            Rule::sum | Rule::product => self.chain(pair, depth, |p| match p.as_str() {
-                "+" => Some(Op::Arith(ArithOp::Add)),
-                "-" => Some(Op::Arith(ArithOp::Sub)),
-                "*" => Some(Op::Arith(ArithOp::Mul)),
-                "/" => Some(Op::Arith(ArithOp::Div)),
-                _ => None,
-            }),
-            Rule::not_expr => {
-                let mut inner = pair.into_inner();
-                match inner.next() {
-                    Some(first) if first.as_rule() == Rule::kw_not => {
-                        let operand = self.next_operand(&mut inner, span, depth)?;
-                        self.node(ExprKind::Not(Box::new(operand.0)), span, operand.1)
-                    }
-                    Some(first) => self.expr(first, depth),
-                    None => Ok((self.missing_expr(span), 1)),
+            Rule::not_expr => self.not(pair, depth)?,
+            Rule::predicate => self.predicate(pair, depth)?,
+            Rule::unary => self.unary(pair, depth)?,
+            Rule::call => self.call(pair, depth)?,
+            _ => (self.leaf(pair)?, 1),
+        };
+        // A parenthesised expression keeps the span of its parentheses.
+        if let Some(span) = paren {
+            built.span = span;
+        }
+        Ok((built, d))
+    }
+
+    /// Descend, without recursion, through rules that only wrap one operand (`expr`, a
+    /// parenthesis, a chain of one, a predicate without test); returns the first rule that
+    /// builds a node, and the span of the outermost parenthesis passed through.
+    fn unwrap_single<'i>(&self, mut pair: Pair<'i, Rule>) -> (Pair<'i, Rule>, Option<Span>) {
+        let mut paren = None;
+        loop {
+            let mut inner = pair.clone().into_inner();
+            let (Some(first), rest) = (inner.next(), inner.count()) else {
+                return (pair, paren);
+            };
+            let single = match pair.as_rule() {
+                Rule::expr => true,
+                Rule::paren => {
+                    paren = paren.or(Some(self.span(&pair)));
+                    true
                 }
+                Rule::not_expr => first.as_rule() != Rule::kw_not,
+                Rule::or_expr
+                | Rule::and_expr
+                | Rule::sum
+                | Rule::product
+                | Rule::predicate
+                | Rule::unary => rest == 0,
+                _ => false,
+            };
+            if !single {
+                return (pair, paren);
             }
-            Rule::predicate => self.predicate(pair, depth),
-            Rule::unary => self.unary(pair, depth),
-            Rule::number => {
-                let value = self.number(pair.clone())?.node;
-                let text = pair.as_str().to_string();
-                Ok((self.leaf(ExprKind::Number { value, text }, span), 1))
-            }
-            Rule::string => {
-                let text = self.string(pair)?.node;
-                Ok((self.leaf(ExprKind::Text(text), span), 1))
-            }
-            Rule::boolean => Ok((self.leaf(ExprKind::Bool(pair.as_str() == "true"), span), 1)),
-            Rule::ident => Ok((self.leaf(ExprKind::Name(pair.as_str().to_string()), span), 1)),
-            Rule::call => {
-                let mut inner = pair.into_inner();
-                let func = match inner.next() {
-                    Some(f) => self.ident(f),
-                    None => return Ok((self.missing_expr(span), 1)),
-                };
-                let mut args = Vec::new();
-                let mut d = 0;
-                for arg in inner {
-                    let (e, ad) = self.expr(arg, depth)?;
-                    d = d.max(ad);
-                    args.push(e);
-                }
-                self.node(ExprKind::Call { func, args }, span, d)
-            }
-            _ => self.first(pair, depth),
+            pair = first;
         }
     }
 
+    /// `not x`
+    fn not(&self, pair: Pair<'_, Rule>, depth: u32) -> Result<Built> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().filter(|p| p.as_rule() != Rule::kw_not);
+        let (operand, d) = self.next_operand(&mut inner, span, depth)?;
+        self.node(ExprKind::Not(Box::new(operand)), span, d)
+    }
+
+    /// `f(a, b)`
+    fn call(&self, pair: Pair<'_, Rule>, depth: u32) -> Result<Built> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let Some(func) = inner.next().map(|f| self.ident(f)) else {
+            return Ok((self.missing_expr(span), 1));
+        };
+        let mut args = Vec::new();
+        let mut d = 0;
+        for arg in inner {
+            let (e, ad) = self.expr(arg, depth)?;
+            d = d.max(ad);
+            args.push(e);
+        }
+        self.node(ExprKind::Call { func, args }, span, d)
+    }
+
+    /// Numbers, strings, booleans and names.
+    fn leaf(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::number => ExprKind::Number {
+                value: self.number(pair.clone())?.node,
+                text: pair.as_str().to_string(),
+            },
+            Rule::string => ExprKind::Text(self.string(pair)?.node),
+            Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            _ => ExprKind::Name(pair.as_str().to_string()),
+        };
+        Ok(Expr { kind, span })
+    }
+
     /// `a op b op c` as `(a op b) op c`.
-    fn chain(
-        &self,
-        pair: Pair<'_, Rule>,
-        depth: u32,
-        op_of: impl Fn(&Pair<'_, Rule>) -> Option<Op>,
-    ) -> Result<Built> {
+    fn chain(&self, pair: Pair<'_, Rule>, depth: u32) -> Result<Built> {
         let span = self.span(&pair);
         let mut inner = pair.into_inner();
         let (mut acc, mut acc_depth) = self.next_operand(&mut inner, span, depth)?;
         while let Some(op_pair) = inner.next() {
-            let Some(op) = op_of(&op_pair) else { continue };
+            let op = match (op_pair.as_rule(), op_pair.as_str()) {
+                (Rule::kw_or, _) => Op::Logic(LogicOp::Or),
+                (Rule::kw_and, _) => Op::Logic(LogicOp::And),
+                (_, "+") => Op::Arith(ArithOp::Add),
+                (_, "-") => Op::Arith(ArithOp::Sub),
+                (_, "*") => Op::Arith(ArithOp::Mul),
+                (_, "/") => Op::Arith(ArithOp::Div),
+                _ => continue,
+            };
             let (rhs, rhs_depth) = self.next_operand(&mut inner, span, depth)?;
             let joined = acc.span.to(rhs.span);
             let kind = match op {
@@ -120,7 +148,10 @@ impl Builder<'_> {
         let has = |r: Rule| parts.iter().any(|p| p.as_rule() == r);
         let mut operands = Vec::new();
         let mut d = vd;
-        for p in parts.iter().filter(|p| !super::clauses::is_keyword(p.as_rule())) {
+        for p in parts
+            .iter()
+            .filter(|p| !super::clauses::is_keyword(p.as_rule()))
+        {
             if p.as_rule() == Rule::compare_op {
                 continue;
             }
@@ -170,7 +201,9 @@ impl Builder<'_> {
                 let op = parts
                     .iter()
                     .find(|p| p.as_rule() == Rule::compare_op)
-                    .map_or(crate::syntax::ast::CompareOp::Eq, |p| compare_op(p.as_str()));
+                    .map_or(crate::syntax::ast::CompareOp::Eq, |p| {
+                        compare_op(p.as_str())
+                    });
                 ExprKind::Compare(op, value, operand())
             }
             _ => {
@@ -205,12 +238,6 @@ impl Builder<'_> {
         Ok((acc, d))
     }
 
-    fn first(&self, pair: Pair<'_, Rule>, depth: u32) -> Result<Built> {
-        let span = self.span(&pair);
-        let mut inner = pair.into_inner();
-        self.next_operand(&mut inner, span, depth)
-    }
-
     fn next_operand<'i>(
         &self,
         inner: &mut impl Iterator<Item = Pair<'i, Rule>>,
@@ -223,10 +250,6 @@ impl Builder<'_> {
         }
     }
 
-    fn leaf(&self, kind: ExprKind, span: Span) -> Expr {
-        Expr { kind, span }
-    }
-
     /// A node over children of tree depth `child_depth`.
     fn node(&self, kind: ExprKind, span: Span, child_depth: u32) -> Result<Built> {
         let depth = child_depth + 1;
@@ -236,12 +259,12 @@ impl Builder<'_> {
         Ok((Expr { kind, span }, depth))
     }
 
-    fn too_deep(&self, span: Span) -> ParseError {
-        ParseError::TooDeep {
+    fn too_deep(&self, span: Span) -> Box<ParseError> {
+        Box::new(ParseError::TooDeep {
             limit: MAX_EXPR_DEPTH,
             src: self.source.named_source(),
             span: span.into(),
-        }
+        })
     }
 }
 
