@@ -24,6 +24,7 @@ use clauses::{clause_name, is_keyword, keyword_span};
 mod clauses;
 mod expected;
 mod expr;
+mod phrases;
 
 #[derive(Parser)]
 #[grammar = "../grammar/meso.pest"]
@@ -40,6 +41,8 @@ pub const MAX_EXPR_DEPTH: u32 = 100;
     reason = "the stage interface returns the diagnostic itself; one per file, on failure only"
 )]
 pub fn parse_file(file: FileId, source: &SourceFile) -> Result<ast::RuleFile, ParseError> {
+    // Detailed attempts (literal tokens expected at the error) make the messages readable.
+    // This is a process-wide pest switch; meso always wants it on.
     pest::set_error_detail(true);
     let text: &str = &source.text;
     let mut pairs = match MesoParser::parse(Rule::file, text) {

@@ -6,41 +6,14 @@
 
 use pest::error::{ErrorVariant, InputLocation};
 
+use super::phrases::{
+    Expected, COMPARISONS, DECLARATIONS, FACT_CLAUSES, FACT_TYPES, POLICY_CLAUSES, STATUSES,
+    TEST_CLAUSES, TYPE_CLAUSES,
+};
 use super::Rule;
 use crate::source::SourceFile;
 use crate::syntax::error::{reserved_list, ParseError, RESERVED_WORDS};
 use crate::syntax::lexical;
-
-const DECLARATIONS: &[&str] = &[
-    "fact", "param", "derived", "type", "policy", "avoid", "test",
-];
-const POLICY_CLAUSES: &[&str] = &[
-    "for",
-    "when",
-    "phase",
-    "after",
-    "advice",
-    "rationale",
-    "label",
-    "description",
-    "cite",
-];
-const TYPE_CLAUSES: &[&str] = &[
-    "required",
-    "indicative",
-    "excluding",
-    "label",
-    "description",
-    "cite",
-];
-const FACT_CLAUSES: &[&str] = &["minimum", "maximum", "label", "description", "cite", "unit"];
-const META_CLAUSES: &[&str] = &["label", "description", "cite", "unit"];
-const TEST_CLAUSES: &[&str] = &["given", "param", "expect"];
-const FACT_TYPES: &[&str] = &[
-    "number", "count", "integer", "ratio", "boolean", "text", "level", "one", "set",
-];
-const STATUSES: &[&str] = &["matched", "undetermined", "recommended", "avoided"];
-const COMPARISONS: &[&str] = &["==", "!=", "<=", ">=", "<", ">"];
 
 /// Convert a pest failure into a diagnostic.
 pub(super) fn convert(error: &pest::error::Error<Rule>, source: &SourceFile) -> ParseError {
@@ -96,7 +69,22 @@ pub(super) fn convert(error: &pest::error::Error<Rule>, source: &SourceFile) -> 
         if let Some(start) = reserved_word_before(text, pos) {
             pos = start;
             expected.name = true;
+        } else if let Some(start) = word_start_before(text, pos) {
+            // Likewise a keyword running into a word (`facta`): the keyword matched up to
+            // `pos`, then its word boundary failed. Report the whole word.
+            if let Some(keyword) = text.get(start..pos) {
+                expected.tokens.push(keyword.to_string());
+            }
+            pos = start;
         }
+    }
+    // Right after a word pest also tried to continue that word's name: not worth showing.
+    if text
+        .get(..pos)
+        .and_then(|h| h.chars().next_back())
+        .is_some_and(is_word_char)
+    {
+        expected.name = false;
     }
     let found = Found::at(text, pos);
     if let Some(word) = found.word.as_deref() {
@@ -164,16 +152,20 @@ fn enclosing_block(text: &str, pos: usize) -> Option<&str> {
 
 /// Start of the reserved word that ends exactly at `pos`, if any.
 fn reserved_word_before(text: &str, pos: usize) -> Option<usize> {
-    let head = text.get(..pos)?;
-    let start = head
+    let start = word_start_before(text, pos)?;
+    RESERVED_WORDS
+        .contains(&text.get(start..pos)?)
+        .then_some(start)
+}
+
+/// Start of the word that `pos` is inside of or right after, if any.
+fn word_start_before(text: &str, pos: usize) -> Option<usize> {
+    text.get(..pos)?
         .char_indices()
         .rev()
         .take_while(|(_, c)| is_word_char(*c))
         .last()
-        .map(|(i, _)| i)?;
-    RESERVED_WORDS
-        .contains(&head.get(start..)?)
-        .then_some(start)
+        .map(|(i, _)| i)
 }
 
 /// What stands at the error position.
@@ -367,204 +359,4 @@ fn closest<'w>(word: &str, candidates: &[&'w str]) -> Option<&'w str> {
         .filter(|(d, c)| *d <= 2 && *d < c.len().max(2) - 1)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-/// The tokens pest would have accepted, grouped.
-#[derive(Default)]
-struct Expected {
-    /// Literal tokens (`{`, `label`, `==`, ...)
-    tokens: Vec<String>,
-    /// A name could start here
-    name: bool,
-    /// A number could start here
-    number: bool,
-    /// The error is inside a `required`, `indicative` or `excluding` block
-    in_criteria: bool,
-    /// An expression could start here
-    expression: bool,
-}
-
-impl Expected {
-    fn add_token(&mut self, t: &str) {
-        match t {
-            " " | "\t" | "\r" | "\n" | "\u{feff}" | "#" => {}
-            "_" | "BUILTIN_RULE" => self.name = true,
-            "0..9" => self.number = true,
-            _ if !self.has(t) => self.tokens.push(t.to_string()),
-            _ => {}
-        }
-    }
-
-    /// Call once all tokens are added.
-    fn finish(&mut self) {
-        self.expression = self.number && self.has("(") && self.has("\"");
-    }
-
-    fn has(&self, t: &str) -> bool {
-        self.tokens.iter().any(|x| x == t)
-    }
-
-    /// The accepted tokens as one phrase: "a name, `}` or a policy clause (...)".
-    fn describe(&self) -> String {
-        let mut parts: Vec<String> = Vec::new();
-        let mut used: Vec<String> = Vec::new();
-        let group =
-            |words: &[&str], phrase: String, parts: &mut Vec<String>, used: &mut Vec<String>| {
-                if words.iter().all(|w| self.has(w))
-                    && !words.iter().all(|w| used.iter().any(|u| u == w))
-                {
-                    parts.push(phrase);
-                    used.extend(words.iter().map(|w| w.to_string()));
-                    true
-                } else {
-                    false
-                }
-            };
-        if self.expression {
-            parts.push(String::from("an expression"));
-            used.extend(["(", "\"", "\"\"\"", "-", "true", "false", "not"].map(String::from));
-        } else if self.number && self.has("[") {
-            parts.push(String::from(
-                "a value (a number, a string, `true`, `false`, a name, a list `[a, b]` or `unknown`)",
-            ));
-            used.extend(["[", "\"", "\"\"\"", "-", "true", "false", "unknown"].map(String::from));
-        } else if self.number && self.has("\"") {
-            parts.push(String::from(
-                "a value (a number, a string, `true`, `false` or a name)",
-            ));
-            used.extend(["\"", "\"\"\"", "-", "true", "false"].map(String::from));
-        } else if self.number {
-            parts.push(String::from("a number"));
-            used.push(String::from("-"));
-        } else if self.has("\"") {
-            parts.push(String::from("a string in double quotes"));
-            used.push(String::from("\"\"\""));
-            used.push(String::from("\""));
-        }
-        let name_phrase = if self.in_criteria && self.has("}") {
-            "a criterion (`name: condition`)"
-        } else {
-            "a name"
-        };
-        if self.name && !self.expression && !(self.number && self.has("\"")) {
-            parts.push(name_phrase.to_string());
-        }
-        if COMPARISONS.iter().all(|c| self.has(c)) {
-            if self.has("+") && self.has("*") {
-                parts.push(String::from("an operator"));
-                used.extend(
-                    [
-                        "+", "-", "*", "/", "(", "is", "not", "in", "between", "contains",
-                    ]
-                    .map(String::from),
-                );
-            } else {
-                parts.push(String::from("a comparison operator"));
-            }
-            used.extend(COMPARISONS.iter().map(|c| c.to_string()));
-        }
-        let decls = format!(
-            "a declaration ({})",
-            list(
-                DECLARATIONS.iter().map(|d| format!("`{d}`")).collect(),
-                "or"
-            )
-        );
-        let clause = |what: &str, words: &[&str]| {
-            format!(
-                "{what} ({})",
-                list(words.iter().map(|d| format!("`{d}`")).collect(), "or")
-            )
-        };
-        group(DECLARATIONS, decls, &mut parts, &mut used);
-        if group(
-            &["required"],
-            clause("a type clause", TYPE_CLAUSES),
-            &mut parts,
-            &mut used,
-        ) {
-            used.extend(
-                TYPE_CLAUSES
-                    .iter()
-                    .chain(META_CLAUSES)
-                    .map(|w| w.to_string()),
-            );
-        }
-        if group(
-            &["for"],
-            clause("a policy clause", POLICY_CLAUSES),
-            &mut parts,
-            &mut used,
-        ) {
-            used.extend(
-                POLICY_CLAUSES
-                    .iter()
-                    .chain(META_CLAUSES)
-                    .map(|w| w.to_string()),
-            );
-        }
-        if group(
-            &["minimum"],
-            clause("a fact clause", FACT_CLAUSES),
-            &mut parts,
-            &mut used,
-        ) {
-            used.extend(
-                FACT_CLAUSES
-                    .iter()
-                    .chain(META_CLAUSES)
-                    .map(|w| w.to_string()),
-            );
-        }
-        if group(
-            &["given"],
-            clause("a test clause", TEST_CLAUSES),
-            &mut parts,
-            &mut used,
-        ) {
-            used.extend(TEST_CLAUSES.iter().map(|w| w.to_string()));
-        }
-        group(
-            META_CLAUSES,
-            clause("a descriptive clause", META_CLAUSES),
-            &mut parts,
-            &mut used,
-        );
-        if group(
-            &["number", "level"],
-            clause("a type", FACT_TYPES),
-            &mut parts,
-            &mut used,
-        ) {
-            used.extend(FACT_TYPES.iter().map(|w| w.to_string()));
-        }
-        group(
-            STATUSES,
-            clause("a status", STATUSES),
-            &mut parts,
-            &mut used,
-        );
-        for t in &self.tokens {
-            if !used.contains(t) {
-                parts.push(format!("`{t}`"));
-                used.push(t.clone());
-            }
-        }
-        if parts.is_empty() {
-            return String::from("something else");
-        }
-        list(parts, "or")
-    }
-}
-
-/// `a`, `a or b`, `a, b or c`.
-fn list(mut items: Vec<String>, last_joiner: &str) -> String {
-    match items.len() {
-        0 => String::new(),
-        1 => items.remove(0),
-        _ => {
-            let last = items.pop().unwrap_or_default();
-            format!("{} {last_joiner} {last}", items.join(", "))
-        }
-    }
 }
