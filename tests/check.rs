@@ -11,7 +11,10 @@ use meso::ruleset;
 fn diagnostics_of(path: &Path) -> (String, Vec<String>) {
     let sources = match ruleset::read_sources(path) {
         Ok(s) => s,
-        Err(e) => return (render(&e, ErrorFormat::Human, false), vec![]),
+        Err(e) => {
+            let code = e.code().map(|c| c.to_string()).unwrap_or_default();
+            return (render(&e, ErrorFormat::Human, false), vec![code]);
+        }
     };
     let mut out = String::new();
     let mut codes = Vec::new();
@@ -36,7 +39,10 @@ fn diagnostics_of(path: &Path) -> (String, Vec<String>) {
 fn each_error_case_reports_its_diagnostic() {
     insta::glob!("cases/check/err/*.meso", |path| {
         let (rendered, codes) = diagnostics_of(path);
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         if stem != "several_errors_reported_together" {
             let expected = format!("meso::check::{stem}");
             assert!(
@@ -51,8 +57,15 @@ fn each_error_case_reports_its_diagnostic() {
 
 #[test]
 fn several_errors_are_all_reported() {
-    let (_, codes) = diagnostics_of(Path::new("tests/cases/check/err/several_errors_reported_together.meso"));
-    for expected in ["unknown_level", "not_ordered", "undefined_name", "unknown_type"] {
+    let (_, codes) = diagnostics_of(Path::new(
+        "tests/cases/check/err/several_errors_reported_together.meso",
+    ));
+    for expected in [
+        "unknown_level",
+        "not_ordered",
+        "undefined_name",
+        "unknown_type",
+    ] {
         assert!(
             codes.iter().any(|c| c.ends_with(expected)),
             "missing {expected} in {codes:?}"
@@ -73,10 +86,21 @@ fn param_override_must_name_a_parameter() {
     let sources = ruleset::read_sources(Path::new("tests/cases/check/err/unused_param.meso"))
         .map_err(|e| e.to_string())
         .unwrap_or_else(|e| panic!("{e}"));
-    let overrides = ["min_firm=3".parse().unwrap_or_else(|e: String| panic!("{e}"))];
+    let overrides = ["min_firm=3"
+        .parse()
+        .unwrap_or_else(|e: String| panic!("{e}"))];
     let Err(failure) = ruleset::load(sources, &overrides) else {
         panic!("an unknown --param must fail");
     };
-    let rendered: Vec<String> = failure.errors.iter().map(|e| render(e, ErrorFormat::Human, false)).collect();
-    assert!(rendered.iter().any(|r| r.contains("did you mean `min_firms`?")), "{rendered:?}");
+    let rendered: Vec<String> = failure
+        .errors
+        .iter()
+        .map(|e| render(e, ErrorFormat::Human, false))
+        .collect();
+    assert!(
+        rendered
+            .iter()
+            .any(|r| r.contains("did you mean `min_firms`?")),
+        "{rendered:?}"
+    );
 }

@@ -118,7 +118,7 @@ impl<'a> Checker<'a> {
         }
         self.derived_stack.push(id);
         let (expr, ty) = self.lower_expr(&decl.expr);
-        let ty = match ty {
+        let ty = match self.settle(ty) {
             Ty::LevelName(name) => {
                 self.report(
                     CheckKind::TypeMismatch,
@@ -160,7 +160,7 @@ impl<'a> Checker<'a> {
     }
 
     fn expect_bool(&mut self, ty: &Ty, span: Span, what: &str) {
-        match ty {
+        match &self.settle(ty.clone()) {
             Ty::Bool | Ty::Error => {}
             Ty::LevelName(name) => self.report(
                 CheckKind::NotACondition,
@@ -259,7 +259,7 @@ impl<'a> Checker<'a> {
             ExprKind::Between { value, low, high } => self.lower_between(value, low, high, span),
             ExprKind::IsKnown { value, negated } => {
                 let (id, ty) = self.lower_expr(value);
-                if let Ty::LevelName(name) = &ty {
+                if let Ty::LevelName(name) = &self.settle(ty) {
                     self.report(
                         CheckKind::UndefinedName,
                         value.span,
@@ -285,6 +285,7 @@ impl<'a> Checker<'a> {
     }
 
     fn expect_number(&mut self, ty: &Ty, span: Span, operator: &str) {
+        let ty = &self.settle(ty.clone());
         if matches!(ty, Ty::Number | Ty::Error) {
             return;
         }
@@ -362,42 +363,61 @@ impl<'a> Checker<'a> {
                 (self.push(ir::Expr::Const(Value::Unknown), span), Ty::Error)
             }
             None => {
-                if self
-                    .domains
-                    .iter()
-                    .any(|d| d.names.iter().any(|n| n == name))
-                {
-                    // Resolved later from context; a placeholder until then.
-                    return (
-                        self.push(ir::Expr::Const(Value::Unknown), span),
-                        Ty::LevelName(name.to_string()),
-                    );
+                // Resolved later from context (a level); a placeholder until then. A name
+                // that is no level anywhere is reported at the end of checking, unless a
+                // level context reports it first as an unknown level.
+                let id = self.push(ir::Expr::Const(Value::Unknown), span);
+                if !self.is_level_name(name) {
+                    self.unresolved.push((id, name.to_string(), span));
                 }
-                let candidates: Vec<String> = self
-                    .names
-                    .iter()
-                    .filter(|(_, (d, _))| {
-                        matches!(d, Decl::Fact(_) | Decl::Param(_) | Decl::Derived(_))
-                    })
-                    .map(|(n, _)| n.clone())
-                    .chain(self.domains.iter().flat_map(|d| d.names.iter().cloned()))
-                    .collect();
-                let help =
-                    did_you_mean(name, candidates.iter().map(String::as_str)).or_else(|| {
-                        Some(format!(
-                            "declare it, e.g. `fact {name}: number`, or check the spelling"
-                        ))
-                    });
-                self.report(
-                    CheckKind::UndefinedName,
-                    span,
-                    format!("unknown name `{name}`"),
-                    "not a fact, parameter, derived value or level",
-                    help,
-                );
-                (self.push(ir::Expr::Const(Value::Unknown), span), Ty::Error)
+                (id, Ty::LevelName(name.to_string()))
             }
         }
+    }
+
+    /// Whether `name` is a level, alternative or member of some declared fact.
+    pub(crate) fn is_level_name(&self, name: &str) -> bool {
+        self.domains
+            .iter()
+            .any(|d| d.names.iter().any(|n| n == name))
+    }
+
+    /// An undeclared name (queued for an `undefined_name` report) becomes `Ty::Error`, so
+    /// that no follow-up message talks about it as if it were a level.
+    fn settle(&self, ty: Ty) -> Ty {
+        match ty {
+            Ty::LevelName(name) if !self.is_level_name(&name) => Ty::Error,
+            other => other,
+        }
+    }
+
+    /// Report every name that was never declared and never met a level context.
+    pub(super) fn report_unresolved(&mut self) {
+        for (_, name, span) in std::mem::take(&mut self.unresolved) {
+            self.undefined_name(&name, span);
+        }
+    }
+
+    fn undefined_name(&mut self, name: &str, span: Span) {
+        let candidates: Vec<String> = self
+            .names
+            .iter()
+            .filter(|(_, (d, _))| matches!(d, Decl::Fact(_) | Decl::Param(_) | Decl::Derived(_)))
+            .map(|(n, _)| n.clone())
+            .chain(self.domains.iter().flat_map(|d| d.names.iter().cloned()))
+            .collect();
+        let help = did_you_mean(name, candidates.iter().map(String::as_str)).or_else(|| {
+            Some(format!(
+                "declare it, e.g. `fact {name}: number`, or check the spelling"
+            ))
+        });
+        self.report(
+            CheckKind::UndefinedName,
+            span,
+            format!("unknown name `{name}`"),
+            "not a fact, parameter, derived value or level",
+            help,
+        );
     }
 
     fn report_derived_cycle(&mut self, id: DerivedId, name: &str, span: Span) {
@@ -426,6 +446,7 @@ impl<'a> Checker<'a> {
     fn resolve_in(&mut self, id: ExprId, ty: Ty, d: usize, span: Span, context: &str) -> Ty {
         match ty {
             Ty::LevelName(name) => {
+                self.unresolved.retain(|(pending, _, _)| *pending != id);
                 let position = self
                     .domains
                     .get(d)
@@ -545,6 +566,7 @@ impl<'a> Checker<'a> {
         let (l, lt) = self.lower_expr(lhs);
         let (r, rt) = self.lower_expr(rhs);
         let (lt, rt) = self.unify((l, lt, lhs), (r, rt, rhs));
+        let (lt, rt) = (self.settle(lt), self.settle(rt));
         let ordering = !matches!(op, CompareOp::Eq | CompareOp::Ne);
         let kind = match (&lt, &rt) {
             (Ty::Error, _) | (_, Ty::Error) => CompareKind::Number,
@@ -645,6 +667,8 @@ impl<'a> Checker<'a> {
         for item in list {
             let (iid, it) = self.lower_expr(item);
             let (_, it) = self.unify((vid, vt.clone(), value), (iid, it, item));
+            let it = self.settle(it);
+            let vt = self.settle(vt.clone());
             let compatible = match (&vt, &it) {
                 (Ty::Error, _) | (_, Ty::Error) => true,
                 (Ty::Level(a), Ty::Level(b)) | (Ty::Set(a), Ty::Set(b)) => a == b,
@@ -693,6 +717,8 @@ impl<'a> Checker<'a> {
         for bound in [low, high] {
             let (bid, bt) = self.lower_expr(bound);
             let (_, bt) = self.unify((vid, vt.clone(), value), (bid, bt, bound));
+            let bt = self.settle(bt);
+            let vt = self.settle(vt.clone());
             let ok = match (&vt, &bt) {
                 (Ty::Error, _) | (_, Ty::Error) | (Ty::Number, Ty::Number) => true,
                 (Ty::Level(a), Ty::Level(b)) => {
@@ -734,11 +760,13 @@ impl<'a> Checker<'a> {
 
     fn lower_contains(&mut self, set: &ast::Expr, item: &ast::Expr, span: Span) -> (ExprId, Ty) {
         let (sid, st) = self.lower_expr(set);
+        let st = self.settle(st);
         let (iid, it) = self.lower_expr(item);
         match st {
             Ty::Set(d) => {
                 let ctx = self.context_of(set);
                 let it = self.resolve_in(iid, it, d, item.span, &ctx);
+                let it = self.settle(it);
                 if !matches!(it, Ty::Level(x) if x == d) && it != Ty::Error {
                     let described = self.describe(&it);
                     self.report(
@@ -784,7 +812,7 @@ impl<'a> Checker<'a> {
         for arg in args {
             let (id, ty) = self.lower_expr(arg);
             ids.push(id);
-            types.push(ty);
+            types.push(self.settle(ty));
         }
         let Some(f) = Func::from_name(&func.name) else {
             let help = did_you_mean(&func.name, ["min", "max", "abs", "count", "any", "all"])

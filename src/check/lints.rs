@@ -25,7 +25,9 @@ impl<'a> Checker<'a> {
             .facts
             .iter()
             .zip(&self.used_facts)
-            .filter(|(_, used)| !**used)
+            // Text facts are descriptive (country, sector, location): facts files give
+            // them for reports and traces even when no rule reads them.
+            .filter(|(f, used)| !**used && f.ty != FactType::Text)
             .map(|(f, _)| (f.name.clone(), f.span))
             .collect();
         for (name, span) in unused_facts {
@@ -35,7 +37,7 @@ impl<'a> Checker<'a> {
                 span,
                 format!("fact `{name}` is declared but no rule reads it"),
                 "never read",
-                Some("use it in a criterion or condition, or remove the declaration (descriptive facts such as a country name can stay: facts files may still give it)".into()),
+                Some("use it in a criterion or condition, or remove the declaration; descriptive facts (country, sector) can be declared as `text`, which is never reported as unused".into()),
             );
         }
         let unused_params: Vec<String> = self

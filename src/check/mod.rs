@@ -151,6 +151,9 @@ pub(crate) struct Checker<'a> {
     pub used_facts: Vec<bool>,
     pub used_params: Vec<bool>,
     pub used_derived: Vec<bool>,
+    /// Names that are neither declared nor a level anywhere, waiting for a level context
+    /// (then they are an unknown level) or the end of checking (then an undefined name)
+    pub unresolved: Vec<(crate::ir::ExprId, String, Span)>,
 }
 
 impl<'a> Checker<'a> {
@@ -175,6 +178,7 @@ impl<'a> Checker<'a> {
             used_facts: Vec::new(),
             used_params: Vec::new(),
             used_derived: Vec::new(),
+            unresolved: Vec::new(),
         }
     }
 
@@ -189,6 +193,7 @@ impl<'a> Checker<'a> {
         self.lower_policies();
         self.order_policies();
         self.lower_tests();
+        self.report_unresolved();
         self.lint();
     }
 

@@ -357,18 +357,3 @@ impl Builder<'_> {
         Ok(decl)
     }
 }
-
-/// Parse every file of a rule set; returns the files that parsed and every error.
-pub fn parse_rule_set(
-    sources: &crate::source::SourceMap,
-) -> (Vec<(FileId, ast::RuleFile)>, Vec<ParseError>) {
-    let mut parsed = Vec::new();
-    let mut errors = Vec::new();
-    for (id, file) in sources.files() {
-        match parse_file(id, file) {
-            Ok(ast) => parsed.push((id, ast)),
-            Err(e) => errors.push(e),
-        }
-    }
-    (parsed, errors)
-}
