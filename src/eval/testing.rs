@@ -1,0 +1,1 @@
+//! Evaluation stage, rule-file tests (`meso test`).
