@@ -24,9 +24,50 @@ pub(crate) fn run<O: Observer>(
     out: &mut Outcome,
     obs: &mut O,
 ) {
-    // Derived values, each once, in dependency order.
-    out.derived.clear();
-    out.derived.resize(program.derived.len(), Value::Unknown);
+    derived_values(program, params, facts, &mut out.derived, obs);
+    let mut ev = Evaluator {
+        exprs: &program.exprs,
+        facts: &facts.values,
+        params,
+        derived: &out.derived,
+        obs,
+    };
+    type_criteria(program, &mut ev, &mut out.types);
+    type_statuses(program, &mut out.types);
+    // Built on first need: nothing is allocated when everything is decided.
+    let mut collector: Option<Missing<'_>> = None;
+    for i in 0..out.types.len() {
+        if out.types.get(i).map(|t| t.status) == Some(TypeStatus::Undetermined) {
+            let m = collector.get_or_insert_with(|| missing_for(program, &ev));
+            type_unknown_facts(program, m, &mut out.types, i);
+        }
+    }
+    policies(
+        program,
+        &mut ev,
+        &mut collector,
+        &out.types,
+        &mut out.policies,
+    );
+    out.applicable.clear();
+    for &id in &program.policy_order {
+        if out.policies.get(id.index()).map(|p| p.status) == Some(PolicyStatus::Applies) {
+            out.applicable.push(id);
+        }
+    }
+    classify(program, out);
+}
+
+/// Derived values, each once, in dependency order.
+fn derived_values<O: Observer>(
+    program: &Program,
+    params: &[Param],
+    facts: &Facts,
+    derived: &mut Vec<Value>,
+    obs: &mut O,
+) {
+    derived.clear();
+    derived.resize(program.derived.len(), Value::Unknown);
     for &d in &program.derived_order {
         let Some(decl) = program.derived.get(d.index()) else {
             continue;
@@ -35,114 +76,111 @@ pub(crate) fn run<O: Observer>(
             exprs: &program.exprs,
             facts: &facts.values,
             params,
-            derived: &out.derived,
+            derived,
             obs: &mut *obs,
         }
         .eval(decl.expr);
         obs.derived(d, &value);
-        if let Some(slot) = out.derived.get_mut(d.index()) {
+        if let Some(slot) = derived.get_mut(d.index()) {
             *slot = value;
         }
     }
+}
 
-    let mut ev = Evaluator {
-        exprs: &program.exprs,
-        facts: &facts.values,
-        params,
-        derived: &out.derived,
-        obs,
-    };
-
-    // Criteria and scores of every type.
-    out.types.truncate(program.types.len());
-    while out.types.len() < program.types.len() {
-        out.types.push(empty_type());
+/// Criteria and scores of every type.
+fn type_criteria<O: Observer>(
+    program: &Program,
+    ev: &mut Evaluator<'_, O>,
+    types: &mut Vec<TypeOutcome>,
+) {
+    types.truncate(program.types.len());
+    while types.len() < program.types.len() {
+        types.push(empty_type());
     }
-    for (ty, t) in program.types.iter().zip(out.types.iter_mut()) {
-        criteria(&mut ev, &ty.required, &mut t.required);
-        criteria(&mut ev, &ty.indicative, &mut t.indicative);
-        criteria(&mut ev, &ty.excluding, &mut t.excluding);
+    for (ty, t) in program.types.iter().zip(types.iter_mut()) {
+        criteria(ev, &ty.required, &mut t.required);
+        criteria(ev, &ty.indicative, &mut t.indicative);
+        criteria(ev, &ty.excluding, &mut t.excluding);
         (t.score, t.score_max) = score(ty, &t.indicative);
         t.unknown_facts.clear();
     }
+}
 
-    // Statuses, through the `extends` chain.
-    for i in 0..out.types.len() {
+/// Statuses, through the `extends` chain.
+fn type_statuses(program: &Program, types: &mut [TypeOutcome]) {
+    for i in 0..types.len() {
         let parent = program.types.get(i).and_then(|t| t.parent);
-        let own = own_truth(&out.types, i);
-        let inherited = chain_truth(program, &out.types, parent);
+        let own = own_truth(types, i);
+        let inherited = chain_truth(program, types, parent);
         let status = to_status(own.and(inherited.unwrap_or(Truth::True)));
-        if let Some(t) = out.types.get_mut(i) {
+        if let Some(t) = types.get_mut(i) {
             t.status = status;
             t.parent_status = inherited.map(to_status);
         }
     }
+}
 
-    // Built on first need: nothing is allocated when everything is decided.
-    let mut collector: Option<Missing<'_>> = None;
-
-    // Unknown facts of undetermined types: from the unknown required and excluding
-    // criteria of the type and its ancestors.
-    for i in 0..out.types.len() {
-        if out.types.get(i).map(|t| t.status) != Some(TypeStatus::Undetermined) {
-            continue;
-        }
-        let m = collector.get_or_insert_with(|| missing_for(program, &ev));
-        m.reset();
-        let mut list = out
-            .types
-            .get_mut(i)
-            .map(|t| std::mem::take(&mut t.unknown_facts))
-            .unwrap_or_default();
-        let mut at = Some(TypeId::from_index(i));
-        for _ in 0..program.types.len() {
-            let Some(id) = at else { break };
-            let (Some(ty), Some(t)) = (program.types.get(id.index()), out.types.get(id.index()))
-            else {
-                break;
-            };
-            for (c, truth) in ty.required.iter().zip(&t.required) {
-                if *truth == Truth::Unknown {
-                    m.collect(c.expr, &mut list);
-                }
+/// Unknown facts of the undetermined type `i`: from the unknown required and excluding
+/// criteria of the type and its ancestors.
+fn type_unknown_facts(program: &Program, m: &mut Missing<'_>, types: &mut [TypeOutcome], i: usize) {
+    m.reset();
+    let mut list = types
+        .get_mut(i)
+        .map(|t| std::mem::take(&mut t.unknown_facts))
+        .unwrap_or_default();
+    let mut at = Some(TypeId::from_index(i));
+    for _ in 0..program.types.len() {
+        let Some(id) = at else { break };
+        let (Some(ty), Some(t)) = (program.types.get(id.index()), types.get(id.index())) else {
+            break;
+        };
+        for (c, truth) in ty.required.iter().zip(&t.required) {
+            if *truth == Truth::Unknown {
+                m.collect(c.expr, &mut list);
             }
-            for (c, truth) in ty.excluding.iter().zip(&t.excluding) {
-                if *truth == Truth::Unknown {
-                    m.collect(c.expr, &mut list);
-                }
+        }
+        for (c, truth) in ty.excluding.iter().zip(&t.excluding) {
+            if *truth == Truth::Unknown {
+                m.collect(c.expr, &mut list);
             }
-            at = ty.parent;
         }
-        tidy(&mut list);
-        if let Some(t) = out.types.get_mut(i) {
-            t.unknown_facts = list;
-        }
+        at = ty.parent;
     }
+    tidy(&mut list);
+    if let Some(t) = types.get_mut(i) {
+        t.unknown_facts = list;
+    }
+}
 
-    // Policies.
-    out.policies.truncate(program.policies.len());
-    while out.policies.len() < program.policies.len() {
-        out.policies.push(PolicyOutcome {
+/// Status, matched types, condition and unknown facts of every policy.
+fn policies<'a, O: Observer>(
+    program: &'a Program,
+    ev: &mut Evaluator<'a, O>,
+    collector: &mut Option<Missing<'a>>,
+    types: &[TypeOutcome],
+    out: &mut Vec<PolicyOutcome>,
+) {
+    out.truncate(program.policies.len());
+    while out.len() < program.policies.len() {
+        out.push(PolicyOutcome {
             status: PolicyStatus::DoesNotApply,
             matched_types: Vec::new(),
             condition: None,
             unknown_facts: Vec::new(),
         });
     }
-    for (policy, p) in program.policies.iter().zip(out.policies.iter_mut()) {
+    for (policy, p) in program.policies.iter().zip(out.iter_mut()) {
         p.matched_types.clear();
         p.unknown_facts.clear();
         let mut open = false;
         for &t in &policy.for_types {
-            match out.types.get(t.index()).map(|t| t.status) {
+            match types.get(t.index()).map(|t| t.status) {
                 Some(TypeStatus::Matched) => p.matched_types.push(t),
                 Some(TypeStatus::Undetermined) => open = true,
                 _ => {}
             }
         }
-        p.condition = policy
-            .condition
-            .map(|c| Truth::from_value(&ev.eval(c)));
+        p.condition = policy.condition.map(|c| Truth::from_value(&ev.eval(c)));
         let condition = p.condition.unwrap_or(Truth::True);
         p.status = if !p.matched_types.is_empty() {
             match condition {
@@ -155,35 +193,25 @@ pub(crate) fn run<O: Observer>(
         } else {
             PolicyStatus::DoesNotApply
         };
-        if p.status == PolicyStatus::Undetermined {
-            if condition == Truth::Unknown {
-                if let Some(c) = policy.condition {
-                    let m = collector.get_or_insert_with(|| missing_for(program, &ev));
-                    m.reset();
-                    m.collect(c, &mut p.unknown_facts);
-                }
-            }
-            if p.matched_types.is_empty() {
-                for &t in &policy.for_types {
-                    if let Some(t) = out.types.get(t.index()) {
-                        if t.status == TypeStatus::Undetermined {
-                            p.unknown_facts.extend_from_slice(&t.unknown_facts);
-                        }
+        if p.status != PolicyStatus::Undetermined {
+            continue;
+        }
+        if let (Truth::Unknown, Some(c)) = (condition, policy.condition) {
+            let m = collector.get_or_insert_with(|| missing_for(program, ev));
+            m.reset();
+            m.collect(c, &mut p.unknown_facts);
+        }
+        if p.matched_types.is_empty() {
+            for &t in &policy.for_types {
+                if let Some(t) = types.get(t.index()) {
+                    if t.status == TypeStatus::Undetermined {
+                        p.unknown_facts.extend_from_slice(&t.unknown_facts);
                     }
                 }
             }
-            tidy(&mut p.unknown_facts);
         }
+        tidy(&mut p.unknown_facts);
     }
-
-    out.applicable.clear();
-    for &id in &program.policy_order {
-        if out.policies.get(id.index()).map(|p| p.status) == Some(PolicyStatus::Applies) {
-            out.applicable.push(id);
-        }
-    }
-
-    classify(program, out);
 }
 
 fn missing_for<'a, O: Observer>(program: &'a Program, ev: &Evaluator<'a, O>) -> Missing<'a> {
@@ -278,7 +306,9 @@ impl Marks {
 
     fn set(&mut self, i: usize) {
         match self {
-            Marks::Inline(bits) => *bits |= 1u128.checked_shl(i as u32).unwrap_or(0),
+            Marks::Inline(bits) => {
+                *bits |= shift(i).and_then(|s| 1u128.checked_shl(s)).unwrap_or(0)
+            }
             Marks::Heap(v) => {
                 if let Some(b) = v.get_mut(i) {
                     *b = true;
@@ -289,10 +319,14 @@ impl Marks {
 
     fn get(&self, i: usize) -> bool {
         match self {
-            Marks::Inline(bits) => bits.checked_shr(i as u32).unwrap_or(0) & 1 == 1,
+            Marks::Inline(bits) => shift(i).and_then(|s| bits.checked_shr(s)).unwrap_or(0) & 1 == 1,
             Marks::Heap(v) => v.get(i).copied().unwrap_or(false),
         }
     }
+}
+
+fn shift(i: usize) -> Option<u32> {
+    u32::try_from(i).ok()
 }
 
 /// Classification, ties and hybrids among the most specific matched types.

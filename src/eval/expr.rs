@@ -258,7 +258,13 @@ impl<O: Observer> Evaluator<'_, O> {
     }
 
     /// `x in [...]` / `x not in [...]`.
-    fn member(&mut self, value: ExprId, items: &[ExprId], kind: CompareKind, negated: bool) -> Node {
+    fn member(
+        &mut self,
+        value: ExprId,
+        items: &[ExprId],
+        kind: CompareKind,
+        negated: bool,
+    ) -> Node {
         let v = self.eval(value);
         if !v.is_known() {
             return unknown(UnknownReason::UnknownOperand);

@@ -34,7 +34,11 @@ pub fn evaluate_into(program: &Program, facts: &Facts, out: &mut Outcome) {
 
 /// Evaluate while reporting every expression node, short circuit and derived value to
 /// `observer` (for traces and explanations).
-pub fn evaluate_observed<O: Observer>(program: &Program, facts: &Facts, observer: &mut O) -> Outcome {
+pub fn evaluate_observed<O: Observer>(
+    program: &Program,
+    facts: &Facts,
+    observer: &mut O,
+) -> Outcome {
     let mut out = Outcome::default();
     engine::run(program, &program.params, facts, &mut out, observer);
     out

@@ -237,7 +237,7 @@ fn check_score(
             format_number(ty.total_weight())
         );
         if open > 0.0 {
-            d.push_str(&format!(", {} unknown", format_number(open)));
+            d = format!("{d}, {} unknown", format_number(open));
         }
         d
     };
@@ -268,10 +268,7 @@ fn check_classification(
     let score = |t: TypeId| out.types.get(t.index()).map_or(0.0, |o| o.score);
     let status = out.types.get(want.index()).map(|t| t.status);
     let context = if status != Some(TypeStatus::Matched) {
-        format!(
-            "`{name}` is {}",
-            status.map_or("not matched", type_word)
-        )
+        format!("`{name}` is {}", status.map_or("not matched", type_word))
     } else if out.tied.contains(&want) {
         format!(
             "tied on score {:.4}; a tie goes to the type declared first",
@@ -371,8 +368,10 @@ fn explain_type(program: &Program, out: &Outcome, id: TypeId) -> String {
 
 /// ": its condition is false" — why the policy has its status.
 fn explain_policy(program: &Program, out: &Outcome, id: PolicyId) -> String {
-    let (Some(policy), Some(p)) = (program.policies.get(id.index()), out.policies.get(id.index()))
-    else {
+    let (Some(policy), Some(p)) = (
+        program.policies.get(id.index()),
+        out.policies.get(id.index()),
+    ) else {
         return String::new();
     };
     let list = |types: &mut dyn Iterator<Item = TypeId>| {
@@ -401,7 +400,9 @@ fn explain_policy(program: &Program, out: &Outcome, id: PolicyId) -> String {
             ": {} matched and its condition holds",
             list(&mut p.matched_types.iter().copied())
         ),
-        PolicyStatus::Applies => format!(": {} matched", list(&mut p.matched_types.iter().copied())),
+        PolicyStatus::Applies => {
+            format!(": {} matched", list(&mut p.matched_types.iter().copied()))
+        }
         PolicyStatus::DoesNotApply if p.matched_types.is_empty() => {
             format!(": none of its cluster types is matched ({})", statuses())
         }
@@ -452,9 +453,15 @@ fn policy_word(kind: PolicyKind, s: PolicyStatus) -> &'static str {
 }
 
 fn type_name(program: &Program, id: TypeId) -> &str {
-    program.types.get(id.index()).map_or("?", |t| t.name.as_str())
+    program
+        .types
+        .get(id.index())
+        .map_or("?", |t| t.name.as_str())
 }
 
 fn fact_name(program: &Program, id: FactId) -> &str {
-    program.facts.get(id.index()).map_or("?", |f| f.name.as_str())
+    program
+        .facts
+        .get(id.index())
+        .map_or("?", |f| f.name.as_str())
 }
