@@ -31,6 +31,7 @@ pub(crate) fn run<O: Observer>(
         params,
         derived: &out.derived,
         obs,
+        why: None,
     };
     type_criteria(program, &mut ev, &mut out.types);
     type_statuses(program, &mut out.types);
@@ -78,8 +79,10 @@ fn derived_values<O: Observer>(
             params,
             derived,
             obs: &mut *obs,
+            why: None,
         }
-        .eval(decl.expr);
+        .eval(decl.expr)
+        .to_value();
         obs.derived(d, &value);
         if let Some(slot) = derived.get_mut(d.index()) {
             *slot = value;
@@ -180,7 +183,7 @@ fn policies<'a, O: Observer>(
                 _ => {}
             }
         }
-        p.condition = policy.condition.map(|c| Truth::from_value(&ev.eval(c)));
+        p.condition = policy.condition.map(|c| ev.eval(c).truth());
         let condition = p.condition.unwrap_or(Truth::True);
         p.status = if !p.matched_types.is_empty() {
             match condition {
@@ -234,7 +237,7 @@ fn empty_type() -> TypeOutcome {
 fn criteria<O: Observer>(ev: &mut Evaluator<'_, O>, list: &[Criterion], out: &mut Vec<Truth>) {
     out.clear();
     for c in list {
-        out.push(Truth::from_value(&ev.eval(c.expr)));
+        out.push(ev.eval(c.expr).truth());
     }
 }
 

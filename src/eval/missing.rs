@@ -120,7 +120,7 @@ impl<'a> Missing<'a> {
             }
             _ => {
                 for child in children(expr) {
-                    if !self.value(child).is_known() || self.reads_is_known(child) {
+                    if !self.known(child) || self.reads_is_known(child) {
                         self.collect(child, out);
                     }
                 }
@@ -128,8 +128,8 @@ impl<'a> Missing<'a> {
         }
     }
 
-    /// The value of a node, evaluated again without an observer.
-    fn value(&self, id: ExprId) -> Value {
+    /// Whether a node is known, evaluated again without an observer.
+    fn known(&self, id: ExprId) -> bool {
         let mut quiet = NoObserver;
         Evaluator {
             exprs: self.exprs,
@@ -137,8 +137,10 @@ impl<'a> Missing<'a> {
             params: self.params,
             derived: self.derived,
             obs: &mut quiet,
+            why: None,
         }
         .eval(id)
+        .is_known()
     }
 
     /// Whether `is known` / `is unknown` occurs under `id` (through derived values too).

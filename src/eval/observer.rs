@@ -47,6 +47,10 @@ impl fmt::Display for UnknownReason {
 /// Receives what the evaluator does, for traces and explanations. Every method defaults to
 /// doing nothing.
 pub trait Observer {
+    /// Whether the evaluator should report anything (false only for [`NoObserver`], so the
+    /// untraced path does not even build the reported values).
+    const ACTIVE: bool = true;
+
     /// An expression node was evaluated (children before parents). `why` is set when
     /// `value` is unknown.
     fn expr(&mut self, id: ExprId, value: &Value, why: Option<UnknownReason>) {
@@ -70,4 +74,6 @@ pub trait Observer {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoObserver;
 
-impl Observer for NoObserver {}
+impl Observer for NoObserver {
+    const ACTIVE: bool = false;
+}

@@ -1039,3 +1039,67 @@ fn test_runner_names_missing_facts_of_undetermined_types() {
          required criterion `c` is unknown; missing facts: `c`"
     );
 }
+
+// ---------------------------------------------------------------- speed
+
+/// A typology of 5 types and 15 criteria; run with
+/// `cargo test --release --lib throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing, run by hand in release mode"]
+fn throughput_of_a_typical_typology() {
+    let mut b = B::default();
+    let fs: Vec<FactId> = (0..8).map(|i| b.num_fact(&format!("f{i}"))).collect();
+    let trust = b.fact(
+        "trust",
+        FactType::Level {
+            levels: vec!["low".into(), "medium".into(), "high".into()],
+            ordered: true,
+        },
+    );
+    let min = b.param("min", Value::Number(50.0));
+    let root = b.ty("cluster", None);
+    let ef = b.f(fs[0]);
+    let ep = b.e(Expr::Param(min));
+    let c = b.cmp(Ge, CompareKind::Number, ef, ep);
+    b.req(root, "sizable", c);
+    let ratio = {
+        let a = b.f(fs[1]);
+        let d = b.f(fs[2]);
+        b.arith(ArithOp::Div, a, d)
+    };
+    let share = b.derived(ratio);
+    for t in 0..4 {
+        let ty = b.ty(&format!("t{t}"), Some(root));
+        let c = b.fnum(fs[3 + t], Ge, 0.5);
+        b.req(ty, "r", c);
+        let et = b.f(trust);
+        let lvl = b.c(Value::Level(1));
+        let ct = b.cmp(Le, CompareKind::Level, et, lvl);
+        b.ind(ty, "trust", ct, 2.0);
+        let ed = b.e(Expr::Derived(share));
+        let half = b.n(0.5);
+        let cd = b.cmp(Gt, CompareKind::Number, ed, half);
+        let c7 = b.fnum(fs[7], Lt, 3.0);
+        let both = b.e(Expr::And(cd, c7));
+        b.ind(ty, "share", both, 1.0);
+        b.policy(&format!("p{t}"), PolicyKind::Recommend, vec![ty], None);
+    }
+    let given: Vec<(FactId, Value)> = fs
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (*f, Value::Number(i as f64 + 60.0)))
+        .chain([(trust, Value::Level(0))])
+        .collect();
+    let f = facts(&b.p, &given);
+    let mut out = Outcome::default();
+    let n = 1_000_000;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        evaluate_into(&b.p, std::hint::black_box(&f), &mut out);
+    }
+    let ns = start.elapsed().as_nanos() / n;
+    println!(
+        "{ns} ns per record, classification {:?}",
+        out.classification
+    );
+}
