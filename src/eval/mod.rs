@@ -1,9 +1,48 @@
 //! Evaluation stage: `ir::Program` + `Facts` → `Outcome`.
 //!
 //! Three-valued (Kleene) logic throughout: a missing fact is unknown, never false or zero.
+//! [`evaluate`] is the entry point; [`evaluate_into`] reuses an `Outcome` for batches;
+//! [`evaluate_observed`] reports every expression node to an [`Observer`] for traces.
+//! [`testing::run_tests`] runs the tests written in rule files.
 
-use crate::ir::{FactId, PolicyId, TypeId};
+mod engine;
+mod expr;
+mod missing;
+mod observer;
+pub mod testing;
+#[cfg(test)]
+mod tests;
+
+pub use observer::{NoObserver, Observer, UnknownReason};
+
+use crate::facts::Facts;
+use crate::ir::{FactId, PolicyId, Program, TypeId};
 use crate::value::{Truth, Value};
+
+/// Evaluate a checked program against the facts about one cluster.
+pub fn evaluate(program: &Program, facts: &Facts) -> Outcome {
+    let mut out = Outcome::default();
+    evaluate_into(program, facts, &mut out);
+    out
+}
+
+/// Evaluate into an existing `Outcome`, reusing its buffers (batch mode: after the first
+/// record nothing is allocated unless a type or policy is undetermined).
+pub fn evaluate_into(program: &Program, facts: &Facts, out: &mut Outcome) {
+    engine::run(program, &program.params, facts, out, &mut NoObserver);
+}
+
+/// Evaluate while reporting every expression node, short circuit and derived value to
+/// `observer` (for traces and explanations).
+pub fn evaluate_observed<O: Observer>(
+    program: &Program,
+    facts: &Facts,
+    observer: &mut O,
+) -> Outcome {
+    let mut out = Outcome::default();
+    engine::run(program, &program.params, facts, &mut out, observer);
+    out
+}
 
 /// Whether a cluster type fits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -64,7 +103,7 @@ pub struct PolicyOutcome {
 }
 
 /// Everything evaluation says about one cluster.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
     /// Value of each derived value (by `DerivedId`)
     pub derived: Vec<Value>,
