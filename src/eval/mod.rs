@@ -120,5 +120,3 @@ pub struct Outcome {
     /// Policies and avoid items that apply, in output order (phase, `after`, declaration)
     pub applicable: Vec<PolicyId>,
 }
-mod stub;
-pub use stub::*;
