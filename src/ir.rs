@@ -95,22 +95,34 @@ impl Program {
 
     /// Look up a fact by name.
     pub fn fact_id(&self, name: &str) -> Option<FactId> {
-        self.facts.iter().position(|f| f.name == name).map(FactId::from_index)
+        self.facts
+            .iter()
+            .position(|f| f.name == name)
+            .map(FactId::from_index)
     }
 
     /// Look up a parameter by name.
     pub fn param_id(&self, name: &str) -> Option<ParamId> {
-        self.params.iter().position(|p| p.name == name).map(ParamId::from_index)
+        self.params
+            .iter()
+            .position(|p| p.name == name)
+            .map(ParamId::from_index)
     }
 
     /// Look up a cluster type by name.
     pub fn type_id(&self, name: &str) -> Option<TypeId> {
-        self.types.iter().position(|t| t.name == name).map(TypeId::from_index)
+        self.types
+            .iter()
+            .position(|t| t.name == name)
+            .map(TypeId::from_index)
     }
 
     /// Look up a policy or avoid item by name.
     pub fn policy_id(&self, name: &str) -> Option<PolicyId> {
-        self.policies.iter().position(|p| p.name == name).map(PolicyId::from_index)
+        self.policies
+            .iter()
+            .position(|p| p.name == name)
+            .map(PolicyId::from_index)
     }
 
     /// The fact with this id.
@@ -178,8 +190,14 @@ impl FactType {
             FactType::Ratio => "ratio (0 to 1)".into(),
             FactType::Boolean => "boolean".into(),
             FactType::Text => "text".into(),
-            FactType::Level { levels, ordered: true } => format!("level {}", levels.join(" < ")),
-            FactType::Level { levels, ordered: false } => format!("one of {}", levels.join(", ")),
+            FactType::Level {
+                levels,
+                ordered: true,
+            } => format!("level {}", levels.join(" < ")),
+            FactType::Level {
+                levels,
+                ordered: false,
+            } => format!("one of {}", levels.join(", ")),
             FactType::Set { members } => format!("set of {}", members.join(", ")),
         }
     }

@@ -17,7 +17,7 @@ pub struct FileId(pub u32);
 /// Equality deliberately ignores positions (every span equals every other), so that
 /// syntax trees compare equal after formatting moves things around, as in Cedar's
 /// parser. Compare `start`/`end` explicitly where positions matter.
-#[derive(Clone, Copy, Debug, Default, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, Eq)]
 pub struct Span {
     /// File the span points into
     pub file: FileId,
@@ -120,13 +120,20 @@ impl SourceFile {
     /// The whole source line(s) a span starts on, without the line break.
     pub fn line_text(&self, span: Span) -> &str {
         let start = (span.start as usize).min(self.text.len());
-        let line_start = self.text.get(..start).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+        let line_start = self
+            .text
+            .get(..start)
+            .and_then(|s| s.rfind('\n'))
+            .map_or(0, |i| i + 1);
         let line_end = self
             .text
             .get(start..)
             .and_then(|s| s.find('\n'))
             .map_or(self.text.len(), |i| start + i);
-        self.text.get(line_start..line_end).unwrap_or("").trim_end_matches('\r')
+        self.text
+            .get(line_start..line_end)
+            .unwrap_or("")
+            .trim_end_matches('\r')
     }
 }
 

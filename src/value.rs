@@ -87,6 +87,10 @@ impl Truth {
     }
 
     /// Kleene negation.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "reads as the rule language's `not`; `std::ops::Not` is implemented too"
+    )]
     pub fn not(self) -> Self {
         match self {
             Truth::True => Truth::False,
@@ -112,6 +116,14 @@ impl Truth {
             Truth::False => "false",
             Truth::Unknown => "unknown",
         }
+    }
+}
+
+impl std::ops::Not for Truth {
+    type Output = Truth;
+
+    fn not(self) -> Truth {
+        Truth::not(self)
     }
 }
 

@@ -81,3 +81,5 @@ pub struct Outcome {
     /// Policies and avoid items that apply, in output order (phase, `after`, declaration)
     pub applicable: Vec<PolicyId>,
 }
+mod stub;
+pub use stub::*;

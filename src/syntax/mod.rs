@@ -5,4 +5,4 @@ pub mod error;
 pub mod parser;
 
 pub use error::ParseError;
-pub use parser::parse_file;
+pub use parser::{parse_file, parse_rule_set};

@@ -1,0 +1,94 @@
+//! `meso eval`: classify clusters from facts files and list the policies that apply.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use meso::eval;
+use meso::facts::{self, FactsFormat, LoadOptions};
+use meso::render::{json, table, EvalReport};
+
+use super::output::{load_rules, Output};
+use super::{Exit, RulesArgs};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// Tables and lists for reading
+    Table,
+    /// Machine-readable JSON (one object per facts file; an array for several)
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Facts files (.json, .yaml, .yml, .toml), or `-` for standard input
+    #[arg(value_name = "FACTS", required = true)]
+    pub facts: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub rules: RulesArgs,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
+    pub format: EvalFormat,
+
+    /// Format of the facts when it cannot be told from the file name (needed for `-`)
+    #[arg(long, value_name = "FORMAT")]
+    pub facts_format: Option<FactsFormat>,
+
+    /// Treat facts the rule set does not declare as warnings instead of errors
+    #[arg(long)]
+    pub allow_unknown_facts: bool,
+}
+
+pub fn run(out: &Output, args: EvalArgs) -> Exit {
+    let rules = match load_rules(out, &args.rules, false) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let opts = LoadOptions {
+        allow_unknown_facts: args.allow_unknown_facts,
+    };
+    let mut reports = Vec::with_capacity(args.facts.len());
+    let mut exit = Exit::Ok;
+    for path in &args.facts {
+        let loaded = if path.as_os_str() == "-" {
+            let Some(format) = args.facts_format else {
+                out.note("error: reading facts from `-` (standard input) needs `--facts-format json|yaml|toml`");
+                return Exit::Input;
+            };
+            let mut text = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+                out.note(&format!("error: cannot read standard input: {e}"));
+                return Exit::Input;
+            }
+            facts::load_facts(&rules.program, "<stdin>", &text, format, &opts)
+        } else {
+            facts::load_facts_file(&rules.program, path, args.facts_format, &opts)
+        };
+        let loaded = match loaded {
+            Ok(l) => l,
+            Err(errors) => {
+                // One bad file does not stop the others; the exit code reports it.
+                out.diagnostic(&errors);
+                exit = Exit::Input;
+                continue;
+            }
+        };
+        for w in &loaded.warnings {
+            out.diagnostic(w);
+        }
+        let outcome = eval::evaluate(&rules.program, &loaded.facts);
+        let name = path.display().to_string();
+        reports.push(EvalReport::new(&rules, &name, &loaded.facts, &outcome));
+    }
+    if !reports.is_empty() {
+        let text = match args.format {
+            EvalFormat::Table => table::render_reports(&reports),
+            EvalFormat::Json => json::render_reports(&reports),
+        };
+        println!("{}", text.trim_end());
+    }
+    exit
+}

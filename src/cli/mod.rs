@@ -1,0 +1,92 @@
+//! Command-line interface: argument definitions, shared options, exit codes, dispatch.
+
+mod check;
+mod eval;
+mod output;
+mod rules;
+mod test;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use meso::check::ParamOverride;
+use meso::render::diagnostics::ErrorFormat;
+
+/// Documented exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything worked
+    Ok = 0,
+    /// The rule set has errors, or its tests fail
+    Rules = 1,
+    /// Bad facts, bad arguments, or a file that cannot be read or written
+    Input = 2,
+}
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success
+  1  rule errors (`check` found errors, or `test` has failing tests)
+  2  facts or usage errors (bad facts file, bad arguments, unreadable path)
+
+Rules: every command that reads rules takes `-r/--rules PATH` (a directory of `.meso` files
+or one file). Without it meso uses `./rules` when that directory exists, else the rule set
+shipped inside the binary (`meso rules export DIR` writes it out for editing).
+
+Environment: NO_COLOR disables colour; output that is not a terminal has no colour.";
+
+/// meso: classify industrial clusters and recommend policies, with explainable rules.
+#[derive(Debug, Parser)]
+#[command(name = "meso", version, about, long_about = None, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// How to print errors and warnings
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human, global = true)]
+    pub error_format: ErrorFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command that reads a rule set.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RulesArgs {
+    /// Rule set: a directory of `.meso` files or one file [default: ./rules, else the shipped set]
+    #[arg(short = 'r', long = "rules", value_name = "RULES")]
+    pub rules: Option<PathBuf>,
+
+    /// Override a parameter for this run, e.g. `--param survival_min_share_micro_small=0.85`
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<ParamOverride>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a rule set and report every error and warning
+    #[command(
+        after_help = "Examples:\n  meso check\n  meso check rules/\n  meso check my-rules/ --deny-warnings --error-format json"
+    )]
+    Check(check::CheckArgs),
+    /// Run the tests written in a rule set (`test \"...\" { ... }` blocks)
+    #[command(after_help = "Examples:\n  meso test\n  meso test rules/ --filter Gamarra")]
+    Test(test::TestArgs),
+    /// Classify clusters from facts files and list the policies that apply, in order
+    #[command(
+        after_help = "Examples:\n  meso eval examples/facts/gamarra.yaml\n  meso eval examples/facts/*.yaml --format json\n  meso eval leon.yaml --param mass_min_share_large=0.02\n  cat cluster.json | meso eval - --facts-format json"
+    )]
+    Eval(eval::EvalArgs),
+    /// Work with the rule set shipped inside the binary
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+}
+
+/// Run a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> Exit {
+    let out = output::Output::new(cli.error_format);
+    match cli.command {
+        Command::Check(args) => check::run(&out, args),
+        Command::Test(args) => test::run(&out, args),
+        Command::Eval(args) => eval::run(&out, args),
+        Command::Rules(cmd) => rules::run(&out, cmd),
+    }
+}

@@ -1,0 +1,93 @@
+//! Where the CLI writes: results to stdout, diagnostics and summaries to stderr.
+
+use miette::Diagnostic;
+
+use meso::render::diagnostics::{self, ErrorFormat};
+use meso::ruleset::{self, RuleSet, RulesFailure};
+
+use super::{Exit, RulesArgs};
+
+/// Printing settings for one run.
+pub struct Output {
+    pub format: ErrorFormat,
+    pub color: bool,
+}
+
+impl Output {
+    pub fn new(format: ErrorFormat) -> Self {
+        Output {
+            format,
+            color: diagnostics::stderr_color(),
+        }
+    }
+
+    /// Print one diagnostic to stderr.
+    pub fn diagnostic(&self, d: &dyn Diagnostic) {
+        eprint!("{}", diagnostics::render(d, self.format, self.color));
+    }
+
+    /// A one-line message to stderr (suppressed in JSON mode, where only diagnostics go out).
+    pub fn note(&self, message: &str) {
+        if self.format != ErrorFormat::Json {
+            eprintln!("{message}");
+        }
+    }
+
+    /// Print every problem of a rule set that failed to load.
+    pub fn rules_failure(&self, failure: &RulesFailure) {
+        for e in &failure.errors {
+            self.diagnostic(e);
+        }
+        for w in &failure.warnings {
+            self.diagnostic(w);
+        }
+        let errors = failure.errors.len();
+        self.note(&format!(
+            "error: the rule set has {errors} error{}{}",
+            if errors == 1 { "" } else { "s" },
+            match failure.warnings.len() {
+                0 => String::new(),
+                1 => " and 1 warning".into(),
+                n => format!(" and {n} warnings"),
+            }
+        ));
+    }
+}
+
+/// Load the rule set named by `-r` (or the default one), printing problems.
+/// Warnings are printed when `show_warnings` is set.
+pub fn load_rules(out: &Output, args: &RulesArgs, show_warnings: bool) -> Result<RuleSet, Exit> {
+    let sources = match &args.rules {
+        Some(path) => ruleset::read_sources(path),
+        None => ruleset::default_sources(),
+    };
+    let sources = match sources {
+        Ok(s) => s,
+        Err(e) => {
+            out.diagnostic(&e);
+            return Err(Exit::Input);
+        }
+    };
+    match ruleset::load(sources, &args.params) {
+        Ok(rules) => {
+            if show_warnings {
+                for w in &rules.warnings {
+                    out.diagnostic(w);
+                }
+            }
+            Ok(rules)
+        }
+        Err(failure) => {
+            out.rules_failure(&failure);
+            Err(Exit::Rules)
+        }
+    }
+}
+
+/// A short name for where the rules came from, for summaries.
+pub fn rules_name(rules: &RuleSet) -> String {
+    match &rules.origin {
+        ruleset::RuleOrigin::Path(p) => p.display().to_string(),
+        ruleset::RuleOrigin::Embedded => "the shipped rule set".into(),
+    }
+}

@@ -1,0 +1,153 @@
+//! Table output of `meso eval`: what an analyst reads in a terminal.
+//!
+//! Classification first, then every type with status and score, then the policies in
+//! order with their phase and advice, then the policy errors to avoid.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, ContentArrangement, Table};
+
+use super::report::{EvalReport, PolicyReport};
+use super::wrap::wrap;
+use crate::eval::TypeStatus;
+
+/// Width used for wrapped advice text.
+const WIDTH: usize = 88;
+
+fn status_word(status: TypeStatus) -> &'static str {
+    match status {
+        TypeStatus::Matched => "matched",
+        TypeStatus::NotMatched => "not matched",
+        TypeStatus::Undetermined => "undetermined",
+    }
+}
+
+/// Render one cluster's report as text.
+pub fn render_report(report: &EvalReport) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("Cluster facts: {}\n", report.facts_file));
+    match &report.classification {
+        Some(name) => {
+            let label = report.classification_label.as_deref().unwrap_or(name);
+            let score = report
+                .types
+                .iter()
+                .find(|t| t.name == *name)
+                .map_or(String::new(), |t| format!(", score {:.2}", t.score));
+            out.push_str(&format!("Classification: {label} (`{name}`{score})\n"));
+        }
+        None => out.push_str("Classification: none (no type matched)\n"),
+    }
+    if !report.tied.is_empty() {
+        out.push_str(&format!(
+            "Tied with: {} (same score; the first declared type wins)\n",
+            report.tied.join(", ")
+        ));
+    }
+    if !report.hybrids.is_empty() {
+        out.push_str(&format!(
+            "Also matched (hybrid): {}\n",
+            report.hybrids.join(", ")
+        ));
+    }
+    if !report.params.is_empty() {
+        let params: Vec<String> = report
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        out.push_str(&format!("Parameters changed: {}\n", params.join(", ")));
+    }
+    out.push('\n');
+
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec!["Type", "Status", "Score", "Why / what is missing"]);
+    for t in &report.types {
+        let why = match t.status {
+            TypeStatus::Matched => String::new(),
+            TypeStatus::NotMatched if !t.excluded_by.is_empty() => {
+                format!("excluded by {}", t.excluded_by.join(", "))
+            }
+            TypeStatus::NotMatched if !t.failed_required.is_empty() => {
+                format!("fails {}", t.failed_required.join(", "))
+            }
+            TypeStatus::NotMatched => t
+                .extends
+                .as_ref()
+                .map_or(String::new(), |p| format!("parent `{p}` not matched")),
+            TypeStatus::Undetermined => format!("needs {}", t.unknown_facts.join(", ")),
+        };
+        let score = if t.total_weight > 0.0 {
+            format!("{:.2}", t.score)
+        } else {
+            "-".to_string()
+        };
+        table.add_row(vec![
+            t.name.clone(),
+            status_word(t.status).to_string(),
+            score,
+            why,
+        ]);
+    }
+    if let Some(col) = table.column_mut(2) {
+        col.set_cell_alignment(CellAlignment::Right);
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+
+    let (recommend, avoid): (Vec<&PolicyReport>, Vec<&PolicyReport>) =
+        report.policies.iter().partition(|p| p.kind == "recommend");
+    out.push_str("\nRecommended policies, in order:\n");
+    if recommend.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for (i, p) in recommend.iter().enumerate() {
+        out.push_str(&policy_block(i + 1, p));
+    }
+    if !avoid.is_empty() {
+        out.push_str("\nPolicy errors to avoid:\n");
+        for (i, p) in avoid.iter().enumerate() {
+            out.push_str(&policy_block(i + 1, p));
+        }
+    }
+    if !report.undetermined_policies.is_empty() {
+        out.push_str("\nUndetermined (missing facts would decide):\n");
+        for u in &report.undetermined_policies {
+            out.push_str(&format!(
+                "  - {} (needs {})\n",
+                u.policy,
+                u.unknown_facts.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+fn policy_block(n: usize, p: &PolicyReport) -> String {
+    let mut out = format!("  {n:>2}. [phase {}] {}", p.phase, p.policy);
+    if let Some(label) = &p.label {
+        out.push_str(&format!(": {label}"));
+    }
+    if !p.after.is_empty() {
+        out.push_str(&format!(" (after {})", p.after.join(", ")));
+    }
+    out.push('\n');
+    if let Some(advice) = &p.advice {
+        out.push_str(&wrap(advice, WIDTH, "      "));
+    }
+    if let Some(cite) = &p.cite {
+        out.push_str(&format!("      source: {cite}\n"));
+    }
+    out
+}
+
+/// Several clusters, separated by a blank line.
+pub fn render_reports(reports: &[EvalReport]) -> String {
+    reports
+        .iter()
+        .map(render_report)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
