@@ -1,7 +1,10 @@
-//! Syntax stage: rule file text → syntax tree (`ast`), and back (`fmt`).
+//! Syntax stage: rule file text → syntax tree (`ast`).
+//!
+//! Input: `SourceFile`s of a rule set. Output: one `ast::RuleFile` per file, or `ParseError`s.
 
 pub mod ast;
 pub mod error;
+mod lexical;
 pub mod parser;
 
 pub use error::ParseError;
