@@ -1,0 +1,211 @@
+//! The `meso` binary end to end: exit codes, stdout and stderr, golden outputs for the
+//! shipped rule set and examples.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn meso(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meso"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run meso: {e}"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+#[test]
+fn check_shipped_rules_reports_no_problems() {
+    let o = meso(&["check", "rules", "--deny-warnings"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("no problems found"), "{}", stderr(&o));
+}
+
+#[test]
+fn test_shipped_rules_pass() {
+    let o = meso(&["test", "rules"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let out = stdout(&o);
+    let summary = out.lines().last().unwrap_or_default();
+    assert!(summary.ends_with(" passed, 0 failed"), "{summary}");
+}
+
+#[test]
+fn test_filter_runs_matching_tests_only() {
+    let o = meso(&["test", "rules", "--filter", "Gamarra"]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    assert!(out.contains("Gamarra"), "{out}");
+    assert!(out.contains("filtered out"), "{out}");
+}
+
+#[test]
+fn failing_rule_test_exits_1_and_says_why() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let rules = dir.path().join("r.meso");
+    std::fs::write(
+        &rules,
+        "fact firms: count\nparam min_firms = 50 { cite \"§2\" }\n\
+         type cluster { cite \"§2\" required { sizable: firms >= min_firms } }\n\
+         test \"too small\" { given { firms = 10 } expect cluster is matched }\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = meso(&["test", rules.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 1);
+    insta::assert_snapshot!(stdout(&o).replace(rules.to_str().unwrap_or_default(), "RULES"));
+}
+
+#[test]
+fn rule_errors_exit_1() {
+    let o = meso(&["check", "tests/cases/check/err/unknown_level.meso"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("meso::check::unknown_level"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_rules_path_exits_2() {
+    let o = meso(&["check", "no/such/rules"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("meso::rules::io"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let o = meso(&["eval"]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn error_format_json_gives_machine_readable_diagnostics() {
+    let o = meso(&["--error-format", "json", "check", "tests/cases/check/err/unknown_level.meso"]);
+    assert_eq!(code(&o), 1);
+    let first = stderr(&o).lines().next().unwrap_or_default().to_string();
+    let v: serde_json::Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
+    assert_eq!(v["code"], "meso::check::unknown_level");
+    assert_eq!(v["severity"], "error");
+}
+
+#[test]
+fn eval_table_golden_for_gamarra() {
+    let o = meso(&["eval", "examples/facts/gamarra.yaml", "-r", "rules"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn eval_json_golden_for_each_example() {
+    insta::glob!("../examples/facts", "*.yaml", |path| {
+        let p = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path);
+        let o = meso(&["eval", p.to_str().unwrap_or_default(), "-r", "rules", "--format", "json"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        insta::assert_snapshot!(stdout(&o));
+    });
+}
+
+#[test]
+fn eval_json_is_byte_identical_across_runs() {
+    let args = ["eval", "examples/facts/leon.yaml", "examples/facts/puebla-auto.yaml", "-r", "rules", "--format", "json"];
+    let a = meso(&args);
+    let b = meso(&args);
+    assert_eq!(code(&a), 0);
+    assert_eq!(a.stdout, b.stdout);
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v.as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn facts_fingerprint_ignores_key_order_and_format() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let yaml = dir.path().join("a.yaml");
+    let json = dir.path().join("b.json");
+    std::fs::write(&yaml, "firms: 120\ntrust: low\nshare_micro_small: 0.95\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&json, r#"{"share_micro_small": 0.95, "trust": "low", "firms": 120}"#).unwrap_or_else(|e| panic!("{e}"));
+    let fp = |p: &Path| {
+        let o = meso(&["eval", p.to_str().unwrap_or_default(), "-r", "rules", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+        v["facts_fingerprint"].as_str().unwrap_or_default().to_string()
+    };
+    let (a, b) = (fp(&yaml), fp(&json));
+    assert!(a.starts_with("sha256:"), "{a}");
+    assert_eq!(a, b);
+}
+
+#[test]
+fn bad_facts_exit_2_but_good_files_are_still_evaluated() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "firms: 120\ntrust: very_low\nshare_micro_small: 1.7\n").unwrap_or_else(|e| panic!("{e}"));
+    let o = meso(&["eval", bad.to_str().unwrap_or_default(), "examples/facts/sarchi.yaml", "-r", "rules", "--format", "json"]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("very_low") && err.contains("1.7"), "{err}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["classification"], "survival_cluster");
+}
+
+#[test]
+fn param_override_changes_the_result_and_is_reported() {
+    let o = meso(&["eval", "examples/facts/gamarra.yaml", "-r", "rules", "--format", "json", "--param", "survival_min_share_micro_small=0.99"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["params"]["survival_min_share_micro_small"], 0.99);
+    assert_ne!(v["classification"], "survival_cluster");
+}
+
+#[test]
+fn unknown_param_is_a_rule_error_with_suggestion() {
+    let o = meso(&["eval", "examples/facts/gamarra.yaml", "-r", "rules", "--param", "survival_min_share_micro=0.9"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("did you mean"), "{}", stderr(&o));
+}
+
+#[test]
+fn stdin_needs_a_facts_format() {
+    let o = meso(&["eval", "-", "-r", "rules"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--facts-format"), "{}", stderr(&o));
+}
+
+#[test]
+fn exported_rules_check_and_match_the_embedded_fingerprint() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let target = dir.path().join("exported");
+    let o = meso(&["rules", "export", target.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = meso(&["check", target.to_str().unwrap_or_default(), "--deny-warnings"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Exporting again without --force refuses to overwrite.
+    let o = meso(&["rules", "export", target.to_str().unwrap_or_default()]);
+    assert_eq!(code(&o), 2);
+    // The shipped set on disk and the embedded copy have the same fingerprint.
+    let run = |rules: &str| {
+        let o = meso(&["eval", "examples/facts/leon.yaml", "-r", rules, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+        v["rules_fingerprint"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(run("rules"), run(target.to_str().unwrap_or_default()));
+}
+
+#[test]
+fn second_typology_checks_and_passes_its_tests() {
+    let o = meso(&["check", "examples/rulesets/suzigan", "--deny-warnings"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = meso(&["test", "examples/rulesets/suzigan"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+}
+
+#[test]
+fn help_lists_exit_codes() {
+    let o = meso(&["--help"]);
+    assert!(stdout(&o).contains("Exit codes"), "{}", stdout(&o));
+}
