@@ -8,6 +8,7 @@ pub mod check;
 pub mod eval;
 pub mod facts;
 pub mod ir;
+pub mod limits;
 pub mod render;
 pub mod ruleset;
 pub mod source;

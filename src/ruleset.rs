@@ -5,6 +5,7 @@
 //! warnings, fingerprints) or every problem found, as diagnostics.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
@@ -13,6 +14,7 @@ use thiserror::Error;
 
 use crate::check::{self, CheckError, ParamOverride};
 use crate::ir::Program;
+use crate::limits;
 use crate::source::SourceMap;
 use crate::syntax::{self, ParseError};
 
@@ -86,6 +88,46 @@ pub enum SourceError {
         /// What went wrong
         reason: String,
     },
+    /// A rule file larger than the limit (8 MiB).
+    #[error("rule file `{path}` is larger than {limit_mib} MiB")]
+    #[diagnostic(
+        code(meso::rules::too_large),
+        help("split it into several `.meso` files in one directory, or check that `-r` names the right file")
+    )]
+    TooLarge {
+        /// The file
+        path: String,
+        /// The limit, in MiB
+        limit_mib: u64,
+    },
+    /// More rule files below a directory than the limit (10,000).
+    #[error("more than {limit} `.meso` files below `{path}`")]
+    #[diagnostic(
+        code(meso::rules::too_many_files),
+        help("point `-r` at the rule set's own directory, not at a parent of many projects")
+    )]
+    TooManyFiles {
+        /// The directory
+        path: String,
+        /// The limit
+        limit: usize,
+    },
+    /// A rule file that is not UTF-8 text.
+    #[error(
+        "rule file `{path}` is not valid UTF-8 (first bad byte at offset {offset}, line {line})"
+    )]
+    #[diagnostic(
+        code(meso::rules::not_utf8),
+        help("save the file as UTF-8; most editors offer it under \"save with encoding\"")
+    )]
+    NotUtf8 {
+        /// The file
+        path: String,
+        /// Byte offset of the first byte that is not UTF-8
+        offset: usize,
+        /// 1-based line of that byte
+        line: usize,
+    },
     /// A directory without rule files.
     #[error("no `.meso` files in `{path}`")]
     #[diagnostic(code(meso::rules::empty), help("a rule set is a directory of `.meso` files; `meso init DIR` or `meso rules export DIR` creates one"))]
@@ -143,7 +185,7 @@ pub fn read_sources(path: &Path) -> Result<RuleSources, SourceError> {
     let mut files = Vec::new();
     if meta.is_dir() {
         let mut found = Vec::new();
-        collect_meso_files(path, &mut found).map_err(io)?;
+        collect_meso_files(path, path, 0, &mut found)?;
         for file in found {
             let text = read_text(&file)?;
             let relative = file
@@ -180,30 +222,86 @@ pub fn read_sources(path: &Path) -> Result<RuleSources, SourceError> {
     })
 }
 
+/// Read a rule file as text, refusing files over the size limit (read with a cap, so that
+/// `/dev/zero` or a file growing while it is read cannot exhaust memory).
 fn read_text(path: &Path) -> Result<String, SourceError> {
-    let bytes = fs::read(path).map_err(|e| SourceError::Io {
+    let io = |e: std::io::Error| SourceError::Io {
         path: path.display().to_string(),
         reason: e.to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|e| SourceError::Io {
-        path: path.display().to_string(),
-        reason: format!(
-            "the file is not valid UTF-8 (first bad byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
-        ),
+    };
+    let file = fs::File::open(path).map_err(io)?;
+    if file.metadata().map_err(io)?.is_dir() {
+        return Err(SourceError::Io {
+            path: path.display().to_string(),
+            reason: "it is a directory".into(),
+        });
+    }
+    let mut bytes = Vec::new();
+    file.take(limits::MAX_RULE_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limits::MAX_RULE_FILE_BYTES {
+        return Err(SourceError::TooLarge {
+            path: path.display().to_string(),
+            limit_mib: limits::MAX_RULE_FILE_BYTES / (1024 * 1024),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = e
+            .as_bytes()
+            .get(..offset)
+            .map_or(0, |b| b.iter().filter(|&&c| c == b'\n').count())
+            + 1;
+        SourceError::NotUtf8 {
+            path: path.display().to_string(),
+            offset,
+            line,
+        }
     })
 }
 
-fn collect_meso_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
+/// Every `.meso` file below `dir`, at most `MAX_RULE_FILES` of them and
+/// `MAX_RULE_DIR_DEPTH` directory levels deep.
+fn collect_meso_files(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), SourceError> {
+    let io = |e: std::io::Error| SourceError::Io {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    };
+    if depth > limits::MAX_RULE_DIR_DEPTH {
+        return Err(SourceError::Io {
+            path: dir.display().to_string(),
+            reason: format!(
+                "directories nested more than {} levels deep (a symbolic link loop?)",
+                limits::MAX_RULE_DIR_DEPTH
+            ),
+        });
+    }
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io)? {
+        entries.push(entry.map_err(io)?);
+    }
+    // Sorted so that the files over the limit and the error for them are deterministic.
+    entries.sort_by_key(fs::DirEntry::file_name);
+    for entry in entries {
         let path = entry.path();
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
         if path.is_dir() {
-            collect_meso_files(&path, out)?;
+            collect_meso_files(root, &path, depth + 1, out)?;
         } else if path.extension().is_some_and(|e| e == "meso") {
+            if out.len() >= limits::MAX_RULE_FILES {
+                return Err(SourceError::TooManyFiles {
+                    path: root.display().to_string(),
+                    limit: limits::MAX_RULE_FILES,
+                });
+            }
             out.push(path);
         }
     }

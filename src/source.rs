@@ -100,6 +100,12 @@ impl SourceFile {
         NamedSource::new(self.name.clone(), self.text.to_string())
     }
 
+    /// A miette source sharing this file's text: no copy per diagnostic, so a rule set with
+    /// thousands of warnings does not hold thousands of copies of its files.
+    pub fn shared_source(&self) -> NamedSource<Arc<str>> {
+        NamedSource::new(self.name.clone(), Arc::clone(&self.text))
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let offset = (offset as usize).min(self.text.len());

@@ -335,6 +335,7 @@ impl<'a> Checker<'a> {
                 t.depth = depth;
             }
         }
+        self.limit_type_depth();
     }
 
     /// Resolve a name that must be a cluster type.

@@ -15,7 +15,7 @@ pub struct CheckError {
     /// One-line message (lowercase, names in backticks)
     pub message: String,
     /// The file
-    pub src: NamedSource<String>,
+    pub src: NamedSource<std::sync::Arc<str>>,
     /// Primary location
     pub span: SourceSpan,
     /// What is wrong here
@@ -79,6 +79,9 @@ pub enum CheckKind {
     InvalidTestValue,
     /// An `expect` that cannot apply: `expect survival_cluster is recommended`
     InvalidExpectation,
+    /// An expression nested too deeply counting the derived values it reads, e.g. a chain of
+    /// 300 derived values each adding one to the last
+    TooDeep,
     /// Warning: a fact no rule reads
     UnusedFact,
     /// Warning: a derived value no rule reads
@@ -124,6 +127,7 @@ impl CheckKind {
             CheckKind::InvalidParam => "meso::check::invalid_param",
             CheckKind::InvalidTestValue => "meso::check::invalid_test_value",
             CheckKind::InvalidExpectation => "meso::check::invalid_expectation",
+            CheckKind::TooDeep => "meso::check::too_deep",
             CheckKind::UnusedFact => "meso::check::unused_fact",
             CheckKind::UnusedDerived => "meso::check::unused_derived",
             CheckKind::UnusedParam => "meso::check::unused_param",
@@ -175,6 +179,7 @@ impl CheckKind {
         CheckKind::InvalidParam,
         CheckKind::InvalidTestValue,
         CheckKind::InvalidExpectation,
+        CheckKind::TooDeep,
         CheckKind::UnusedFact,
         CheckKind::UnusedDerived,
         CheckKind::UnusedParam,

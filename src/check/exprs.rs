@@ -7,6 +7,7 @@
 use super::suggest::did_you_mean;
 use super::{CheckKind, Checker, Decl, Progress};
 use crate::ir::{self, CompareKind, DerivedId, ExprId, Func, ParamId, ValueType};
+use crate::limits;
 use crate::source::Span;
 use crate::syntax::ast::{self, CompareOp, ExprKind, Literal, LogicOp};
 use crate::value::Value;
@@ -195,7 +196,24 @@ impl<'a> Checker<'a> {
     }
 
     /// Lower one expression; returns its arena id and type.
+    ///
+    /// Lowering recurses into the derived values an expression reads, so the nesting is
+    /// counted across them and refused past `MAX_EFFECTIVE_DEPTH` to bound the stack.
     pub(super) fn lower_expr(&mut self, expr: &ast::Expr) -> (ExprId, Ty) {
+        if self.expr_depth >= limits::MAX_EFFECTIVE_DEPTH {
+            self.report_too_deep(expr.span);
+            return (
+                self.push(ir::Expr::Const(Value::Unknown), expr.span),
+                Ty::Error,
+            );
+        }
+        self.expr_depth += 1;
+        let lowered = self.lower_expr_node(expr);
+        self.expr_depth -= 1;
+        lowered
+    }
+
+    fn lower_expr_node(&mut self, expr: &ast::Expr) -> (ExprId, Ty) {
         let span = expr.span;
         match &expr.kind {
             ExprKind::Number { value, .. } => (

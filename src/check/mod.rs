@@ -11,6 +11,7 @@
 
 mod cluster_types;
 mod declare;
+mod depth;
 pub mod error;
 mod exprs;
 mod lints;
@@ -145,6 +146,10 @@ pub(crate) struct Checker<'a> {
     pub derived_types: Vec<Option<exprs::Ty>>,
     /// Derived values on the current lowering path, for cycle messages
     pub derived_stack: Vec<DerivedId>,
+    /// Nesting of the expression being lowered, counting through derived values
+    pub expr_depth: u32,
+    /// Whether `too_deep` was reported (once is enough)
+    pub too_deep_reported: bool,
     pub type_ast: Vec<&'a ast::TypeDecl>,
     pub policy_ast: Vec<&'a ast::PolicyDecl>,
     pub test_ast: Vec<&'a ast::TestDecl>,
@@ -172,6 +177,8 @@ impl<'a> Checker<'a> {
             derived_progress: Vec::new(),
             derived_types: Vec::new(),
             derived_stack: Vec::new(),
+            expr_depth: 0,
+            too_deep_reported: false,
             type_ast: Vec::new(),
             policy_ast: Vec::new(),
             test_ast: Vec::new(),
@@ -193,6 +200,7 @@ impl<'a> Checker<'a> {
         self.lower_policies();
         self.order_policies();
         self.lower_tests();
+        self.check_effective_depth();
         self.report_unresolved();
         self.lint();
     }
@@ -220,8 +228,8 @@ impl<'a> Checker<'a> {
         help: Option<String>,
     ) {
         let src = match self.sources.get(span.file) {
-            Some(file) => file.named_source(),
-            None => miette::NamedSource::new("<unknown>", String::new()),
+            Some(file) => file.shared_source(),
+            None => miette::NamedSource::new("<unknown>", std::sync::Arc::from("")),
         };
         let secondary = secondary
             .into_iter()

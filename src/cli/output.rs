@@ -11,6 +11,8 @@ use super::{Exit, RulesArgs};
 pub struct Output {
     pub format: ErrorFormat,
     pub color: bool,
+    /// Diagnostics printed so far (rendering one costs time in the size of its file)
+    shown: std::cell::Cell<usize>,
 }
 
 impl Output {
@@ -18,12 +20,23 @@ impl Output {
         Output {
             format,
             color: diagnostics::stderr_color(),
+            shown: std::cell::Cell::new(0),
         }
     }
 
     /// Print one diagnostic to stderr.
+    /// Past `MAX_DIAGNOSTICS_SHOWN`, diagnostics are counted in summaries but not printed.
     pub fn diagnostic(&self, d: &dyn Diagnostic) {
-        eprint!("{}", diagnostics::render(d, self.format, self.color));
+        let shown = self.shown.get();
+        self.shown.set(shown.saturating_add(1));
+        if shown < meso::limits::MAX_DIAGNOSTICS_SHOWN {
+            eprint!("{}", diagnostics::render(d, self.format, self.color));
+        } else if shown == meso::limits::MAX_DIAGNOSTICS_SHOWN {
+            self.note(&format!(
+                "note: only the first {} diagnostics are shown; fix them and run again",
+                meso::limits::MAX_DIAGNOSTICS_SHOWN
+            ));
+        }
     }
 
     /// A one-line message to stderr (suppressed in JSON mode, where only diagnostics go out).

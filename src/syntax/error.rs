@@ -153,6 +153,29 @@ pub enum ParseError {
         help: String,
     },
 
+    /// A string or text block longer than the limit (64 KiB).
+    ///
+    /// ```meso
+    /// param notes = "... 70,000 characters ..."
+    /// ```
+    #[error("string is longer than {limit_kib} KiB")]
+    #[diagnostic(
+        code(meso::parse::string_too_long),
+        help(
+            "keep long texts outside the rule file and cite them, e.g. `cite \"Author Year, §2\"`"
+        )
+    )]
+    StringTooLong {
+        /// The limit, in KiB
+        limit_kib: usize,
+        /// The file
+        #[source_code]
+        src: NamedSource<String>,
+        /// The opening quote
+        #[label("this string is too long")]
+        span: SourceSpan,
+    },
+
     /// An expression nested so deeply that later stages could not process it safely.
     ///
     /// ```meso
@@ -186,6 +209,7 @@ impl ParseError {
             ParseError::DuplicateClause { .. } => "meso::parse::duplicate_clause",
             ParseError::ReservedWord { .. } => "meso::parse::reserved_word",
             ParseError::TooDeep { .. } => "meso::parse::too_deep",
+            ParseError::StringTooLong { .. } => "meso::parse::string_too_long",
         }
     }
 
@@ -198,7 +222,8 @@ impl ParseError {
             | ParseError::InvalidEscape { span, .. }
             | ParseError::DuplicateClause { span, .. }
             | ParseError::ReservedWord { span, .. }
-            | ParseError::TooDeep { span, .. } => *span,
+            | ParseError::TooDeep { span, .. }
+            | ParseError::StringTooLong { span, .. } => *span,
         }
     }
 }

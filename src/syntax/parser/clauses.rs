@@ -5,6 +5,7 @@
 use pest::iterators::Pair;
 
 use super::{Builder, Result, Rule, Seen};
+use crate::limits;
 use crate::source::{Span, Spanned};
 use crate::syntax::ast::{self, Expr, ExprKind};
 use crate::syntax::error::ParseError;
@@ -158,6 +159,14 @@ impl Builder<'_> {
         let Some(inner) = kind.into_inner().next() else {
             return Ok(Spanned::new(String::new(), span));
         };
+        if inner.as_str().len() > limits::MAX_STRING_BYTES {
+            // The raw text bounds the decoded one: escapes and dedenting only shorten it.
+            return Err(Box::new(ParseError::StringTooLong {
+                limit_kib: limits::MAX_STRING_BYTES / 1024,
+                src: self.source.named_source(),
+                span: Span::new(self.file, span.start as usize, span.start as usize + 1).into(),
+            }));
+        }
         if triple {
             return Ok(Spanned::new(lexical::dedent(inner.as_str()), span));
         }
