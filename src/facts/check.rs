@@ -75,7 +75,7 @@ pub(crate) fn suggest<'a>(
                 strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase()),
             )
         })
-        .filter(|&(_, score)| score >= 0.6)
+        .filter(|&(_, score)| score >= 0.7)
         .fold(None, |best: Option<(&str, f64)>, (c, score)| match best {
             Some((_, s)) if s >= score => best,
             _ => Some((c, score)),
@@ -90,7 +90,7 @@ pub(crate) fn check_value(fact: &Fact, node: &Node, ctx: &Ctx) -> Result<Value, 
     }
     match &fact.ty {
         FactType::Number | FactType::Integer | FactType::Ratio => match node.kind {
-            NodeKind::Number(n) => check_number(fact, n, node, ctx).map_err(|e| vec![e]),
+            NodeKind::Number(n) => check_number(fact, n, node, ctx).map_err(|e| vec![*e]),
             _ => Err(vec![wrong_type(fact, node, ctx, number_help(fact, node))]),
         },
         FactType::Boolean => match node.kind {
@@ -113,10 +113,14 @@ pub(crate) fn check_value(fact: &Fact, node: &Node, ctx: &Ctx) -> Result<Value, 
         },
         FactType::Level { levels, ordered } => match &node.kind {
             NodeKind::Str(s) => {
-                let what = if *ordered { "level" } else { "alternative" };
+                let what = if *ordered {
+                    "a level"
+                } else {
+                    "an alternative"
+                };
                 level_index(fact, levels, s, what, &node.span, ctx)
                     .map(Value::Level)
-                    .map_err(|e| vec![e])
+                    .map_err(|e| vec![*e])
             }
             _ => {
                 let names: Vec<String> = levels.iter().map(|l| ctx.string(l)).collect();
@@ -154,10 +158,10 @@ fn check_set(
     let mut errors = Vec::new();
     for item in items {
         match &item.kind {
-            NodeKind::Str(s) => match level_index(fact, members, s, "member", &item.span, ctx) {
+            NodeKind::Str(s) => match level_index(fact, members, s, "a member", &item.span, ctx) {
                 // INVARIANT: the checker allows at most 64 members, so the shift fits.
                 Ok(i) => bits |= 1u64.checked_shl(i).unwrap_or(0),
-                Err(e) => errors.push(e),
+                Err(e) => errors.push(*e),
             },
             _ => {
                 let names: Vec<String> = members.iter().map(|m| ctx.string(m)).collect();
@@ -180,35 +184,34 @@ fn level_index(
     what: &'static str,
     span: &Range<usize>,
     ctx: &Ctx,
-) -> Result<u32, FactsError> {
+) -> Result<u32, Box<FactsError>> {
     if let Some(i) = names.iter().position(|n| n == name) {
         return Ok(u32::try_from(i).unwrap_or(u32::MAX));
     }
-    let quoted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    let allowed = format!("allowed: {}", backticked(&quoted));
+    let allowed = format!("allowed: {}", backticked(names));
     let help = match suggest(name, names.iter().map(String::as_str)) {
         Some(close) => format!("did you mean `{close}`? {allowed}"),
         None => allowed,
     };
-    Err(FactsError::UnknownLevel {
+    Err(Box::new(FactsError::UnknownLevel {
         key: fact.name.clone(),
         name: name.to_string(),
         what,
         src: ctx.src.clone(),
         span: source_span(span),
         help: Some(help),
-    })
+    }))
 }
 
-fn check_number(fact: &Fact, n: f64, node: &Node, ctx: &Ctx) -> Result<Value, FactsError> {
+fn check_number(fact: &Fact, n: f64, node: &Node, ctx: &Ctx) -> Result<Value, Box<FactsError>> {
     let value = describe_number(n);
     if !n.is_finite() {
-        return Err(FactsError::NotFinite {
+        return Err(Box::new(FactsError::NotFinite {
             key: fact.name.clone(),
             value,
             src: ctx.src.clone(),
             span: source_span(&node.span),
-        });
+        }));
     }
     if fact.ty == FactType::Integer && n.fract() != 0.0 {
         let help = format!(
@@ -216,13 +219,13 @@ fn check_number(fact: &Fact, n: f64, node: &Node, ctx: &Ctx) -> Result<Value, Fa
             format_number(n.floor()),
             format_number(n.ceil())
         );
-        return Err(FactsError::NotWholeNumber {
+        return Err(Box::new(FactsError::NotWholeNumber {
             key: fact.name.clone(),
             value,
             src: ctx.src.clone(),
             span: source_span(&node.span),
             help: Some(help),
-        });
+        }));
     }
     let out_of_range = |bound: String, help: Option<String>| FactsError::OutOfRange {
         key: fact.name.clone(),
@@ -241,7 +244,7 @@ fn check_number(fact: &Fact, n: f64, node: &Node, ctx: &Ctx) -> Result<Value, Fa
         } else {
             "a ratio goes from 0 to 1, e.g. 0.25 for a quarter".to_string()
         };
-        return Err(out_of_range("from 0 to 1".into(), Some(help)));
+        return Err(Box::new(out_of_range("from 0 to 1".into(), Some(help))));
     }
     let below = fact.minimum.is_some_and(|min| n < min);
     let above = fact.maximum.is_some_and(|max| n > max);
@@ -256,7 +259,7 @@ fn check_number(fact: &Fact, n: f64, node: &Node, ctx: &Ctx) -> Result<Value, Fa
         };
         let help = (fact.ty == FactType::Integer && fact.minimum == Some(0.0) && n < 0.0)
             .then(|| format!("`{}` is a count, which cannot be negative", fact.name));
-        return Err(out_of_range(bound, help));
+        return Err(Box::new(out_of_range(bound, help)));
     }
     Ok(Value::Number(n))
 }

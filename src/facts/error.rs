@@ -14,10 +14,7 @@ use thiserror::Error;
 pub enum FactsError {
     /// The file is not valid JSON, YAML or TOML: `firms: [12`.
     #[error("cannot read `{name}` as {format}: {message}")]
-    #[diagnostic(
-        code(meso::facts::syntax),
-        help("fix the {format} syntax here; facts files are flat `name: value` mappings")
-    )]
+    #[diagnostic(code(meso::facts::syntax), help("{hint}"))]
     Syntax {
         /// File name
         name: String,
@@ -25,6 +22,8 @@ pub enum FactsError {
         format: &'static str,
         /// What the parser says
         message: String,
+        /// How facts are written in this format
+        hint: &'static str,
         /// The file
         #[source_code]
         src: NamedSource<String>,
@@ -149,14 +148,14 @@ pub enum FactsError {
     },
 
     /// A level, alternative or set member the fact does not declare: `trust: medum`.
-    #[error("`{name}` is not a {what} of `{key}`")]
+    #[error("`{name}` is not {what} of `{key}`")]
     #[diagnostic(code(meso::facts::unknown_level))]
     UnknownLevel {
         /// The fact
         key: String,
         /// The name written
         name: String,
-        /// `level`, `alternative` or `member`
+        /// `a level`, `an alternative` or `a member`
         what: &'static str,
         /// The file
         #[source_code]

@@ -56,6 +56,7 @@ pub(crate) fn validate(
                 name: name.clone(),
                 format: format_name(syntax),
                 message: issue.message.clone(),
+                hint: syntax_hint(syntax),
                 src: src.clone(),
                 span: source_span(&issue.span),
             },
@@ -166,6 +167,16 @@ fn mapping_example(syntax: Syntax) -> String {
         Syntax::Yaml => "write one `name: value` per line, e.g. `firms: 120`".into(),
         Syntax::Toml | Syntax::Cli => {
             "write one `name = value` per line, e.g. `firms = 120`".into()
+        }
+    }
+}
+
+fn syntax_hint(syntax: Syntax) -> &'static str {
+    match syntax {
+        Syntax::Json => "a JSON facts file is one object: {\"firms\": 120, \"trust\": \"low\"}",
+        Syntax::Yaml => "a YAML facts file has one `name: value` per line, e.g. `firms: 120`",
+        Syntax::Toml | Syntax::Cli => {
+            "a TOML facts file has one `name = value` per line; text in quotes: `trust = \"low\"`"
         }
     }
 }

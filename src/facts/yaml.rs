@@ -61,7 +61,11 @@ fn syntax_issue(text: &str, err: &serde_saphyr::Error) -> SyntaxIssue {
     if let Some(i) = message.find(" at line ") {
         message.truncate(i);
     }
-    let message = message.trim_end_matches('.').to_string();
+    let message = if is_limit(inner) {
+        "too many aliases, nodes or nesting levels for a facts file".to_string()
+    } else {
+        message.trim_end_matches('.').to_string()
+    };
     let span = match inner.location().or_else(|| err.location()) {
         Some(loc) => location_span(text, &loc),
         None => char_span(text, text.len()),
@@ -76,6 +80,22 @@ fn syntax_issue(text: &str, err: &serde_saphyr::Error) -> SyntaxIssue {
         span,
         duplicate_key: None,
     }
+}
+
+/// Whether the parser stopped on a resource limit (e.g. an alias bomb) rather than syntax.
+fn is_limit(mut err: &serde_saphyr::Error) -> bool {
+    use serde_saphyr::Error as E;
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = err {
+        err = error;
+    }
+    matches!(
+        err,
+        E::Budget { .. }
+            | E::AliasReplayCounterOverflow { .. }
+            | E::AliasReplayLimitExceeded { .. }
+            | E::AliasExpansionLimitExceeded { .. }
+            | E::AliasReplayStackDepthExceeded { .. }
+    )
 }
 
 /// Byte range of a location (the parser gives byte offsets, else line and column).
@@ -123,6 +143,16 @@ fn to_node(text: &str, raw: Spanned<Raw>) -> Node {
                 .collect(),
         ),
     };
+    // Collections are located at their first token only; cover their contents too.
+    let end = match &kind {
+        NodeKind::List(items) => items.iter().map(|i| i.span.end).max(),
+        NodeKind::Map(entries) => entries
+            .iter()
+            .map(|e| e.value.span.end.max(e.key_span.end))
+            .max(),
+        _ => None,
+    };
+    let span = span.start..end.map_or(span.end, |end| end.max(span.end));
     Node::new(kind, span)
 }
 
