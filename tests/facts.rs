@@ -353,8 +353,7 @@ fn small_yaml_aliases_still_work() {
 
 #[test]
 fn missing_file_and_directory_give_io_errors() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::env::set_current_dir(root).unwrap();
+    // Relative paths keep the snapshots machine-independent; tests run in the crate root.
     let opts = LoadOptions::default();
     let missing = load_facts_file(
         &program(),
@@ -526,4 +525,46 @@ fn parse_fact_value_rejects_like_facts_files() {
     let both = parse_fact_value(&p, id("markets_served"), "locl,globl").unwrap_err();
     assert_eq!(both.lines().count(), 2, "{both}");
     assert!(parse_fact_value(&p, FactId(99), "1").is_err());
+}
+
+#[test]
+fn byte_order_mark_is_ignored() {
+    for (text, format) in [
+        ("\u{feff}{\"firms\": 2}", FactsFormat::Json),
+        ("\u{feff}firms: 2\n", FactsFormat::Yaml),
+        ("\u{feff}firms = 2\n", FactsFormat::Toml),
+    ] {
+        let loaded = load_facts(&program(), "bom", text, format, &Default::default()).unwrap();
+        assert_eq!(loaded.facts.values[0], Value::Number(2.0), "{format}");
+    }
+}
+
+#[test]
+fn yaml_with_two_documents_is_a_syntax_error() {
+    let errors = load_facts(
+        &program(),
+        "two.yaml",
+        "firms: 1\n---\nfirms: 2\n",
+        FactsFormat::Yaml,
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert_eq!(codes(&errors), ["meso::facts::syntax"]);
+    assert!(errors.errors[0]
+        .to_string()
+        .contains("single YAML document"));
+}
+
+#[test]
+fn explicit_null_is_unknown_with_an_origin() {
+    for (text, format) in [
+        ("{\"trust\": null}", FactsFormat::Json),
+        ("trust: ~\n", FactsFormat::Yaml),
+        ("trust: null\n", FactsFormat::Yaml),
+        ("trust:\n", FactsFormat::Yaml),
+    ] {
+        let loaded = load_facts(&program(), "n", text, format, &Default::default()).unwrap();
+        assert_eq!(loaded.facts.values[4], Value::Unknown, "{text}");
+        assert_eq!(loaded.facts.origins[4].as_ref().unwrap().line, Some(1));
+    }
 }

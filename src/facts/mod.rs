@@ -115,6 +115,8 @@ pub fn load_facts(
     format: FactsFormat,
     opts: &LoadOptions,
 ) -> Result<Loaded, FactsErrors> {
+    // Editors on Windows may start files with a byte-order mark; no format needs it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let src = NamedSource::new(name, text.to_string());
     let (root, issues) = match format {
         FactsFormat::Json => split(json::parse(text)),

@@ -61,10 +61,9 @@ fn syntax_issue(text: &str, err: &serde_saphyr::Error) -> SyntaxIssue {
     if let Some(i) = message.find(" at line ") {
         message.truncate(i);
     }
-    let message = if is_limit(inner) {
-        "too many aliases, nodes or nesting levels for a facts file".to_string()
-    } else {
-        message.trim_end_matches('.').to_string()
+    let message = match limit_message(inner) {
+        Some(limit) => limit.to_string(),
+        None => message.trim_end_matches('.').to_string(),
     };
     let span = match inner.location().or_else(|| err.location()) {
         Some(loc) => location_span(text, &loc),
@@ -82,20 +81,27 @@ fn syntax_issue(text: &str, err: &serde_saphyr::Error) -> SyntaxIssue {
     }
 }
 
-/// Whether the parser stopped on a resource limit (e.g. an alias bomb) rather than syntax.
-fn is_limit(mut err: &serde_saphyr::Error) -> bool {
+/// A message for a resource limit the parser stopped on (e.g. an alias bomb), if it did.
+fn limit_message(mut err: &serde_saphyr::Error) -> Option<&'static str> {
+    use serde_saphyr::budget::BudgetBreach;
     use serde_saphyr::Error as E;
     while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = err {
         err = error;
     }
-    matches!(
-        err,
+    match err {
+        E::Budget {
+            breach: BudgetBreach::Documents { .. },
+            ..
+        } => Some("a facts file holds a single YAML document (no second `---`)"),
         E::Budget { .. }
-            | E::AliasReplayCounterOverflow { .. }
-            | E::AliasReplayLimitExceeded { .. }
-            | E::AliasExpansionLimitExceeded { .. }
-            | E::AliasReplayStackDepthExceeded { .. }
-    )
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => {
+            Some("too many aliases, nodes or nesting levels for a facts file")
+        }
+        _ => None,
+    }
 }
 
 /// Byte range of a location (the parser gives byte offsets, else line and column).
