@@ -41,6 +41,11 @@ pub const MAX_DIAGNOSTICS_SHOWN: usize = 200;
 /// Largest facts file read, in bytes (64 MiB). Past it: `meso::facts::too_large`.
 pub const MAX_FACTS_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Deepest nesting of lists and mappings in a JSON or YAML facts file (facts are flat;
+/// sets are one list deep). Past it: `meso::facts::syntax`. TOML has its own, similar
+/// limit in the `toml` crate, with the same diagnostic.
+pub const MAX_FACTS_NESTING: usize = 32;
+
 /// Largest whole number accepted for a `count` or `integer` fact (2^53): above it not every
 /// whole number can be represented, so a count would silently change. Past it:
 /// `meso::facts::not_finite` (the value is out of the exact range).

@@ -59,7 +59,9 @@ pub fn run(out: &Output, args: EvalArgs) -> Exit {
                 return Exit::Input;
             };
             let mut text = String::new();
-            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            // One byte past the limit is enough for `load_facts` to refuse it as too large.
+            let cap = meso::limits::MAX_FACTS_FILE_BYTES + 1;
+            if let Err(e) = std::io::stdin().take(cap).read_to_string(&mut text) {
                 out.note(&format!("error: cannot read standard input: {e}"));
                 return Exit::Input;
             }

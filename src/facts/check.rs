@@ -11,6 +11,7 @@ use miette::{NamedSource, SourceSpan};
 use super::error::FactsError;
 use super::node::{describe_number, Node, NodeKind};
 use crate::ir::{Fact, FactType};
+use crate::limits;
 use crate::value::{format_number, Value};
 
 /// How values are written where they came from, for examples in help texts.
@@ -211,6 +212,16 @@ fn check_number(fact: &Fact, n: f64, node: &Node, ctx: &Ctx) -> Result<Value, Bo
             value,
             src: ctx.src.clone(),
             span: source_span(&node.span),
+        }));
+    }
+    if fact.ty == FactType::Integer && n.abs() > limits::MAX_EXACT_INTEGER {
+        return Err(Box::new(FactsError::OutOfRange {
+            key: fact.name.clone(),
+            value,
+            bound: "a whole number of at most 2^53 (9007199254740992)".into(),
+            src: ctx.src.clone(),
+            span: source_span(&node.span),
+            help: Some("larger whole numbers cannot be represented exactly".into()),
         }));
     }
     if fact.ty == FactType::Integer && n.fract() != 0.0 {

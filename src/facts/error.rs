@@ -218,6 +218,19 @@ pub enum FactsError {
         help: Option<String>,
     },
 
+    /// A facts file larger than the limit (64 MiB).
+    #[error("facts file `{path}` is larger than {limit_mib} MiB")]
+    #[diagnostic(
+        code(meso::facts::too_large),
+        help("a facts file describes one cluster; split a large export into one file per cluster")
+    )]
+    TooLarge {
+        /// The path as given
+        path: String,
+        /// The limit, in MiB
+        limit_mib: u64,
+    },
+
     /// The file name does not tell the format and none was given: `facts.txt`.
     #[error("cannot tell the format of facts file `{path}`")]
     #[diagnostic(

@@ -6,13 +6,18 @@
 //! `serde_json` does not tell, and to keep duplicate keys (which it would merge).
 
 use super::node::{char_span, line_start, Entry, Node, NodeKind, SyntaxIssue};
+use crate::limits;
 
 /// Read a JSON facts file.
 pub(crate) fn parse(text: &str) -> Result<Node, SyntaxIssue> {
     if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         return Err(syntax_issue(text, &err));
     }
-    let mut scanner = Scanner { text, pos: 0 };
+    let mut scanner = Scanner {
+        text,
+        pos: 0,
+        depth: 0,
+    };
     scanner.skip_ws();
     let node = scanner.value()?;
     Ok(node)
@@ -46,6 +51,8 @@ fn syntax_issue(text: &str, err: &serde_json::Error) -> SyntaxIssue {
 struct Scanner<'a> {
     text: &'a str,
     pos: usize,
+    /// Lists and mappings open around `pos`; bounded because the scanner recurses
+    depth: usize,
 }
 
 impl Scanner<'_> {
@@ -78,9 +85,18 @@ impl Scanner<'_> {
 
     fn value(&mut self) -> Result<Node, SyntaxIssue> {
         let start = self.pos;
+        if matches!(self.peek(), Some(b'{' | b'[')) {
+            if self.depth >= limits::MAX_FACTS_NESTING {
+                return Err(self.issue(&format!(
+                    "lists and mappings nested more than {} levels deep",
+                    limits::MAX_FACTS_NESTING
+                )));
+            }
+            self.depth += 1;
+        }
         let kind = match self.peek() {
-            Some(b'{') => self.object()?,
-            Some(b'[') => self.array()?,
+            Some(b'{') => self.object().inspect(|_| self.depth -= 1)?,
+            Some(b'[') => self.array().inspect(|_| self.depth -= 1)?,
             Some(b'"') => NodeKind::Str(self.string()?),
             Some(b't') => self.literal("true", NodeKind::Bool(true))?,
             Some(b'f') => self.literal("false", NodeKind::Bool(false))?,

@@ -27,6 +27,7 @@ use std::str::FromStr;
 use miette::NamedSource;
 
 use crate::ir::{FactId, Program};
+use crate::limits;
 use crate::value::Value;
 use check::{Ctx, Syntax};
 use node::{Node, NodeKind};
@@ -115,6 +116,15 @@ pub fn load_facts(
     format: FactsFormat,
     opts: &LoadOptions,
 ) -> Result<Loaded, FactsErrors> {
+    if text.len() as u64 > limits::MAX_FACTS_FILE_BYTES {
+        return Err(FactsErrors::single(
+            name,
+            FactsError::TooLarge {
+                path: name.to_string(),
+                limit_mib: limits::MAX_FACTS_FILE_BYTES / (1024 * 1024),
+            },
+        ));
+    }
     // Editors on Windows may start files with a byte-order mark; no format needs it.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let src = NamedSource::new(name, text.to_string());
@@ -169,7 +179,14 @@ pub fn load_facts_file(
             Some("give the path of a facts file (.json, .yaml or .toml)"),
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|err| match err.kind() {
+    let text = read_capped(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::FileTooLarge => FactsErrors::single(
+            &name,
+            FactsError::TooLarge {
+                path: name.clone(),
+                limit_mib: limits::MAX_FACTS_FILE_BYTES / (1024 * 1024),
+            },
+        ),
         std::io::ErrorKind::NotFound => io_error("no such file", Some("check the path")),
         std::io::ErrorKind::PermissionDenied => io_error("permission denied", None),
         std::io::ErrorKind::InvalidData => {
@@ -184,6 +201,20 @@ pub fn load_facts_file(
         ));
     };
     load_facts(program, &name, &text, format, opts)
+}
+
+/// Read a file as UTF-8 text, at most `MAX_FACTS_FILE_BYTES` of it (so that `/dev/zero`
+/// or a runaway export cannot exhaust memory); a longer file is `FileTooLarge`.
+pub fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limits::MAX_FACTS_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limits::MAX_FACTS_FILE_BYTES {
+        return Err(std::io::ErrorKind::FileTooLarge.into());
+    }
+    String::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 /// Parse one fact value written on the command line (`--set trust=medium`,

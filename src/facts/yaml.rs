@@ -38,7 +38,7 @@ fn options() -> Options {
     budget.max_anchors = 1_000;
     budget.max_recorded_anchor_events = 10_000;
     budget.max_recorded_anchor_bytes = 1024 * 1024;
-    budget.max_depth = 32;
+    budget.max_depth = crate::limits::MAX_FACTS_NESTING;
     budget.max_documents = 1;
     budget.max_nodes = 50_000;
     budget.max_total_scalar_bytes = 16 * 1024 * 1024;
