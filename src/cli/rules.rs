@@ -44,6 +44,13 @@ pub fn run(out: &Output, cmd: RulesCommand) -> Exit {
 
 fn export(out: &Output, dir: &Path, force: bool) -> Exit {
     let sources = ruleset::embedded_sources();
+    if dir.exists() && !dir.is_dir() {
+        out.note(&format!(
+            "error: `{}` is a file, not a directory; export to a new directory",
+            dir.display()
+        ));
+        return Exit::Input;
+    }
     for f in &sources.files {
         let target = dir.join(&f.relative);
         if target.exists() && !force {
@@ -59,7 +66,7 @@ fn export(out: &Output, dir: &Path, force: bool) -> Exit {
         let written = target
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| fs::write(&target, &f.text));
+            .and_then(|()| meso::atomic::write_atomic(&target, f.text.as_bytes()));
         if let Err(e) = written {
             out.note(&format!("error: cannot write `{}`: {e}", target.display()));
             return Exit::Input;
