@@ -2,6 +2,7 @@
 
 mod check;
 mod eval;
+mod explain;
 mod output;
 mod rules;
 mod test;
@@ -75,6 +76,11 @@ pub enum Command {
         after_help = "Examples:\n  meso eval examples/facts/gamarra.yaml\n  meso eval examples/facts/*.yaml --format json\n  meso eval leon.yaml --param mass_min_share_large=0.02\n  cat cluster.json | meso eval - --facts-format json"
     )]
     Eval(eval::EvalArgs),
+    /// Explain every result for one facts file: a trace down to each fact read
+    #[command(
+        after_help = "Examples:\n  meso explain examples/facts/gamarra.yaml\n  meso explain gamarra.yaml --type survival_cluster\n  meso explain gamarra.yaml --format html --out gamarra.html\n  meso explain gamarra.yaml --format json --out gamarra.trace.json && meso verify gamarra.trace.json"
+    )]
+    Explain(explain::ExplainArgs),
     /// Work with the rule set shipped inside the binary
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -87,6 +93,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(args) => check::run(&out, args),
         Command::Test(args) => test::run(&out, args),
         Command::Eval(args) => eval::run(&out, args),
+        Command::Explain(args) => explain::run(&out, args),
         Command::Rules(cmd) => rules::run(&out, cmd),
     }
 }
