@@ -296,6 +296,7 @@ fn type_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: TypeId) -> TypeTrace {
         explanation: whynot::type_explanation(ctx, outcome, id, &criteria),
         criteria,
         why_not,
+        excerpt: ctx.raw(ty.map(|t| t.span).unwrap_or_default()),
     }
 }
 

@@ -181,6 +181,8 @@ pub struct TypeTrace {
     pub criteria: Vec<CriterionTrace>,
     /// For a type that is not matched: what kept it out and what would change that
     pub why_not: Option<WhyNot>,
+    /// The type's declaration as written in the rule file
+    pub excerpt: String,
 }
 
 /// Which list a criterion is in.
@@ -389,6 +391,8 @@ pub struct PolicyTrace {
     pub rationale: Option<String>,
     /// Source
     pub cite: Option<String>,
+    /// The declaration as written in the rule file
+    pub excerpt: String,
 }
 
 /// What kept a policy out.

@@ -109,6 +109,7 @@ pub fn policy_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: PolicyId) -> Option<Po
         advice: p.advice.clone(),
         rationale: p.rationale.clone(),
         cite: p.meta.cite.clone(),
+        excerpt: ctx.raw(p.span),
     })
 }
 

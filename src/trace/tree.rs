@@ -53,6 +53,15 @@ impl Ctx<'_> {
         raw.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
+    /// The source text of a span exactly as written (for rule excerpts).
+    pub fn raw(&self, span: Span) -> String {
+        self.program
+            .sources
+            .get(span.file)
+            .map_or("", |f| f.snippet(span))
+            .to_string()
+    }
+
     /// Source text of an expression node.
     pub fn expr_text(&self, id: ExprId) -> String {
         self.text(self.program.expr_span(id))
