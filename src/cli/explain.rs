@@ -90,6 +90,40 @@ pub fn run(out: &Output, args: ExplainArgs) -> Exit {
     write(out, &render(&trace, args.format, color), args.out.as_deref())
 }
 
+/// The trace of one facts file for `meso eval --explain`.
+pub fn trace_for(
+    rules: &RuleSet,
+    path: &Path,
+    facts: &Facts,
+    args: &super::eval::EvalArgs,
+) -> Trace {
+    let opts = TraceOptions {
+        facts_label: trace::facts_label(path),
+        params: args.rules.params.clone(),
+        allow_unknown_facts: args.allow_unknown_facts,
+        ..TraceOptions::default()
+    };
+    trace::explain(rules, facts, &opts)
+}
+
+/// Print traces for `meso eval --explain`: text separated by blank lines, or JSON (one
+/// object for one file, an array for several).
+pub fn print_traces(traces: &[Trace], json: bool) {
+    if !json {
+        let color = stdout_color();
+        let texts: Vec<String> = traces.iter().map(|t| trace::text::render(t, color)).collect();
+        print!("{}", texts.join("\n"));
+        return;
+    }
+    match traces {
+        [one] => print!("{}", trace::json::render(one)),
+        many => {
+            let list = serde_json::to_string_pretty(many).unwrap_or_default();
+            println!("{list}");
+        }
+    }
+}
+
 /// Render a trace in a format.
 pub fn render(trace: &Trace, format: TraceFormat, color: bool) -> String {
     match format {

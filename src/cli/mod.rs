@@ -6,6 +6,8 @@ mod explain;
 mod output;
 mod rules;
 mod test;
+mod verify;
+mod whatif;
 
 use std::path::PathBuf;
 
@@ -81,6 +83,17 @@ pub enum Command {
         after_help = "Examples:\n  meso explain examples/facts/gamarra.yaml\n  meso explain gamarra.yaml --type survival_cluster\n  meso explain gamarra.yaml --format html --out gamarra.html\n  meso explain gamarra.yaml --format json --out gamarra.trace.json && meso verify gamarra.trace.json"
     )]
     Explain(explain::ExplainArgs),
+    /// Evaluate again and confirm a JSON trace is reproduced exactly (exit 1 when not)
+    #[command(
+        after_help = "Examples:\n  meso verify gamarra.trace.json\n  meso verify gamarra.trace.json examples/facts/gamarra.yaml -r rules/"
+    )]
+    Verify(verify::VerifyArgs),
+    /// Compare the results before and after changing some facts
+    #[command(
+        name = "what-if",
+        after_help = "Examples:\n  meso what-if examples/facts/leon.yaml --set trust=medium\n  meso what-if gamarra.yaml --set export_share=0.6 --set main_market=international"
+    )]
+    WhatIf(whatif::WhatIfArgs),
     /// Work with the rule set shipped inside the binary
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -94,6 +107,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Test(args) => test::run(&out, args),
         Command::Eval(args) => eval::run(&out, args),
         Command::Explain(args) => explain::run(&out, args),
+        Command::Verify(args) => verify::run(&out, args),
+        Command::WhatIf(args) => whatif::run(&out, args),
         Command::Rules(cmd) => rules::run(&out, cmd),
     }
 }

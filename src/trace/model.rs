@@ -84,7 +84,7 @@ pub struct Options {
 }
 
 /// When and from where (`--stamp`).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Stamp {
     /// UTC time, `YYYY-MM-DDTHH:MM:SSZ`
     pub created: String,
