@@ -180,8 +180,7 @@ pub fn verify(stored: &str, recorded: &Recorded, fresh: &Trace) -> Verdict {
             current: cv,
         });
     }
-    let (old_body, now_body) = (without_header(old), without_header(&now));
-    if let Some((node, recorded, current)) = first_difference(&old_body, &now_body, &mut Vec::new()) {
+    if let Some((node, recorded, current)) = first_result_difference(old, &now) {
         differences.push(Difference::Result {
             node,
             recorded,
@@ -201,12 +200,34 @@ pub fn verify(stored: &str, recorded: &Recorded, fresh: &Trace) -> Verdict {
     }
 }
 
-fn without_header(j: &Json) -> Json {
-    let mut copy = j.clone();
-    if let Some(map) = copy.as_object_mut() {
-        map.remove("header");
+/// Sections searched for a changed result, most telling first.
+const SECTIONS: [&str; 6] = ["types", "policies", "derived", "params", "facts", "summary"];
+
+/// Keys holding sentences made from other fields: compared only when nothing else differs.
+const PROSE: [&str; 3] = ["explanation", "display", "sentence"];
+
+/// The first changed result: the sections in [`SECTIONS`] order, structured fields before
+/// sentences.
+fn first_result_difference(old: &Json, now: &Json) -> Option<(String, String, String)> {
+    for skip_prose in [true, false] {
+        for section in SECTIONS {
+            let (Some(a), Some(b)) = (old.get(section), now.get(section)) else {
+                continue;
+            };
+            let mut path = vec![section.to_string()];
+            if let Some(found) = first_difference(a, b, &mut path, skip_prose) {
+                return Some(found);
+            }
+        }
     }
-    copy
+    let (a, b) = (old.get("trace_version"), now.get("trace_version"));
+    (a != b).then(|| {
+        (
+            "trace_version".into(),
+            a.map_or("absent".into(), short),
+            b.map_or("absent".into(), short),
+        )
+    })
 }
 
 /// Rule files whose hash changed, that were added or removed.
@@ -250,7 +271,12 @@ fn label(j: &Json, index: usize) -> String {
 }
 
 /// The first differing leaf, in document order: (path, stored, now).
-fn first_difference(old: &Json, now: &Json, path: &mut Vec<String>) -> Option<(String, String, String)> {
+fn first_difference(
+    old: &Json,
+    now: &Json,
+    path: &mut Vec<String>,
+    skip_prose: bool,
+) -> Option<(String, String, String)> {
     let here = |path: &[String]| {
         if path.is_empty() {
             "the top level".to_string()
@@ -261,9 +287,12 @@ fn first_difference(old: &Json, now: &Json, path: &mut Vec<String>) -> Option<(S
     match (old, now) {
         (Json::Object(a), Json::Object(b)) => {
             for (k, va) in a {
+                if skip_prose && PROSE.contains(&k.as_str()) {
+                    continue;
+                }
                 path.push(k.clone());
                 let found = match b.get(k) {
-                    Some(vb) => first_difference(va, vb, path),
+                    Some(vb) => first_difference(va, vb, path, skip_prose),
                     None => Some((here(path), short(va), "absent".into())),
                 };
                 path.pop();
@@ -278,7 +307,7 @@ fn first_difference(old: &Json, now: &Json, path: &mut Vec<String>) -> Option<(S
         (Json::Array(a), Json::Array(b)) => {
             for (i, (va, vb)) in a.iter().zip(b).enumerate() {
                 path.push(label(va, i));
-                let found = first_difference(va, vb, path);
+                let found = first_difference(va, vb, path, skip_prose);
                 path.pop();
                 if found.is_some() {
                     return found;
