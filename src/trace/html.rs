@@ -54,6 +54,19 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Escape a sentence and show `quoted` names as code.
+fn prose(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in esc(s).split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 fn mark(t: Truth) -> String {
     let (class, sym, title) = match t {
         Truth::True => ("t", "✓", "true"),
@@ -140,7 +153,7 @@ fn summary(o: &mut String, trace: &Trace) {
     let _ = writeln!(
         o,
         "<p class=\"classification\">Classification: {class}</p>\n<p>{}</p>",
-        esc(&s.explanation)
+        prose(&s.explanation)
     );
     o.push_str("<table><tr><th>Type</th><th>Status</th><th>Score</th></tr>\n");
     for t in &s.types {
@@ -214,7 +227,7 @@ fn blocker(o: &mut String, b: &Blocker) {
         o,
         "<li>{} {}{from}: <code>{}</code> {}",
         mark(b.value),
-        esc(&b.explanation),
+        prose(&b.explanation),
         esc(&b.source),
         loc(&b.location)
     );
@@ -281,7 +294,7 @@ fn type_details(o: &mut String, t: &TypeTrace) {
         esc(t.label.as_deref().unwrap_or("")),
         n = esc(&t.name)
     );
-    let _ = writeln!(o, "<p>{}</p>", esc(&t.explanation));
+    let _ = writeln!(o, "<p>{}</p>", prose(&t.explanation));
     if let Some(w) = &t.why_not {
         o.push_str("<p><b>Why not</b></p><ul class=\"criteria\">\n");
         if let Some(p) = &w.parent_not_matched {
@@ -312,7 +325,7 @@ fn policy_details(o: &mut String, p: &PolicyTrace) {
         esc(p.label.as_deref().unwrap_or("")),
         n = esc(&p.policy)
     );
-    let _ = writeln!(o, "<p>{}</p>", esc(&p.explanation));
+    let _ = writeln!(o, "<p>{}</p>", prose(&p.explanation));
     o.push_str("<ul class=\"criteria\">");
     for t in &p.for_types {
         let _ = write!(
