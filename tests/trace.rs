@@ -40,9 +40,13 @@ fn shipped_rules() -> RuleSet {
 /// The trace of a shipped example, named as on a command line run from the repository.
 fn example_trace(rules: &RuleSet, name: &str) -> Trace {
     let rel = format!("examples/facts/{name}");
-    let loaded =
-        load_facts_file(&rules.program, &root().join(&rel), None, &LoadOptions::default())
-            .unwrap();
+    let loaded = load_facts_file(
+        &rules.program,
+        &root().join(&rel),
+        None,
+        &LoadOptions::default(),
+    )
+    .unwrap();
     let opts = TraceOptions {
         facts_label: rel,
         ..TraceOptions::default()
@@ -84,9 +88,10 @@ fn golden_json_trace_of_gamarra() {
 
 #[test]
 fn json_traces_of_every_example_match_the_published_schema() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("docs/trace.schema.json")).unwrap())
-            .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/trace.schema.json")).unwrap(),
+    )
+    .unwrap();
     let validator = jsonschema::draft202012::new(&schema).unwrap();
     let rules = shipped_rules();
     let mut checked = 0;
@@ -114,7 +119,14 @@ fn traces_are_byte_identical_across_runs() {
         assert_eq!(a, b, "{name}");
     }
     let dir = root();
-    let args = ["explain", "examples/facts/leon.yaml", "-r", "rules", "--format", "html"];
+    let args = [
+        "explain",
+        "examples/facts/leon.yaml",
+        "-r",
+        "rules",
+        "--format",
+        "html",
+    ];
     let first = meso_in(&dir, &args);
     let second = meso_in(&dir, &args);
     assert_eq!(first.status.code(), Some(0), "{}", out(&first));
@@ -142,7 +154,14 @@ fn verify_passes_on_an_untouched_trace_and_names_a_changed_rule_file() {
     let dir = workspace();
     let made = meso_in(
         dir.path(),
-        &["explain", "gamarra.yaml", "--format", "json", "--out", "t.json"],
+        &[
+            "explain",
+            "gamarra.yaml",
+            "--format",
+            "json",
+            "--out",
+            "t.json",
+        ],
     );
     assert_eq!(made.status.code(), Some(0), "{}", out(&made));
     let ok = meso_in(dir.path(), &["verify", "t.json"]);
@@ -170,11 +189,22 @@ fn verify_reports_changed_facts_and_the_first_changed_result() {
     let dir = workspace();
     meso_in(
         dir.path(),
-        &["explain", "gamarra.yaml", "--format", "json", "--out", "t.json"],
+        &[
+            "explain",
+            "gamarra.yaml",
+            "--format",
+            "json",
+            "--out",
+            "t.json",
+        ],
     );
     let facts = dir.path().join("gamarra.yaml");
     let text = std::fs::read_to_string(&facts).unwrap();
-    std::fs::write(&facts, text.replace("share_large: 0.001", "share_large: 0.05")).unwrap();
+    std::fs::write(
+        &facts,
+        text.replace("share_large: 0.001", "share_large: 0.05"),
+    )
+    .unwrap();
     let bad = meso_in(dir.path(), &["verify", "t.json"]);
     let report = out(&bad);
     assert_eq!(bad.status.code(), Some(1), "{report}");
@@ -279,7 +309,11 @@ fn why_not_just_below_a_threshold_names_the_smallest_change() {
         ]
     );
     let p = &t.policies[0];
-    assert!(p.explanation.contains("none of its types is matched"), "{}", p.explanation);
+    assert!(
+        p.explanation.contains("none of its types is matched"),
+        "{}",
+        p.explanation
+    );
 }
 
 #[test]
@@ -290,7 +324,10 @@ fn at_the_threshold_the_type_matches_without_a_why_not() {
     let p = &t.policies[0];
     let w = p.why_not.as_ref().expect("the condition is false");
     assert!(w.condition_false);
-    assert_eq!(w.changes[0].sentence, "trust is medium; the policy requires == low");
+    assert_eq!(
+        w.changes[0].sentence,
+        "trust is medium; the policy requires == low"
+    );
 }
 
 #[test]
@@ -308,7 +345,11 @@ fn unknown_facts_are_named_with_what_the_type_requires() {
     );
     let leaf = &ty.criteria[0].tree.as_ref().unwrap().children[0];
     assert_eq!(leaf.origin.as_ref().unwrap().status, "missing");
-    assert!(ty.explanation.starts_with("undetermined"), "{}", ty.explanation);
+    assert!(
+        ty.explanation.starts_with("undetermined"),
+        "{}",
+        ty.explanation
+    );
 }
 
 #[test]
@@ -326,29 +367,63 @@ fn short_circuited_operands_are_marked_not_evaluated() {
         }],
     };
     let rules = ruleset::load(sources, &[]).unwrap_or_else(|f| panic!("{:?}", f.errors));
-    let facts = load_facts(&rules.program, "f.json", r#"{"a": false}"#, FactsFormat::Json, &LoadOptions::default()).unwrap();
+    let facts = load_facts(
+        &rules.program,
+        "f.json",
+        r#"{"a": false}"#,
+        FactsFormat::Json,
+        &LoadOptions::default(),
+    )
+    .unwrap();
     let t = trace::explain(&rules, &facts.facts, &TraceOptions::default());
     let tree = t.types[0].criteria[0].tree.as_ref().unwrap();
-    assert!(matches!(tree.why, Some(trace::model::Why::ShortCircuit { decided_by: 0, .. })));
+    assert!(matches!(
+        tree.why,
+        Some(trace::model::Why::ShortCircuit { decided_by: 0, .. })
+    ));
     let skipped = &tree.children[1];
     assert!(!skipped.evaluated);
     assert_eq!(skipped.display, "unknown");
-    assert!(matches!(skipped.why, Some(trace::model::Why::NotEvaluated { .. })));
+    assert!(matches!(
+        skipped.why,
+        Some(trace::model::Why::NotEvaluated { .. })
+    ));
 }
 
 #[test]
 fn what_if_shows_before_after_and_why() {
     let o = meso_in(
         &root(),
-        &["what-if", "examples/facts/gamarra.yaml", "-r", "rules", "--set", "share_large=0.05"],
+        &[
+            "what-if",
+            "examples/facts/gamarra.yaml",
+            "-r",
+            "rules",
+            "--set",
+            "share_large=0.05",
+        ],
     );
     let text = out(&o);
     assert_eq!(o.status.code(), Some(0), "{text}");
-    assert!(text.contains("What if share_large = 0.05 (was 0.001)?"), "{text}");
-    assert!(text.contains("mass_production_cluster  not matched 0.55      matched 0.55   ← changed"), "{text}");
+    assert!(
+        text.contains("What if share_large = 0.05 (was 0.001)?"),
+        "{text}"
+    );
+    assert!(
+        text.contains("mass_production_cluster  not matched 0.55      matched 0.55   ← changed"),
+        "{text}"
+    );
     assert!(text.contains("+ benchmarking  (now applies)"), "{text}");
     assert!(text.contains("because share_large: 0.001 → 0.05"), "{text}");
-    let bad = meso_in(&root(), &["what-if", "examples/facts/gamarra.yaml", "--set", "trusst=low"]);
+    let bad = meso_in(
+        &root(),
+        &[
+            "what-if",
+            "examples/facts/gamarra.yaml",
+            "--set",
+            "trusst=low",
+        ],
+    );
     assert_eq!(bad.status.code(), Some(2));
     assert!(out(&bad).contains("did you mean `trust`?"), "{}", out(&bad));
 }
@@ -357,7 +432,15 @@ fn what_if_shows_before_after_and_why() {
 fn eval_explain_prints_the_trace_instead_of_the_table() {
     let o = meso_in(
         &root(),
-        &["eval", "--explain", "--format", "json", "examples/facts/leon.yaml", "-r", "rules"],
+        &[
+            "eval",
+            "--explain",
+            "--format",
+            "json",
+            "examples/facts/leon.yaml",
+            "-r",
+            "rules",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -369,12 +452,38 @@ fn eval_explain_prints_the_trace_instead_of_the_table() {
 fn explain_one_type_keeps_its_ancestors_only() {
     let o = meso_in(
         &root(),
-        &["explain", "examples/facts/leon.yaml", "-r", "rules", "--type", "mass_production_cluster", "--format", "json"],
+        &[
+            "explain",
+            "examples/facts/leon.yaml",
+            "-r",
+            "rules",
+            "--type",
+            "mass_production_cluster",
+            "--format",
+            "json",
+        ],
     );
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let names: Vec<&str> = json["types"].as_array().unwrap().iter().map(|t| t["type"].as_str().unwrap()).collect();
+    let names: Vec<&str> = json["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["type"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["cluster", "mass_production_cluster"]);
-    let bad = meso_in(&root(), &["explain", "examples/facts/leon.yaml", "--type", "mass_production"]);
+    let bad = meso_in(
+        &root(),
+        &[
+            "explain",
+            "examples/facts/leon.yaml",
+            "--type",
+            "mass_production",
+        ],
+    );
     assert_eq!(bad.status.code(), Some(2));
-    assert!(out(&bad).contains("did you mean `mass_production_cluster`?"), "{}", out(&bad));
+    assert!(
+        out(&bad).contains("did you mean `mass_production_cluster`?"),
+        "{}",
+        out(&bad)
+    );
 }

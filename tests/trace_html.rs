@@ -17,12 +17,25 @@ fn root() -> PathBuf {
 fn write_report(dir: &Path) -> PathBuf {
     let out = dir.join("gamarra.html");
     let o = Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(["explain", "examples/facts/gamarra.yaml", "-r", "rules", "--format", "html", "--out"])
+        .args([
+            "explain",
+            "examples/facts/gamarra.yaml",
+            "-r",
+            "rules",
+            "--format",
+            "html",
+            "--out",
+        ])
         .arg(&out)
         .current_dir(root())
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     out
 }
 
@@ -46,7 +59,11 @@ fn chromium(url: &str, extra: &[&str]) -> String {
         .arg(url)
         .output()
         .unwrap();
-    assert!(o.status.success(), "chromium failed: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -60,7 +77,9 @@ fn available() -> bool {
 
 /// The `<details>` element with this id, as dumped: its opening tag.
 fn details_tag<'a>(dom: &'a str, id: &str) -> &'a str {
-    let at = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id} in the DOM"));
+    let at = dom
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in the DOM"));
     let start = dom[..at].rfind('<').unwrap();
     let end = at + dom[at..].find('>').unwrap();
     &dom[start..=end]
@@ -74,7 +93,11 @@ fn html_trace_is_self_contained() {
     assert!(!html.contains("src="), "no external scripts or images");
     assert!(!html.contains("<link"), "no external style sheets");
     for href in html.split("href=\"").skip(1) {
-        assert!(href.starts_with('#'), "only links inside the page: {}", &href[..40.min(href.len())]);
+        assert!(
+            href.starts_with('#'),
+            "only links inside the page: {}",
+            &href[..40.min(href.len())]
+        );
     }
 }
 
@@ -88,8 +111,14 @@ fn html_trace_renders_and_a_fragment_expands_a_type_to_its_criteria() {
     let url = format!("file://{}", file.display());
 
     let plain = chromium(&url, &["--dump-dom"]);
-    assert!(plain.contains("Survival cluster of micro and small-scale enterprises"), "summary rendered");
-    assert!(!details_tag(&plain, "type-survival_cluster").contains("open"), "closed by default");
+    assert!(
+        plain.contains("Survival cluster of micro and small-scale enterprises"),
+        "summary rendered"
+    );
+    assert!(
+        !details_tag(&plain, "type-survival_cluster").contains("open"),
+        "closed by default"
+    );
 
     let opened = chromium(&format!("{url}#type-survival_cluster"), &["--dump-dom"]);
     let tag = details_tag(&opened, "type-survival_cluster");
@@ -97,11 +126,26 @@ fn html_trace_renders_and_a_fragment_expands_a_type_to_its_criteria() {
     let body = &opened[opened.find("id=\"type-survival_cluster\"").unwrap()..];
     let body = &body[..body.find("</details>").unwrap()];
     assert!(body.contains("micro_and_small"), "its criteria are inside");
-    assert!(body.contains("share_micro_small = 0.98"), "with fact values");
-    assert!(!details_tag(&opened, "type-tnc_cluster").contains("open"), "others stay closed");
+    assert!(
+        body.contains("share_micro_small = 0.98"),
+        "with fact values"
+    );
+    assert!(
+        !details_tag(&opened, "type-tnc_cluster").contains("open"),
+        "others stay closed"
+    );
 
     let shot = dir.path().join("shot.png");
-    chromium(&url, &[&format!("--screenshot={}", shot.display()), "--window-size=1100,1400"]);
+    chromium(
+        &url,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1100,1400",
+        ],
+    );
     let png = std::fs::read(&shot).unwrap();
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "a non-empty screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a non-empty screenshot"
+    );
 }

@@ -86,7 +86,12 @@ pub fn run(out: &Output, args: EvalArgs) -> Exit {
             out.diagnostic(w);
         }
         if args.explain {
-            traces.push(super::explain::trace_for(&rules, path, &loaded.facts, &args));
+            traces.push(super::explain::trace_for(
+                &rules,
+                path,
+                &loaded.facts,
+                &args,
+            ));
             continue;
         }
         let outcome = eval::evaluate(&rules.program, &loaded.facts);

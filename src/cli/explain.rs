@@ -73,7 +73,13 @@ pub fn run(out: &Output, args: ExplainArgs) -> Exit {
     if let Err(code) = check_selection(out, &rules, &args) {
         return code;
     }
-    let facts = match load(out, &rules, &args.facts, args.facts_format, args.allow_unknown_facts) {
+    let facts = match load(
+        out,
+        &rules,
+        &args.facts,
+        args.facts_format,
+        args.allow_unknown_facts,
+    ) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -87,7 +93,11 @@ pub fn run(out: &Output, args: ExplainArgs) -> Exit {
     };
     let trace = trace::explain(&rules, &facts, &opts);
     let color = args.out.is_none() && stdout_color();
-    write(out, &render(&trace, args.format, color), args.out.as_deref())
+    write(
+        out,
+        &render(&trace, args.format, color),
+        args.out.as_deref(),
+    )
 }
 
 /// The trace of one facts file for `meso eval --explain`.
@@ -111,7 +121,10 @@ pub fn trace_for(
 pub fn print_traces(traces: &[Trace], json: bool) {
     if !json {
         let color = stdout_color();
-        let texts: Vec<String> = traces.iter().map(|t| trace::text::render(t, color)).collect();
+        let texts: Vec<String> = traces
+            .iter()
+            .map(|t| trace::text::render(t, color))
+            .collect();
         print!("{}", texts.join("\n"));
         return;
     }
@@ -148,17 +161,27 @@ fn check_selection(out: &Output, rules: &RuleSet, args: &ExplainArgs) -> Result<
             .filter(|(s, _)| *s > 0.8)
             .max_by(|a, b| a.0.total_cmp(&b.0))
             .map_or(String::new(), |(_, k)| format!("; did you mean `{k}`?"));
-        out.note(&format!("error: no {what} named `{name}` in the rule set{best}"));
+        out.note(&format!(
+            "error: no {what} named `{name}` in the rule set{best}"
+        ));
         Exit::Input
     };
     if let Some(t) = &args.only_type {
         if p.type_id(t).is_none() {
-            return Err(unknown("cluster type", t, p.types.iter().map(|t| t.name.as_str()).collect()));
+            return Err(unknown(
+                "cluster type",
+                t,
+                p.types.iter().map(|t| t.name.as_str()).collect(),
+            ));
         }
     }
     if let Some(pol) = &args.policy {
         if p.policy_id(pol).is_none() {
-            return Err(unknown("policy", pol, p.policies.iter().map(|p| p.name.as_str()).collect()));
+            return Err(unknown(
+                "policy",
+                pol,
+                p.policies.iter().map(|p| p.name.as_str()).collect(),
+            ));
         }
     }
     Ok(())

@@ -30,7 +30,10 @@ pub fn run(out: &Output, args: VerifyArgs) -> Exit {
     let stored = match std::fs::read_to_string(&args.trace) {
         Ok(t) => t,
         Err(e) => {
-            out.note(&format!("error: cannot read `{}`: {e}", args.trace.display()));
+            out.note(&format!(
+                "error: cannot read `{}`: {e}",
+                args.trace.display()
+            ));
             return Exit::Input;
         }
     };

@@ -40,7 +40,13 @@ pub fn run(out: &Output, args: WhatIfArgs) -> Exit {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let before = match load(out, &rules, &args.facts, args.facts_format, args.allow_unknown_facts) {
+    let before = match load(
+        out,
+        &rules,
+        &args.facts,
+        args.facts_format,
+        args.allow_unknown_facts,
+    ) {
         Ok(f) => f,
         Err(code) => return code,
     };
@@ -61,7 +67,9 @@ pub fn run(out: &Output, args: WhatIfArgs) -> Exit {
                 .filter(|(s, _)| *s > 0.8)
                 .max_by(|a, b| a.0.total_cmp(&b.0))
                 .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"));
-            out.note(&format!("error: `--set {item}`: no fact named `{name}`{best}"));
+            out.note(&format!(
+                "error: `--set {item}`: no fact named `{name}`{best}"
+            ));
             return Exit::Input;
         };
         let value = match facts::parse_fact_value(&rules.program, id, text) {
@@ -91,6 +99,9 @@ pub fn run(out: &Output, args: WhatIfArgs) -> Exit {
     };
     let t_before = trace::explain(&rules, &before, &opts);
     let t_after = trace::explain(&rules, &after, &opts);
-    print!("{}", whatif::render_text(&whatif::compare(&t_before, &t_after, &names)));
+    print!(
+        "{}",
+        whatif::render_text(&whatif::compare(&t_before, &t_after, &names))
+    );
     Exit::Ok
 }

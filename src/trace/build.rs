@@ -11,9 +11,8 @@ use crate::render::report::round4;
 use crate::ruleset::{RuleOrigin, RuleSet};
 use crate::syntax::ast::PolicyKind;
 use crate::trace::model::{
-    CriterionTrace, DerivedTrace, FactTrace, FactsHeader, Header, Options, ParamTrace,
-    PolicyLine, RulesHeader, Section, Stamp, Summary, Trace, TypeLine, TypeTrace,
-    TRACE_VERSION,
+    CriterionTrace, DerivedTrace, FactTrace, FactsHeader, Header, Options, ParamTrace, PolicyLine,
+    RulesHeader, Section, Stamp, Summary, Trace, TypeLine, TypeTrace, TRACE_VERSION,
 };
 use crate::trace::record::record;
 use crate::trace::tree::Ctx;
@@ -68,9 +67,9 @@ pub fn explain(rules: &RuleSet, facts: &Facts, opts: &TraceOptions) -> Trace {
         .policy_order
         .iter()
         .filter(|id| {
-            opts.only_policy.as_deref().is_none_or(|only| {
-                program.policy(**id).is_some_and(|p| p.name == only)
-            })
+            opts.only_policy
+                .as_deref()
+                .is_none_or(|only| program.policy(**id).is_some_and(|p| p.name == only))
         })
         .filter_map(|id| policies::policy_trace(&ctx, &outcome, *id))
         .collect();

@@ -76,13 +76,8 @@ fn flips(ctx: &Ctx<'_>, root: ExprId, want: bool, fact: FactId, probe: Value) ->
         None => return false,
     }
     let outcome = eval::evaluate(ctx.program, &facts);
-    let value = eval::evaluate_expr_observed(
-        ctx.program,
-        &facts,
-        &outcome.derived,
-        root,
-        &mut NoObserver,
-    );
+    let value =
+        eval::evaluate_expr_observed(ctx.program, &facts, &outcome.derived, root, &mut NoObserver);
     value == Value::Bool(want)
 }
 
@@ -228,7 +223,11 @@ fn leaf(ctx: &Ctx<'_>, expr: &Expr, want: bool) -> Option<Candidate> {
                 _ => 0,
             };
             let mask = 1u64.checked_shl(bit)?;
-            let next = if want { current | mask } else { current & !mask };
+            let next = if want {
+                current | mask
+            } else {
+                current & !mask
+            };
             let names = fact_type(ctx, fact).map_or(Names::None, Names::of_fact);
             let member = display(&Value::Level(bit), names.as_levels());
             Some(Candidate {
@@ -419,7 +418,11 @@ fn between(ctx: &Ctx<'_>, fact: FactId, lo: Value, hi: Value, want: bool) -> Opt
                     below.or(above)
                 }
                 .map(Value::Number);
-                let suggested = if whole(ctx, fact) { probe.clone() } else { None };
+                let suggested = if whole(ctx, fact) {
+                    probe.clone()
+                } else {
+                    None
+                };
                 (suggested, probe)
             }
         }

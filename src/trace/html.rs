@@ -9,7 +9,9 @@
 use std::fmt::Write;
 
 use crate::eval::{PolicyStatus, TypeStatus};
-use crate::trace::model::{Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace};
+use crate::trace::model::{
+    Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
+};
 use crate::trace::status_words;
 use crate::trace::text::{node_line, origin_text, why_text};
 use crate::value::Truth;
@@ -101,7 +103,12 @@ fn policy_truth(s: PolicyStatus) -> Truth {
 }
 
 fn loc(l: &Location) -> String {
-    format!("<span class=\"loc\">{}:{}:{}</span>", esc(&l.file), l.line, l.column)
+    format!(
+        "<span class=\"loc\">{}:{}:{}</span>",
+        esc(&l.file),
+        l.line,
+        l.column
+    )
 }
 
 /// Render a whole trace as one HTML page.
@@ -184,8 +191,16 @@ fn summary(o: &mut String, trace: &Trace) {
         o.push_str("</ol>\n");
     }
     if !s.undetermined_policies.is_empty() {
-        let list: Vec<String> = s.undetermined_policies.iter().map(|p| format!("<code>{}</code>", esc(p))).collect();
-        let _ = writeln!(o, "<p>Undetermined (missing facts would decide): {}</p>", list.join(", "));
+        let list: Vec<String> = s
+            .undetermined_policies
+            .iter()
+            .map(|p| format!("<code>{}</code>", esc(p)))
+            .collect();
+        let _ = writeln!(
+            o,
+            "<p>Undetermined (missing facts would decide): {}</p>",
+            list.join(", ")
+        );
     }
     o.push_str("</section>\n");
 }
@@ -194,8 +209,17 @@ fn tree(o: &mut String, n: &Node) {
     if n.kind == "constant" {
         return;
     }
-    let class = if n.evaluated { "" } else { " class=\"skipped\"" };
-    let _ = write!(o, "<li{class}>{} <code>{}</code>", value_mark(&n.value), esc(&node_line(n)));
+    let class = if n.evaluated {
+        ""
+    } else {
+        " class=\"skipped\""
+    };
+    let _ = write!(
+        o,
+        "<li{class}>{} <code>{}</code>",
+        value_mark(&n.value),
+        esc(&node_line(n))
+    );
     let kids: Vec<&Node> = n.children.iter().filter(|c| c.kind != "constant").collect();
     if !kids.is_empty() {
         o.push_str("<ul class=\"tree\">");
@@ -219,10 +243,9 @@ fn changes(o: &mut String, list: &[Change]) {
 }
 
 fn blocker(o: &mut String, b: &Blocker) {
-    let from = b
-        .inherited_from
-        .as_ref()
-        .map_or(String::new(), |f| format!(" (from <code>{}</code>)", esc(f)));
+    let from = b.inherited_from.as_ref().map_or(String::new(), |f| {
+        format!(" (from <code>{}</code>)", esc(f))
+    });
     let _ = write!(
         o,
         "<li>{} {}{from}: <code>{}</code> {}",
@@ -238,7 +261,11 @@ fn blocker(o: &mut String, b: &Blocker) {
 fn criterion(o: &mut String, c: &CriterionTrace) {
     let mut tags = format!("<span class=\"tag\">{}</span>", c.section.as_str());
     if let Some(w) = c.weight {
-        let _ = write!(tags, "<span class=\"tag\">weight {}</span>", crate::value::format_number(w));
+        let _ = write!(
+            tags,
+            "<span class=\"tag\">weight {}</span>",
+            crate::value::format_number(w)
+        );
     }
     if let Some(f) = &c.inherited_from {
         let _ = write!(tags, "<span class=\"tag\">from {}</span>", esc(f));
@@ -255,7 +282,11 @@ fn criterion(o: &mut String, c: &CriterionTrace) {
         let _ = write!(o, "<br><span class=\"muted\">{}</span>", esc(note));
     }
     if let Some(root) = &c.tree {
-        let kids: Vec<&Node> = root.children.iter().filter(|k| k.kind != "constant").collect();
+        let kids: Vec<&Node> = root
+            .children
+            .iter()
+            .filter(|k| k.kind != "constant")
+            .collect();
         if root.why.is_some() || !kids.is_empty() {
             o.push_str("<ul class=\"tree\">");
             if let Some(why) = &root.why {
@@ -298,7 +329,12 @@ fn type_details(o: &mut String, t: &TypeTrace) {
     if let Some(w) = &t.why_not {
         o.push_str("<p><b>Why not</b></p><ul class=\"criteria\">\n");
         if let Some(p) = &w.parent_not_matched {
-            let _ = writeln!(o, "<li>{} parent type <a href=\"#type-{p}\">{p}</a> is not matched</li>", mark(Truth::False), p = esc(p));
+            let _ = writeln!(
+                o,
+                "<li>{} parent type <a href=\"#type-{p}\">{p}</a> is not matched</li>",
+                mark(Truth::False),
+                p = esc(p)
+            );
         }
         for b in &w.blockers {
             blocker(o, b);
@@ -343,10 +379,18 @@ fn policy_details(o: &mut String, p: &PolicyTrace) {
     if let Some(w) = &p.why_not {
         changes(o, &w.changes);
         if !w.unknown_facts.is_empty() {
-            let _ = writeln!(o, "<p>Missing facts that would decide it: {}</p>", esc(&w.unknown_facts.join(", ")));
+            let _ = writeln!(
+                o,
+                "<p>Missing facts that would decide it: {}</p>",
+                esc(&w.unknown_facts.join(", "))
+            );
         }
     }
-    for (label, text) in [("Advice", &p.advice), ("Rationale", &p.rationale), ("Source", &p.cite)] {
+    for (label, text) in [
+        ("Advice", &p.advice),
+        ("Rationale", &p.rationale),
+        ("Source", &p.cite),
+    ] {
         if let Some(t) = text {
             let _ = writeln!(o, "<p><b>{label}:</b> {}</p>", esc(t));
         }
@@ -388,23 +432,52 @@ fn tables(o: &mut String, trace: &Trace) {
     if !changed.is_empty() {
         o.push_str("<section id=\"params\"><h2>Parameters changed for this run</h2><table><tr><th>Parameter</th><th>Value</th></tr>\n");
         for p in changed {
-            let _ = writeln!(o, "<tr><td><code>{}</code></td><td>{}</td></tr>", esc(&p.name), esc(&p.display));
+            let _ = writeln!(
+                o,
+                "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                esc(&p.name),
+                esc(&p.display)
+            );
         }
         o.push_str("</table></section>\n");
     }
     let h = &trace.header;
     o.push_str("<section id=\"provenance\">\n<h2>Provenance</h2>\n<p>Check that this report came from these rules and facts with <code>meso verify TRACE.json</code> (the JSON trace of the same run).</p>\n<table>\n");
-    let _ = writeln!(o, "<tr><th>meso version</th><td>{}</td></tr>", esc(&h.meso_version));
-    let _ = writeln!(o, "<tr><th>rule set</th><td><code>{}</code> ({})</td></tr>", esc(&h.rules.fingerprint), esc(&h.rules.origin));
-    let _ = writeln!(o, "<tr><th>facts</th><td><code>{}</code> ({})</td></tr>", esc(&h.facts.fingerprint), esc(&h.facts.file));
+    let _ = writeln!(
+        o,
+        "<tr><th>meso version</th><td>{}</td></tr>",
+        esc(&h.meso_version)
+    );
+    let _ = writeln!(
+        o,
+        "<tr><th>rule set</th><td><code>{}</code> ({})</td></tr>",
+        esc(&h.rules.fingerprint),
+        esc(&h.rules.origin)
+    );
+    let _ = writeln!(
+        o,
+        "<tr><th>facts</th><td><code>{}</code> ({})</td></tr>",
+        esc(&h.facts.fingerprint),
+        esc(&h.facts.file)
+    );
     for (k, v) in &h.options.params {
-        let _ = writeln!(o, "<tr><th>--param</th><td><code>{}={}</code></td></tr>", esc(k), esc(v));
+        let _ = writeln!(
+            o,
+            "<tr><th>--param</th><td><code>{}={}</code></td></tr>",
+            esc(k),
+            esc(v)
+        );
     }
     if let Some(st) = &h.stamp {
         let _ = writeln!(o, "<tr><th>created</th><td>{}</td></tr>", esc(&st.created));
     }
     for f in &h.rules.files {
-        let _ = writeln!(o, "<tr><th><code>{}</code></th><td><code>{}</code></td></tr>", esc(&f.path), esc(&f.sha256));
+        let _ = writeln!(
+            o,
+            "<tr><th><code>{}</code></th><td><code>{}</code></td></tr>",
+            esc(&f.path),
+            esc(&f.sha256)
+        );
     }
     o.push_str("</table>\n</section>\n");
 }

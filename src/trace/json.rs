@@ -5,8 +5,8 @@ use crate::trace::Trace;
 
 /// The trace as pretty JSON with a final newline; byte-identical for identical inputs.
 pub fn render(trace: &Trace) -> String {
-    let mut out = serde_json::to_string_pretty(trace)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut out =
+        serde_json::to_string_pretty(trace).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');
     out
 }

@@ -68,10 +68,17 @@ pub fn render(trace: &Trace) -> String {
     let _ = writeln!(
         out,
         "| parameters changed | {} |",
-        if params.is_empty() { "none".into() } else { params.join(", ") }
+        if params.is_empty() {
+            "none".into()
+        } else {
+            params.join(", ")
+        }
     );
     if h.options.allow_unknown_facts {
-        let _ = writeln!(out, "| undeclared facts | allowed (`--allow-unknown-facts`) |");
+        let _ = writeln!(
+            out,
+            "| undeclared facts | allowed (`--allow-unknown-facts`) |"
+        );
     }
     if let Some(st) = &h.stamp {
         let _ = writeln!(out, "| created | {} |", st.created);
@@ -129,12 +136,22 @@ fn summary(out: &mut String, trace: &Trace) {
             p.policy,
             p.kind,
             p.phase,
-            p.label.as_ref().map_or(String::new(), |l| format!(": {}", cell(l)))
+            p.label
+                .as_ref()
+                .map_or(String::new(), |l| format!(": {}", cell(l)))
         );
     }
     if !s.undetermined_policies.is_empty() {
-        let list: Vec<String> = s.undetermined_policies.iter().map(|p| format!("`{p}`")).collect();
-        let _ = writeln!(out, "\nUndetermined (missing facts would decide): {}", list.join(", "));
+        let list: Vec<String> = s
+            .undetermined_policies
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nUndetermined (missing facts would decide): {}",
+            list.join(", ")
+        );
     }
 }
 
@@ -157,7 +174,13 @@ fn tree(out: &mut String, n: &Node, depth: usize) {
 
 fn changes(out: &mut String, list: &[Change], depth: usize) {
     for c in list {
-        let _ = writeln!(out, "{:indent$}- → {}", "", cell(&c.sentence), indent = depth * 2);
+        let _ = writeln!(
+            out,
+            "{:indent$}- → {}",
+            "",
+            cell(&c.sentence),
+            indent = depth * 2
+        );
     }
 }
 
@@ -250,11 +273,19 @@ fn policy_section(out: &mut String, p: &PolicyTrace) {
             out.push('\n');
         }
         if !w.unknown_facts.is_empty() {
-            let _ = writeln!(out, "Missing facts that would decide it: {}\n", w.unknown_facts.join(", "));
+            let _ = writeln!(
+                out,
+                "Missing facts that would decide it: {}\n",
+                w.unknown_facts.join(", ")
+            );
         }
     }
     if let (PolicyStatus::Applies, Some(a)) = (p.status, &p.advice) {
-        let _ = writeln!(out, "> {}\n", a.split_whitespace().collect::<Vec<_>>().join(" "));
+        let _ = writeln!(
+            out,
+            "> {}\n",
+            a.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
     }
     if let Some(c) = &p.cite {
         let _ = writeln!(out, "Source: {}", cell(c));
@@ -263,7 +294,9 @@ fn policy_section(out: &mut String, p: &PolicyTrace) {
 
 fn tables(out: &mut String, trace: &Trace) {
     if !trace.derived.is_empty() {
-        out.push_str("\n## Derived values\n\n| Name | Value | Definition | Where |\n|---|---|---|---|\n");
+        out.push_str(
+            "\n## Derived values\n\n| Name | Value | Definition | Where |\n|---|---|---|---|\n",
+        );
         for d in &trace.derived {
             let _ = writeln!(
                 out,

@@ -50,7 +50,10 @@ pub fn policy_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: PolicyId) -> Option<Po
             None => format!("applies: {}", matched_list(&for_types)),
         },
         PolicyStatus::DoesNotApply if !any_matched => {
-            format!("does not apply: none of its types is matched ({})", describe_types())
+            format!(
+                "does not apply: none of its types is matched ({})",
+                describe_types()
+            )
         }
         PolicyStatus::DoesNotApply => {
             format!("does not apply: its condition `{condition_text}` is false")
@@ -60,7 +63,10 @@ pub fn policy_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: PolicyId) -> Option<Po
             matched_list(&for_types)
         ),
         PolicyStatus::Undetermined => {
-            format!("undetermined: no type is matched yet ({})", describe_types())
+            format!(
+                "undetermined: no type is matched yet ({})",
+                describe_types()
+            )
         }
     };
     let why_not = (o.status != PolicyStatus::Applies).then(|| {
@@ -76,9 +82,7 @@ pub fn policy_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: PolicyId) -> Option<Po
             no_type_matched: !any_matched,
             condition_false,
             changes: match p.condition {
-                Some(c) if o.condition != Some(Truth::True) => {
-                    changes(ctx, c, true, "the policy")
-                }
+                Some(c) if o.condition != Some(Truth::True) => changes(ctx, c, true, "the policy"),
                 _ => Vec::new(),
             },
             unknown_facts: fact_names(ctx, unknown),

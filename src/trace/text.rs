@@ -134,7 +134,11 @@ pub fn render(trace: &Trace, color: bool) -> String {
 
 fn header(out: &mut String, trace: &Trace, p: Paint) {
     let h = &trace.header;
-    let _ = writeln!(out, "{}", p.bold(&format!("meso trace (format {})", trace.trace_version)));
+    let _ = writeln!(
+        out,
+        "{}",
+        p.bold(&format!("meso trace (format {})", trace.trace_version))
+    );
     let _ = writeln!(out, "  meso version  {}", h.meso_version);
     let _ = writeln!(
         out,
@@ -143,7 +147,11 @@ fn header(out: &mut String, trace: &Trace, p: Paint) {
         h.rules.files.len(),
         h.rules.origin
     );
-    let _ = writeln!(out, "  facts         {} ({})", h.facts.fingerprint, h.facts.file);
+    let _ = writeln!(
+        out,
+        "  facts         {} ({})",
+        h.facts.fingerprint, h.facts.file
+    );
     if !h.options.params.is_empty() {
         let list: Vec<String> = h
             .options
@@ -180,7 +188,12 @@ fn type_status_truth(s: TypeStatus) -> Truth {
 
 fn type_block(out: &mut String, t: &TypeTrace, p: Paint) {
     let score = if t.total_weight > 0.0 {
-        format!(", score {:.2} ({} of {})", t.score, num(t.met_weight), num(t.total_weight))
+        format!(
+            ", score {:.2} ({} of {})",
+            t.score,
+            num(t.met_weight),
+            num(t.total_weight)
+        )
     } else {
         String::new()
     };
@@ -312,7 +325,9 @@ fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
         p.bold(&pol.policy),
         pol.kind,
         pol.phase,
-        pol.label.as_ref().map_or(String::new(), |l| format!(": {l}")),
+        pol.label
+            .as_ref()
+            .map_or(String::new(), |l| format!(": {l}")),
         p.dim(&loc(&pol.location))
     );
     let _ = writeln!(out, "     {}", pol.explanation);
@@ -323,7 +338,11 @@ fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
     if let Some(w) = &pol.why_not {
         changes(out, &w.changes, "     ");
         if !w.unknown_facts.is_empty() {
-            let _ = writeln!(out, "     missing facts that would decide it: {}", w.unknown_facts.join(", "));
+            let _ = writeln!(
+                out,
+                "     missing facts that would decide it: {}",
+                w.unknown_facts.join(", ")
+            );
         }
     }
 }
@@ -332,7 +351,13 @@ fn tables(out: &mut String, trace: &Trace, p: Paint) {
     if !trace.derived.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Derived values"));
         for d in &trace.derived {
-            let _ = writeln!(out, "  {} = {}  {}", d.name, d.display, p.dim(&loc(&d.location)));
+            let _ = writeln!(
+                out,
+                "  {} = {}  {}",
+                d.name,
+                d.display,
+                p.dim(&loc(&d.location))
+            );
             let _ = writeln!(out, "      = {}", d.tree.text);
             if d.tree.kind == "fact" {
                 node(out, &d.tree, p, 6);
@@ -350,7 +375,12 @@ fn tables(out: &mut String, trace: &Trace, p: Paint) {
         }
     }
     let _ = writeln!(out, "\n{}", p.bold("Facts"));
-    let width = trace.facts.iter().map(|f| f.name.chars().count()).max().unwrap_or(0);
+    let width = trace
+        .facts
+        .iter()
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(0);
     for f in &trace.facts {
         let _ = writeln!(
             out,

@@ -77,7 +77,12 @@ impl Ctx<'_> {
     /// Where a fact's value came from.
     pub fn origin(&self, fact: FactId) -> Origin {
         let given = self.facts.get(fact).is_known();
-        match self.facts.origins.get(fact.index()).and_then(Option::as_ref) {
+        match self
+            .facts
+            .origins
+            .get(fact.index())
+            .and_then(Option::as_ref)
+        {
             Some(o) if given => Origin {
                 status: "given",
                 source: Some(self.source_label(&o.source)),
@@ -143,10 +148,9 @@ impl Ctx<'_> {
                 Some(self.origin(*f)),
             ),
             Some(Expr::Param(p)) => (program.params.get(p.index()).map(|p| p.name.clone()), None),
-            Some(Expr::Derived(d)) => (
-                program.derived.get(d.index()).map(|d| d.name.clone()),
-                None,
-            ),
+            Some(Expr::Derived(d)) => {
+                (program.derived.get(d.index()).map(|d| d.name.clone()), None)
+            }
             _ => (None, None),
         };
         Node {

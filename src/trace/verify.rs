@@ -25,8 +25,8 @@ pub struct Recorded {
 
 /// Read the header of a stored trace. The error is a user message.
 pub fn read(text: &str) -> Result<Recorded, String> {
-    let json: Json = serde_json::from_str(text)
-        .map_err(|e| format!("the file is not a JSON trace ({e})"))?;
+    let json: Json =
+        serde_json::from_str(text).map_err(|e| format!("the file is not a JSON trace ({e})"))?;
     let version = json.get("trace_version").and_then(Json::as_u64);
     if version != Some(u64::from(TRACE_VERSION)) {
         return Err(match version {
@@ -112,7 +112,10 @@ impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Difference::Rules(files) => {
-                let list: Vec<String> = files.iter().map(|(p, how)| format!("`{p}` ({how})")).collect();
+                let list: Vec<String> = files
+                    .iter()
+                    .map(|(p, how)| format!("`{p}` ({how})"))
+                    .collect();
                 write!(f, "the rules changed: {}", list.join(", "))
             }
             Difference::Facts { recorded, current } => write!(
@@ -127,7 +130,10 @@ impl std::fmt::Display for Difference {
                 node,
                 recorded,
                 current,
-            } => write!(f, "a result changed at {node}: was {recorded}, is now {current}"),
+            } => write!(
+                f,
+                "a result changed at {node}: was {recorded}, is now {current}"
+            ),
         }
     }
 }
@@ -154,11 +160,21 @@ pub fn verify(stored: &str, recorded: &Recorded, fresh: &Trace) -> Verdict {
     let old = &recorded.json;
     let mut differences = Vec::new();
     let files = rule_files(old, &now);
-    let fingerprint = |j: &Json, a: &str| j.pointer(a).and_then(Json::as_str).unwrap_or("").to_string();
+    let fingerprint = |j: &Json, a: &str| {
+        j.pointer(a)
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     if !files.is_empty() {
         differences.push(Difference::Rules(files));
-    } else if fingerprint(old, "/header/rules/fingerprint") != fingerprint(&now, "/header/rules/fingerprint") {
-        differences.push(Difference::Rules(vec![("(rule set fingerprint)".into(), "changed")]));
+    } else if fingerprint(old, "/header/rules/fingerprint")
+        != fingerprint(&now, "/header/rules/fingerprint")
+    {
+        differences.push(Difference::Rules(vec![(
+            "(rule set fingerprint)".into(),
+            "changed",
+        )]));
     }
     let (rf, cf) = (
         fingerprint(old, "/header/facts/fingerprint"),
@@ -300,9 +316,13 @@ fn first_difference(
                     return found;
                 }
             }
-            b.keys()
-                .find(|k| !a.contains_key(*k))
-                .map(|k| (format!("{} › {k}", here(path)), "absent".into(), "present".into()))
+            b.keys().find(|k| !a.contains_key(*k)).map(|k| {
+                (
+                    format!("{} › {k}", here(path)),
+                    "absent".into(),
+                    "present".into(),
+                )
+            })
         }
         (Json::Array(a), Json::Array(b)) => {
             for (i, (va, vb)) in a.iter().zip(b).enumerate() {

@@ -69,7 +69,11 @@ fn facts_read(node: &Node, trace: &Trace, out: &mut BTreeSet<String>, depth: usi
             }
         }
         "derived" => {
-            if let Some(d) = trace.derived.iter().find(|d| Some(&d.name) == node.name.as_ref()) {
+            if let Some(d) = trace
+                .derived
+                .iter()
+                .find(|d| Some(&d.name) == node.name.as_ref())
+            {
                 facts_read(&d.tree, trace, out, depth + 1);
             }
         }
@@ -143,7 +147,13 @@ pub fn compare(before: &Trace, after: &Trace, set: &[String]) -> WhatIf {
             }
         }
     }
-    let names = |t: &Trace| -> Vec<String> { t.summary.policies.iter().map(|p| p.policy.clone()).collect() };
+    let names = |t: &Trace| -> Vec<String> {
+        t.summary
+            .policies
+            .iter()
+            .map(|p| p.policy.clone())
+            .collect()
+    };
     let (pb, pa) = (names(before), names(after));
     WhatIf {
         set: set_facts,
@@ -186,7 +196,12 @@ pub fn render_text(w: &WhatIf) -> String {
     let (cb, ca) = &w.classification;
     let changed = |a: &str, b: &str| if a == b { "" } else { "   ← changed" };
     let (cb, ca) = (cb.as_ref().unwrap_or(&none), ca.as_ref().unwrap_or(&none));
-    let _ = writeln!(o, "  {:width$}  {cb:col$}  {ca}{}", "classification", changed(cb, ca));
+    let _ = writeln!(
+        o,
+        "  {:width$}  {cb:col$}  {ca}{}",
+        "classification",
+        changed(cb, ca)
+    );
     for (name, b, a) in &w.types {
         let _ = writeln!(o, "  {name:width$}  {b:col$}  {a}{}", changed(b, a));
     }

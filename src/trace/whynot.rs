@@ -78,9 +78,7 @@ pub fn type_why_not(ctx: &Ctx<'_>, outcome: &Outcome, id: TypeId) -> WhyNot {
         }
     }
     let unknown_facts = match own {
-        Some(o) if o.status == TypeStatus::Undetermined => {
-            fact_names(ctx, o.unknown_facts.clone())
-        }
+        Some(o) if o.status == TypeStatus::Undetermined => fact_names(ctx, o.unknown_facts.clone()),
         _ => Vec::new(),
     };
     WhyNot {
@@ -114,11 +112,8 @@ pub fn missing_facts(ctx: &Ctx<'_>, id: ExprId, out: &mut Vec<FactId>, seen: &mu
         return;
     }
     match ctx.program.expr(id) {
-        Some(Expr::Fact(f)) => {
-            if !ctx.facts.get(*f).is_known() {
-                out.push(*f);
-            }
-        }
+        Some(Expr::Fact(f)) if !ctx.facts.get(*f).is_known() => out.push(*f),
+        Some(Expr::Fact(_)) => {}
         Some(Expr::Derived(d)) => {
             if seen.contains(&d.index()) {
                 return;
@@ -166,7 +161,8 @@ pub fn type_explanation(
                 .iter()
                 .filter(|c| c.section == Section::Required)
                 .count();
-            let mut s = format!("matched: all {n} required criteria hold and no excluding criterion holds");
+            let mut s =
+                format!("matched: all {n} required criteria hold and no excluding criterion holds");
             if let Some(p) = parent {
                 s.push_str(&format!(" (including those inherited from `{p}`)"));
             }
