@@ -487,3 +487,31 @@ fn explain_one_type_keeps_its_ancestors_only() {
         out(&bad)
     );
 }
+
+#[test]
+fn every_schema_field_is_documented_in_traces_md() {
+    fn fields(schema: &serde_json::Value, out: &mut Vec<String>) {
+        match schema {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(props)) = map.get("properties") {
+                    out.extend(props.keys().cloned());
+                }
+                map.values().for_each(|v| fields(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| fields(v, out)),
+            _ => {}
+        }
+    }
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/trace.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let docs = std::fs::read_to_string(root().join("docs/traces.md")).unwrap();
+    let mut names = Vec::new();
+    fields(&schema, &mut names);
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|n| !docs.contains(&format!("| `{n}` |")))
+        .collect();
+    assert!(missing.is_empty(), "undocumented fields: {missing:?}");
+}
