@@ -2,6 +2,7 @@
 
 mod check;
 mod eval;
+mod fmt;
 mod output;
 mod rules;
 mod test;
@@ -75,6 +76,11 @@ pub enum Command {
         after_help = "Examples:\n  meso eval examples/facts/gamarra.yaml\n  meso eval examples/facts/*.yaml --format json\n  meso eval leon.yaml --param mass_min_share_large=0.02\n  cat cluster.json | meso eval - --facts-format json"
     )]
     Eval(eval::EvalArgs),
+    /// Rewrite rule files in the canonical layout (`--check`: list the files that are not)
+    #[command(
+        after_help = "Examples:\n  meso fmt rules/\n  meso fmt --check rules/ examples/rulesets/\n  meso fmt - < draft.meso"
+    )]
+    Fmt(fmt::FmtArgs),
     /// Work with the rule set shipped inside the binary
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -88,5 +94,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Test(args) => test::run(&out, args),
         Command::Eval(args) => eval::run(&out, args),
         Command::Rules(cmd) => rules::run(&out, cmd),
+        Command::Fmt(args) => fmt::run(&out, args),
     }
 }
