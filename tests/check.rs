@@ -2,7 +2,11 @@
 //! named after (its rendered output is snapshotted), and the shipped rule set and the
 //! files in tests/cases/check/ok/ check with no errors and no warnings.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
+
+use miette::Diagnostic;
 
 use meso::render::diagnostics::{render, ErrorFormat};
 use meso::ruleset;
