@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions, shared options, exit codes, dispatch.
 
 mod check;
+mod coverage;
 mod eval;
 mod fmt;
 mod output;
@@ -69,7 +70,9 @@ pub enum Command {
     )]
     Check(check::CheckArgs),
     /// Run the tests written in a rule set (`test \"...\" { ... }` blocks)
-    #[command(after_help = "Examples:\n  meso test\n  meso test rules/ --filter Gamarra")]
+    #[command(
+        after_help = "Examples:\n  meso test\n  meso test rules/ --filter Gamarra\n  meso test rules/ --coverage\n  meso test rules/ --coverage --format json"
+    )]
     Test(test::TestArgs),
     /// Classify clusters from facts files and list the policies that apply, in order
     #[command(
