@@ -218,7 +218,10 @@ impl Diagnostic for CheckError {
     }
 
     fn severity(&self) -> Option<Severity> {
-        Some(if self.kind.is_warning() {
+        Some(if self.kind == CheckKind::OverlappingTypes {
+            // Hybrids exist: an overlap is information to confirm, not a likely mistake.
+            Severity::Advice
+        } else if self.kind.is_warning() {
             Severity::Warning
         } else {
             Severity::Error
