@@ -56,7 +56,10 @@ fn rule_file_over_8_mib_is_too_large() {
 #[cfg(unix)]
 #[test]
 fn an_endless_rule_file_is_too_large_not_out_of_memory() {
-    assert_eq!(source_error_code(Path::new("/dev/zero")), "meso::rules::too_large");
+    assert_eq!(
+        source_error_code(Path::new("/dev/zero")),
+        "meso::rules::too_large"
+    );
 }
 
 #[test]
@@ -98,9 +101,11 @@ fn string_over_64_kib_is_too_long() {
         ["meso::parse::string_too_long"]
     );
     let fits = "x".repeat(limits::MAX_STRING_BYTES);
-    assert!(!error_codes(&format!("param p = \"{fits}\" {{ cite \"x\" }}\n"))
-        .iter()
-        .any(|c| c.contains("string_too_long")));
+    assert!(
+        !error_codes(&format!("param p = \"{fits}\" {{ cite \"x\" }}\n"))
+            .iter()
+            .any(|c| c.contains("string_too_long"))
+    );
 }
 
 #[test]
@@ -117,10 +122,18 @@ fn numbers_beyond_f64_in_rules_are_invalid() {
 #[test]
 fn deeply_nested_expressions_are_too_deep_in_the_parser() {
     for text in [
-        format!("derived x = {}1{}", "(".repeat(100_000), ")".repeat(100_000)),
+        format!(
+            "derived x = {}1{}",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        ),
         format!("derived x = {}true", "not ".repeat(100_000)),
         format!("derived x = {}1", "- ".repeat(100_000)),
-        format!("derived x = {}1{}", "min(".repeat(10_000), ")".repeat(10_000)),
+        format!(
+            "derived x = {}1{}",
+            "min(".repeat(10_000),
+            ")".repeat(10_000)
+        ),
         format!("derived x = {}", vec!["1"; 100_000].join(" + ")),
     ] {
         assert_eq!(error_codes(&text), ["meso::parse::too_deep"]);
@@ -180,7 +193,10 @@ fn the_deepest_accepted_rule_set_evaluates_on_a_small_stack() {
         .stack_size(1024 * 1024)
         .spawn(move || {
             let rules = ruleset::load(sources(&text), &[]).unwrap_or_else(|f| {
-                panic!("{:?}", f.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>())
+                panic!(
+                    "{:?}",
+                    f.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>()
+                )
             });
             let facts = meso::facts::Facts::unknown(rules.program.facts.len());
             let outcome = meso::eval::evaluate(&rules.program, &facts);
@@ -204,7 +220,11 @@ fn too_deep_extends_chains_are_refused_quickly() {
     }
     let start = Instant::now();
     assert!(error_codes(&long).contains(&"meso::check::too_deep".to_string()));
-    assert!(start.elapsed() < Duration::from_secs(20), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
@@ -328,7 +348,10 @@ fn deep_nesting_in_facts_is_a_syntax_error_not_a_stack_overflow() {
         "[".repeat(just_over),
         "]".repeat(just_over)
     );
-    assert_eq!(facts_codes(&text, FactsFormat::Json), ["meso::facts::syntax"]);
+    assert_eq!(
+        facts_codes(&text, FactsFormat::Json),
+        ["meso::facts::syntax"]
+    );
 }
 
 #[test]
@@ -340,6 +363,13 @@ fn yaml_billion_laughs_is_refused_quickly() {
     }
     let start = Instant::now();
     let codes = facts_codes(&text, FactsFormat::Yaml);
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
-    assert_eq!(codes.first().map(String::as_str), Some("meso::facts::syntax"));
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(
+        codes.first().map(String::as_str),
+        Some("meso::facts::syntax")
+    );
 }

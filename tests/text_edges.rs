@@ -103,7 +103,8 @@ fn tabs_count_as_one_column() {
 
 #[test]
 fn non_ascii_names_and_strings_point_at_the_right_character() {
-    let text = "fact región: one of Sarchí, Itajaí, Gamarra { description \"Región del clúster\" }\n\
+    let text =
+        "fact región: one of Sarchí, Itajaí, Gamarra { description \"Región del clúster\" }\n\
                 derived en_brasil = región == Itajaí\n\
                 derived en_costa_rica = región == Sarchi\n";
     let f = failure(text);
@@ -116,7 +117,10 @@ fn non_ascii_names_and_strings_point_at_the_right_character() {
     // The underline is under `Sarchi` (character 35); miette's header counts the column in
     // bytes, so the two-byte `ó` before it makes it 36 (see docs/robustness.md).
     assert_points_at(&rendered, "t.meso:3:36", "Sarchi");
-    assert!(rendered.contains("`Sarchí`"), "suggests the accented name:\n{rendered}");
+    assert!(
+        rendered.contains("`Sarchí`"),
+        "suggests the accented name:\n{rendered}"
+    );
 }
 
 #[test]
@@ -130,10 +134,15 @@ fn non_ascii_parse_error_column_counts_characters() {
 
 #[test]
 fn empty_and_comment_only_rule_files_load_as_empty_rule_sets() {
-    for text in ["", "\n\n", "# only a comment\n# and another", "#\r\n#\r\n", "\u{feff}# bom"] {
-        let rules = ruleset::load(sources(text), &[]).unwrap_or_else(|f| {
-            panic!("{text:?} should load: {:?}", f.errors)
-        });
+    for text in [
+        "",
+        "\n\n",
+        "# only a comment\n# and another",
+        "#\r\n#\r\n",
+        "\u{feff}# bom",
+    ] {
+        let rules = ruleset::load(sources(text), &[])
+            .unwrap_or_else(|f| panic!("{text:?} should load: {:?}", f.errors));
         assert!(rules.program.types.is_empty());
     }
 }
@@ -181,7 +190,10 @@ fn facts_ok(text: &str, format: FactsFormat) -> facts::Facts {
     let program = program();
     match facts::load_facts(&program, "f", text, format, &LoadOptions::default()) {
         Ok(l) => l.facts,
-        Err(e) => panic!("{text:?} should load: {}", render(&e, ErrorFormat::Human, false)),
+        Err(e) => panic!(
+            "{text:?} should load: {}",
+            render(&e, ErrorFormat::Human, false)
+        ),
     }
 }
 
@@ -191,7 +203,10 @@ fn facts_with_crlf_point_at_the_right_line() {
     assert_points_at(&r, "f:2:8", "hihg");
     let r = facts_error("firms = 10\r\ntrust = \"hihg\"\r\n", FactsFormat::Toml);
     assert_points_at(&r, "f:2:9", "\"hihg\"");
-    let r = facts_error("{\r\n  \"firms\": 10,\r\n  \"trust\": \"hihg\"\r\n}", FactsFormat::Json);
+    let r = facts_error(
+        "{\r\n  \"firms\": 10,\r\n  \"trust\": \"hihg\"\r\n}",
+        FactsFormat::Json,
+    );
     assert_points_at(&r, "f:3:12", "\"hihg\"");
 }
 
@@ -218,7 +233,10 @@ fn facts_with_tabs_and_accents_point_at_the_right_column() {
 
 #[test]
 fn accented_facts_values_load() {
-    let f = facts_ok("region: Itajaí\nremark: \"Sarchí, Costa Rica\"\n", FactsFormat::Yaml);
+    let f = facts_ok(
+        "region: Itajaí\nremark: \"Sarchí, Costa Rica\"\n",
+        FactsFormat::Yaml,
+    );
     assert!(f.values.iter().any(|v| v.is_known()));
 }
 

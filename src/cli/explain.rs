@@ -230,7 +230,7 @@ pub fn stamp(rules: &RuleSet, facts: &Path) -> Stamp {
 /// Write to a file, or print to standard output.
 pub fn write(out: &Output, text: &str, path: Option<&Path>) -> Exit {
     match path {
-        Some(path) => match std::fs::write(path, text) {
+        Some(path) => match meso::atomic::write_atomic(path, text.as_bytes()) {
             Ok(()) => Exit::Ok,
             Err(e) => {
                 out.note(&format!("error: cannot write `{}`: {e}", path.display()));

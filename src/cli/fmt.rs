@@ -2,7 +2,7 @@
 //! are not.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -72,7 +72,9 @@ pub fn run(out: &Output, args: FmtArgs) -> Exit {
                 unformatted += 1;
                 println!("{}", file.display);
                 exit = worse(exit, Exit::Rules);
-            } else if let Err(e) = std::fs::write(&file.display, formatted) {
+            } else if let Err(e) =
+                meso::atomic::write_atomic(Path::new(&file.display), formatted.as_bytes())
+            {
                 out.note(&format!("error: cannot write `{}`: {e}", file.display));
                 exit = worse(exit, Exit::Input);
             } else {
@@ -100,8 +102,16 @@ pub fn run(out: &Output, args: FmtArgs) -> Exit {
 /// Format standard input to standard output (`--check`: only say whether it is formatted).
 fn stdin(out: &Output, check: bool) -> Exit {
     let mut text = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+    let cap = meso::limits::MAX_RULE_FILE_BYTES;
+    if let Err(e) = std::io::stdin().take(cap + 1).read_to_string(&mut text) {
         out.note(&format!("error: cannot read standard input: {e}"));
+        return Exit::Input;
+    }
+    if text.len() as u64 > cap {
+        out.note(&format!(
+            "error: standard input is larger than {} MiB, the limit for a rule file",
+            cap / (1024 * 1024)
+        ));
         return Exit::Input;
     }
     let source = SourceFile {

@@ -27,7 +27,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run(out: &Output, args: VerifyArgs) -> Exit {
-    let stored = match std::fs::read_to_string(&args.trace) {
+    let stored = match meso::facts::read_capped(&args.trace) {
         Ok(t) => t,
         Err(e) => {
             out.note(&format!(

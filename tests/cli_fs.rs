@@ -1,0 +1,194 @@
+//! The `meso` binary on the file system: missing paths, directories where files are
+//! expected, unreadable files, outputs that cannot be written. Each is a clear message and
+//! the documented exit code (docs/cli.md): 1 for rule errors, 2 for facts, paths and usage.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn meso_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_meso"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run meso: {e}"))
+}
+
+fn meso(args: &[&str]) -> Output {
+    meso_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+const GAMARRA: &str = "examples/facts/gamarra.yaml";
+
+#[test]
+fn missing_rule_path_is_exit_2() {
+    let o = meso(&["check", "does-not-exist"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("meso::rules::io"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("`does-not-exist`"), "{}", stderr(&o));
+}
+
+#[test]
+fn rule_directory_without_rule_files_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = meso(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("meso::rules::empty"), "{}", stderr(&o));
+}
+
+#[test]
+fn missing_facts_file_is_exit_2() {
+    let o = meso(&["eval", "does-not-exist.yaml", "-r", "rules"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("meso::facts::io"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no such file"), "{}", stderr(&o));
+}
+
+#[test]
+fn directory_given_as_facts_file_is_exit_2() {
+    let o = meso(&["eval", "examples/facts", "-r", "rules"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("it is a directory"), "{}", stderr(&o));
+    let o = meso(&["explain", "examples/facts", "-r", "rules"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+#[test]
+fn facts_path_through_a_file_is_exit_2() {
+    // `gamarra.yaml/x.yaml`: a path whose parent is a file (ENOTDIR), as for a typo.
+    let o = meso(&["eval", "examples/facts/gamarra.yaml/x.yaml", "-r", "rules"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("meso::facts::io"), "{}", stderr(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_are_exit_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let facts = dir.path().join("secret.yaml");
+    let rules = dir.path().join("secret.meso");
+    fs::write(&facts, "firms: 10\n").unwrap();
+    fs::write(&rules, "fact f: number\n").unwrap();
+    for f in [&facts, &rules] {
+        fs::set_permissions(f, fs::Permissions::from_mode(0o000)).unwrap();
+    }
+    if fs::read(&facts).is_ok() {
+        // Running as root (as in CI): permissions do not stop reading, so nothing to test.
+        eprintln!("skipped: the file stays readable (running as root)");
+        return;
+    }
+    let o = meso(&["eval", facts.to_str().unwrap(), "-r", "rules"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("permission denied"), "{}", stderr(&o));
+    let o = meso(&["check", rules.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("meso::rules::io"), "{}", stderr(&o));
+}
+
+#[test]
+fn rules_export_into_a_file_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("afile");
+    fs::write(&file, "x").unwrap();
+    let o = meso(&["rules", "export", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is a file, not a directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        "x",
+        "the file is untouched"
+    );
+    let below = file.join("sub");
+    let o = meso(&["rules", "export", below.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+}
+
+#[test]
+fn rules_export_writes_atomically_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("r");
+    let o = meso(&["rules", "export", target.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = meso(&["rules", "export", target.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    let o = meso(&["rules", "export", target.to_str().unwrap(), "--force"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let leftovers: Vec<_> = fs::read_dir(&target)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let o = meso(&["check", target.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn explain_output_to_an_unwritable_path_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for out in [
+        dir.path().to_path_buf(),                 // a directory
+        dir.path().join("missing").join("t.txt"), // a missing directory
+    ] {
+        let o = meso(&[
+            "explain",
+            GAMARRA,
+            "-r",
+            "rules",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 2, "{}: {}", out.display(), stderr(&o));
+        assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn fmt_of_a_missing_file_is_exit_2() {
+    let o = meso(&["fmt", "does-not-exist.meso"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+#[test]
+fn fmt_rewrites_files_atomically() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.meso");
+    fs::write(&file, "fact   firms:count\n").unwrap();
+    let o = meso_in(dir.path(), &["fmt", "a.meso"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&file).unwrap(), "fact firms: count\n");
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["a.meso"], "no temporary file is left");
+}
+
+#[test]
+fn rule_file_that_is_not_utf8_is_exit_2_with_its_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.meso"), b"fact f: number\n# Itaja\xed\n").unwrap();
+    let o = meso(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("meso::rules::not_utf8"), "{err}");
+    assert!(err.contains("offset 22, line 2"), "{err}");
+}
