@@ -421,6 +421,7 @@ fn codes_in(text: &str) -> BTreeSet<String> {
             .collect();
         let parts: Vec<&str> = code.split("::").collect();
         if parts.len() == 3
+            && parts.get(2).is_some_and(|n| !n.is_empty())
             && ["parse", "check", "facts", "rules", "eval", "fmt"].contains(&parts[1])
         {
             found.insert(code);
