@@ -51,15 +51,8 @@ pub const MAX_FACTS_NESTING: usize = 32;
 /// `meso::facts::not_finite` (the value is out of the exact range).
 pub const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limits_are_ordered_sensibly() {
-        assert!(MAX_EFFECTIVE_DEPTH >= MAX_EXPR_DEPTH);
-        assert!(MAX_FACTS_FILE_BYTES >= MAX_RULE_FILE_BYTES);
-        assert!((MAX_STRING_BYTES as u64) < MAX_RULE_FILE_BYTES);
-        assert_eq!(MAX_EXACT_INTEGER, 2f64.powi(53));
-    }
-}
+// The limits fit together (checked when compiling).
+const _: () = assert!(MAX_EFFECTIVE_DEPTH >= MAX_EXPR_DEPTH);
+const _: () = assert!(MAX_FACTS_FILE_BYTES >= MAX_RULE_FILE_BYTES);
+const _: () = assert!((MAX_STRING_BYTES as u64) < MAX_RULE_FILE_BYTES);
+const _: () = assert!(MAX_EXACT_INTEGER == 9_007_199_254_740_992.0);

@@ -422,7 +422,8 @@ fn codes_in(text: &str) -> BTreeSet<String> {
         let parts: Vec<&str> = code.split("::").collect();
         if parts.len() == 3
             && parts.get(2).is_some_and(|n| !n.is_empty())
-            && ["parse", "check", "facts", "rules", "eval", "fmt"].contains(&parts[1])
+            && ["parse", "check", "facts", "rules", "eval", "fmt"]
+                .contains(parts.get(1).unwrap_or(&""))
         {
             found.insert(code);
         }

@@ -2,7 +2,12 @@
 //! valid against docs/trace.schema.json, byte-identical reruns, `meso verify`, why-not
 //! answers at threshold edges, `meso what-if` and `meso eval --explain`.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
