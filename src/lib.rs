@@ -4,6 +4,7 @@
 //! → `eval` (with `facts`) → `Outcome` → `render`. [`ruleset`] ties the first stages
 //! together for a directory of rule files; the CLI in `main.rs` only dispatches.
 
+pub mod batch;
 pub mod check;
 pub mod eval;
 pub mod facts;

@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions, shared options, exit codes, dispatch.
 
+mod batch;
 mod check;
 mod eval;
 mod output;
@@ -22,6 +23,8 @@ pub enum Exit {
     Rules = 1,
     /// Bad facts, bad arguments, or a file that cannot be read or written
     Input = 2,
+    /// `batch`/`diff` completed, but some records were rejected (see the reject file)
+    Rejects = 3,
 }
 
 const AFTER_HELP: &str = "\
@@ -29,6 +32,7 @@ Exit codes:
   0  success
   1  rule errors (`check` found errors, or `test` has failing tests)
   2  facts or usage errors (bad facts file, bad arguments, unreadable path)
+  3  `batch`/`diff` completed with rejected records (listed in the reject file)
 
 Rules: every command that reads rules takes `-r/--rules PATH` (a directory of `.meso` files
 or one file). Without it meso uses `./rules` when that directory exists, else the rule set
@@ -75,6 +79,11 @@ pub enum Command {
         after_help = "Examples:\n  meso eval examples/facts/gamarra.yaml\n  meso eval examples/facts/*.yaml --format json\n  meso eval leon.yaml --param mass_min_share_large=0.02\n  cat cluster.json | meso eval - --facts-format json"
     )]
     Eval(eval::EvalArgs),
+    /// Classify every record of a dataset (CSV, JSON lines, JSON, .xlsx, .ods) into one output file
+    #[command(
+        after_help = "Examples:\n  meso batch census.csv --out classified.csv\n  meso batch rais.csv --encoding latin1 --delimiter ';' --decimal-comma --columns rais-map.toml --out out.csv\n  meso batch clusters.jsonl -r rules/ --out out.jsonl --threads 2\n  meso batch extract.xlsx --sheet data --out out.csv --explain-dir why/ --where classification=survival_cluster\n\nExit codes: 0 every record evaluated; 3 completed, but some records were rejected (see the reject file, default <out>.rejects.csv); 2 unreadable input or bad arguments (no output written); 1 rule errors."
+    )]
+    Batch(batch::BatchArgs),
     /// Work with the rule set shipped inside the binary
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -88,5 +97,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Test(args) => test::run(&out, args),
         Command::Eval(args) => eval::run(&out, args),
         Command::Rules(cmd) => rules::run(&out, cmd),
+        Command::Batch(args) => batch::run(&out, args),
     }
 }
