@@ -127,8 +127,6 @@ pub(crate) enum RawData {
 pub(crate) struct SourceInfo {
     /// The path as given
     pub name: String,
-    /// Its format
-    pub format: InputFormat,
     /// Column headers (CSV, spreadsheets); `None` for JSON
     pub headers: Option<Vec<String>>,
     /// Size in bytes, for progress (0 when unknown)
@@ -241,7 +239,6 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
         };
         infos.push(SourceInfo {
             name,
-            format,
             headers,
             size,
         });
@@ -588,7 +585,7 @@ impl<R: BufRead> ArrayScanner<R> {
                         b'"' => in_string = true,
                         b'{' | b'[' => depth += 1,
                         b'}' | b']' if depth > 0 => depth -= 1,
-                        b',' | b']' => {
+                        b',' | b']' if depth == 0 => {
                             end = true;
                             break;
                         }

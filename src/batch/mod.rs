@@ -148,19 +148,20 @@ struct Worker {
     unknown: Vec<FactId>,
 }
 
-/// Open the inputs and resolve their columns for `program`.
-pub(crate) fn prepare<'p>(
+/// A record parser for `program` over inputs already opened; also returns the columns
+/// ignored per input.
+pub(crate) fn parser_for<'p>(
     program: &'p Program,
     columns: &'p Columns<'p>,
+    infos: &[SourceInfo],
     read: &ReadOptions,
-) -> Result<(Vec<SourceInfo>, input::Reader, RecordParser<'p>, Vec<(String, Vec<String>)>), BatchError> {
+) -> Result<(RecordParser<'p>, Vec<(String, Vec<String>)>), BatchError> {
     if let Some(map) = &read.columns.map {
         columns.check_aliases(map)?;
     }
-    let (infos, reader) = input::open(&read.input)?;
     let mut layouts = Vec::with_capacity(infos.len());
     let mut ignored = Vec::new();
-    for info in &infos {
+    for info in infos {
         match &info.headers {
             Some(headers) => {
                 let (targets, skipped) = columns.resolve(&info.name, headers)?;
@@ -178,7 +179,7 @@ pub(crate) fn prepare<'p>(
         layouts,
         names: infos.iter().map(|i| i.name.clone()).collect(),
     };
-    Ok((infos, reader, parser, ignored))
+    Ok((parser, ignored))
 }
 
 /// Refuse to write over an input.
@@ -204,7 +205,8 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
     check_not_input(&opts.out, &opts.read.input.paths)?;
     check_not_input(&opts.rejects, &opts.read.input.paths)?;
     let columns = Columns::new(program, &opts.read.columns)?;
-    let (_infos, reader, parser, ignored) = prepare(program, &columns, &opts.read)?;
+    let (infos, reader) = input::open(&opts.read.input)?;
+    let (parser, ignored) = parser_for(program, &columns, &infos, &opts.read)?;
     if let Some(explain) = &opts.explain {
         std::fs::create_dir_all(&explain.dir)
             .map_err(|e| BatchError::io("create", &explain.dir, &e))?;

@@ -2,6 +2,7 @@
 
 mod batch;
 mod check;
+mod diff;
 mod eval;
 mod output;
 mod rules;
@@ -84,6 +85,11 @@ pub enum Command {
         after_help = "Examples:\n  meso batch census.csv --out classified.csv\n  meso batch rais.csv --encoding latin1 --delimiter ';' --decimal-comma --columns rais-map.toml --out out.csv\n  meso batch clusters.jsonl -r rules/ --out out.jsonl --threads 2\n  meso batch extract.xlsx --sheet data --out out.csv --explain-dir why/ --where classification=survival_cluster\n\nExit codes: 0 every record evaluated; 3 completed, but some records were rejected (see the reject file, default <out>.rejects.csv); 2 unreadable input or bad arguments (no output written); 1 rule errors."
     )]
     Batch(batch::BatchArgs),
+    /// Evaluate a dataset under two versions of a rule set and report what changed, and why
+    #[command(
+        after_help = "Examples:\n  meso diff rules-v1/ rules/ census.csv\n  meso diff rules-v1/ rules/ census.csv --out changes.csv\n\nExit codes: 0 done; 3 done, but some records were rejected; 2 unreadable input or bad arguments; 1 rule errors."
+    )]
+    Diff(diff::DiffArgs),
     /// Work with the rule set shipped inside the binary
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -98,5 +104,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Eval(args) => eval::run(&out, args),
         Command::Rules(cmd) => rules::run(&out, cmd),
         Command::Batch(args) => batch::run(&out, args),
+        Command::Diff(args) => diff::run(&out, args),
     }
 }
