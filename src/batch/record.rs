@@ -223,9 +223,15 @@ impl<'p> RecordParser<'p> {
         .deserialize(&mut de)
         .and_then(|()| de.end());
         if let Err(e) = result {
+            // The position serde gives is inside the record; the reject row has the line.
+            let message = e.to_string();
+            let message = message
+                .rfind(" at line ")
+                .and_then(|i| message.get(..i))
+                .unwrap_or(&message);
             let reason = match e.classify() {
-                serde_json::error::Category::Data => e.to_string(),
-                _ => format!("not valid JSON: {e}"),
+                serde_json::error::Category::Data => message.to_string(),
+                _ => format!("not valid JSON: {message}"),
             };
             s.problems.push(Problem {
                 column: String::new(),
