@@ -190,7 +190,13 @@ fn latin1_csv_with_semicolons_and_decimal_commas() {
         dir.path(),
         &[p],
         "o.csv",
-        &["--delimiter", ";", "--decimal-comma", "--encoding", "latin1"],
+        &[
+            "--delimiter",
+            ";",
+            "--decimal-comma",
+            "--encoding",
+            "latin1",
+        ],
     );
     assert_eq!(code, 0);
     assert_eq!(out, reference);
@@ -246,7 +252,12 @@ fn column_map_reads_census_headers() {
     assert_eq!(out, reference);
 
     // Without the map the census headers are not facts: refused, nothing written.
-    let run = meso(&["batch", d, "--out", dir.path().join("x.csv").to_str().unwrap()]);
+    let run = meso(&[
+        "batch",
+        d,
+        "--out",
+        dir.path().join("x.csv").to_str().unwrap(),
+    ]);
     assert_eq!(run.status.code(), Some(2));
     assert!(stderr(&run).contains("column `CODIGO`"), "{}", stderr(&run));
     assert!(!dir.path().join("x.csv").exists());
@@ -262,7 +273,11 @@ fn column_map_reads_census_headers() {
         map.to_str().unwrap(),
     ]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(stderr(&run).contains("did you mean `firms`"), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("did you mean `firms`"),
+        "{}",
+        stderr(&run)
+    );
 }
 
 #[test]
@@ -276,6 +291,20 @@ fn unknown_columns_are_refused_or_ignored() {
     let (code, out, _) = batch(dir.path(), &[d], "o.csv", &["--allow-unknown-facts"]);
     assert_eq!(code, 0);
     assert!(out.lines().nth(1).unwrap().starts_with("a,"), "{out}");
+
+    // A column without a header (a trailing delimiter) may stay empty, not hold values.
+    fs::write(
+        &data,
+        "id,firms,
+a,120,
+b,130,oops
+",
+    )
+    .unwrap();
+    let (code, out, rejects) = batch(dir.path(), &[d], "o.csv", &[]);
+    assert_eq!(code, 3);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(rejects.contains("meso::batch::no_header"), "{rejects}");
 }
 
 const BAD_CSV: &str = "\
@@ -340,7 +369,10 @@ fn bad_json_lines_are_rejected_and_the_rest_evaluated() {
         .collect();
     // The last record has no id: its line number (7) stands in.
     assert_eq!(ids, ["a", "7"]);
-    insta::assert_snapshot!("rejects_json", rejects.replace(data.to_str().unwrap(), "d.jsonl"));
+    insta::assert_snapshot!(
+        "rejects_json",
+        rejects.replace(data.to_str().unwrap(), "d.jsonl")
+    );
 }
 
 /// `n` records made from the examples with fresh ids (more than one chunk of 8192).
@@ -371,7 +403,12 @@ fn output_is_identical_across_thread_counts() {
     let d = data.to_str().unwrap();
     let one = batch(dir.path(), &[d], "one.csv", &["--threads", "1"]);
     let two = batch(dir.path(), &[d], "two.csv", &["--threads", "2"]);
-    let four = batch(dir.path(), &[d], "four.jsonl", &["--threads", "4", "--format", "csv"]);
+    let four = batch(
+        dir.path(),
+        &[d],
+        "four.jsonl",
+        &["--threads", "4", "--format", "csv"],
+    );
     assert_eq!(one.0, 3);
     assert_eq!(one.1.lines().count(), 20_001);
     assert_eq!(one, two);
@@ -394,7 +431,15 @@ fn killed_run_leaves_no_output() {
     // Records come from standard input, which is never closed: the run cannot finish
     // before it is killed, whatever the machine's speed.
     let mut child = Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(["batch", "-", "--input-format", "csv", "--threads", "2", "--out"])
+        .args([
+            "batch",
+            "-",
+            "--input-format",
+            "csv",
+            "--threads",
+            "2",
+            "--out",
+        ])
         .arg(&out)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -412,13 +457,17 @@ fn killed_run_leaves_no_output() {
     // Wait until rows are being written to the temporary file.
     let start = std::time::Instant::now();
     loop {
-        let written = temp_files(dir.path())
-            .iter()
-            .any(|p| p.to_string_lossy().contains(".out.csv.") && fs::metadata(p).map_or(0, |m| m.len()) > 100_000);
+        let written = temp_files(dir.path()).iter().any(|p| {
+            p.to_string_lossy().contains(".out.csv.")
+                && fs::metadata(p).map_or(0, |m| m.len()) > 100_000
+        });
         if written {
             break;
         }
-        assert!(start.elapsed().as_secs() < 120, "no output rows were written");
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "no output rows were written"
+        );
         assert!(child.try_wait().unwrap().is_none(), "meso exited early");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -469,7 +518,10 @@ fn explain_dir_writes_reports_of_matching_records() {
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
     names.sort();
-    assert_eq!(names, ["gamarra.json", "san-mateo-atenco.json", "sarchi.json"]);
+    assert_eq!(
+        names,
+        ["gamarra.json", "san-mateo-atenco.json", "sarchi.json"]
+    );
     let report: serde_json::Value = serde_json::from_str(&read(&why.join("gamarra.json"))).unwrap();
     assert_eq!(report["classification"], "survival_cluster");
 
@@ -513,7 +565,12 @@ fn diff_shows_the_criterion_a_threshold_change_flips() {
     );
     assert_ne!(text, changed, "the parameter is declared as expected");
     fs::write(&params, changed).unwrap();
-    let run = meso(&["diff", "rules", new.to_str().unwrap(), &case("examples.csv")]);
+    let run = meso(&[
+        "diff",
+        "rules",
+        new.to_str().unwrap(),
+        &case("examples.csv"),
+    ]);
     assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let report = String::from_utf8_lossy(&run.stdout).replace(new.to_str().unwrap(), "rules-new");
     insta::assert_snapshot!("diff_threshold_text", report);
@@ -533,7 +590,14 @@ fn diff_shows_the_criterion_a_threshold_change_flips() {
     assert!(csv_report.contains("survival_cluster.micro_and_small"));
 
     // The same rule set twice: nothing changes.
-    let run = meso(&["diff", "rules", "rules", &case("examples.csv"), "--format", "json"]);
+    let run = meso(&[
+        "diff",
+        "rules",
+        "rules",
+        &case("examples.csv"),
+        "--format",
+        "json",
+    ]);
     let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(json["summary"]["changed"], 0);
     assert_eq!(json["summary"]["records"], 15);

@@ -22,6 +22,8 @@ pub(crate) enum Target {
     Id,
     /// Nothing: an unknown column ignored with `--allow-unknown-facts`
     Ignore,
+    /// A column with an empty header: must hold no values
+    Unnamed,
 }
 
 /// How input columns are named.
@@ -120,6 +122,10 @@ impl<'p> Columns<'p> {
         let mut ignored = Vec::new();
         let mut seen: HashMap<Target, &str> = HashMap::new();
         for header in headers {
+            if header.trim().is_empty() {
+                targets.push(Target::Unnamed);
+                continue;
+            }
             let target = match self.target(header) {
                 Some(t) => t,
                 None if self.allow_unknown => {

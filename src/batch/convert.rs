@@ -104,11 +104,9 @@ impl<'p> Converter<'p> {
                 }
             }
             FactType::Text => Ok(Value::Text(Arc::from(s))),
-            FactType::Level { levels, ordered } => {
-                level_index(levels, s, level_word(*ordered))
-                    .map(Value::Level)
-                    .map_err(|p| vec![p])
-            }
+            FactType::Level { levels, ordered } => level_index(levels, s, level_word(*ordered))
+                .map(Value::Level)
+                .map_err(|p| vec![p]),
             FactType::Set { members } => {
                 let inner = s
                     .strip_prefix('[')

@@ -43,7 +43,9 @@ impl FromStr for DiffFormat {
             "text" => Ok(DiffFormat::Text),
             "csv" => Ok(DiffFormat::Csv),
             "json" => Ok(DiffFormat::Json),
-            _ => Err(format!("unknown diff format `{s}`: use `text`, `csv` or `json`")),
+            _ => Err(format!(
+                "unknown diff format `{s}`: use `text`, `csv` or `json`"
+            )),
         }
     }
 }
@@ -110,7 +112,11 @@ struct Side<'p> {
 }
 
 /// Run `meso diff`.
-pub fn run_diff(old: &RuleSet, new: &RuleSet, opts: &DiffOptions) -> Result<DiffSummary, BatchError> {
+pub fn run_diff(
+    old: &RuleSet,
+    new: &RuleSet,
+    opts: &DiffOptions,
+) -> Result<DiffSummary, BatchError> {
     let (po, pn) = (&old.program, &new.program);
     let names = |p: &Program| p.facts.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
     let cols_old = Columns::new(po, &opts.read.columns)?.with_also_known(names(pn));
@@ -161,8 +167,10 @@ pub fn run_diff(old: &RuleSet, new: &RuleSet, opts: &DiffOptions) -> Result<Diff
     };
     let work = |state: &mut (Scratch, Scratch, Outcome, Outcome), records: &[RawRecord]| {
         let (so, sn, oo, on) = state;
-        let mut slice = Slice::default();
-        slice.read = records.len() as u64;
+        let mut slice = Slice {
+            read: records.len() as u64,
+            ..Slice::default()
+        };
         for rec in records {
             let id = parse_both(&parse_old, &parse_new, rec, so, sn, &mut slice);
             let Some(id) = id else { continue };
@@ -344,8 +352,16 @@ impl Ctx<'_> {
         if old_class == new_class && old_p == new_p {
             return None;
         }
-        let added: Vec<String> = new_p.iter().filter(|p| !old_p.contains(p)).cloned().collect();
-        let removed: Vec<String> = old_p.iter().filter(|p| !new_p.contains(p)).cloned().collect();
+        let added: Vec<String> = new_p
+            .iter()
+            .filter(|p| !old_p.contains(p))
+            .cloned()
+            .collect();
+        let removed: Vec<String> = old_p
+            .iter()
+            .filter(|p| !new_p.contains(p))
+            .cloned()
+            .collect();
         let reordered = added.is_empty() && removed.is_empty() && old_p != new_p;
         let mut causes = Vec::new();
         self.type_causes(oo, on, &old_class, &new_class, &mut causes);
@@ -363,12 +379,25 @@ impl Ctx<'_> {
         })
     }
 
-    fn type_causes(&self, oo: &Outcome, on: &Outcome, oc: &str, nc: &str, causes: &mut Vec<String>) {
+    fn type_causes(
+        &self,
+        oo: &Outcome,
+        on: &Outcome,
+        oc: &str,
+        nc: &str,
+        causes: &mut Vec<String>,
+    ) {
         let (po, pn) = (self.old.program, self.new.program);
         for (ti, tn) in pn.types.iter().enumerate() {
-            let Some(new_t) = on.types.get(ti) else { continue };
+            let Some(new_t) = on.types.get(ti) else {
+                continue;
+            };
             let Some(oi) = po.type_id(&tn.name) else {
-                causes.push(format!("type `{}` is new: {}", tn.name, status(new_t.status)));
+                causes.push(format!(
+                    "type `{}` is new: {}",
+                    tn.name,
+                    status(new_t.status)
+                ));
                 continue;
             };
             let (Some(to), Some(old_t)) = (po.cluster_type(oi), oo.types.get(oi.index())) else {
@@ -377,7 +406,7 @@ impl Ctx<'_> {
             let status_changed = old_t.status != new_t.status;
             let score_changed = round4(old_t.score) != round4(new_t.score);
             let relevant = tn.name == oc || tn.name == nc;
-            if !status_changed && !(score_changed && relevant) {
+            if !(status_changed || score_changed && relevant) {
                 continue;
             }
             if status_changed {
@@ -396,9 +425,27 @@ impl Ctx<'_> {
                 ));
             }
             let sections = [
-                ("required", &to.required, &old_t.required, &tn.required, &new_t.required),
-                ("indicative", &to.indicative, &old_t.indicative, &tn.indicative, &new_t.indicative),
-                ("excluding", &to.excluding, &old_t.excluding, &tn.excluding, &new_t.excluding),
+                (
+                    "required",
+                    &to.required,
+                    &old_t.required,
+                    &tn.required,
+                    &new_t.required,
+                ),
+                (
+                    "indicative",
+                    &to.indicative,
+                    &old_t.indicative,
+                    &tn.indicative,
+                    &new_t.indicative,
+                ),
+                (
+                    "excluding",
+                    &to.excluding,
+                    &old_t.excluding,
+                    &tn.excluding,
+                    &new_t.excluding,
+                ),
             ];
             for (section, oc_list, ot, nc_list, nt) in sections {
                 for (c, truth) in nc_list.iter().zip(nt.iter()) {
@@ -445,8 +492,11 @@ impl Ctx<'_> {
     fn policy_causes(&self, oo: &Outcome, on: &Outcome, causes: &mut Vec<String>) {
         let (po, pn) = (self.old.program, self.new.program);
         for (pi, p) in pn.policies.iter().enumerate() {
-            let Some(oi) = po.policy_id(&p.name) else { continue };
-            let (Some(old_p), Some(new_p)) = (oo.policies.get(oi.index()), on.policies.get(pi)) else {
+            let Some(oi) = po.policy_id(&p.name) else {
+                continue;
+            };
+            let (Some(old_p), Some(new_p)) = (oo.policies.get(oi.index()), on.policies.get(pi))
+            else {
                 continue;
             };
             if old_p.status == new_p.status {
@@ -481,12 +531,20 @@ impl Change {
     fn render(&self, format: DiffFormat, names: &[String], out: &mut Vec<u8>) {
         match format {
             DiffFormat::Text => {
-                let _ = writeln!(out, "{} (line {}): {} → {}", self.id, self.line, self.old_class, self.new_class);
+                let _ = writeln!(
+                    out,
+                    "{} (line {}): {} → {}",
+                    self.id, self.line, self.old_class, self.new_class
+                );
                 for c in &self.causes {
                     let _ = writeln!(out, "    {c}");
                 }
                 if !self.removed.is_empty() {
-                    let _ = writeln!(out, "    policies no longer applying: {}", self.removed.join(", "));
+                    let _ = writeln!(
+                        out,
+                        "    policies no longer applying: {}",
+                        self.removed.join(", ")
+                    );
                 }
                 if !self.added.is_empty() {
                     let _ = writeln!(out, "    policies now applying: {}", self.added.join(", "));
@@ -496,7 +554,10 @@ impl Change {
                 }
             }
             DiffFormat::Csv => {
-                csv_field(names.get(self.source as usize).map_or("", String::as_str), out);
+                csv_field(
+                    names.get(self.source as usize).map_or("", String::as_str),
+                    out,
+                );
                 let _ = write!(out, ",{},", self.line);
                 csv_field(&self.id, out);
                 let _ = write!(out, ",{},{},", self.old_class, self.new_class);
@@ -514,7 +575,11 @@ impl Change {
                 json_string(&self.old_class, out);
                 out.extend_from_slice(b",\"new_classification\":");
                 json_string(&self.new_class, out);
-                for (key, list) in [("added_policies", &self.added), ("removed_policies", &self.removed), ("causes", &self.causes)] {
+                for (key, list) in [
+                    ("added_policies", &self.added),
+                    ("removed_policies", &self.removed),
+                    ("causes", &self.causes),
+                ] {
                     let _ = write!(out, ",\"{key}\":[");
                     for (i, s) in list.iter().enumerate() {
                         if i > 0 {
@@ -595,7 +660,11 @@ fn footer(format: DiffFormat, s: &DiffSummary) -> Vec<u8> {
                 let _ = writeln!(out, "    {a} → {b}: {n}");
             }
             if s.policies_only > 0 {
-                let _ = writeln!(out, "    same classification, policies changed: {}", s.policies_only);
+                let _ = writeln!(
+                    out,
+                    "    same classification, policies changed: {}",
+                    s.policies_only
+                );
             }
         }
         DiffFormat::Csv => {}
@@ -629,9 +698,15 @@ fn sorted_transitions(
     map: HashMap<(String, String), u64>,
 ) -> Vec<(String, String, u64)> {
     let rank = |p: &Program, name: &str| p.type_id(name).map_or(usize::MAX, |t| t.index());
-    let mut list: Vec<(String, String, u64)> = map.into_iter().map(|((a, b), n)| (a, b, n)).collect();
+    let mut list: Vec<(String, String, u64)> =
+        map.into_iter().map(|((a, b), n)| (a, b, n)).collect();
     list.sort_by(|x, y| {
-        (rank(po, &x.0), rank(pn, &x.1), &x.0, &x.1).cmp(&(rank(po, &y.0), rank(pn, &y.1), &y.0, &y.1))
+        (rank(po, &x.0), rank(pn, &x.1), &x.0, &x.1).cmp(&(
+            rank(po, &y.0),
+            rank(pn, &y.1),
+            &y.0,
+            &y.1,
+        ))
     });
     list
 }
@@ -641,7 +716,10 @@ pub fn param_changes(po: &Program, pn: &Program) -> Vec<ParamChange> {
     let json = |p: &crate::ir::Param| value_json(&p.value, &p.ty).to_string();
     let mut out = Vec::new();
     for p in &pn.params {
-        let old = po.param_id(&p.name).and_then(|i| po.params.get(i.index())).map(json);
+        let old = po
+            .param_id(&p.name)
+            .and_then(|i| po.params.get(i.index()))
+            .map(json);
         let new = Some(json(p));
         if old != new {
             out.push(ParamChange {
@@ -688,7 +766,10 @@ fn notes(po: &Program, pn: &Program, params: &[ParamChange]) -> Notes {
     }
     for p in &pn.policies {
         let Some(cond) = p.condition else { continue };
-        let old = po.policy_id(&p.name).and_then(|i| po.policy(i)).and_then(|x| x.condition);
+        let old = po
+            .policy_id(&p.name)
+            .and_then(|i| po.policy(i))
+            .and_then(|x| x.condition);
         if let Some(note) = note_for(po, pn, old, cond, params) {
             n.conditions.insert(p.name.clone(), note);
         }
@@ -696,7 +777,13 @@ fn notes(po: &Program, pn: &Program, params: &[ParamChange]) -> Notes {
     n
 }
 
-fn note_for(po: &Program, pn: &Program, old: Option<ExprId>, new: ExprId, params: &[ParamChange]) -> Option<String> {
+fn note_for(
+    po: &Program,
+    pn: &Program,
+    old: Option<ExprId>,
+    new: ExprId,
+    params: &[ParamChange],
+) -> Option<String> {
     let new_text = expr_text(pn, new);
     match old {
         None => return Some("new condition".into()),
@@ -712,7 +799,9 @@ fn note_for(po: &Program, pn: &Program, old: Option<ExprId>, new: ExprId, params
     reads(pn, new, &mut ps, &mut ds);
     let mut notes = Vec::new();
     for d in ds {
-        let Some(decl) = pn.derived.get(d.index()) else { continue };
+        let Some(decl) = pn.derived.get(d.index()) else {
+            continue;
+        };
         let old_def = po.derived.iter().find(|x| x.name == decl.name);
         match old_def {
             Some(od) if expr_text(po, od.expr) == expr_text(pn, decl.expr) => {}
@@ -720,7 +809,9 @@ fn note_for(po: &Program, pn: &Program, old: Option<ExprId>, new: ExprId, params
         }
     }
     for p in ps {
-        let Some(decl) = pn.params.get(p.index()) else { continue };
+        let Some(decl) = pn.params.get(p.index()) else {
+            continue;
+        };
         if let Some(change) = params.iter().find(|c| c.name == decl.name) {
             notes.push(format!(
                 "param `{}`: {} → {}",
@@ -767,7 +858,9 @@ fn reads(p: &Program, id: ExprId, params: &mut Vec<ParamId>, derived: &mut Vec<D
             kids.push(*value);
             kids.extend(items.iter().copied());
         }
-        Expr::Between { value, low, high, .. } => kids.extend([*value, *low, *high]),
+        Expr::Between {
+            value, low, high, ..
+        } => kids.extend([*value, *low, *high]),
         Expr::Contains { set, item } => kids.extend([*set, *item]),
         Expr::Call { args, .. } => kids.extend(args.iter().copied()),
     }

@@ -269,7 +269,10 @@ fn text_reader(path: &Path, encoding: Encoding) -> Result<TextReader, BatchError
     })
 }
 
-fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<(Option<Vec<String>>, Stream), BatchError> {
+fn open_sheet(
+    path: &Path,
+    sheet: Option<&str>,
+) -> Result<(Option<Vec<String>>, Stream), BatchError> {
     let name = path.display().to_string();
     let malformed = |reason: String, help: Option<String>| BatchError::Malformed {
         path: name.clone(),
@@ -279,7 +282,10 @@ fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<(Option<Vec<String>>, 
     let mut book = calamine::open_workbook_auto(path).map_err(|e| match e {
         calamine::Error::Io(io) => BatchError::io("read", path, &io),
         other => malformed(
-            format!("not a readable workbook ({})", other.to_string().to_lowercase()),
+            format!(
+                "not a readable workbook ({})",
+                other.to_string().to_lowercase()
+            ),
             None,
         ),
     })?;
@@ -307,7 +313,10 @@ fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<(Option<Vec<String>>, 
             Some("the first row names the columns: `id`, `firms`, `trust`, ...".into()),
         ));
     };
-    let headers: Vec<String> = header_row.iter().map(|c| c.to_string().trim().to_string()).collect();
+    let headers: Vec<String> = header_row
+        .iter()
+        .map(|c| c.to_string().trim().to_string())
+        .collect();
     Ok((
         Some(headers),
         Stream::Sheet {
@@ -373,7 +382,11 @@ impl Reader {
     }
 }
 
-fn next_record(stream: &mut Stream, source: u32, name: &str) -> Result<Option<RawRecord>, BatchError> {
+fn next_record(
+    stream: &mut Stream,
+    source: u32,
+    name: &str,
+) -> Result<Option<RawRecord>, BatchError> {
     match stream {
         Stream::Csv(reader) => {
             let mut record = csv::ByteRecord::new();

@@ -88,12 +88,14 @@ pub struct Summary {
     /// Records per classification, in type declaration order, then `none`; zero counts left out
     pub by_classification: Vec<(String, u64)>,
     /// Columns ignored because they are not facts (`--allow-unknown-facts`), per input
-    pub ignored_columns: Vec<(String, Vec<String>)>,
+    pub ignored_columns: IgnoredColumns,
 }
 
 /// The default reject file for an output file: `<out>.rejects.csv` beside it.
 pub fn default_rejects_path(out: &Path) -> PathBuf {
-    let mut name = out.file_name().map_or_else(Default::default, |n| n.to_os_string());
+    let mut name = out
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_os_string());
     name.push(".rejects.csv");
     out.with_file_name(name)
 }
@@ -131,6 +133,9 @@ pub fn parse_where(program: &Program, text: &str) -> Result<Option<TypeId>, Batc
     }
 }
 
+/// Columns ignored per input: (input, column names).
+pub type IgnoredColumns = Vec<(String, Vec<String>)>;
+
 /// What one worker produced for one slice of records.
 struct SliceOut {
     rows: Vec<u8>,
@@ -155,7 +160,7 @@ pub(crate) fn parser_for<'p>(
     columns: &'p Columns<'p>,
     infos: &[SourceInfo],
     read: &ReadOptions,
-) -> Result<(RecordParser<'p>, Vec<(String, Vec<String>)>), BatchError> {
+) -> Result<(RecordParser<'p>, IgnoredColumns), BatchError> {
     if let Some(map) = &read.columns.map {
         columns.check_aliases(map)?;
     }
@@ -245,12 +250,14 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
         for rec in records {
             let id = parser.parse(rec, &mut w.scratch);
             if !w.scratch.problems.is_empty() {
-                slice.rejects.extend(w.scratch.problems.drain(..).map(|problem| RejectRow {
-                    source: rec.source,
-                    line: rec.line,
-                    id: id.to_string(),
-                    problem,
-                }));
+                slice
+                    .rejects
+                    .extend(w.scratch.problems.drain(..).map(|problem| RejectRow {
+                        source: rec.source,
+                        line: rec.line,
+                        id: id.to_string(),
+                        problem,
+                    }));
                 continue;
             }
             eval::evaluate_into(program, &w.scratch.facts, &mut w.outcome);
@@ -262,7 +269,9 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
             }
             if let Some(explain) = &opts.explain {
                 if slice.error.is_none() {
-                    slice.error = write_explain(rules, explain, rec, &parser, &id, &w.scratch, &w.outcome).err();
+                    slice.error =
+                        write_explain(rules, explain, rec, &parser, &id, &w.scratch, &w.outcome)
+                            .err();
                 }
             }
         }
@@ -279,7 +288,11 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
         out.write_all(bytes)?;
         summary.read += slice.read;
         summary.evaluated += slice.evaluated;
-        let mut rejected_ids = slice.rejects.iter().map(|r| (r.source, r.line)).collect::<Vec<_>>();
+        let mut rejected_ids = slice
+            .rejects
+            .iter()
+            .map(|r| (r.source, r.line))
+            .collect::<Vec<_>>();
         rejected_ids.dedup();
         summary.rejected += rejected_ids.len() as u64;
         reject_buf.clear();
@@ -325,7 +338,14 @@ fn write_explain(
             return Ok(());
         }
     }
-    let label = format!("{}:{}", parser.names.get(rec.source as usize).map_or("", String::as_str), rec.line);
+    let label = format!(
+        "{}:{}",
+        parser
+            .names
+            .get(rec.source as usize)
+            .map_or("", String::as_str),
+        rec.line
+    );
     let report = EvalReport::new(rules, &label, &scratch.facts, outcome);
     let text = crate::render::json::render_report(&report);
     let path = explain.dir.join(format!("{}.json", file_stem(id)));

@@ -106,7 +106,10 @@ impl<'p> RecordParser<'p> {
     /// name when there are several inputs.
     pub fn default_id(&self, rec: &RawRecord) -> String {
         if self.names.len() > 1 {
-            let name = self.names.get(rec.source as usize).map_or("", String::as_str);
+            let name = self
+                .names
+                .get(rec.source as usize)
+                .map_or("", String::as_str);
             format!("{name}:{}", rec.line)
         } else {
             rec.line.to_string()
@@ -130,13 +133,20 @@ impl<'p> RecordParser<'p> {
                     *slot = value;
                 }
             }
-            Err(problems) => s
-                .problems
-                .extend(problems.iter().map(|p| Problem::value(column, &decl.name, p))),
+            Err(problems) => s.problems.extend(
+                problems
+                    .iter()
+                    .map(|p| Problem::value(column, &decl.name, p)),
+            ),
         }
     }
 
-    fn csv<'r>(&self, source: u32, row: &'r csv::ByteRecord, s: &mut Scratch) -> Option<Cow<'r, str>> {
+    fn csv<'r>(
+        &self,
+        source: u32,
+        row: &'r csv::ByteRecord,
+        s: &mut Scratch,
+    ) -> Option<Cow<'r, str>> {
         let (targets, headers) = self.layout(source);
         if row.len() != targets.len() {
             s.problems.push(Problem {
@@ -151,9 +161,16 @@ impl<'p> RecordParser<'p> {
             return None;
         }
         let mut id = None;
-        for ((bytes, target), header) in row.iter().zip(targets).zip(headers) {
-            if *target == Target::Ignore {
-                continue;
+        for (i, ((bytes, target), header)) in row.iter().zip(targets).zip(headers).enumerate() {
+            match *target {
+                Target::Ignore => continue,
+                Target::Unnamed => {
+                    if !bytes.iter().all(u8::is_ascii_whitespace) {
+                        s.problems.push(no_header(i));
+                    }
+                    continue;
+                }
+                _ => {}
             }
             let Ok(text) = std::str::from_utf8(bytes) else {
                 s.problems.push(Problem {
@@ -170,33 +187,37 @@ impl<'p> RecordParser<'p> {
                         self.put(fact, header, &Cell::Text(text), s);
                     }
                 }
-                Target::Ignore => {}
+                Target::Ignore | Target::Unnamed => {}
             }
         }
         id
     }
 
-    fn cells<'r>(&self, source: u32, cells: &'r [calamine::Data], s: &mut Scratch) -> Option<Cow<'r, str>> {
+    fn cells<'r>(
+        &self,
+        source: u32,
+        cells: &'r [calamine::Data],
+        s: &mut Scratch,
+    ) -> Option<Cow<'r, str>> {
         let (targets, headers) = self.layout(source);
         let mut id = None;
         for (i, data) in cells.iter().enumerate() {
-            let (Some(target), Some(header)) = (targets.get(i), headers.get(i)) else {
-                if !matches!(data, calamine::Data::Empty) {
-                    s.problems.push(Problem {
-                        column: String::new(),
-                        code: "meso::batch::cell_count",
-                        reason: format!("a value in column {} has no header", i + 1),
-                    });
-                }
-                continue;
-            };
-            match *target {
+            let target = targets.get(i).copied().unwrap_or(Target::Unnamed);
+            let header = headers.get(i).map_or("", String::as_str);
+            match target {
                 Target::Ignore => {}
+                Target::Unnamed => {
+                    if !matches!(data, calamine::Data::Empty) {
+                        s.problems.push(no_header(i));
+                    }
+                }
                 Target::Id => {
                     id = match data {
                         calamine::Data::Empty => None,
                         calamine::Data::String(t) => Some(Cow::Borrowed(t.trim())),
-                        calamine::Data::Float(n) => Some(Cow::Owned(crate::value::format_number(*n))),
+                        calamine::Data::Float(n) => {
+                            Some(Cow::Owned(crate::value::format_number(*n)))
+                        }
                         other => Some(Cow::Owned(other.to_string())),
                     }
                 }
@@ -330,7 +351,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
                         }
                     };
                 }
-                Some(Target::Ignore) => {
+                Some(Target::Ignore | Target::Unnamed) => {
                     map.next_value::<IgnoredAny>()?;
                 }
                 None => {
@@ -345,6 +366,17 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
     }
 }
 
+fn no_header(column: usize) -> Problem {
+    Problem {
+        column: format!("#{}", column + 1),
+        code: "meso::batch::no_header",
+        reason: format!(
+            "column {} has a value but no header; name the column or empty it",
+            column + 1
+        ),
+    }
+}
+
 fn duplicate(key: &str) -> Problem {
     Problem {
         column: key.to_string(),
@@ -355,10 +387,8 @@ fn duplicate(key: &str) -> Problem {
 
 fn unknown_key(parser: &RecordParser<'_>, key: &str) -> Problem {
     let program = parser.conv.program();
-    let close = crate::facts::value_check::suggest_name(
-        key,
-        program.facts.iter().map(|f| f.name.as_str()),
-    );
+    let close =
+        crate::facts::value_check::suggest_name(key, program.facts.iter().map(|f| f.name.as_str()));
     let reason = match close {
         Some(c) => format!("unknown fact `{key}`; did you mean `{c}`? (`--allow-unknown-facts` ignores keys that are not facts)"),
         None => format!("unknown fact `{key}`; map it with `--columns`, or pass `--allow-unknown-facts` to ignore it"),

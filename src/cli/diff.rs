@@ -82,7 +82,10 @@ pub fn run(out: &Output, args: DiffArgs) -> Exit {
     match diff::run_diff(&old, &new, &opts) {
         Ok(summary) => {
             for r in &summary.rejects {
-                let input = summary.inputs.get(r.source as usize).map_or("", String::as_str);
+                let input = summary
+                    .inputs
+                    .get(r.source as usize)
+                    .map_or("", String::as_str);
                 out.note(&format!(
                     "rejected: {input}:{} (id `{}`) {}: {} [{}]",
                     r.line, r.id, r.problem.column, r.problem.reason, r.problem.code

@@ -160,7 +160,11 @@ pub(crate) fn check_number(fact: &Fact, n: f64) -> Result<Value, ValueProblem> {
 
 /// The position of `name` among a level fact's levels (or a set fact's members); `what`
 /// says which (`a level`, `an alternative`, `a member`) for the problem.
-pub(crate) fn level_index(names: &[String], name: &str, what: &'static str) -> Result<u32, ValueProblem> {
+pub(crate) fn level_index(
+    names: &[String],
+    name: &str,
+    what: &'static str,
+) -> Result<u32, ValueProblem> {
     if let Some(i) = names.iter().position(|n| n == name) {
         return Ok(u32::try_from(i).unwrap_or(u32::MAX));
     }
