@@ -522,8 +522,26 @@ fn explain_dir_writes_reports_of_matching_records() {
         names,
         ["gamarra.json", "san-mateo-atenco.json", "sarchi.json"]
     );
-    let report: serde_json::Value = serde_json::from_str(&read(&why.join("gamarra.json"))).unwrap();
-    assert_eq!(report["classification"], "survival_cluster");
+    let trace: serde_json::Value = serde_json::from_str(&read(&why.join("gamarra.json"))).unwrap();
+    assert_eq!(trace["summary"]["classification"], "survival_cluster");
+    assert!(trace["trace_version"].is_number());
+
+    // Other trace formats, as `meso explain` writes them.
+    let md = dir.path().join("md");
+    let (code, _, _) = batch(
+        dir.path(),
+        &[&case("examples.csv")],
+        "o.csv",
+        &[
+            "--explain-dir",
+            md.to_str().unwrap(),
+            "--explain-format",
+            "markdown",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(fs::read_dir(&md).unwrap().count(), 15);
+    assert!(md.join("gamarra.md").exists());
 
     let run = meso(&[
         "batch",

@@ -29,7 +29,6 @@ use std::path::{Path, PathBuf};
 
 use crate::eval::{self, Outcome};
 use crate::ir::{FactId, Program, TypeId};
-use crate::render::EvalReport;
 use crate::ruleset::RuleSet;
 use columns::Columns;
 use convert::Converter;
@@ -67,13 +66,45 @@ pub struct BatchOptions {
     pub explain: Option<Explain>,
 }
 
-/// `--explain-dir DIR [--where classification=TYPE]`.
+/// `--explain-dir DIR [--where classification=TYPE] [--explain-format F]`.
 #[derive(Clone, Debug)]
 pub struct Explain {
     /// The directory (created when missing)
     pub dir: PathBuf,
     /// Only records with this classification (`Some(None)`: records no type matched)
     pub only: Option<Option<TypeId>>,
+    /// Format of the trace files
+    pub format: ExplainFormat,
+}
+
+/// The format of the trace files of `--explain-dir` (those of `meso explain`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExplainFormat {
+    /// `<id>.json`: the JSON trace (`meso verify` can check it)
+    #[default]
+    Json,
+    /// `<id>.txt`: the text trace
+    Text,
+    /// `<id>.md`: Markdown
+    Markdown,
+    /// `<id>.html`: a standalone page
+    Html,
+}
+
+impl std::str::FromStr for ExplainFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "json" => Ok(ExplainFormat::Json),
+            "text" | "txt" => Ok(ExplainFormat::Text),
+            "markdown" | "md" => Ok(ExplainFormat::Markdown),
+            "html" => Ok(ExplainFormat::Html),
+            _ => Err(format!(
+                "unknown trace format `{s}`: use `json`, `text`, `markdown` or `html`"
+            )),
+        }
+    }
 }
 
 /// What a batch run did.
@@ -323,7 +354,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
     Ok(summary)
 }
 
-/// Write one record's full report to the explain directory, if it passes the filter.
+/// Write one record's trace to the explain directory, if it passes the filter.
 fn write_explain(
     rules: &RuleSet,
     explain: &Explain,
@@ -338,18 +369,50 @@ fn write_explain(
             return Ok(());
         }
     }
-    let label = format!(
-        "{}:{}",
-        parser
-            .names
-            .get(rec.source as usize)
-            .map_or("", String::as_str),
-        rec.line
-    );
-    let report = EvalReport::new(rules, &label, &scratch.facts, outcome);
-    let text = crate::render::json::render_report(&report);
-    let path = explain.dir.join(format!("{}.json", file_stem(id)));
-    std::fs::write(&path, text + "\n").map_err(|e| BatchError::io("write", &path, &e))
+    let input = parser
+        .names
+        .get(rec.source as usize)
+        .map_or("", String::as_str);
+    let label = crate::trace::facts_label(Path::new(input));
+    // Where each given value came from: the input, the fact's column, the record's line.
+    let mut facts = scratch.facts.clone();
+    for (i, (value, origin)) in facts
+        .values
+        .iter()
+        .zip(facts.origins.iter_mut())
+        .enumerate()
+    {
+        if value.is_known() {
+            let key = rules
+                .program
+                .facts
+                .get(i)
+                .map_or_else(String::new, |f| f.name.clone());
+            *origin = Some(crate::facts::FactOrigin {
+                source: label.clone(),
+                key,
+                line: usize::try_from(rec.line).ok(),
+            });
+        }
+    }
+    let opts = crate::trace::TraceOptions {
+        facts_label: format!("{label}:{}", rec.line),
+        allow_unknown_facts: parser.columns.allow_unknown(),
+        ..crate::trace::TraceOptions::default()
+    };
+    let trace = crate::trace::explain(rules, &facts, &opts);
+    let (text, ext) = match explain.format {
+        ExplainFormat::Json => (crate::trace::json::render(&trace), "json"),
+        ExplainFormat::Text => (crate::trace::text::render(&trace, false), "txt"),
+        ExplainFormat::Markdown => (crate::trace::markdown::render(&trace), "md"),
+        ExplainFormat::Html => (crate::trace::html::render(&trace), "html"),
+    };
+    let mut text = text;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let path = explain.dir.join(format!("{}.{ext}", file_stem(id)));
+    std::fs::write(&path, text).map_err(|e| BatchError::io("write", &path, &e))
 }
 
 /// A record id made safe as a file name: letters, digits, `-`, `_` and `.` kept, anything

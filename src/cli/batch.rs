@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use meso::batch::{
-    self, BatchOptions, ColumnOptions, Encoding, Explain, InputFormat, InputOptions, NumberStyle,
-    OutputFormat, ReadOptions, Summary,
+    self, BatchOptions, ColumnOptions, Encoding, Explain, ExplainFormat, InputFormat, InputOptions,
+    NumberStyle, OutputFormat, ReadOptions, Summary,
 };
 
 use super::output::{load_rules, Output};
@@ -86,6 +86,10 @@ fn parse_encoding(s: &str) -> Result<Encoding, String> {
     s.parse()
 }
 
+fn parse_explain_format(s: &str) -> Result<ExplainFormat, String> {
+    s.parse()
+}
+
 fn parse_output_format(s: &str) -> Result<OutputFormat, String> {
     s.parse()
 }
@@ -123,13 +127,17 @@ pub struct BatchArgs {
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 
-    /// Write each record's full report (JSON) into this directory, one file per record id
+    /// Write each record's trace (as `meso explain` does) into this directory, one file per record id
     #[arg(long, value_name = "DIR")]
     pub explain_dir: Option<PathBuf>,
 
     /// With --explain-dir: only records with this classification (`classification=TYPE`, or `=none`)
     #[arg(long = "where", value_name = "FILTER", requires = "explain_dir")]
     pub where_: Option<String>,
+
+    /// With --explain-dir: trace format, as `meso explain` writes it: json, text, markdown, html
+    #[arg(long, value_name = "FORMAT", default_value = "json", value_parser = parse_explain_format, requires = "explain_dir")]
+    pub explain_format: ExplainFormat,
 
     #[command(flatten)]
     pub data_args: DataArgs,
@@ -155,6 +163,7 @@ pub fn run(out: &Output, args: BatchArgs) -> Exit {
             Some(Explain {
                 dir: dir.clone(),
                 only,
+                format: args.explain_format,
             })
         }
         None => None,

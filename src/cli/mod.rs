@@ -2,11 +2,16 @@
 
 mod batch;
 mod check;
+mod coverage;
 mod diff;
 mod eval;
+mod explain;
+mod fmt;
 mod output;
 mod rules;
 mod test;
+mod verify;
+mod whatif;
 
 use std::path::PathBuf;
 
@@ -73,7 +78,9 @@ pub enum Command {
     )]
     Check(check::CheckArgs),
     /// Run the tests written in a rule set (`test \"...\" { ... }` blocks)
-    #[command(after_help = "Examples:\n  meso test\n  meso test rules/ --filter Gamarra")]
+    #[command(
+        after_help = "Examples:\n  meso test\n  meso test rules/ --filter Gamarra\n  meso test rules/ --coverage\n  meso test rules/ --coverage --format json"
+    )]
     Test(test::TestArgs),
     /// Classify clusters from facts files and list the policies that apply, in order
     #[command(
@@ -90,6 +97,27 @@ pub enum Command {
         after_help = "Examples:\n  meso diff rules-v1/ rules/ census.csv\n  meso diff rules-v1/ rules/ census.csv --out changes.csv\n\nExit codes: 0 done; 3 done, but some records were rejected; 2 unreadable input or bad arguments; 1 rule errors."
     )]
     Diff(diff::DiffArgs),
+    /// Explain every result for one facts file: a trace down to each fact read
+    #[command(
+        after_help = "Examples:\n  meso explain examples/facts/gamarra.yaml\n  meso explain gamarra.yaml --type survival_cluster\n  meso explain gamarra.yaml --format html --out gamarra.html\n  meso explain gamarra.yaml --format json --out gamarra.trace.json && meso verify gamarra.trace.json"
+    )]
+    Explain(explain::ExplainArgs),
+    /// Evaluate again and confirm a JSON trace is reproduced exactly (exit 1 when not)
+    #[command(
+        after_help = "Examples:\n  meso verify gamarra.trace.json\n  meso verify gamarra.trace.json examples/facts/gamarra.yaml -r rules/"
+    )]
+    Verify(verify::VerifyArgs),
+    /// Compare the results before and after changing some facts
+    #[command(
+        name = "what-if",
+        after_help = "Examples:\n  meso what-if examples/facts/leon.yaml --set trust=medium\n  meso what-if gamarra.yaml --set export_share=0.6 --set main_market=international"
+    )]
+    WhatIf(whatif::WhatIfArgs),
+    /// Rewrite rule files in the canonical layout (`--check`: list the files that are not)
+    #[command(
+        after_help = "Examples:\n  meso fmt rules/\n  meso fmt --check rules/ examples/rulesets/\n  meso fmt - < draft.meso"
+    )]
+    Fmt(fmt::FmtArgs),
     /// Work with the rule set shipped inside the binary
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -102,8 +130,12 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(args) => check::run(&out, args),
         Command::Test(args) => test::run(&out, args),
         Command::Eval(args) => eval::run(&out, args),
+        Command::Explain(args) => explain::run(&out, args),
+        Command::Verify(args) => verify::run(&out, args),
+        Command::WhatIf(args) => whatif::run(&out, args),
         Command::Rules(cmd) => rules::run(&out, cmd),
         Command::Batch(args) => batch::run(&out, args),
         Command::Diff(args) => diff::run(&out, args),
+        Command::Fmt(args) => fmt::run(&out, args),
     }
 }
