@@ -5,6 +5,7 @@
 //! together for a directory of rule files; the CLI in `main.rs` only dispatches.
 
 pub mod atomic;
+pub mod batch;
 pub mod check;
 pub mod eval;
 pub mod facts;

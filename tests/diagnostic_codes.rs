@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use meso::batch::BatchError;
 use meso::facts::{self, FactsError, FactsFormat, LoadOptions};
 use meso::render::diagnostics::{render, ErrorFormat};
 use meso::ruleset::{self, RuleOrigin, RuleSources, RuleText, SourceError};
@@ -27,6 +28,9 @@ enum Example {
     Facts(&'static str),
     /// A diagnostic made directly (file system situations), with the situation in words
     Made(fn() -> Box<dyn Diagnostic>, &'static str),
+    /// A problem with one record of `meso batch`, written to the reject file (not printed as
+    /// a diagnostic): the situation and the reason column as written
+    Reject(&'static str, &'static str),
 }
 
 struct Entry {
@@ -232,6 +236,42 @@ const ENTRIES: &[Entry] = &[
       "Name the file `.json`, `.yaml`/`.yml` or `.toml`, or pass `--facts-format`."),
     e("meso::facts::too_large", Made(facts_too_large, "a facts file over 64 MiB (also `/dev/zero` or endless standard input)"),
       "One facts file describes one cluster; split large exports."),
+    // -- batch (whole run)
+    e("meso::batch::io", Made(|| Box::new(BatchError::Io { action: "read", path: "missing.csv".into(), reason: "no such file or directory".into(), help: Some("check the path".into()) }), "`meso batch missing.csv --out out.csv`"),
+      "Check the input, column map and output paths; the output's directory must exist."),
+    e("meso::batch::unknown_format", Made(|| Box::new(BatchError::UnknownFormat { path: "data.txt".into() }), "`meso batch data.txt --out out.csv`"),
+      "Name the input `.csv`, `.tsv`, `.jsonl`, `.json`, `.xlsx` or `.ods`, or pass `--input-format`."),
+    e("meso::batch::unknown_column", Made(|| Box::new(BatchError::UnknownColumn { path: "census.csv".into(), column: "frims".into(), help: Some("did you mean `firms`?".into()) }), "a CSV header `frims`"),
+      "Rename the column, map it with `--columns`, or skip columns that are not facts as the help says."),
+    e("meso::batch::duplicate_column", Made(|| Box::new(BatchError::DuplicateColumn { path: "census.csv".into(), fact: "firms".into(), first: "firms".into(), second: "FIRMS".into() }), "headers `firms` and `FIRMS` both mapped to `firms`"),
+      "Keep one of the columns, or map one of them to another fact."),
+    e("meso::batch::malformed", Made(|| Box::new(BatchError::Malformed { path: "clusters.json".into(), reason: "the file is not a JSON array of objects".into(), help: Some("write `[{\"id\": \"a\", ...}, ...]` or use `.jsonl`".into()) }), "a `.json` input that is not an array"),
+      "Give the input the expected shape (a header row, an array of objects, the named sheet)."),
+    e("meso::batch::column_map", Made(|| Box::new(BatchError::ColumnMap { path: "map.toml".into(), reason: "`firms` must map to a fact name".into() }), "`--columns map.toml` with a value that is not a fact name"),
+      "Write one `\"census header\" = \"fact_name\"` per line."),
+    e(
+        "meso::batch::bad_option",
+        Made(
+            || {
+                Box::new(BatchError::BadOption {
+                    message: "spreadsheets cannot be read from standard input".into(),
+                    help: Some("give the path of the `.xlsx` or `.ods` file".into()),
+                })
+            },
+            "`meso batch - --input-format xlsx --out out.csv`",
+        ),
+        "Correct the option value as the message says."),
+    // -- batch (one record, in the reject file)
+    e("meso::batch::cell_count", Reject("a CSV row with more or fewer cells than the header", "the row has 5 cells, the header has 4; quote cells that contain the delimiter"),
+      "Quote cells that contain the delimiter, or fix the row."),
+    e("meso::batch::encoding", Reject("a cell that is not UTF-8", "the cell is not UTF-8 text; pass `--encoding latin1` or `--encoding windows-1252` for census exports in those encodings"),
+      "Pass `--encoding latin1` or `--encoding windows-1252`, or save the input as UTF-8."),
+    e("meso::batch::json", Reject("a `.jsonl` line that is not a JSON object", "not valid JSON: expected value"),
+      "Write one JSON object per line."),
+    e("meso::batch::bad_id", Reject("an id cell that is a list or a boolean", "the id must be text or a number"),
+      "Give each record a text or number id."),
+    e("meso::batch::no_header", Reject("a value in a column without a header", "column 5 has a value but no header; name the column or empty it"),
+      "Name the column or empty it."),
     // -- fmt
     e("meso::fmt::changed_meaning", Made(changed_meaning, "none known: `meso fmt` reports this instead of writing a file when its output would parse to different rules or lose a comment (a formatter bug)"),
       "Report the file; format it by hand meanwhile. The file is left untouched."),
@@ -320,6 +360,7 @@ fn stage_title(stage: &str) -> &'static str {
         "parse" => "Parsing rule files (`meso::parse::*`, exit code 1)",
         "check" => "Checking rule sets (`meso::check::*`, exit code 1; warnings exit 0 unless `--deny-warnings`)",
         "fmt" => "Formatting rule files (`meso::fmt::*`, exit code 1)",
+        "batch" => "Batch runs (`meso::batch::*`: whole-run errors exit 2; record problems go to the reject file)",
         _ => "Facts files (`meso::facts::*`, exit code 2)",
     }
 }
@@ -379,6 +420,20 @@ fn catalogue() -> String {
                     render(d.as_ref(), ErrorFormat::Human, false),
                 )
             }
+            Reject(what, reason) => {
+                let quoted = format!("\"{}\"", entry.code);
+                assert!(
+                    source_text().contains(&quoted),
+                    "{} is not in src/",
+                    entry.code
+                );
+                (
+                    format!(
+                        "{what}. The record goes to the reject file with this code and reason; the run goes on."
+                    ),
+                    format!("{}: {reason}", entry.code),
+                )
+            }
         };
         out.push_str(&format!(
             "\n### `{}`\n\nInput: {input}\n\nMessage:\n\n```text\n{}\n```\n\nFix: {}\n",
@@ -422,13 +477,27 @@ fn codes_in(text: &str) -> BTreeSet<String> {
         let parts: Vec<&str> = code.split("::").collect();
         if parts.len() == 3
             && parts.get(2).is_some_and(|n| !n.is_empty())
-            && ["parse", "check", "facts", "rules", "eval", "fmt"]
+            && ["parse", "check", "facts", "rules", "eval", "fmt", "batch"]
                 .contains(parts.get(1).unwrap_or(&""))
         {
             found.insert(code);
         }
     }
     found
+}
+
+/// All of `src/`, for entries that check a code is written there.
+fn source_text() -> String {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut files,
+    );
+    files.sort();
+    files
+        .iter()
+        .map(|f| fs::read_to_string(f).unwrap())
+        .collect()
 }
 
 fn source_codes() -> BTreeSet<String> {

@@ -1,7 +1,9 @@
 //! Command-line interface: argument definitions, shared options, exit codes, dispatch.
 
+mod batch;
 mod check;
 mod coverage;
+mod diff;
 mod eval;
 mod explain;
 mod fmt;
@@ -27,6 +29,8 @@ pub enum Exit {
     Rules = 1,
     /// Bad facts, bad arguments, or a file that cannot be read or written
     Input = 2,
+    /// `batch`/`diff` completed, but some records were rejected (see the reject file)
+    Rejects = 3,
 }
 
 const AFTER_HELP: &str = "\
@@ -34,6 +38,7 @@ Exit codes:
   0  success
   1  rule errors (`check` found errors, or `test` has failing tests)
   2  facts or usage errors (bad facts file, bad arguments, unreadable path)
+  3  `batch`/`diff` completed with rejected records (listed in the reject file)
 
 Rules: every command that reads rules takes `-r/--rules PATH` (a directory of `.meso` files
 or one file). Without it meso uses `./rules` when that directory exists, else the rule set
@@ -82,6 +87,16 @@ pub enum Command {
         after_help = "Examples:\n  meso eval examples/facts/gamarra.yaml\n  meso eval examples/facts/*.yaml --format json\n  meso eval leon.yaml --param mass_min_share_large=0.02\n  cat cluster.json | meso eval - --facts-format json"
     )]
     Eval(eval::EvalArgs),
+    /// Classify every record of a dataset (CSV, JSON lines, JSON, .xlsx, .ods) into one output file
+    #[command(
+        after_help = "Examples:\n  meso batch census.csv --out classified.csv\n  meso batch rais.csv --encoding latin1 --delimiter ';' --decimal-comma --columns rais-map.toml --out out.csv\n  meso batch clusters.jsonl -r rules/ --out out.jsonl --threads 2\n  meso batch extract.xlsx --sheet data --out out.csv --explain-dir why/ --where classification=survival_cluster\n\nExit codes: 0 every record evaluated; 3 completed, but some records were rejected (see the reject file, default <out>.rejects.csv); 2 unreadable input or bad arguments (no output written); 1 rule errors."
+    )]
+    Batch(batch::BatchArgs),
+    /// Evaluate a dataset under two versions of a rule set and report what changed, and why
+    #[command(
+        after_help = "Examples:\n  meso diff rules-v1/ rules/ census.csv\n  meso diff rules-v1/ rules/ census.csv --out changes.csv\n\nExit codes: 0 done; 3 done, but some records were rejected; 2 unreadable input or bad arguments; 1 rule errors."
+    )]
+    Diff(diff::DiffArgs),
     /// Explain every result for one facts file: a trace down to each fact read
     #[command(
         after_help = "Examples:\n  meso explain examples/facts/gamarra.yaml\n  meso explain gamarra.yaml --type survival_cluster\n  meso explain gamarra.yaml --format html --out gamarra.html\n  meso explain gamarra.yaml --format json --out gamarra.trace.json && meso verify gamarra.trace.json"
@@ -119,6 +134,8 @@ pub fn run(cli: Cli) -> Exit {
         Command::Verify(args) => verify::run(&out, args),
         Command::WhatIf(args) => whatif::run(&out, args),
         Command::Rules(cmd) => rules::run(&out, cmd),
+        Command::Batch(args) => batch::run(&out, args),
+        Command::Diff(args) => diff::run(&out, args),
         Command::Fmt(args) => fmt::run(&out, args),
     }
 }

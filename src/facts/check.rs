@@ -9,9 +9,9 @@ use std::ops::Range;
 use miette::{NamedSource, SourceSpan};
 
 use super::error::FactsError;
-use super::node::{describe_number, Node, NodeKind};
+use super::node::{Node, NodeKind};
+use super::value_check::{self, ValueProblem};
 use crate::ir::{Fact, FactType};
-use crate::limits;
 use crate::value::{format_number, Value};
 
 /// How values are written where they came from, for examples in help texts.
@@ -186,93 +186,62 @@ fn level_index(
     span: &Range<usize>,
     ctx: &Ctx,
 ) -> Result<u32, Box<FactsError>> {
-    if let Some(i) = names.iter().position(|n| n == name) {
-        return Ok(u32::try_from(i).unwrap_or(u32::MAX));
-    }
-    let allowed = format!("allowed: {}", backticked(names));
-    let help = match suggest(name, names.iter().map(String::as_str)) {
-        Some(close) => format!("did you mean `{close}`? {allowed}"),
-        None => allowed,
-    };
-    Err(Box::new(FactsError::UnknownLevel {
-        key: fact.name.clone(),
-        name: name.to_string(),
-        what,
-        src: ctx.src.clone(),
-        span: source_span(span),
-        help: Some(help),
-    }))
+    value_check::level_index(names, name, what)
+        .map_err(|problem| Box::new(spanned(fact, problem, span, ctx)))
 }
 
 fn check_number(fact: &Fact, n: f64, node: &Node, ctx: &Ctx) -> Result<Value, Box<FactsError>> {
-    let value = describe_number(n);
-    if !n.is_finite() {
-        return Err(Box::new(FactsError::NotFinite {
-            key: fact.name.clone(),
+    value_check::check_number(fact, n)
+        .map_err(|problem| Box::new(spanned(fact, problem, &node.span, ctx)))
+}
+
+/// A value problem as a diagnostic pointing at where the value was written.
+fn spanned(fact: &Fact, problem: ValueProblem, span: &Range<usize>, ctx: &Ctx) -> FactsError {
+    let key = fact.name.clone();
+    let (src, span) = (ctx.src.clone(), source_span(span));
+    match problem {
+        ValueProblem::WrongType {
+            expected,
+            found,
+            help,
+        } => FactsError::WrongType {
+            key,
+            expected,
+            found,
+            src,
+            span,
+            help,
+        },
+        ValueProblem::NotWholeNumber { value, help } => FactsError::NotWholeNumber {
+            key,
             value,
-            src: ctx.src.clone(),
-            span: source_span(&node.span),
-        }));
-    }
-    if fact.ty == FactType::Integer && n.abs() > limits::MAX_EXACT_INTEGER {
-        return Err(Box::new(FactsError::OutOfRange {
-            key: fact.name.clone(),
-            value,
-            bound: "a whole number of at most 2^53 (9007199254740992)".into(),
-            src: ctx.src.clone(),
-            span: source_span(&node.span),
-            help: Some("larger whole numbers cannot be represented exactly".into()),
-        }));
-    }
-    if fact.ty == FactType::Integer && n.fract() != 0.0 {
-        let help = format!(
-            "write a whole number, e.g. `{}` or `{}`",
-            format_number(n.floor()),
-            format_number(n.ceil())
-        );
-        return Err(Box::new(FactsError::NotWholeNumber {
-            key: fact.name.clone(),
-            value,
-            src: ctx.src.clone(),
-            span: source_span(&node.span),
+            src,
+            span,
             help: Some(help),
-        }));
+        },
+        ValueProblem::OutOfRange { value, bound, help } => FactsError::OutOfRange {
+            key,
+            value,
+            bound,
+            src,
+            span,
+            help,
+        },
+        ValueProblem::NotFinite { value } => FactsError::NotFinite {
+            key,
+            value,
+            src,
+            span,
+        },
+        ValueProblem::UnknownLevel { name, what, help } => FactsError::UnknownLevel {
+            key,
+            name,
+            what,
+            src,
+            span,
+            help: Some(help),
+        },
     }
-    let out_of_range = |bound: String, help: Option<String>| FactsError::OutOfRange {
-        key: fact.name.clone(),
-        value: value.clone(),
-        bound,
-        src: ctx.src.clone(),
-        span: source_span(&node.span),
-        help,
-    };
-    if fact.ty == FactType::Ratio && !(0.0..=1.0).contains(&n) {
-        let help = if n > 1.0 && n <= 100.0 {
-            format!(
-                "a ratio goes from 0 to 1: write {} for {value}%",
-                format_number(n / 100.0)
-            )
-        } else {
-            "a ratio goes from 0 to 1, e.g. 0.25 for a quarter".to_string()
-        };
-        return Err(Box::new(out_of_range("from 0 to 1".into(), Some(help))));
-    }
-    let below = fact.minimum.is_some_and(|min| n < min);
-    let above = fact.maximum.is_some_and(|max| n > max);
-    if below || above {
-        let bound = match (fact.minimum, fact.maximum) {
-            (Some(min), Some(max)) => {
-                format!("from {} to {}", format_number(min), format_number(max))
-            }
-            (Some(min), None) => format!("at least {}", format_number(min)),
-            (None, Some(max)) => format!("at most {}", format_number(max)),
-            (None, None) => String::new(),
-        };
-        let help = (fact.ty == FactType::Integer && fact.minimum == Some(0.0) && n < 0.0)
-            .then(|| format!("`{}` is a count, which cannot be negative", fact.name));
-        return Err(Box::new(out_of_range(bound, help)));
-    }
-    Ok(Value::Number(n))
 }
 
 /// Help for a number fact given something else: unquote numbers written as text.

@@ -15,6 +15,7 @@ mod json;
 mod node;
 mod toml;
 mod validate;
+pub(crate) mod value_check;
 mod yaml;
 
 pub use canonical::{facts_to_json, fingerprint};

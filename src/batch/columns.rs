@@ -1,0 +1,209 @@
+//! Columns and keys → fact slots: which fact (or the record id) each input column gives.
+//!
+//! Input: the program's fact declarations, the column-alias map (`--columns map.toml`),
+//! the id column name and the headers of an input. Output: one [`Target`] per column
+//! (CSV, spreadsheets) or a key map (JSON), resolved once per input, never per record.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+use super::error::BatchError;
+use crate::facts::value_check::suggest_name;
+use crate::ir::{FactId, Program};
+
+/// What one input column gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Target {
+    /// A fact slot
+    Fact(FactId),
+    /// The record id
+    Id,
+    /// Nothing: an unknown column ignored with `--allow-unknown-facts`
+    Ignore,
+    /// A column with an empty header: must hold no values
+    Unnamed,
+}
+
+/// How input columns are named.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnOptions {
+    /// Column-alias map file: `"census header" = "fact_name"` lines (TOML)
+    pub map: Option<std::path::PathBuf>,
+    /// Name of the id column [default: `id`]
+    pub id_column: Option<String>,
+    /// Ignore columns that are not facts instead of refusing the input
+    pub allow_unknown_facts: bool,
+}
+
+/// Resolves column names for one program.
+pub(crate) struct Columns<'p> {
+    program: &'p Program,
+    aliases: IndexMap<String, String>,
+    id_column: String,
+    allow_unknown: bool,
+    /// Names that are silently ignored (facts of the other rule set in `meso diff`)
+    also_known: Vec<String>,
+}
+
+impl<'p> Columns<'p> {
+    /// Read the alias map (if any) and check that every alias names a fact or the id.
+    pub fn new(program: &'p Program, opts: &ColumnOptions) -> Result<Self, BatchError> {
+        let aliases = match &opts.map {
+            Some(path) => read_map(path)?,
+            None => IndexMap::new(),
+        };
+        let id_column = opts.id_column.clone().unwrap_or_else(|| "id".into());
+        let columns = Columns {
+            program,
+            aliases,
+            id_column,
+            allow_unknown: opts.allow_unknown_facts,
+            also_known: Vec::new(),
+        };
+        Ok(columns)
+    }
+
+    /// Check that every alias maps to a fact (or the id column); `also_known` names are
+    /// accepted too.
+    pub fn check_aliases(&self, path: &Path) -> Result<(), BatchError> {
+        for (header, fact) in &self.aliases {
+            if fact != &self.id_column
+                && self.program.fact_id(fact).is_none()
+                && !self.also_known.contains(fact)
+            {
+                let close = suggest_name(fact, self.program.facts.iter().map(|f| f.name.as_str()));
+                return Err(BatchError::ColumnMap {
+                    path: path.display().to_string(),
+                    reason: match close {
+                        Some(c) => format!(
+                            "`{header}` maps to `{fact}`, which is not a fact (did you mean `{c}`?)"
+                        ),
+                        None => format!("`{header}` maps to `{fact}`, which is not a fact"),
+                    },
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Names that are ignored without error (used by `meso diff` for the facts of the
+    /// other rule set).
+    pub fn with_also_known(mut self, names: Vec<String>) -> Self {
+        self.also_known = names;
+        self
+    }
+
+    /// What a column or key gives; `None` when it is neither a fact nor the id.
+    pub fn target(&self, name: &str) -> Option<Target> {
+        let name = name.trim();
+        let name = self.aliases.get(name).map_or(name, String::as_str);
+        if name == self.id_column {
+            return Some(Target::Id);
+        }
+        if let Some(id) = self.program.fact_id(name) {
+            return Some(Target::Fact(id));
+        }
+        if self.also_known.iter().any(|k| k == name) {
+            return Some(Target::Ignore);
+        }
+        None
+    }
+
+    /// Resolve the headers of input `path`. Returns the targets and the names of ignored
+    /// columns; an unknown column is an error unless unknown facts are allowed.
+    pub fn resolve(
+        &self,
+        path: &str,
+        headers: &[String],
+    ) -> Result<(Vec<Target>, Vec<String>), BatchError> {
+        let mut targets = Vec::with_capacity(headers.len());
+        let mut ignored = Vec::new();
+        let mut seen: HashMap<Target, &str> = HashMap::new();
+        for header in headers {
+            if header.trim().is_empty() {
+                targets.push(Target::Unnamed);
+                continue;
+            }
+            let target = match self.target(header) {
+                Some(t) => t,
+                None if self.allow_unknown => {
+                    ignored.push(header.clone());
+                    Target::Ignore
+                }
+                None => return Err(self.unknown_column(path, header)),
+            };
+            if target != Target::Ignore {
+                if let Some(first) = seen.insert(target, header) {
+                    let fact = match target {
+                        Target::Fact(id) => self
+                            .program
+                            .fact(id)
+                            .map_or_else(String::new, |f| f.name.clone()),
+                        _ => self.id_column.clone(),
+                    };
+                    return Err(BatchError::DuplicateColumn {
+                        path: path.into(),
+                        fact,
+                        first: first.into(),
+                        second: header.clone(),
+                    });
+                }
+            }
+            targets.push(target);
+        }
+        Ok((targets, ignored))
+    }
+
+    /// The error for a column that is not a fact.
+    pub fn unknown_column(&self, path: &str, header: &str) -> BatchError {
+        let close = suggest_name(
+            header.trim(),
+            self.program.facts.iter().map(|f| f.name.as_str()),
+        );
+        let help = match close {
+            Some(c) => format!(
+                "did you mean `{c}`? map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`"
+            ),
+            None => "map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`".into(),
+        };
+        BatchError::UnknownColumn {
+            path: path.into(),
+            column: header.into(),
+            help: Some(help),
+        }
+    }
+
+    /// Whether keys that are not facts are ignored.
+    pub fn allow_unknown(&self) -> bool {
+        self.allow_unknown
+    }
+}
+
+/// Read a column map: a TOML table of `"header" = "fact"`.
+fn read_map(path: &Path) -> Result<IndexMap<String, String>, BatchError> {
+    let text = crate::facts::read_capped(path).map_err(|e| BatchError::io("read", path, &e))?;
+    let bad = |reason: String| BatchError::ColumnMap {
+        path: path.display().to_string(),
+        reason,
+    };
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| bad(e.message().to_lowercase()))?;
+    let mut map = IndexMap::new();
+    for (header, value) in table {
+        match value {
+            toml::Value::String(fact) => {
+                map.insert(header, fact);
+            }
+            other => {
+                return Err(bad(format!(
+                    "`{header}` must map to a fact name in quotes, found {}",
+                    other.type_str()
+                )))
+            }
+        }
+    }
+    Ok(map)
+}

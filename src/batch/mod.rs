@@ -1,0 +1,436 @@
+//! Batch stage: whole datasets (CSV, JSON lines, JSON arrays, spreadsheets) → one output
+//! row per record, a reject file, and a summary.
+//!
+//! Input: a loaded [`RuleSet`] and [`BatchOptions`]. Output: the output and reject files
+//! (each written to a temporary file and renamed when complete) and a [`Summary`].
+//! Records are read in chunks, parsed straight into fact slots (`record`), evaluated in
+//! parallel with reused buffers, and written in input order (`pipeline`). A record with a
+//! bad value is rejected with every problem listed; it never stops the run.
+
+mod atomic;
+mod columns;
+mod convert;
+pub mod diff;
+mod error;
+mod input;
+mod output;
+mod pipeline;
+mod record;
+
+pub use atomic::AtomicFile;
+pub use columns::ColumnOptions;
+pub use convert::NumberStyle;
+pub use error::BatchError;
+pub use input::{Encoding, InputFormat, InputOptions};
+pub use output::OutputFormat;
+pub use record::Problem;
+
+use std::path::{Path, PathBuf};
+
+use crate::eval::{self, Outcome};
+use crate::ir::{FactId, Program, TypeId};
+use crate::ruleset::RuleSet;
+use columns::Columns;
+use convert::Converter;
+use input::{RawRecord, SourceInfo};
+use output::{RejectRow, RowRenderer};
+use record::{RecordParser, Scratch};
+
+/// Everything that says how to read a dataset.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// Files and how to read them
+    pub input: InputOptions,
+    /// How columns name facts
+    pub columns: ColumnOptions,
+    /// How text cells write numbers
+    pub numbers: NumberStyle,
+    /// Worker threads (0: every core)
+    pub threads: usize,
+    /// Show a progress bar on stderr (after a second)
+    pub progress: bool,
+}
+
+/// Options of `meso batch`.
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    /// Inputs
+    pub read: ReadOptions,
+    /// Output file
+    pub out: PathBuf,
+    /// Output format
+    pub format: OutputFormat,
+    /// Reject file
+    pub rejects: PathBuf,
+    /// Write each record's full report here
+    pub explain: Option<Explain>,
+}
+
+/// `--explain-dir DIR [--where classification=TYPE] [--explain-format F]`.
+#[derive(Clone, Debug)]
+pub struct Explain {
+    /// The directory (created when missing)
+    pub dir: PathBuf,
+    /// Only records with this classification (`Some(None)`: records no type matched)
+    pub only: Option<Option<TypeId>>,
+    /// Format of the trace files
+    pub format: ExplainFormat,
+}
+
+/// The format of the trace files of `--explain-dir` (those of `meso explain`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExplainFormat {
+    /// `<id>.json`: the JSON trace (`meso verify` can check it)
+    #[default]
+    Json,
+    /// `<id>.txt`: the text trace
+    Text,
+    /// `<id>.md`: Markdown
+    Markdown,
+    /// `<id>.html`: a standalone page
+    Html,
+}
+
+impl std::str::FromStr for ExplainFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "json" => Ok(ExplainFormat::Json),
+            "text" | "txt" => Ok(ExplainFormat::Text),
+            "markdown" | "md" => Ok(ExplainFormat::Markdown),
+            "html" => Ok(ExplainFormat::Html),
+            _ => Err(format!(
+                "unknown trace format `{s}`: use `json`, `text`, `markdown` or `html`"
+            )),
+        }
+    }
+}
+
+/// What a batch run did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    /// Records read
+    pub read: u64,
+    /// Records evaluated (written to the output)
+    pub evaluated: u64,
+    /// Records rejected (written to the reject file)
+    pub rejected: u64,
+    /// Records per classification, in type declaration order, then `none`; zero counts left out
+    pub by_classification: Vec<(String, u64)>,
+    /// Columns ignored because they are not facts (`--allow-unknown-facts`), per input
+    pub ignored_columns: IgnoredColumns,
+}
+
+/// The default reject file for an output file: `<out>.rejects.csv` beside it.
+pub fn default_rejects_path(out: &Path) -> PathBuf {
+    let mut name = out
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_os_string());
+    name.push(".rejects.csv");
+    out.with_file_name(name)
+}
+
+/// Parse `--where classification=TYPE` (`none` for records no type matched).
+pub fn parse_where(program: &Program, text: &str) -> Result<Option<TypeId>, BatchError> {
+    let bad = |help: String| BatchError::BadOption {
+        message: format!("cannot use `--where {text}`"),
+        help: Some(help),
+    };
+    let Some((key, value)) = text.split_once('=') else {
+        return Err(bad("write `--where classification=TYPE`".into()));
+    };
+    if key.trim() != "classification" {
+        return Err(bad(
+            "only `classification=TYPE` is supported, e.g. `--where classification=survival_cluster`".into(),
+        ));
+    }
+    let value = value.trim();
+    if value == "none" {
+        return Ok(None);
+    }
+    match program.type_id(value) {
+        Some(id) => Ok(Some(id)),
+        None => {
+            let close = crate::facts::value_check::suggest_name(
+                value,
+                program.types.iter().map(|t| t.name.as_str()),
+            );
+            Err(bad(match close {
+                Some(c) => format!("there is no cluster type `{value}`; did you mean `{c}`?"),
+                None => format!("there is no cluster type `{value}`; use a type name or `none`"),
+            }))
+        }
+    }
+}
+
+/// Columns ignored per input: (input, column names).
+pub type IgnoredColumns = Vec<(String, Vec<String>)>;
+
+/// What one worker produced for one slice of records.
+struct SliceOut {
+    rows: Vec<u8>,
+    rejects: Vec<RejectRow>,
+    counts: Vec<u64>,
+    evaluated: u64,
+    read: u64,
+    error: Option<BatchError>,
+}
+
+/// Per-thread buffers.
+struct Worker {
+    scratch: Scratch,
+    outcome: Outcome,
+    unknown: Vec<FactId>,
+}
+
+/// A record parser for `program` over inputs already opened; also returns the columns
+/// ignored per input.
+pub(crate) fn parser_for<'p>(
+    program: &'p Program,
+    columns: &'p Columns<'p>,
+    infos: &[SourceInfo],
+    read: &ReadOptions,
+) -> Result<(RecordParser<'p>, IgnoredColumns), BatchError> {
+    if let Some(map) = &read.columns.map {
+        columns.check_aliases(map)?;
+    }
+    let mut layouts = Vec::with_capacity(infos.len());
+    let mut ignored = Vec::new();
+    for info in infos {
+        match &info.headers {
+            Some(headers) => {
+                let (targets, skipped) = columns.resolve(&info.name, headers)?;
+                if !skipped.is_empty() {
+                    ignored.push((info.name.clone(), skipped));
+                }
+                layouts.push(Some((targets, headers.clone())));
+            }
+            None => layouts.push(None),
+        }
+    }
+    let parser = RecordParser {
+        conv: Converter::new(program, read.numbers),
+        columns,
+        layouts,
+        names: infos.iter().map(|i| i.name.clone()).collect(),
+    };
+    Ok((parser, ignored))
+}
+
+/// Refuse to write over an input.
+fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), BatchError> {
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
+    let Some(out_c) = canon(out) else {
+        return Ok(());
+    };
+    if inputs.iter().any(|i| canon(i).as_ref() == Some(&out_c)) {
+        return Err(BatchError::BadOption {
+            message: format!("`{}` is both an input and an output", out.display()),
+            help: Some("write the output to another file".into()),
+        });
+    }
+    Ok(())
+}
+
+/// Run `meso batch`: evaluate every record of the inputs and write the output and reject
+/// files. Problems with single records go to the reject file; an `Err` means nothing was
+/// written (no output file appears).
+pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchError> {
+    let program = &rules.program;
+    check_not_input(&opts.out, &opts.read.input.paths)?;
+    check_not_input(&opts.rejects, &opts.read.input.paths)?;
+    let columns = Columns::new(program, &opts.read.columns)?;
+    let (infos, reader) = input::open(&opts.read.input)?;
+    let (parser, ignored) = parser_for(program, &columns, &infos, &opts.read)?;
+    if let Some(explain) = &opts.explain {
+        std::fs::create_dir_all(&explain.dir)
+            .map_err(|e| BatchError::io("create", &explain.dir, &e))?;
+    }
+    let renderer = RowRenderer::new(program, opts.format);
+    let mut out = AtomicFile::create(&opts.out)?;
+    let mut rejects = AtomicFile::create(&opts.rejects)?;
+    out.write_all(&renderer.header())?;
+    rejects.write_all(output::REJECT_HEADER)?;
+
+    let n_types = program.types.len();
+    let mut summary = Summary {
+        ignored_columns: ignored,
+        ..Summary::default()
+    };
+    let mut counts = vec![0u64; n_types + 1];
+    let mut skip = renderer.first_row_skip();
+    let mut progress = pipeline::Progress::new(opts.read.progress, reader.total());
+    let threads = pipeline::thread_count(opts.read.threads);
+    let mut reject_buf = Vec::new();
+
+    let init = || Worker {
+        scratch: Scratch::new(program.facts.len()),
+        outcome: Outcome::default(),
+        unknown: Vec::new(),
+    };
+    let work = |w: &mut Worker, records: &[RawRecord]| {
+        let mut slice = SliceOut {
+            rows: Vec::with_capacity(records.len() * 128),
+            rejects: Vec::new(),
+            counts: vec![0; n_types + 1],
+            evaluated: 0,
+            read: records.len() as u64,
+            error: None,
+        };
+        for rec in records {
+            let id = parser.parse(rec, &mut w.scratch);
+            if !w.scratch.problems.is_empty() {
+                slice
+                    .rejects
+                    .extend(w.scratch.problems.drain(..).map(|problem| RejectRow {
+                        source: rec.source,
+                        line: rec.line,
+                        id: id.to_string(),
+                        problem,
+                    }));
+                continue;
+            }
+            eval::evaluate_into(program, &w.scratch.facts, &mut w.outcome);
+            renderer.row(&id, &w.outcome, &mut w.unknown, &mut slice.rows);
+            slice.evaluated += 1;
+            let class = w.outcome.classification.map_or(n_types, TypeId::index);
+            if let Some(c) = slice.counts.get_mut(class) {
+                *c += 1;
+            }
+            if let Some(explain) = &opts.explain {
+                if slice.error.is_none() {
+                    slice.error =
+                        write_explain(rules, explain, rec, &parser, &id, &w.scratch, &w.outcome)
+                            .err();
+                }
+            }
+        }
+        slice
+    };
+    let sink = |slice: SliceOut| -> Result<(), BatchError> {
+        if let Some(e) = slice.error {
+            return Err(e);
+        }
+        let bytes = slice.rows.get(skip.min(slice.rows.len())..).unwrap_or(&[]);
+        if !slice.rows.is_empty() {
+            skip = 0;
+        }
+        out.write_all(bytes)?;
+        summary.read += slice.read;
+        summary.evaluated += slice.evaluated;
+        let mut rejected_ids = slice
+            .rejects
+            .iter()
+            .map(|r| (r.source, r.line))
+            .collect::<Vec<_>>();
+        rejected_ids.dedup();
+        summary.rejected += rejected_ids.len() as u64;
+        reject_buf.clear();
+        output::reject_rows(&slice.rejects, &parser.names, &mut reject_buf);
+        rejects.write_all(&reject_buf)?;
+        for (total, c) in counts.iter_mut().zip(&slice.counts) {
+            *total += c;
+        }
+        Ok(())
+    };
+    pipeline::run(reader, threads, &mut progress, init, work, sink)?;
+    progress.finish();
+    out.write_all(&renderer.footer(summary.evaluated))?;
+    rejects.commit()?;
+    out.commit()?;
+    summary.by_classification = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &n)| n > 0)
+        .map(|(i, &n)| {
+            let name = program
+                .types
+                .get(i)
+                .map_or_else(|| "none".to_string(), |t| t.name.clone());
+            (name, n)
+        })
+        .collect();
+    Ok(summary)
+}
+
+/// Write one record's trace to the explain directory, if it passes the filter.
+fn write_explain(
+    rules: &RuleSet,
+    explain: &Explain,
+    rec: &RawRecord,
+    parser: &RecordParser<'_>,
+    id: &str,
+    scratch: &Scratch,
+    outcome: &Outcome,
+) -> Result<(), BatchError> {
+    if let Some(only) = explain.only {
+        if outcome.classification != only {
+            return Ok(());
+        }
+    }
+    let input = parser
+        .names
+        .get(rec.source as usize)
+        .map_or("", String::as_str);
+    let label = crate::trace::facts_label(Path::new(input));
+    // Where each given value came from: the input, the fact's column, the record's line.
+    let mut facts = scratch.facts.clone();
+    for (i, (value, origin)) in facts
+        .values
+        .iter()
+        .zip(facts.origins.iter_mut())
+        .enumerate()
+    {
+        if value.is_known() {
+            let key = rules
+                .program
+                .facts
+                .get(i)
+                .map_or_else(String::new, |f| f.name.clone());
+            *origin = Some(crate::facts::FactOrigin {
+                source: label.clone(),
+                key,
+                line: usize::try_from(rec.line).ok(),
+            });
+        }
+    }
+    let opts = crate::trace::TraceOptions {
+        facts_label: format!("{label}:{}", rec.line),
+        allow_unknown_facts: parser.columns.allow_unknown(),
+        ..crate::trace::TraceOptions::default()
+    };
+    let trace = crate::trace::explain(rules, &facts, &opts);
+    let (text, ext) = match explain.format {
+        ExplainFormat::Json => (crate::trace::json::render(&trace), "json"),
+        ExplainFormat::Text => (crate::trace::text::render(&trace, false), "txt"),
+        ExplainFormat::Markdown => (crate::trace::markdown::render(&trace), "md"),
+        ExplainFormat::Html => (crate::trace::html::render(&trace), "html"),
+    };
+    let mut text = text;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let path = explain.dir.join(format!("{}.{ext}", file_stem(id)));
+    crate::atomic::write_atomic(&path, text.as_bytes())
+        .map_err(|e| BatchError::io("write", &path, &e))
+}
+
+/// A record id made safe as a file name: letters, digits, `-`, `_` and `.` kept, anything
+/// else replaced by `_`.
+pub fn file_stem(id: &str) -> String {
+    let stem: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match stem.trim_start_matches('.') {
+        "" => "_".to_string(),
+        s => s.to_string(),
+    }
+}

@@ -1,0 +1,295 @@
+//! Batch output rows and reject rows.
+//!
+//! Input: a record's id and its `Outcome`, or a rejected record's problems. Output: bytes
+//! of the output file (CSV, JSON lines or one JSON array) and of the reject file (CSV),
+//! written into buffers by the workers so that the writer only concatenates them.
+
+use std::io::Write;
+use std::str::FromStr;
+
+use super::record::Problem;
+use crate::eval::{Outcome, PolicyStatus, TypeStatus};
+use crate::ir::{FactId, Program};
+use crate::render::report::round4;
+use crate::syntax::ast::PolicyKind;
+
+/// The format of the batch output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// One CSV row per record
+    Csv,
+    /// One JSON object per line
+    Jsonl,
+    /// One JSON array of objects
+    Json,
+}
+
+impl OutputFormat {
+    /// The format a file name's extension stands for.
+    pub fn from_path(path: &std::path::Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        ext.parse().ok()
+    }
+}
+
+impl FromStr for OutputFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Ok(OutputFormat::Csv),
+            "jsonl" | "ndjson" => Ok(OutputFormat::Jsonl),
+            "json" => Ok(OutputFormat::Json),
+            _ => Err(format!(
+                "unknown output format `{s}`: use `csv`, `jsonl` or `json`"
+            )),
+        }
+    }
+}
+
+/// Renders output rows for one program.
+pub(crate) struct RowRenderer<'p> {
+    program: &'p Program,
+    format: OutputFormat,
+}
+
+impl<'p> RowRenderer<'p> {
+    /// A renderer.
+    pub fn new(program: &'p Program, format: OutputFormat) -> Self {
+        RowRenderer { program, format }
+    }
+
+    /// What comes before the first row.
+    pub fn header(&self) -> Vec<u8> {
+        match self.format {
+            OutputFormat::Csv => {
+                let mut cols = vec!["id".to_string(), "classification".to_string()];
+                for t in &self.program.types {
+                    cols.push(format!("{}_status", t.name));
+                    cols.push(format!("{}_score", t.name));
+                }
+                cols.extend(["recommended", "avoided", "unknown_facts"].map(String::from));
+                let mut line = cols.join(",");
+                line.push('\n');
+                line.into_bytes()
+            }
+            OutputFormat::Jsonl => Vec::new(),
+            OutputFormat::Json => b"[".to_vec(),
+        }
+    }
+
+    /// What comes after the last row.
+    pub fn footer(&self, rows: u64) -> Vec<u8> {
+        match self.format {
+            OutputFormat::Json if rows == 0 => b"]\n".to_vec(),
+            OutputFormat::Json => b"\n]\n".to_vec(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Bytes to drop from the start of the first row (the JSON array's separator).
+    pub fn first_row_skip(&self) -> usize {
+        match self.format {
+            OutputFormat::Json => 1,
+            _ => 0,
+        }
+    }
+
+    /// Append one record's row. `unknown` is a reused buffer.
+    pub fn row(&self, id: &str, outcome: &Outcome, unknown: &mut Vec<FactId>, out: &mut Vec<u8>) {
+        unknown_facts(outcome, unknown);
+        match self.format {
+            OutputFormat::Csv => self.csv_row(id, outcome, unknown, out),
+            OutputFormat::Jsonl => {
+                self.json_row(id, outcome, unknown, out);
+                out.push(b'\n');
+            }
+            OutputFormat::Json => {
+                out.extend_from_slice(b",\n");
+                self.json_row(id, outcome, unknown, out);
+            }
+        }
+    }
+
+    fn type_name(&self, i: usize) -> &str {
+        self.program.types.get(i).map_or("", |t| t.name.as_str())
+    }
+
+    fn policies<'o>(
+        &self,
+        outcome: &'o Outcome,
+        kind: PolicyKind,
+    ) -> impl Iterator<Item = &'p str> + 'o
+    where
+        'p: 'o,
+    {
+        let program = self.program;
+        outcome
+            .applicable
+            .iter()
+            .filter_map(move |&id| program.policy(id))
+            .filter(move |p| p.kind == kind)
+            .map(|p| p.name.as_str())
+    }
+
+    fn csv_row(&self, id: &str, outcome: &Outcome, unknown: &[FactId], out: &mut Vec<u8>) {
+        csv_field(id, out);
+        out.push(b',');
+        if let Some(c) = outcome.classification {
+            out.extend_from_slice(self.type_name(c.index()).as_bytes());
+        }
+        for t in &outcome.types {
+            out.push(b',');
+            out.extend_from_slice(status_word(t.status).as_bytes());
+            out.push(b',');
+            let _ = write!(out, "{}", round4(t.score));
+        }
+        out.push(b',');
+        join(self.policies(outcome, PolicyKind::Recommend), b";", out);
+        out.push(b',');
+        join(self.policies(outcome, PolicyKind::Avoid), b";", out);
+        out.push(b',');
+        let names = unknown
+            .iter()
+            .filter_map(|&f| self.program.fact(f))
+            .map(|f| f.name.as_str());
+        join(names, b";", out);
+        out.push(b'\n');
+    }
+
+    fn json_row(&self, id: &str, outcome: &Outcome, unknown: &[FactId], out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"id\":");
+        json_string(id, out);
+        out.extend_from_slice(b",\"classification\":");
+        match outcome.classification {
+            Some(c) => json_string(self.type_name(c.index()), out),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"types\":{");
+        for (i, t) in outcome.types.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_string(self.type_name(i), out);
+            out.extend_from_slice(b":{\"status\":\"");
+            out.extend_from_slice(status_word(t.status).as_bytes());
+            let _ = write!(out, "\",\"score\":{}}}", round4(t.score));
+        }
+        out.extend_from_slice(b"},\"recommended\":");
+        json_list(self.policies(outcome, PolicyKind::Recommend), out);
+        out.extend_from_slice(b",\"avoided\":");
+        json_list(self.policies(outcome, PolicyKind::Avoid), out);
+        out.extend_from_slice(b",\"unknown_facts\":");
+        let names = unknown
+            .iter()
+            .filter_map(|&f| self.program.fact(f))
+            .map(|f| f.name.as_str());
+        json_list(names, out);
+        out.push(b'}');
+    }
+}
+
+/// The facts whose absence left a type or policy undetermined, in declaration order.
+pub(crate) fn unknown_facts(outcome: &Outcome, list: &mut Vec<FactId>) {
+    list.clear();
+    for t in &outcome.types {
+        if t.status == TypeStatus::Undetermined {
+            list.extend_from_slice(&t.unknown_facts);
+        }
+    }
+    for p in &outcome.policies {
+        if p.status == PolicyStatus::Undetermined {
+            list.extend_from_slice(&p.unknown_facts);
+        }
+    }
+    list.sort_unstable();
+    list.dedup();
+}
+
+/// `matched`, `not_matched` or `undetermined`.
+pub(crate) fn status_word(status: TypeStatus) -> &'static str {
+    match status {
+        TypeStatus::Matched => "matched",
+        TypeStatus::NotMatched => "not_matched",
+        TypeStatus::Undetermined => "undetermined",
+    }
+}
+
+fn join<'a>(items: impl Iterator<Item = &'a str>, sep: &[u8], out: &mut Vec<u8>) {
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.extend_from_slice(sep);
+        }
+        out.extend_from_slice(item.as_bytes());
+    }
+}
+
+fn json_list<'a>(items: impl Iterator<Item = &'a str>, out: &mut Vec<u8>) {
+    out.push(b'[');
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_string(item, out);
+    }
+    out.push(b']');
+}
+
+/// A JSON string literal.
+pub(crate) fn json_string(s: &str, out: &mut Vec<u8>) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+}
+
+/// A CSV field, quoted when it must be.
+pub(crate) fn csv_field(s: &str, out: &mut Vec<u8>) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// One problem of a rejected record.
+#[derive(Clone, Debug)]
+pub struct RejectRow {
+    /// Input index
+    pub source: u32,
+    /// Line (row) where the record starts
+    pub line: u64,
+    /// The record's id
+    pub id: String,
+    /// The problem
+    pub problem: Problem,
+}
+
+/// The reject file's header line.
+pub(crate) const REJECT_HEADER: &[u8] = b"file,line,id,column,code,reason\n";
+
+/// Append reject rows as CSV.
+pub(crate) fn reject_rows(rows: &[RejectRow], names: &[String], out: &mut Vec<u8>) {
+    for r in rows {
+        csv_field(names.get(r.source as usize).map_or("", String::as_str), out);
+        let _ = write!(out, ",{},", r.line);
+        csv_field(&r.id, out);
+        out.push(b',');
+        csv_field(&r.problem.column, out);
+        out.push(b',');
+        out.extend_from_slice(r.problem.code.as_bytes());
+        out.push(b',');
+        csv_field(&r.problem.reason, out);
+        out.push(b'\n');
+    }
+}

@@ -1,0 +1,477 @@
+//! One raw record → fact slots, straight into a reused `Facts`.
+//!
+//! Input: a [`RawRecord`] (CSV row, JSON object text, spreadsheet row) and the columns
+//! resolved for its input. Output: the record's id, its facts written into the slots of a
+//! reused [`Facts`], and every problem found (a record with problems is rejected whole).
+//! No intermediate tree is built: CSV cells are converted by column, JSON objects are
+//! read by a serde visitor that writes each value into its slot.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::columns::{Columns, Target};
+use super::convert::{Cell, Converter};
+use super::input::{RawData, RawRecord};
+use crate::facts::value_check::ValueProblem;
+use crate::facts::Facts;
+use crate::ir::FactId;
+use crate::value::Value;
+
+/// One problem with one record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// The column or key (empty when the problem is with the whole record)
+    pub column: String,
+    /// Stable code: `meso::facts::wrong_type`, `meso::batch::json`, ...
+    pub code: &'static str,
+    /// What is wrong and how to fix it
+    pub reason: String,
+}
+
+impl Problem {
+    fn value(column: &str, fact: &str, p: &ValueProblem) -> Self {
+        let reason = match p.help() {
+            Some(help) => format!("{}; {help}", p.message(fact)),
+            None => p.message(fact),
+        };
+        Problem {
+            column: column.to_string(),
+            code: p.code(),
+            reason,
+        }
+    }
+}
+
+/// Buffers reused from record to record by one worker.
+pub(crate) struct Scratch {
+    /// The record's facts
+    pub facts: Facts,
+    /// Its problems
+    pub problems: Vec<Problem>,
+    seen: Vec<bool>,
+    keys: Vec<(Box<str>, Option<Target>)>,
+}
+
+impl Scratch {
+    /// Buffers for a program with `n` facts.
+    pub fn new(n: usize) -> Self {
+        Scratch {
+            facts: Facts::unknown(n),
+            problems: Vec::new(),
+            seen: vec![false; n],
+            keys: Vec::new(),
+        }
+    }
+
+    fn reset(&mut self) {
+        for v in &mut self.facts.values {
+            if v.is_known() {
+                *v = Value::Unknown;
+            }
+        }
+        self.problems.clear();
+    }
+}
+
+/// Reads records of all inputs for one program.
+pub(crate) struct RecordParser<'p> {
+    /// Cell conversion
+    pub conv: Converter<'p>,
+    /// Column naming
+    pub columns: &'p Columns<'p>,
+    /// Resolved targets and header names per input (None for JSON inputs)
+    pub layouts: Vec<Option<(Vec<Target>, Vec<String>)>>,
+    /// Input names, for default ids when there are several inputs
+    pub names: Vec<String>,
+}
+
+impl<'p> RecordParser<'p> {
+    /// Parse `rec` into `s.facts`; returns its id. Problems are left in `s.problems`.
+    pub fn parse<'r>(&self, rec: &'r RawRecord, s: &mut Scratch) -> Cow<'r, str> {
+        s.reset();
+        let id = match &rec.data {
+            RawData::Csv(row) => self.csv(rec.source, row, s),
+            RawData::Cells(cells) => self.cells(rec.source, cells, s),
+            RawData::Json(text) => self.json(text, s),
+        };
+        match id {
+            Some(id) if !id.is_empty() => id,
+            _ => Cow::Owned(self.default_id(rec)),
+        }
+    }
+
+    /// The id of a record without one: its line (row) number, prefixed with the input
+    /// name when there are several inputs.
+    pub fn default_id(&self, rec: &RawRecord) -> String {
+        if self.names.len() > 1 {
+            let name = self
+                .names
+                .get(rec.source as usize)
+                .map_or("", String::as_str);
+            format!("{name}:{}", rec.line)
+        } else {
+            rec.line.to_string()
+        }
+    }
+
+    fn layout(&self, source: u32) -> (&[Target], &[String]) {
+        match self.layouts.get(source as usize) {
+            Some(Some((targets, headers))) => (targets, headers),
+            _ => (&[], &[]),
+        }
+    }
+
+    fn put(&self, fact: FactId, column: &str, cell: &Cell<'_>, s: &mut Scratch) {
+        let Some(decl) = self.conv.program().fact(fact) else {
+            return;
+        };
+        match self.conv.convert(decl, cell) {
+            Ok(value) => {
+                if let Some(slot) = s.facts.values.get_mut(fact.index()) {
+                    *slot = value;
+                }
+            }
+            Err(problems) => s.problems.extend(
+                problems
+                    .iter()
+                    .map(|p| Problem::value(column, &decl.name, p)),
+            ),
+        }
+    }
+
+    fn csv<'r>(
+        &self,
+        source: u32,
+        row: &'r csv::ByteRecord,
+        s: &mut Scratch,
+    ) -> Option<Cow<'r, str>> {
+        let (targets, headers) = self.layout(source);
+        if row.len() != targets.len() {
+            s.problems.push(Problem {
+                column: String::new(),
+                code: "meso::batch::cell_count",
+                reason: format!(
+                    "the row has {} cells, the header has {}; quote cells that contain the delimiter",
+                    row.len(),
+                    targets.len()
+                ),
+            });
+            return None;
+        }
+        let mut id = None;
+        for (i, ((bytes, target), header)) in row.iter().zip(targets).zip(headers).enumerate() {
+            match *target {
+                Target::Ignore => continue,
+                Target::Unnamed => {
+                    if !bytes.iter().all(u8::is_ascii_whitespace) {
+                        s.problems.push(no_header(i));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                s.problems.push(Problem {
+                    column: header.clone(),
+                    code: "meso::batch::encoding",
+                    reason: "the cell is not UTF-8 text; pass `--encoding latin1` or `--encoding windows-1252` for census exports in those encodings".into(),
+                });
+                continue;
+            };
+            match *target {
+                Target::Id => id = Some(Cow::Borrowed(text.trim())),
+                Target::Fact(fact) => {
+                    if !text.trim().is_empty() {
+                        self.put(fact, header, &Cell::Text(text), s);
+                    }
+                }
+                Target::Ignore | Target::Unnamed => {}
+            }
+        }
+        id
+    }
+
+    fn cells<'r>(
+        &self,
+        source: u32,
+        cells: &'r [calamine::Data],
+        s: &mut Scratch,
+    ) -> Option<Cow<'r, str>> {
+        let (targets, headers) = self.layout(source);
+        let mut id = None;
+        for (i, data) in cells.iter().enumerate() {
+            let target = targets.get(i).copied().unwrap_or(Target::Unnamed);
+            let header = headers.get(i).map_or("", String::as_str);
+            match target {
+                Target::Ignore => {}
+                Target::Unnamed => {
+                    if !matches!(data, calamine::Data::Empty) {
+                        s.problems.push(no_header(i));
+                    }
+                }
+                Target::Id => {
+                    id = match data {
+                        calamine::Data::Empty => None,
+                        calamine::Data::String(t) => Some(Cow::Borrowed(t.trim())),
+                        calamine::Data::Float(n) => {
+                            Some(Cow::Owned(crate::value::format_number(*n)))
+                        }
+                        other => Some(Cow::Owned(other.to_string())),
+                    }
+                }
+                Target::Fact(fact) => {
+                    let cell = sheet_cell(data);
+                    self.put(fact, header, &cell, s);
+                }
+            }
+        }
+        id
+    }
+
+    fn json<'r>(&self, text: &'r [u8], s: &mut Scratch) -> Option<Cow<'r, str>> {
+        for seen in &mut s.seen {
+            *seen = false;
+        }
+        let mut id = None;
+        let mut de = serde_json::Deserializer::from_slice(text);
+        let result = RecordSeed {
+            parser: self,
+            scratch: s,
+            id: &mut id,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+        if let Err(e) = result {
+            // The position serde gives is inside the record; the reject row has the line.
+            let message = e.to_string();
+            let message = message
+                .rfind(" at line ")
+                .and_then(|i| message.get(..i))
+                .unwrap_or(&message);
+            let reason = match e.classify() {
+                serde_json::error::Category::Data => message.to_string(),
+                _ => format!("not valid JSON: {message}"),
+            };
+            s.problems.push(Problem {
+                column: String::new(),
+                code: "meso::batch::json",
+                reason,
+            });
+        }
+        id
+    }
+}
+
+fn sheet_cell(data: &calamine::Data) -> Cell<'_> {
+    use calamine::Data;
+    match data {
+        Data::Empty => Cell::Empty,
+        Data::String(s) => Cell::Text(s),
+        Data::Float(n) => Cell::Number(*n),
+        // Spreadsheet integers are far below 2^53 in practice; larger ones round.
+        Data::Int(n) => Cell::Number(*n as f64),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(_) | Data::DateTimeIso(_) => Cell::Other("a date".into()),
+        Data::DurationIso(_) => Cell::Other("a duration".into()),
+        Data::Error(e) => Cell::Other(format!("the spreadsheet error `{e}`")),
+    }
+}
+
+/// Reads one JSON object, writing each fact into its slot.
+struct RecordSeed<'a, 'p, 'de> {
+    parser: &'a RecordParser<'p>,
+    scratch: &'a mut Scratch,
+    id: &'a mut Option<Cow<'de, str>>,
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_, '_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a record: an object of facts")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let parser = self.parser;
+        let s = self.scratch;
+        let mut index = 0;
+        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+            // Records of one input nearly always list the same keys in the same order:
+            // remember each position's key so that most look-ups are one comparison.
+            let target = match s.keys.get(index) {
+                Some((k, t)) if **k == *key => *t,
+                _ => {
+                    let t = parser.columns.target(&key);
+                    let entry = (Box::from(key.as_ref()), t);
+                    match s.keys.get_mut(index) {
+                        Some(slot) => *slot = entry,
+                        None => s.keys.push(entry),
+                    }
+                    t
+                }
+            };
+            index += 1;
+            match target {
+                Some(Target::Fact(fact)) => {
+                    let cell = map.next_value::<JsonCell<'de>>()?;
+                    let dup = s
+                        .seen
+                        .get_mut(fact.index())
+                        .map(|seen| std::mem::replace(seen, true));
+                    if dup == Some(true) {
+                        s.problems.push(duplicate(&key));
+                        continue;
+                    }
+                    parser.put(fact, &key, &cell.0, s);
+                }
+                Some(Target::Id) => {
+                    let JsonCell(cell) = map.next_value::<JsonCell<'de>>()?;
+                    *self.id = match cell {
+                        Cell::Empty => None,
+                        Cell::Str(t) => Some(Cow::Borrowed(t)),
+                        Cell::Owned(t) => Some(Cow::Owned(t)),
+                        Cell::Number(n) => Some(Cow::Owned(crate::value::format_number(n))),
+                        _ => {
+                            s.problems.push(Problem {
+                                column: key.into_owned(),
+                                code: "meso::batch::bad_id",
+                                reason: "the id must be text or a number".into(),
+                            });
+                            None
+                        }
+                    };
+                }
+                Some(Target::Ignore | Target::Unnamed) => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                    if !parser.columns.allow_unknown() {
+                        s.problems.push(unknown_key(parser, &key));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn no_header(column: usize) -> Problem {
+    Problem {
+        column: format!("#{}", column + 1),
+        code: "meso::batch::no_header",
+        reason: format!(
+            "column {} has a value but no header; name the column or empty it",
+            column + 1
+        ),
+    }
+}
+
+fn duplicate(key: &str) -> Problem {
+    Problem {
+        column: key.to_string(),
+        code: "meso::facts::duplicate_key",
+        reason: format!("fact `{key}` is given more than once; keep one"),
+    }
+}
+
+fn unknown_key(parser: &RecordParser<'_>, key: &str) -> Problem {
+    let program = parser.conv.program();
+    let close =
+        crate::facts::value_check::suggest_name(key, program.facts.iter().map(|f| f.name.as_str()));
+    let reason = match close {
+        Some(c) => format!("unknown fact `{key}`; did you mean `{c}`? (`--allow-unknown-facts` ignores keys that are not facts)"),
+        None => format!("unknown fact `{key}`; map it with `--columns`, or pass `--allow-unknown-facts` to ignore it"),
+    };
+    Problem {
+        column: key.to_string(),
+        code: "meso::facts::unknown_fact",
+        reason,
+    }
+}
+
+/// A string borrowed from the input when it has no escapes.
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a fact name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// One JSON value as a cell; strings are borrowed from the input unless they hold escapes.
+struct JsonCell<'de>(Cell<'de>);
+
+impl<'de> de::Deserialize<'de> for JsonCell<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CellVisitor)
+    }
+}
+
+struct CellVisitor;
+
+impl<'de> Visitor<'de> for CellVisitor {
+    type Value = JsonCell<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a fact value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(JsonCell(Cell::Empty))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(JsonCell(Cell::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(JsonCell(Cell::Number(v as f64)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(JsonCell(Cell::Number(v as f64)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(JsonCell(Cell::Number(v)))
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(JsonCell(Cell::Str(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(JsonCell(Cell::Owned(v.to_string())))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(JsonCell(item)) = seq.next_element::<JsonCell<'de>>()? {
+            items.push(item);
+        }
+        Ok(JsonCell(Cell::List(items)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(JsonCell(Cell::Other("a mapping".into())))
+    }
+}
