@@ -91,10 +91,11 @@ fn description(fact: &Fact) -> String {
     if let Some(cite) = &fact.meta.cite {
         extra.push(format!("cite: {cite}"));
     }
-    if !text.is_empty() {
-        text.push(' ');
+    if text.is_empty() {
+        text = extra.join("; ");
+    } else {
+        text.push_str(&format!(" ({})", extra.join("; ")));
     }
-    text.push_str(&format!("({})", extra.join("; ")));
     text
 }
 
