@@ -144,7 +144,12 @@ fn position_of(text: &str, needle: &str, extra: usize) -> Value {
     let offset = text.find(needle).expect("needle in text") + extra;
     let before = &text[..offset];
     let line = before.matches('\n').count();
-    let column = before.rsplit('\n').next().unwrap_or("").encode_utf16().count();
+    let column = before
+        .rsplit('\n')
+        .next()
+        .unwrap_or("")
+        .encode_utf16()
+        .count();
     json!({ "line": line, "character": column })
 }
 
@@ -197,7 +202,10 @@ fn language_server_speaks_the_protocol() {
     );
     let diagnostics = client.diagnostics(&types_uri);
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
-    assert_eq!(diagnostics[0]["code"], json!("meso::parse::unexpected_token"));
+    assert_eq!(
+        diagnostics[0]["code"],
+        json!("meso::parse::unexpected_token")
+    );
 
     // Fixed: the diagnostics are cleared.
     client.notify(
@@ -208,17 +216,21 @@ fn language_server_speaks_the_protocol() {
     assert_eq!(client.diagnostics(&types_uri), Vec::<Value>::new());
 
     // Hover on a fact used in another file shows its declaration.
-    let at = |needle: &str| {
-        json!({ "textDocument": { "uri": types_uri }, "position": position_of(TYPES_OK, needle, 1) })
-    };
+    let at = |needle: &str| json!({ "textDocument": { "uri": types_uri }, "position": position_of(TYPES_OK, needle, 1) });
     let hover = client.request("textDocument/hover", at("trust >="));
     let text = hover["contents"]["value"].as_str().unwrap_or("");
-    assert!(text.contains("fact trust: level low < medium < high"), "{text}");
+    assert!(
+        text.contains("fact trust: level low < medium < high"),
+        "{text}"
+    );
     assert!(text.contains("Trust between the firms"), "{text}");
     let hover = client.request("textDocument/hover", at("min_firms }"));
     let text = hover["contents"]["value"].as_str().unwrap_or("");
     assert!(text.contains("param min_firms = 50"), "{text}");
-    assert!(text.contains("cite: Altenburg & Meyer-Stamer 1999, §2"), "{text}");
+    assert!(
+        text.contains("cite: Altenburg & Meyer-Stamer 1999, §2"),
+        "{text}"
+    );
 
     // Go to definition, across files.
     let location = client.request("textDocument/definition", at("min_firms }"));
@@ -228,7 +240,10 @@ fn language_server_speaks_the_protocol() {
         position_of(VOCABULARY, "min_firms", 0)
     );
     let location = client.request("textDocument/definition", at("firms >="));
-    assert_eq!(location["range"]["start"], position_of(VOCABULARY, "firms", 0));
+    assert_eq!(
+        location["range"]["start"],
+        position_of(VOCABULARY, "firms", 0)
+    );
 
     // Completion: names in an expression, levels after a comparison with a level fact.
     let labels = |result: &Value| -> Vec<String> {
@@ -246,7 +261,10 @@ fn language_server_speaks_the_protocol() {
     );
     let names = labels(&names);
     for expected in ["firms", "trust", "min_firms"] {
-        assert!(names.iter().any(|n| n == expected), "{expected} in {names:?}");
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
     }
     let levels = client.request(
         "textDocument/completion",

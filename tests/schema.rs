@@ -84,15 +84,27 @@ fn wrong_facts_do_not_validate() {
     let validator = validator(&schema_of(Path::new("rules")));
     let cases = [
         ("unknown key", gamarra_with("firm_count", json!(12))),
-        ("ratio above 1", gamarra_with("share_micro_small", json!(1.7))),
+        (
+            "ratio above 1",
+            gamarra_with("share_micro_small", json!(1.7)),
+        ),
         ("negative ratio", gamarra_with("export_share", json!(-0.1))),
-        ("undeclared level", gamarra_with("trust", json!("very_high"))),
+        (
+            "undeclared level",
+            gamarra_with("trust", json!("very_high")),
+        ),
         ("level as a number", gamarra_with("trust", json!(2))),
         ("string for a count", gamarra_with("firms", json!("many"))),
         ("fraction for a count", gamarra_with("firms", json!(12.5))),
         ("negative count", gamarra_with("firms", json!(-3))),
-        ("number for a boolean", gamarra_with("state_owned_core", json!(1))),
-        ("undeclared alternative", gamarra_with("main_market", json!("global"))),
+        (
+            "number for a boolean",
+            gamarra_with("state_owned_core", json!(1)),
+        ),
+        (
+            "undeclared alternative",
+            gamarra_with("main_market", json!("global")),
+        ),
         ("a list that is not an object", json!([1, 2])),
     ];
     for (what, facts) in cases {
@@ -101,7 +113,10 @@ fn wrong_facts_do_not_validate() {
             "{what}: accepted by the schema"
         );
     }
-    assert!(validator.is_valid(&gamarra_with("trust", Value::Null)), "null is unknown");
+    assert!(
+        validator.is_valid(&gamarra_with("trust", Value::Null)),
+        "null is unknown"
+    );
     assert!(validator.is_valid(&json!({})), "every fact may be missing");
 }
 

@@ -10,16 +10,16 @@ use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{Completion, GotoDefinition, HoverRequest, Request as _};
 use lsp_types::{
     CompletionOptions, CompletionParams, CompletionResponse, DidChangeTextDocumentParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
-    GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, InitializeParams, Location, MarkupContent, MarkupKind, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
+    DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    DidSaveTextDocumentParams, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents,
+    HoverParams, HoverProviderCapability, InitializeParams, Location, MarkupContent, MarkupKind,
+    OneOf, PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentPositionParams,
     TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
 };
 use serde_json::Value;
@@ -118,7 +118,7 @@ impl State {
     }
 
     fn notification(&mut self, n: Notification) -> Vec<Notification> {
-        let changed: Option<PathBuf> = match n.method.as_str() {
+        let changed: Vec<PathBuf> = match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
                 serde_json::from_value::<DidOpenTextDocumentParams>(n.params)
                     .ok()
@@ -139,6 +139,9 @@ impl State {
                         Some(path)
                     })
             }
+            DidChangeWatchedFiles::METHOD => {
+                return self.files_changed(n.params);
+            }
             DidSaveTextDocument::METHOD => {
                 serde_json::from_value::<DidSaveTextDocumentParams>(n.params)
                     .ok()
@@ -154,11 +157,38 @@ impl State {
                     })
             }
             _ => None,
-        };
-        match changed {
-            Some(path) => self.reanalyze(&path),
-            None => Vec::new(),
         }
+        .into_iter()
+        .collect();
+        self.reanalyze_all(changed)
+    }
+
+    /// Re-check the rule sets of these files, each rule set once.
+    fn reanalyze_all(&mut self, paths: Vec<PathBuf>) -> Vec<Notification> {
+        let mut out = Vec::new();
+        let mut roots = Vec::new();
+        for path in paths {
+            let root = rule_set_root(&path, &self.workspace_folders);
+            if !roots.contains(&root) {
+                out.extend(self.reanalyze(&path));
+                roots.push(root);
+            }
+        }
+        out
+    }
+
+    /// Rule files changed on disk (created, saved by another program, deleted).
+    fn files_changed(&mut self, params: Value) -> Vec<Notification> {
+        let Ok(params) = serde_json::from_value::<DidChangeWatchedFilesParams>(params) else {
+            return Vec::new();
+        };
+        let paths = params
+            .changes
+            .iter()
+            .filter_map(|change| uri_to_path(&change.uri))
+            .filter(|path| path.extension().is_some_and(|x| x == "meso"))
+            .collect();
+        self.reanalyze_all(paths)
     }
 
     /// Re-check the rule set of `path`; returns the diagnostics to publish.
