@@ -14,6 +14,7 @@ pub mod ruleset;
 pub mod schema;
 pub mod source;
 pub mod syntax;
+pub mod trace;
 pub mod value;
 
 /// The meso version, as recorded in outputs and traces.

@@ -1,6 +1,8 @@
 //! The `meso` binary end to end: exit codes, stdout and stderr, golden outputs for the
 //! shipped rule set and examples.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

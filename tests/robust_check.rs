@@ -1,6 +1,8 @@
 //! Robustness: rule sets mutated at random (characters and whole words) never panic the
 //! parser or the checker, and every problem comes back as a diagnostic with a code.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 use meso::render::diagnostics::{render, ErrorFormat};
 use meso::ruleset::{self, RuleSources};
 use proptest::prelude::*;

@@ -44,6 +44,29 @@ pub fn evaluate_observed<O: Observer>(
     out
 }
 
+/// Evaluate one expression node (and everything under it) against the facts, the current
+/// parameter values and already computed derived values, reporting each node to `observer`.
+/// For traces: sub-expressions the evaluator skipped by short-circuiting are evaluated here,
+/// after the run, for display. Not used on the evaluation path.
+pub fn evaluate_expr_observed<O: Observer>(
+    program: &Program,
+    facts: &Facts,
+    derived: &[Value],
+    id: crate::ir::ExprId,
+    observer: &mut O,
+) -> Value {
+    expr::Evaluator {
+        exprs: &program.exprs,
+        facts: &facts.values,
+        params: &program.params,
+        derived,
+        obs: observer,
+        why: None,
+    }
+    .eval(id)
+    .to_value()
+}
+
 /// Whether a cluster type fits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
