@@ -280,3 +280,106 @@ fn language_server_speaks_the_protocol() {
     let status = client.child.wait().expect("the server exits");
     assert!(status.success(), "{status:?}");
 }
+
+mod library {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+
+    use meso::lsp::analysis::{analyze, rule_set_root, Document};
+
+    fn doc(path: &str, text: &str) -> Document {
+        Document {
+            path: PathBuf::from(path),
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn rule_set_root_climbs_while_parents_hold_rule_files() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        for (dir, file) in [
+            ("rules", "a.meso"),
+            ("rules/more", "b.meso"),
+            ("other", "c.meso"),
+        ] {
+            std::fs::create_dir_all(root.join(dir)).expect("mkdir");
+            std::fs::write(root.join(dir).join(file), "").expect("write");
+        }
+        let workspace = vec![root.to_path_buf()];
+        assert_eq!(
+            rule_set_root(&root.join("rules/more/b.meso"), &workspace),
+            root.join("rules")
+        );
+        assert_eq!(
+            rule_set_root(&root.join("other/c.meso"), &workspace),
+            root.join("other")
+        );
+        // Never above the workspace folder, even when it holds rule files itself.
+        std::fs::write(root.join("top.meso"), "").expect("write");
+        assert_eq!(
+            rule_set_root(&root.join("rules/a.meso"), &[root.join("rules")]),
+            root.join("rules")
+        );
+        assert_eq!(
+            rule_set_root(&root.join("rules/a.meso"), &workspace),
+            root.to_path_buf()
+        );
+    }
+
+    #[test]
+    fn a_file_that_stops_parsing_keeps_its_last_names() {
+        let vocabulary = doc("/r/vocabulary.meso", super::VOCABULARY);
+        let types = doc("/r/types.meso", super::TYPES_OK);
+        let first = analyze(vec![vocabulary.clone(), types.clone()], &HashMap::new());
+        assert!(
+            first.diagnostics.iter().all(Vec::is_empty),
+            "{:?}",
+            first.diagnostics
+        );
+        assert_eq!(
+            first.index.decls.get("trust").map(|d| d.type_text.clone()),
+            Some(Some("level low < medium < high".to_string()))
+        );
+        assert_eq!(
+            first
+                .index
+                .decls
+                .get("min_firms")
+                .and_then(|d| d.type_text.clone()),
+            Some("number".to_string()),
+            "the checker's type of a parameter"
+        );
+
+        let broken = doc("/r/vocabulary.meso", "fact firms: count {\n");
+        let second = analyze(vec![broken, types], &first.parsed);
+        let codes: Vec<_> = second
+            .diagnostics
+            .iter()
+            .flatten()
+            .filter_map(|d| d.code.clone())
+            .collect();
+        assert_eq!(
+            codes.len(),
+            1,
+            "only the parse error, no follow-up check errors: {codes:?}"
+        );
+        let (path, range) = second.index.definition("trust").expect("still known");
+        assert_eq!(path, PathBuf::from("/r/vocabulary.meso"));
+        assert_eq!(range.start.line, 4);
+        assert!(second
+            .index
+            .hover("medium")
+            .is_some_and(|h| h.contains("level of `trust`")));
+
+        // Still broken: the tree kept from the first analysis is passed on.
+        let third = analyze(
+            vec![
+                doc("/r/vocabulary.meso", "fact firms: count {\n"),
+                doc("/r/types.meso", super::TYPES_OK),
+            ],
+            &second.parsed,
+        );
+        assert!(third.index.definition("trust").is_some());
+    }
+}

@@ -48,7 +48,7 @@ pub struct Analysis {
     pub diagnostics: Vec<Vec<Diagnostic>>,
     /// Names of the rule set
     pub index: NameIndex,
-    /// The trees of the files that parse now
+    /// The trees of the files: of the text now, or the last that parsed
     pub parsed: HashMap<PathBuf, ParsedFile>,
 }
 
@@ -98,10 +98,18 @@ pub fn analyze(documents: Vec<Document>, previous: &HashMap<PathBuf, ParsedFile>
             );
         }
     }
+    // Files that do not parse now keep their last tree.
+    for doc in &documents {
+        if !parsed.contains_key(&doc.path) {
+            if let Some(old) = previous.get(&doc.path) {
+                parsed.insert(doc.path.clone(), old.clone());
+            }
+        }
+    }
     let indexed: Vec<IndexedFile<'_>> = documents
         .iter()
         .filter_map(|doc| {
-            let p = parsed.get(&doc.path).or_else(|| previous.get(&doc.path))?;
+            let p = parsed.get(&doc.path)?;
             Some(IndexedFile {
                 path: &doc.path,
                 text: &p.text,

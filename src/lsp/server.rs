@@ -197,13 +197,7 @@ impl State {
         let documents = rule_set_documents(&root, &self.open);
         let empty = HashMap::new();
         let previous = self.analyses.get(&root).map_or(&empty, |a| &a.parsed);
-        let mut analysis = analyze(documents, previous);
-        // Keep the last tree of files that do not parse now.
-        for (p, parsed) in previous {
-            if !analysis.parsed.contains_key(p) && analysis.document(p).is_some() {
-                analysis.parsed.insert(p.clone(), parsed.clone());
-            }
-        }
+        let analysis = analyze(documents, previous);
         let mut out = Vec::new();
         let now: Vec<PathBuf> = analysis.documents.iter().map(|d| d.path.clone()).collect();
         for old in self.published.remove(&root).unwrap_or_default() {
