@@ -2,8 +2,10 @@
 
 mod check;
 mod completions;
+mod coverage;
 mod eval;
 mod explain;
+mod fmt;
 mod init;
 mod lsp;
 mod output;
@@ -75,7 +77,9 @@ pub enum Command {
     )]
     Check(check::CheckArgs),
     /// Run the tests written in a rule set (`test \"...\" { ... }` blocks)
-    #[command(after_help = "Examples:\n  meso test\n  meso test rules/ --filter Gamarra")]
+    #[command(
+        after_help = "Examples:\n  meso test\n  meso test rules/ --filter Gamarra\n  meso test rules/ --coverage\n  meso test rules/ --coverage --format json"
+    )]
     Test(test::TestArgs),
     /// Classify clusters from facts files and list the policies that apply, in order
     #[command(
@@ -98,6 +102,11 @@ pub enum Command {
         after_help = "Examples:\n  meso what-if examples/facts/leon.yaml --set trust=medium\n  meso what-if gamarra.yaml --set export_share=0.6 --set main_market=international"
     )]
     WhatIf(whatif::WhatIfArgs),
+    /// Rewrite rule files in the canonical layout (`--check`: list the files that are not)
+    #[command(
+        after_help = "Examples:\n  meso fmt rules/\n  meso fmt --check rules/ examples/rulesets/\n  meso fmt - < draft.meso"
+    )]
+    Fmt(fmt::FmtArgs),
     /// Work with the rule set shipped inside the binary
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -142,5 +151,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Lsp => lsp::run(&out),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(&out, args),
+        Command::Fmt(args) => fmt::run(&out, args),
     }
 }

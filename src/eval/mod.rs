@@ -5,6 +5,7 @@
 //! [`evaluate_observed`] reports every expression node to an [`Observer`] for traces.
 //! [`testing::run_tests`] runs the tests written in rule files.
 
+pub mod coverage;
 mod engine;
 mod expr;
 mod missing;
