@@ -87,10 +87,13 @@ impl Client {
 
     fn wait_for(&mut self, mut wanted: impl FnMut(&Value) -> bool) -> Value {
         loop {
-            let message = self
-                .messages
-                .recv_timeout(Duration::from_secs(30))
-                .expect("the server answers within 30 s");
+            let message = match self.messages.recv_timeout(Duration::from_secs(30)) {
+                Ok(message) => message,
+                Err(e) => panic!(
+                    "no answer from the server ({e}); server status: {:?}",
+                    self.child.try_wait()
+                ),
+            };
             if wanted(&message) {
                 return message;
             }

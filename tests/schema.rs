@@ -168,7 +168,12 @@ fn schema_command_writes_the_schema() {
         .arg(&out)
         .output()
         .expect("meso runs");
-    assert_eq!(status.status.code(), Some(0), "{status:?}");
+    assert_eq!(
+        status.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let written: Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("written")).expect("JSON");
     assert_eq!(written, schema_of(Path::new("rules")));

@@ -47,7 +47,12 @@ fn init_creates_a_rule_set_that_checks_and_passes_its_tests() {
     );
 
     let o = meso(&["fmt", "--check", dir_arg]);
-    assert_eq!(o.status.code(), Some(0), "not formatted: {}", text(&o.stdout));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "not formatted: {}",
+        text(&o.stdout)
+    );
 
     let o = meso(&["test", dir_arg]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
