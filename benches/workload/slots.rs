@@ -24,11 +24,16 @@ pub fn load_typology() -> Result<Program, String> {
         .map_err(|f| format!("{} errors in typology.meso", f.errors.len()))
 }
 
+/// Reads a number field of a record.
+type NumberField = fn(&Record) -> f64;
+/// Reads a level field of a record, by name.
+type LevelField = fn(&Record) -> &'static str;
+
 /// Where each field of a record goes in the program's fact slots.
 pub struct Slots {
     n: usize,
-    numbers: Vec<(FactId, fn(&Record) -> f64)>,
-    levels: Vec<(FactId, fn(&Record) -> &'static str, Vec<String>)>,
+    numbers: Vec<(FactId, NumberField)>,
+    levels: Vec<(FactId, LevelField, Vec<String>)>,
     types: Vec<(TypeId, &'static str)>,
     policies: Vec<(PolicyId, &'static str)>,
 }
@@ -37,7 +42,7 @@ impl Slots {
     /// Look up the workload's facts, types and policies in `program`.
     pub fn new(program: &Program) -> Result<Self, String> {
         let fact = |name: &str| program.fact_id(name).ok_or(format!("no fact `{name}`"));
-        let numbers: Vec<(&str, fn(&Record) -> f64)> = vec![
+        let numbers: Vec<(&str, NumberField)> = vec![
             ("firms", |r| r.firms as f64),
             ("share_micro_small", |r| r.share_micro_small),
             ("share_large", |r| r.share_large),
@@ -47,7 +52,7 @@ impl Slots {
             ("specialization_lq", |r| r.specialization_lq),
             ("informality", |r| r.informality),
         ];
-        let levels: Vec<(&str, fn(&Record) -> &'static str)> = vec![
+        let levels: Vec<(&str, LevelField)> = vec![
             ("main_market", |r| r.main_market.as_str()),
             ("barriers_to_entry", |r| r.barriers_to_entry.as_str()),
             ("tech_complexity", |r| r.tech_complexity.as_str()),
