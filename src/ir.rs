@@ -336,7 +336,8 @@ impl ClusterType {
 
     /// Sum of indicative weights.
     pub fn total_weight(&self) -> f64 {
-        self.indicative.iter().map(|c| c.weight).sum()
+        // `+ 0.0` turns the empty sum's -0.0 into 0.0, which is what users expect to read.
+        self.indicative.iter().map(|c| c.weight).sum::<f64>() + 0.0
     }
 }
 

@@ -12,6 +12,7 @@ pub mod render;
 pub mod ruleset;
 pub mod source;
 pub mod syntax;
+pub mod trace;
 pub mod value;
 
 /// The meso version, as recorded in outputs and traces.

@@ -2,7 +2,11 @@
 //! named after (its rendered output is snapshotted), and the shipped rule set and the
 //! files in tests/cases/check/ok/ check with no errors and no warnings.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
+
+use miette::Diagnostic;
 
 use meso::render::diagnostics::{render, ErrorFormat};
 use meso::ruleset;
@@ -38,6 +42,10 @@ fn diagnostics_of(path: &Path) -> (String, Vec<String>) {
 #[test]
 fn each_error_case_reports_its_diagnostic() {
     insta::glob!("cases/check/err/*.meso", |path| {
+        // Relative to the crate, so snapshots do not depend on where the checkout is.
+        let path = path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(path);
         let (rendered, codes) = diagnostics_of(path);
         let stem = path
             .file_stem()
@@ -103,4 +111,75 @@ fn param_override_must_name_a_parameter() {
             .any(|r| r.contains("did you mean `min_firms`?")),
         "{rendered:?}"
     );
+}
+
+/// Load a rule set from text.
+fn load_text(text: &str) -> meso::ruleset::RuleSet {
+    let sources = ruleset::RuleSources {
+        origin: ruleset::RuleOrigin::Embedded,
+        files: vec![ruleset::RuleText {
+            relative: "t.meso".into(),
+            display: "t.meso".into(),
+            text: text.into(),
+        }],
+    };
+    match ruleset::load(sources, &[]) {
+        Ok(r) => r,
+        Err(f) => panic!(
+            "{}",
+            f.errors
+                .iter()
+                .map(|e| render(e, ErrorFormat::Human, false))
+                .collect::<String>()
+        ),
+    }
+}
+
+#[test]
+fn policies_are_ordered_by_phase_then_prerequisites_then_declaration() {
+    let rules = load_text(
+        r#"
+fact firms: count
+param min_firms = 50 { cite "c" }
+type cluster { cite "c" required { sizable: firms >= min_firms } }
+policy late      { for cluster phase 3 advice "a" cite "c" }
+policy third     { for cluster phase 1 after second advice "a" cite "c" }
+policy first     { for cluster phase 1 advice "a" cite "c" }
+policy second    { for cluster phase 1 after first advice "a" cite "c" }
+policy unphased  { for cluster advice "a" cite "c" }
+policy middle    { for cluster phase 2 after first advice "a" cite "c" }
+avoid  early_err { for cluster phase 0 advice "a" cite "c" }
+"#,
+    );
+    let order: Vec<&str> = rules
+        .program
+        .policy_order
+        .iter()
+        .filter_map(|id| rules.program.policy(*id).map(|p| p.name.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "early_err",
+            "first",
+            "second",
+            "third",
+            "unphased",
+            "middle",
+            "late"
+        ]
+    );
+}
+
+#[test]
+fn level_parameters_take_their_levels_from_first_use() {
+    let rules = load_text(
+        r#"
+fact trust: level low < medium < high
+param max_trust = medium { cite "c" }
+type cluster { cite "c" required { low_trust: trust <= max_trust } }
+"#,
+    );
+    let p = &rules.program.params[0];
+    assert_eq!(p.value, meso::value::Value::Level(1));
 }

@@ -1,6 +1,8 @@
 //! The `meso` binary end to end: exit codes, stdout and stderr, golden outputs for the
 //! shipped rule set and examples.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -69,7 +71,11 @@ fn failing_rule_test_exits_1_and_says_why() {
 fn rule_errors_exit_1() {
     let o = meso(&["check", "tests/cases/check/err/unknown_level.meso"]);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("meso::check::unknown_level"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("meso::check::unknown_level"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -87,10 +93,16 @@ fn usage_error_exits_2() {
 
 #[test]
 fn error_format_json_gives_machine_readable_diagnostics() {
-    let o = meso(&["--error-format", "json", "check", "tests/cases/check/err/unknown_level.meso"]);
+    let o = meso(&[
+        "--error-format",
+        "json",
+        "check",
+        "tests/cases/check/err/unknown_level.meso",
+    ]);
     assert_eq!(code(&o), 1);
     let first = stderr(&o).lines().next().unwrap_or_default().to_string();
-    let v: serde_json::Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
+    let v: serde_json::Value =
+        serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
     assert_eq!(v["code"], "meso::check::unknown_level");
     assert_eq!(v["severity"], "error");
 }
@@ -105,8 +117,17 @@ fn eval_table_golden_for_gamarra() {
 #[test]
 fn eval_json_golden_for_each_example() {
     insta::glob!("../examples/facts", "*.yaml", |path| {
-        let p = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path);
-        let o = meso(&["eval", p.to_str().unwrap_or_default(), "-r", "rules", "--format", "json"]);
+        let p = path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(path);
+        let o = meso(&[
+            "eval",
+            p.to_str().unwrap_or_default(),
+            "-r",
+            "rules",
+            "--format",
+            "json",
+        ]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         insta::assert_snapshot!(stdout(&o));
     });
@@ -114,7 +135,15 @@ fn eval_json_golden_for_each_example() {
 
 #[test]
 fn eval_json_is_byte_identical_across_runs() {
-    let args = ["eval", "examples/facts/leon.yaml", "examples/facts/puebla-auto.yaml", "-r", "rules", "--format", "json"];
+    let args = [
+        "eval",
+        "examples/facts/leon.yaml",
+        "examples/facts/puebla-auto.yaml",
+        "-r",
+        "rules",
+        "--format",
+        "json",
+    ];
     let a = meso(&args);
     let b = meso(&args);
     assert_eq!(code(&a), 0);
@@ -128,12 +157,28 @@ fn facts_fingerprint_ignores_key_order_and_format() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let yaml = dir.path().join("a.yaml");
     let json = dir.path().join("b.json");
-    std::fs::write(&yaml, "firms: 120\ntrust: low\nshare_micro_small: 0.95\n").unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(&json, r#"{"share_micro_small": 0.95, "trust": "low", "firms": 120}"#).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&yaml, "firms: 120\ntrust: low\nshare_micro_small: 0.95\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        &json,
+        r#"{"share_micro_small": 0.95, "trust": "low", "firms": 120}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let fp = |p: &Path| {
-        let o = meso(&["eval", p.to_str().unwrap_or_default(), "-r", "rules", "--format", "json"]);
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
-        v["facts_fingerprint"].as_str().unwrap_or_default().to_string()
+        let o = meso(&[
+            "eval",
+            p.to_str().unwrap_or_default(),
+            "-r",
+            "rules",
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+        v["facts_fingerprint"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     };
     let (a, b) = (fp(&yaml), fp(&json));
     assert!(a.starts_with("sha256:"), "{a}");
@@ -144,8 +189,20 @@ fn facts_fingerprint_ignores_key_order_and_format() {
 fn bad_facts_exit_2_but_good_files_are_still_evaluated() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let bad = dir.path().join("bad.yaml");
-    std::fs::write(&bad, "firms: 120\ntrust: very_low\nshare_micro_small: 1.7\n").unwrap_or_else(|e| panic!("{e}"));
-    let o = meso(&["eval", bad.to_str().unwrap_or_default(), "examples/facts/sarchi.yaml", "-r", "rules", "--format", "json"]);
+    std::fs::write(
+        &bad,
+        "firms: 120\ntrust: very_low\nshare_micro_small: 1.7\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = meso(&[
+        "eval",
+        bad.to_str().unwrap_or_default(),
+        "examples/facts/sarchi.yaml",
+        "-r",
+        "rules",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(err.contains("very_low") && err.contains("1.7"), "{err}");
@@ -155,7 +212,16 @@ fn bad_facts_exit_2_but_good_files_are_still_evaluated() {
 
 #[test]
 fn param_override_changes_the_result_and_is_reported() {
-    let o = meso(&["eval", "examples/facts/gamarra.yaml", "-r", "rules", "--format", "json", "--param", "survival_min_share_micro_small=0.99"]);
+    let o = meso(&[
+        "eval",
+        "examples/facts/gamarra.yaml",
+        "-r",
+        "rules",
+        "--format",
+        "json",
+        "--param",
+        "survival_min_share_micro_small=0.99",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(v["params"]["survival_min_share_micro_small"], 0.99);
@@ -164,7 +230,14 @@ fn param_override_changes_the_result_and_is_reported() {
 
 #[test]
 fn unknown_param_is_a_rule_error_with_suggestion() {
-    let o = meso(&["eval", "examples/facts/gamarra.yaml", "-r", "rules", "--param", "survival_min_share_micro=0.9"]);
+    let o = meso(&[
+        "eval",
+        "examples/facts/gamarra.yaml",
+        "-r",
+        "rules",
+        "--param",
+        "survival_min_share_micro=0.9",
+    ]);
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("did you mean"), "{}", stderr(&o));
 }
@@ -182,16 +255,31 @@ fn exported_rules_check_and_match_the_embedded_fingerprint() {
     let target = dir.path().join("exported");
     let o = meso(&["rules", "export", target.to_str().unwrap_or_default()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let o = meso(&["check", target.to_str().unwrap_or_default(), "--deny-warnings"]);
+    let o = meso(&[
+        "check",
+        target.to_str().unwrap_or_default(),
+        "--deny-warnings",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // Exporting again without --force refuses to overwrite.
     let o = meso(&["rules", "export", target.to_str().unwrap_or_default()]);
     assert_eq!(code(&o), 2);
     // The shipped set on disk and the embedded copy have the same fingerprint.
     let run = |rules: &str| {
-        let o = meso(&["eval", "examples/facts/leon.yaml", "-r", rules, "--format", "json"]);
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
-        v["rules_fingerprint"].as_str().unwrap_or_default().to_string()
+        let o = meso(&[
+            "eval",
+            "examples/facts/leon.yaml",
+            "-r",
+            rules,
+            "--format",
+            "json",
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+        v["rules_fingerprint"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     };
     assert_eq!(run("rules"), run(target.to_str().unwrap_or_default()));
 }

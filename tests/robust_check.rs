@@ -1,16 +1,56 @@
 //! Robustness: rule sets mutated at random (characters and whole words) never panic the
 //! parser or the checker, and every problem comes back as a diagnostic with a code.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
 use meso::render::diagnostics::{render, ErrorFormat};
 use meso::ruleset::{self, RuleSources};
 use proptest::prelude::*;
 
 /// Words that turn a valid rule set into a semantically broken one.
 const WORDS: &[&str] = &[
-    "trust", "low", "high", "medium", "firms", "cluster", "survival_cluster", "and", "or", "not",
-    "==", "<", ">=", "in", "[", "]", "(", ")", "{", "}", "weight", "0", "-1", "1.5", "90%", "\"x\"",
-    "after", "phase", "for", "extends", "required", "unknown", "is", "known", "between", "contains",
-    "min(", "count(", "/", "*", "Sarchí", "\n",
+    "trust",
+    "low",
+    "high",
+    "medium",
+    "firms",
+    "cluster",
+    "survival_cluster",
+    "and",
+    "or",
+    "not",
+    "==",
+    "<",
+    ">=",
+    "in",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "weight",
+    "0",
+    "-1",
+    "1.5",
+    "90%",
+    "\"x\"",
+    "after",
+    "phase",
+    "for",
+    "extends",
+    "required",
+    "unknown",
+    "is",
+    "known",
+    "between",
+    "contains",
+    "min(",
+    "count(",
+    "/",
+    "*",
+    "Sarchí",
+    "\n",
 ];
 
 fn shipped() -> RuleSources {
@@ -25,7 +65,11 @@ fn mutate_words(text: &str, edits: &[(u8, usize, usize)]) -> String {
             break;
         }
         let i = at % words.len();
-        let word = WORDS.get(w % WORDS.len()).copied().unwrap_or("x").to_string();
+        let word = WORDS
+            .get(w % WORDS.len())
+            .copied()
+            .unwrap_or("x")
+            .to_string();
         match op % 3 {
             0 => {
                 words.remove(i);

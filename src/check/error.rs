@@ -93,6 +93,14 @@ pub enum CheckKind {
     MissingCite,
     /// Warning: a policy or avoid item without `advice`
     MissingAdvice,
+    /// Warning (information): two types that can both match one cluster: `type a { required { x: firms >= 10 } }` and `type b { required { y: firms >= 20 } }`
+    OverlappingTypes,
+    /// Warning: an indicative criterion that contradicts the required ones: `required { r: trust == high } indicative { i: trust == low }`
+    IndicativeNeverHolds,
+    /// Warning: a policy whose `when` contradicts the required criteria of every `for` type
+    PolicyNeverApplies,
+    /// Warning: a fact compared with a value outside its declared range: `share_micro_small >= 1.5`
+    ThresholdOutOfRange,
 }
 
 impl CheckKind {
@@ -131,6 +139,10 @@ impl CheckKind {
             CheckKind::LiteralThreshold => "meso::check::literal_threshold",
             CheckKind::MissingCite => "meso::check::missing_cite",
             CheckKind::MissingAdvice => "meso::check::missing_advice",
+            CheckKind::OverlappingTypes => "meso::check::overlapping_types",
+            CheckKind::IndicativeNeverHolds => "meso::check::indicative_never_holds",
+            CheckKind::PolicyNeverApplies => "meso::check::policy_never_applies",
+            CheckKind::ThresholdOutOfRange => "meso::check::threshold_out_of_range",
         }
     }
 
@@ -145,6 +157,10 @@ impl CheckKind {
                 | CheckKind::LiteralThreshold
                 | CheckKind::MissingCite
                 | CheckKind::MissingAdvice
+                | CheckKind::OverlappingTypes
+                | CheckKind::IndicativeNeverHolds
+                | CheckKind::PolicyNeverApplies
+                | CheckKind::ThresholdOutOfRange
         )
     }
 
@@ -182,6 +198,10 @@ impl CheckKind {
         CheckKind::LiteralThreshold,
         CheckKind::MissingCite,
         CheckKind::MissingAdvice,
+        CheckKind::OverlappingTypes,
+        CheckKind::IndicativeNeverHolds,
+        CheckKind::PolicyNeverApplies,
+        CheckKind::ThresholdOutOfRange,
     ];
 }
 
@@ -198,7 +218,10 @@ impl Diagnostic for CheckError {
     }
 
     fn severity(&self) -> Option<Severity> {
-        Some(if self.kind.is_warning() {
+        Some(if self.kind == CheckKind::OverlappingTypes {
+            // Hybrids exist: an overlap is information to confirm, not a likely mistake.
+            Severity::Advice
+        } else if self.kind.is_warning() {
             Severity::Warning
         } else {
             Severity::Error

@@ -17,6 +17,7 @@ impl<'a> Checker<'a> {
         for i in 0..self.program.types.len() {
             self.lint_unreachable(TypeId::from_index(i));
         }
+        self.lint_reasoning();
     }
 
     fn lint_unused(&mut self) {
@@ -213,7 +214,7 @@ impl<'a> Checker<'a> {
         );
     }
 
-    fn initial_bounds(&self, fact: FactId) -> Bounds {
+    pub(super) fn initial_bounds(&self, fact: FactId) -> Bounds {
         let decl = self.program.facts.get(fact.index());
         let levels = match decl.map(|f| &f.ty) {
             Some(FactType::Level { levels, .. }) => Some(levels.len()),
@@ -229,7 +230,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A simple constraint `fact op constant` from one conjunct, if it is one.
-    fn constraint(&self, atom: ExprId) -> Option<(FactId, Constraint)> {
+    pub(super) fn constraint(&self, atom: ExprId) -> Option<(FactId, Constraint)> {
         let exprs = &self.program.exprs;
         let constant = |id: ExprId| -> Option<Value> {
             match exprs.get(id.index())? {
@@ -277,8 +278,9 @@ impl<'a> Checker<'a> {
 }
 
 /// What the required criteria allow for one fact.
-struct Bounds {
-    fact: FactId,
+#[derive(Clone)]
+pub(super) struct Bounds {
+    pub(super) fact: FactId,
     /// Lower bound and whether it is strict
     low: Option<(f64, bool)>,
     /// Upper bound and whether it is strict
@@ -289,14 +291,15 @@ struct Bounds {
     reasons: Vec<String>,
 }
 
-enum Constraint {
+#[derive(Clone, Copy)]
+pub(super) enum Constraint {
     Number(CompareOp, f64),
     Level(CompareOp, u32),
     Mask(u64),
 }
 
 impl Bounds {
-    fn apply(&mut self, c: Constraint, criterion: &str) {
+    pub(super) fn apply(&mut self, c: Constraint, criterion: &str) {
         if !self.reasons.iter().any(|r| r == criterion) {
             self.reasons.push(criterion.to_string());
         }
@@ -342,7 +345,7 @@ impl Bounds {
         }
     }
 
-    fn empty(&self) -> bool {
+    pub(super) fn empty(&self) -> bool {
         if self.levels == Some(0) {
             return true;
         }

@@ -7,15 +7,20 @@
 //!
 //! Passes, in order: declare names (duplicates) → facts and params → types (`extends`) →
 //! derived values and criteria (typing + lowering, cycles) → policies (`for`, `after`, order)
-//! → tests → lints (unused names, contradictions, literal thresholds, missing citations).
+//! → tests → lints (unused names, contradictions, literal thresholds, missing citations,
+//! overlapping types, criteria and policies that can never hold, thresholds out of range)
+//! → `# meso: allow(...)` comments silence warnings.
 
 mod cluster_types;
 mod declare;
 pub mod error;
 mod exprs;
 mod lints;
+mod lints_reasoning;
 mod policies;
+mod reasoning;
 mod rule_tests;
+mod silence;
 mod suggest;
 
 use indexmap::IndexMap;
@@ -195,6 +200,7 @@ impl<'a> Checker<'a> {
         self.lower_tests();
         self.report_unresolved();
         self.lint();
+        self.apply_silencing(files);
     }
 
     /// Record a diagnostic at a span.

@@ -40,6 +40,11 @@ pub struct EvalArgs {
     /// Treat facts the rule set does not declare as warnings instead of errors
     #[arg(long)]
     pub allow_unknown_facts: bool,
+
+    /// Print the trace of each facts file instead of the table (text; with `--format json`
+    /// the JSON trace, an array for several files); see `meso explain`
+    #[arg(long)]
+    pub explain: bool,
 }
 
 pub fn run(out: &Output, args: EvalArgs) -> Exit {
@@ -51,6 +56,7 @@ pub fn run(out: &Output, args: EvalArgs) -> Exit {
         allow_unknown_facts: args.allow_unknown_facts,
     };
     let mut reports = Vec::with_capacity(args.facts.len());
+    let mut traces = Vec::new();
     let mut exit = Exit::Ok;
     for path in &args.facts {
         let loaded = if path.as_os_str() == "-" {
@@ -79,9 +85,21 @@ pub fn run(out: &Output, args: EvalArgs) -> Exit {
         for w in &loaded.warnings {
             out.diagnostic(w);
         }
+        if args.explain {
+            traces.push(super::explain::trace_for(
+                &rules,
+                path,
+                &loaded.facts,
+                &args,
+            ));
+            continue;
+        }
         let outcome = eval::evaluate(&rules.program, &loaded.facts);
         let name = path.display().to_string();
         reports.push(EvalReport::new(&rules, &name, &loaded.facts, &outcome));
+    }
+    if !traces.is_empty() {
+        super::explain::print_traces(&traces, args.format == EvalFormat::Json);
     }
     if !reports.is_empty() {
         let text = match args.format {

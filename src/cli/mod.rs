@@ -1,10 +1,15 @@
 //! Command-line interface: argument definitions, shared options, exit codes, dispatch.
 
 mod check;
+mod coverage;
 mod eval;
+mod explain;
+mod fmt;
 mod output;
 mod rules;
 mod test;
+mod verify;
+mod whatif;
 
 use std::path::PathBuf;
 
@@ -68,13 +73,36 @@ pub enum Command {
     )]
     Check(check::CheckArgs),
     /// Run the tests written in a rule set (`test \"...\" { ... }` blocks)
-    #[command(after_help = "Examples:\n  meso test\n  meso test rules/ --filter Gamarra")]
+    #[command(
+        after_help = "Examples:\n  meso test\n  meso test rules/ --filter Gamarra\n  meso test rules/ --coverage\n  meso test rules/ --coverage --format json"
+    )]
     Test(test::TestArgs),
     /// Classify clusters from facts files and list the policies that apply, in order
     #[command(
         after_help = "Examples:\n  meso eval examples/facts/gamarra.yaml\n  meso eval examples/facts/*.yaml --format json\n  meso eval leon.yaml --param mass_min_share_large=0.02\n  cat cluster.json | meso eval - --facts-format json"
     )]
     Eval(eval::EvalArgs),
+    /// Explain every result for one facts file: a trace down to each fact read
+    #[command(
+        after_help = "Examples:\n  meso explain examples/facts/gamarra.yaml\n  meso explain gamarra.yaml --type survival_cluster\n  meso explain gamarra.yaml --format html --out gamarra.html\n  meso explain gamarra.yaml --format json --out gamarra.trace.json && meso verify gamarra.trace.json"
+    )]
+    Explain(explain::ExplainArgs),
+    /// Evaluate again and confirm a JSON trace is reproduced exactly (exit 1 when not)
+    #[command(
+        after_help = "Examples:\n  meso verify gamarra.trace.json\n  meso verify gamarra.trace.json examples/facts/gamarra.yaml -r rules/"
+    )]
+    Verify(verify::VerifyArgs),
+    /// Compare the results before and after changing some facts
+    #[command(
+        name = "what-if",
+        after_help = "Examples:\n  meso what-if examples/facts/leon.yaml --set trust=medium\n  meso what-if gamarra.yaml --set export_share=0.6 --set main_market=international"
+    )]
+    WhatIf(whatif::WhatIfArgs),
+    /// Rewrite rule files in the canonical layout (`--check`: list the files that are not)
+    #[command(
+        after_help = "Examples:\n  meso fmt rules/\n  meso fmt --check rules/ examples/rulesets/\n  meso fmt - < draft.meso"
+    )]
+    Fmt(fmt::FmtArgs),
     /// Work with the rule set shipped inside the binary
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -87,6 +115,10 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(args) => check::run(&out, args),
         Command::Test(args) => test::run(&out, args),
         Command::Eval(args) => eval::run(&out, args),
+        Command::Explain(args) => explain::run(&out, args),
+        Command::Verify(args) => verify::run(&out, args),
+        Command::WhatIf(args) => whatif::run(&out, args),
         Command::Rules(cmd) => rules::run(&out, cmd),
+        Command::Fmt(args) => fmt::run(&out, args),
     }
 }

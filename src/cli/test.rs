@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use meso::eval::testing;
+use meso::eval::{coverage, testing};
 
+use super::coverage::CoverageFormat;
 use super::output::{load_rules, Output};
 use super::{Exit, RulesArgs};
 
@@ -21,6 +22,15 @@ pub struct TestArgs {
     /// Run only tests whose name contains this text
     #[arg(long)]
     pub filter: Option<String>,
+
+    /// Also report which criteria, policy conditions and policies the tests exercise, as
+    /// true and as false, and list those no test reaches
+    #[arg(long)]
+    pub coverage: bool,
+
+    /// Format of the coverage report (`json` prints only the report, for CI)
+    #[arg(long, value_enum, default_value_t = CoverageFormat::Text, requires = "coverage")]
+    pub format: CoverageFormat,
 }
 
 pub fn run(out: &Output, mut args: TestArgs) -> Exit {
@@ -32,6 +42,7 @@ pub fn run(out: &Output, mut args: TestArgs) -> Exit {
         Err(code) => return code,
     };
     let report = testing::run_tests(&rules.program);
+    let quiet = args.coverage && args.format == CoverageFormat::Json;
     let (mut passed, mut failed, mut filtered) = (0usize, 0usize, 0usize);
     for result in &report.results {
         let Some(test) = rules.program.tests.get(result.test) else {
@@ -46,7 +57,11 @@ pub fn run(out: &Output, mut args: TestArgs) -> Exit {
         let location = rules.program.sources.location(test.span);
         if result.passed {
             passed += 1;
-            println!("test {} ... ok", test.name);
+            if !quiet {
+                println!("test {} ... ok", test.name);
+            }
+        } else if quiet {
+            failed += 1;
         } else {
             failed += 1;
             println!("test {} ... FAILED ({location})", test.name);
@@ -60,12 +75,25 @@ pub fn run(out: &Output, mut args: TestArgs) -> Exit {
             }
         }
     }
-    println!();
-    let mut summary = format!("{passed} passed, {failed} failed");
-    if filtered > 0 {
-        summary.push_str(&format!(", {filtered} filtered out"));
+    if args.coverage {
+        let filter = args.filter.clone().unwrap_or_default();
+        let cov = coverage::measure(&rules.program, &|t| t.name.contains(filter.as_str()));
+        if quiet {
+            let doc = super::coverage::json(&rules.program, &cov, passed, failed);
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        } else {
+            println!();
+            print!("{}", super::coverage::text(&rules.program, &cov));
+        }
     }
-    println!("{summary}");
+    if !quiet {
+        println!();
+        let mut summary = format!("{passed} passed, {failed} failed");
+        if filtered > 0 {
+            summary.push_str(&format!(", {filtered} filtered out"));
+        }
+        println!("{summary}");
+    }
     if failed > 0 {
         Exit::Rules
     } else {

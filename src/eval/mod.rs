@@ -5,6 +5,7 @@
 //! [`evaluate_observed`] reports every expression node to an [`Observer`] for traces.
 //! [`testing::run_tests`] runs the tests written in rule files.
 
+pub mod coverage;
 mod engine;
 mod expr;
 mod fast;
@@ -61,6 +62,29 @@ pub fn evaluate_observed<O: Observer>(
     let mut out = Outcome::default();
     engine::run(program, &program.params, facts, &mut out, observer);
     out
+}
+
+/// Evaluate one expression node (and everything under it) against the facts, the current
+/// parameter values and already computed derived values, reporting each node to `observer`.
+/// For traces: sub-expressions the evaluator skipped by short-circuiting are evaluated here,
+/// after the run, for display. Not used on the evaluation path.
+pub fn evaluate_expr_observed<O: Observer>(
+    program: &Program,
+    facts: &Facts,
+    derived: &[Value],
+    id: crate::ir::ExprId,
+    observer: &mut O,
+) -> Value {
+    expr::Evaluator {
+        exprs: &program.exprs,
+        facts: &facts.values,
+        params: &program.params,
+        derived,
+        obs: observer,
+        why: None,
+    }
+    .eval(id)
+    .to_value()
 }
 
 /// Whether a cluster type fits.

@@ -177,7 +177,8 @@ impl EvalReport {
                     .zip(&o.indicative)
                     .filter(|(_, truth)| **truth == crate::value::Truth::True)
                     .map(|(c, _)| c.weight)
-                    .sum();
+                    .sum::<f64>()
+                    + 0.0;
                 TypeReport {
                     name: t.name.clone(),
                     label: t.meta.label.clone(),

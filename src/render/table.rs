@@ -103,13 +103,15 @@ pub fn render_report(report: &EvalReport) -> String {
     if recommend.is_empty() {
         out.push_str("  (none)\n");
     }
+    // Prerequisites are shown only when they are part of this cluster's sequence.
+    let applicable: Vec<&str> = report.policies.iter().map(|p| p.policy.as_str()).collect();
     for (i, p) in recommend.iter().enumerate() {
-        out.push_str(&policy_block(i + 1, p));
+        out.push_str(&policy_block(i + 1, p, &applicable));
     }
     if !avoid.is_empty() {
         out.push_str("\nPolicy errors to avoid:\n");
         for (i, p) in avoid.iter().enumerate() {
-            out.push_str(&policy_block(i + 1, p));
+            out.push_str(&policy_block(i + 1, p, &applicable));
         }
     }
     if !report.undetermined_policies.is_empty() {
@@ -125,13 +127,19 @@ pub fn render_report(report: &EvalReport) -> String {
     out
 }
 
-fn policy_block(n: usize, p: &PolicyReport) -> String {
+fn policy_block(n: usize, p: &PolicyReport, applicable: &[&str]) -> String {
     let mut out = format!("  {n:>2}. [phase {}] {}", p.phase, p.policy);
     if let Some(label) = &p.label {
         out.push_str(&format!(": {label}"));
     }
-    if !p.after.is_empty() {
-        out.push_str(&format!(" (after {})", p.after.join(", ")));
+    let after: Vec<&str> = p
+        .after
+        .iter()
+        .map(String::as_str)
+        .filter(|a| applicable.contains(a))
+        .collect();
+    if !after.is_empty() {
+        out.push_str(&format!(" (after {})", after.join(", ")));
     }
     out.push('\n');
     if let Some(advice) = &p.advice {

@@ -4,6 +4,7 @@
 
 pub mod ast;
 pub mod error;
+pub mod fmt;
 mod lexical;
 pub mod parser;
 

@@ -1,0 +1,87 @@
+//! `meso verify TRACE.json [FACTS] [-r RULES]`: evaluate again and confirm that a stored
+//! JSON trace is reproduced byte for byte; otherwise say what differs first.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use meso::trace::{self, verify};
+
+use super::explain::load;
+use super::output::{load_rules, Output};
+use super::{Exit, RulesArgs};
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A JSON trace written by `meso explain --format json`
+    #[arg(value_name = "TRACE")]
+    pub trace: PathBuf,
+
+    /// Facts file [default: the file named in the trace, relative to the current directory]
+    #[arg(value_name = "FACTS")]
+    pub facts: Option<PathBuf>,
+
+    /// Rule set: a directory of `.meso` files or one file [default: ./rules, else the shipped set]
+    #[arg(short = 'r', long = "rules", value_name = "RULES")]
+    pub rules: Option<PathBuf>,
+}
+
+pub fn run(out: &Output, args: VerifyArgs) -> Exit {
+    let stored = match std::fs::read_to_string(&args.trace) {
+        Ok(t) => t,
+        Err(e) => {
+            out.note(&format!(
+                "error: cannot read `{}`: {e}",
+                args.trace.display()
+            ));
+            return Exit::Input;
+        }
+    };
+    let recorded = match verify::read(&stored) {
+        Ok(r) => r,
+        Err(message) => {
+            out.note(&format!("error: `{}`: {message}", args.trace.display()));
+            return Exit::Input;
+        }
+    };
+    // The parameters the trace was made with are part of what is verified.
+    let rules_args = RulesArgs {
+        rules: args.rules.clone(),
+        params: recorded.options.params.clone(),
+    };
+    let rules = match load_rules(out, &rules_args, false) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let facts_path = args
+        .facts
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&recorded.facts_file));
+    let facts = match load(
+        out,
+        &rules,
+        &facts_path,
+        None,
+        recorded.options.allow_unknown_facts,
+    ) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let fresh = trace::explain(&rules, &facts, &recorded.options);
+    let verdict = verify::verify(&stored, &recorded, &fresh);
+    if verdict.reproduced {
+        println!(
+            "verified: `{}` is reproduced exactly by these rules ({}) and facts ({})",
+            args.trace.display(),
+            fresh.header.rules.fingerprint,
+            fresh.header.facts.fingerprint
+        );
+        Exit::Ok
+    } else {
+        println!("not verified: `{}` is not reproduced", args.trace.display());
+        for d in &verdict.differences {
+            println!("  - {d}");
+        }
+        Exit::Rules
+    }
+}

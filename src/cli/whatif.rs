@@ -1,0 +1,107 @@
+//! `meso what-if FACTS --set fact=value ...`: evaluate the facts as they are and with some
+//! facts changed, and show both side by side with what flipped and why.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use meso::facts::{self, FactOrigin, FactsFormat};
+use meso::trace::{self, whatif, TraceOptions};
+
+use super::explain::load;
+use super::output::{load_rules, Output};
+use super::{Exit, RulesArgs};
+
+#[derive(Debug, Args)]
+pub struct WhatIfArgs {
+    /// Facts file (.json, .yaml, .yml, .toml)
+    #[arg(value_name = "FACTS")]
+    pub facts: PathBuf,
+
+    #[command(flatten)]
+    pub rules: RulesArgs,
+
+    /// Change a fact, e.g. `--set trust=medium`, `--set export_share=60%`,
+    /// `--set markets_served=local,domestic`, `--set informality=unknown` (repeatable)
+    #[arg(long = "set", value_name = "FACT=VALUE", required = true)]
+    pub set: Vec<String>,
+
+    /// Format of the facts when it cannot be told from the file name
+    #[arg(long, value_name = "FORMAT")]
+    pub facts_format: Option<FactsFormat>,
+
+    /// Treat facts the rule set does not declare as warnings instead of errors
+    #[arg(long)]
+    pub allow_unknown_facts: bool,
+}
+
+pub fn run(out: &Output, args: WhatIfArgs) -> Exit {
+    let rules = match load_rules(out, &args.rules, false) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let before = match load(
+        out,
+        &rules,
+        &args.facts,
+        args.facts_format,
+        args.allow_unknown_facts,
+    ) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let mut after = before.clone();
+    let mut names = Vec::new();
+    for item in &args.set {
+        let Some((name, text)) = item.split_once('=') else {
+            out.note(&format!("error: `--set {item}`: expected `fact=value`"));
+            return Exit::Input;
+        };
+        let name = name.trim();
+        let Some(id) = rules.program.fact_id(name) else {
+            let best = rules
+                .program
+                .facts
+                .iter()
+                .map(|f| (strsim::jaro_winkler(name, &f.name), f.name.as_str()))
+                .filter(|(s, _)| *s > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"));
+            out.note(&format!(
+                "error: `--set {item}`: no fact named `{name}`{best}"
+            ));
+            return Exit::Input;
+        };
+        let value = match facts::parse_fact_value(&rules.program, id, text) {
+            Ok(v) => v,
+            Err(message) => {
+                out.note(&format!("error: `--set {item}`: {message}"));
+                return Exit::Input;
+            }
+        };
+        if let Some(slot) = after.values.get_mut(id.index()) {
+            *slot = value;
+        }
+        if let Some(slot) = after.origins.get_mut(id.index()) {
+            *slot = Some(FactOrigin {
+                source: "--set".into(),
+                key: name.to_string(),
+                line: None,
+            });
+        }
+        names.push(name.to_string());
+    }
+    let opts = TraceOptions {
+        facts_label: trace::facts_label(&args.facts),
+        params: args.rules.params.clone(),
+        allow_unknown_facts: args.allow_unknown_facts,
+        ..TraceOptions::default()
+    };
+    let t_before = trace::explain(&rules, &before, &opts);
+    let t_after = trace::explain(&rules, &after, &opts);
+    print!(
+        "{}",
+        whatif::render_text(&whatif::compare(&t_before, &t_after, &names))
+    );
+    Exit::Ok
+}

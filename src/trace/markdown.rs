@@ -1,0 +1,347 @@
+//! Trace rendering, Markdown: [`Trace`] → a report for documents and pull requests:
+//! header table, summary, each type with its criteria as nested lists, each policy, the
+//! derived values, the facts and the rule files with their hashes.
+
+use std::fmt::Write;
+
+use crate::eval::{PolicyStatus, TypeStatus};
+use crate::trace::model::{Change, Location, Node, PolicyTrace, Trace, TypeTrace};
+use crate::trace::status_words;
+use crate::trace::text::{node_line, origin_text, why_text};
+
+fn mark_truth(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Bool(true) => "✓",
+        serde_json::Value::Bool(false) => "✗",
+        serde_json::Value::Null => "?",
+        _ => "·",
+    }
+}
+
+fn type_mark(s: TypeStatus) -> &'static str {
+    match s {
+        TypeStatus::Matched => "✓",
+        TypeStatus::NotMatched => "✗",
+        TypeStatus::Undetermined => "?",
+    }
+}
+
+fn policy_mark(s: PolicyStatus) -> &'static str {
+    match s {
+        PolicyStatus::Applies => "✓",
+        PolicyStatus::DoesNotApply => "✗",
+        PolicyStatus::Undetermined => "?",
+    }
+}
+
+/// Text safe inside a table cell or inline code.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('`', "'").replace('\n', " ")
+}
+
+fn loc(l: &Location) -> String {
+    format!("{}:{}", l.file, l.line)
+}
+
+/// Render a whole trace as Markdown.
+pub fn render(trace: &Trace) -> String {
+    let mut out = String::new();
+    let h = &trace.header;
+    let _ = writeln!(out, "# meso trace: `{}`\n", cell(&h.facts.file));
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(out, "| trace format | {} |", trace.trace_version);
+    let _ = writeln!(out, "| meso version | {} |", h.meso_version);
+    let _ = writeln!(
+        out,
+        "| rules | `{}` ({} files, {}) |",
+        h.rules.fingerprint,
+        h.rules.files.len(),
+        h.rules.origin
+    );
+    let _ = writeln!(out, "| facts | `{}` |", h.facts.fingerprint);
+    let params: Vec<String> = h
+        .options
+        .params
+        .iter()
+        .map(|(k, v)| format!("`{k}={}`", cell(v)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "| parameters changed | {} |",
+        if params.is_empty() {
+            "none".into()
+        } else {
+            params.join(", ")
+        }
+    );
+    if h.options.allow_unknown_facts {
+        let _ = writeln!(
+            out,
+            "| undeclared facts | allowed (`--allow-unknown-facts`) |"
+        );
+    }
+    if let Some(st) = &h.stamp {
+        let _ = writeln!(out, "| created | {} |", st.created);
+    }
+    summary(&mut out, trace);
+    if !trace.types.is_empty() {
+        out.push_str("\n## Cluster types\n");
+    }
+    for t in &trace.types {
+        type_section(&mut out, t);
+    }
+    if !trace.policies.is_empty() {
+        out.push_str("\n## Policies and avoid items, in order\n");
+    }
+    for p in &trace.policies {
+        policy_section(&mut out, p);
+    }
+    tables(&mut out, trace);
+    out
+}
+
+fn summary(out: &mut String, trace: &Trace) {
+    let s = &trace.summary;
+    out.push_str("\n## Summary\n\n");
+    let _ = writeln!(
+        out,
+        "**Classification:** {}  \n{}\n",
+        match (&s.classification, &s.classification_label) {
+            (Some(n), Some(l)) => format!("{} (`{n}`)", cell(l)),
+            (Some(n), None) => format!("`{n}`"),
+            _ => "none".into(),
+        },
+        cell(&s.explanation)
+    );
+    out.push_str("| Type | Status | Score |\n|---|---|---:|\n");
+    for t in &s.types {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} {} | {:.2} |",
+            t.name,
+            type_mark(t.status),
+            status_words(t.status),
+            t.score
+        );
+    }
+    out.push_str("\n**Policies that apply, in order:**\n\n");
+    if s.policies.is_empty() {
+        out.push_str("none\n");
+    }
+    for p in &s.policies {
+        let _ = writeln!(
+            out,
+            "{}. `{}` ({}, phase {}){}",
+            p.order,
+            p.policy,
+            p.kind,
+            p.phase,
+            p.label
+                .as_ref()
+                .map_or(String::new(), |l| format!(": {}", cell(l)))
+        );
+    }
+    if !s.undetermined_policies.is_empty() {
+        let list: Vec<String> = s
+            .undetermined_policies
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nUndetermined (missing facts would decide): {}",
+            list.join(", ")
+        );
+    }
+}
+
+fn tree(out: &mut String, n: &Node, depth: usize) {
+    if n.kind == "constant" {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{:indent$}- {} `{}`",
+        "",
+        mark_truth(&n.value),
+        cell(&node_line(n)),
+        indent = depth * 2
+    );
+    for c in &n.children {
+        tree(out, c, depth + 1);
+    }
+}
+
+fn changes(out: &mut String, list: &[Change], depth: usize) {
+    for c in list {
+        let _ = writeln!(
+            out,
+            "{:indent$}- → {}",
+            "",
+            cell(&c.sentence),
+            indent = depth * 2
+        );
+    }
+}
+
+fn type_section(out: &mut String, t: &TypeTrace) {
+    let score = if t.total_weight > 0.0 {
+        format!(", score {:.2}", t.score)
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "\n### {} `{}`: {}{score}\n",
+        type_mark(t.status),
+        t.name,
+        status_words(t.status)
+    );
+    if let Some(l) = &t.label {
+        let _ = writeln!(out, "*{}* ({})\n", cell(l), loc(&t.location));
+    }
+    let _ = writeln!(out, "{}\n", cell(&t.explanation));
+    if let Some(w) = &t.why_not {
+        out.push_str("**Why not:**\n\n");
+        if let Some(p) = &w.parent_not_matched {
+            let _ = writeln!(out, "- parent type `{p}` is not matched");
+        }
+        for b in &w.blockers {
+            let _ = writeln!(
+                out,
+                "- {} {}: `{}` ({})",
+                mark_truth(&b.value.to_value_json()),
+                cell(&b.explanation),
+                cell(&b.source),
+                loc(&b.location)
+            );
+            changes(out, &b.changes, 1);
+        }
+        out.push('\n');
+    }
+    out.push_str("**Criteria:**\n\n");
+    for c in &t.criteria {
+        let mut tags = vec![c.section.as_str().to_string()];
+        if let Some(w) = c.weight {
+            tags.push(format!("weight {}", crate::value::format_number(w)));
+        }
+        if let Some(f) = &c.inherited_from {
+            tags.push(format!("from `{f}`"));
+        }
+        let _ = writeln!(
+            out,
+            "- {} **{}** ({}): `{}` ({})",
+            mark_truth(&c.value.to_value_json()),
+            c.name,
+            tags.join(", "),
+            cell(&c.source),
+            loc(&c.location)
+        );
+        if let Some(root) = &c.tree {
+            if let Some(why) = &root.why {
+                let _ = writeln!(out, "  - {}", cell(&why_text(why)));
+            }
+            for ch in &root.children {
+                tree(out, ch, 1);
+            }
+        }
+    }
+}
+
+fn policy_section(out: &mut String, p: &PolicyTrace) {
+    let order = p.order.map_or(String::new(), |o| format!("{o}. "));
+    let _ = writeln!(
+        out,
+        "\n### {} {order}`{}` ({}, phase {})\n",
+        policy_mark(p.status),
+        p.policy,
+        p.kind,
+        p.phase
+    );
+    if let Some(l) = &p.label {
+        let _ = writeln!(out, "*{}* ({})\n", cell(l), loc(&p.location));
+    }
+    let _ = writeln!(out, "{}\n", cell(&p.explanation));
+    if let Some(c) = &p.condition {
+        let _ = writeln!(out, "Condition: `{}`\n", cell(&c.text));
+        tree(out, c, 0);
+        out.push('\n');
+    }
+    if let Some(w) = &p.why_not {
+        if !w.changes.is_empty() {
+            changes(out, &w.changes, 0);
+            out.push('\n');
+        }
+        if !w.unknown_facts.is_empty() {
+            let _ = writeln!(
+                out,
+                "Missing facts that would decide it: {}\n",
+                w.unknown_facts.join(", ")
+            );
+        }
+    }
+    if let (PolicyStatus::Applies, Some(a)) = (p.status, &p.advice) {
+        let _ = writeln!(
+            out,
+            "> {}\n",
+            a.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+    }
+    if let Some(c) = &p.cite {
+        let _ = writeln!(out, "Source: {}", cell(c));
+    }
+}
+
+fn tables(out: &mut String, trace: &Trace) {
+    if !trace.derived.is_empty() {
+        out.push_str(
+            "\n## Derived values\n\n| Name | Value | Definition | Where |\n|---|---|---|---|\n",
+        );
+        for d in &trace.derived {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | `{}` | {} |",
+                d.name,
+                cell(&d.display),
+                cell(&d.tree.text),
+                loc(&d.location)
+            );
+        }
+    }
+    let changed: Vec<_> = trace.params.iter().filter(|p| p.overridden).collect();
+    if !changed.is_empty() {
+        out.push_str("\n## Parameters changed\n\n| Name | Value |\n|---|---|\n");
+        for p in changed {
+            let _ = writeln!(out, "| `{}` | {} |", p.name, cell(&p.display));
+        }
+    }
+    out.push_str("\n## Facts\n\n| Fact | Value | From |\n|---|---|---|\n");
+    for f in &trace.facts {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            f.name,
+            cell(&f.display),
+            cell(&origin_text(&f.origin))
+        );
+    }
+    out.push_str("\n## Rule files\n\n| File | SHA-256 |\n|---|---|\n");
+    for f in &trace.header.rules.files {
+        let _ = writeln!(out, "| `{}` | `{}` |", f.path, f.sha256);
+    }
+}
+
+/// A truth value as the JSON a node holds.
+trait TruthJson {
+    fn to_value_json(&self) -> serde_json::Value;
+}
+
+impl TruthJson for crate::value::Truth {
+    fn to_value_json(&self) -> serde_json::Value {
+        match self {
+            crate::value::Truth::True => serde_json::Value::Bool(true),
+            crate::value::Truth::False => serde_json::Value::Bool(false),
+            crate::value::Truth::Unknown => serde_json::Value::Null,
+        }
+    }
+}

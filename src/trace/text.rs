@@ -1,0 +1,393 @@
+//! Trace rendering, text: [`Trace`] → an indented tree for a terminal, with ✓ (true),
+//! ✗ (false) and ? (unknown) marks, the source location of every criterion, why-not
+//! answers, the policies in order, derived values, parameters and the facts.
+//!
+//! Colours (ANSI) only when the caller asks for them (a terminal without NO_COLOR).
+
+use std::fmt::Write;
+
+use crate::eval::{PolicyStatus, TypeStatus};
+use crate::trace::model::{
+    Blocker, Change, CriterionTrace, Location, Node, Origin, PolicyTrace, Trace, TypeTrace, Why,
+};
+use crate::trace::status_words;
+use crate::value::Truth;
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy)]
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn truth(self, t: Truth) -> String {
+        match t {
+            Truth::True => self.wrap("32", "✓"),
+            Truth::False => self.wrap("31", "✗"),
+            Truth::Unknown => self.wrap("33", "?"),
+        }
+    }
+
+    fn dim(self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+
+    fn bold(self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+}
+
+/// The mark of a node value: ✓ ✗ ? for conditions, `·` for numbers and names.
+fn node_truth(node: &Node) -> Option<Truth> {
+    match &node.value {
+        serde_json::Value::Bool(b) => Some(Truth::from_bool(*b)),
+        serde_json::Value::Null => Some(Truth::Unknown),
+        _ => None,
+    }
+}
+
+fn loc(l: &Location) -> String {
+    format!("{}:{}:{}", l.file, l.line, l.column)
+}
+
+/// `file:line key` of a fact value, or `missing`.
+pub fn origin_text(o: &Origin) -> String {
+    if o.status == "missing" {
+        return "missing".into();
+    }
+    let mut s = o.source.clone().unwrap_or_else(|| "given".into());
+    if let Some(line) = o.line {
+        let _ = write!(s, ":{line}");
+    }
+    if let Some(key) = &o.key {
+        let _ = write!(s, " `{key}`");
+    }
+    s
+}
+
+/// A short reason for a node's value, in words.
+pub fn why_text(why: &Why) -> String {
+    match why {
+        Why::ShortCircuit { operand, .. } => format!("decided by `{operand}` alone"),
+        Why::NotEvaluated { decided_by } => {
+            format!("not evaluated: `{decided_by}` already decided; value shown for reference")
+        }
+        Why::MissingFact { fact } => format!("fact `{fact}` is missing"),
+        Why::DivisionByZero => "division by zero".into(),
+        Why::NonFinite => "the result is not a finite number".into(),
+        Why::TypeMismatch => "values of the wrong kind".into(),
+        Why::UnknownOperand { operands } if operands.is_empty() => "its value is unknown".into(),
+        Why::UnknownOperand { operands } => {
+            let list: Vec<String> = operands.iter().map(|o| format!("`{o}`")).collect();
+            format!("unknown because {} unknown", is_are(&list))
+        }
+    }
+}
+
+fn is_are(list: &[String]) -> String {
+    match list {
+        [one] => format!("{one} is"),
+        many => format!("{} are", many.join(", ")),
+    }
+}
+
+/// Render a whole trace; `color` adds ANSI colours.
+pub fn render(trace: &Trace, color: bool) -> String {
+    let p = Paint { on: color };
+    let mut out = String::new();
+    header(&mut out, trace, p);
+    let s = &trace.summary;
+    let _ = writeln!(
+        out,
+        "{} {}",
+        p.bold("Classification:"),
+        match (&s.classification, &s.classification_label) {
+            (Some(name), Some(label)) => format!("{label} (`{name}`)"),
+            (Some(name), None) => format!("`{name}`"),
+            _ => "none".into(),
+        }
+    );
+    let _ = writeln!(out, "  {}", s.explanation);
+    if !trace.types.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Types"));
+    }
+    for t in &trace.types {
+        type_block(&mut out, t, p);
+    }
+    if !trace.policies.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Policies and avoid items, in order"));
+    }
+    for pol in &trace.policies {
+        policy_block(&mut out, pol, p);
+    }
+    tables(&mut out, trace, p);
+    out
+}
+
+fn header(out: &mut String, trace: &Trace, p: Paint) {
+    let h = &trace.header;
+    let _ = writeln!(
+        out,
+        "{}",
+        p.bold(&format!("meso trace (format {})", trace.trace_version))
+    );
+    let _ = writeln!(out, "  meso version  {}", h.meso_version);
+    let _ = writeln!(
+        out,
+        "  rules         {} ({} files, {})",
+        h.rules.fingerprint,
+        h.rules.files.len(),
+        h.rules.origin
+    );
+    let _ = writeln!(
+        out,
+        "  facts         {} ({})",
+        h.facts.fingerprint, h.facts.file
+    );
+    if !h.options.params.is_empty() {
+        let list: Vec<String> = h
+            .options
+            .params
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let _ = writeln!(out, "  --param       {}", list.join(", "));
+    }
+    if h.options.allow_unknown_facts {
+        let _ = writeln!(out, "  --allow-unknown-facts");
+    }
+    if let Some(t) = &h.options.only_type {
+        let _ = writeln!(out, "  --type        {t}");
+    }
+    if let Some(pol) = &h.options.only_policy {
+        let _ = writeln!(out, "  --policy      {pol}");
+    }
+    if let Some(st) = &h.stamp {
+        let _ = writeln!(out, "  created       {}", st.created);
+        let _ = writeln!(out, "  facts path    {}", st.facts_path);
+        let _ = writeln!(out, "  rules path    {}", st.rules_path);
+    }
+    out.push('\n');
+}
+
+fn type_status_truth(s: TypeStatus) -> Truth {
+    match s {
+        TypeStatus::Matched => Truth::True,
+        TypeStatus::NotMatched => Truth::False,
+        TypeStatus::Undetermined => Truth::Unknown,
+    }
+}
+
+fn type_block(out: &mut String, t: &TypeTrace, p: Paint) {
+    let score = if t.total_weight > 0.0 {
+        format!(
+            ", score {:.2} ({} of {})",
+            t.score,
+            num(t.met_weight),
+            num(t.total_weight)
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "\n{} {} {}{score}  {}",
+        p.truth(type_status_truth(t.status)),
+        p.bold(&t.name),
+        status_words(t.status),
+        p.dim(&loc(&t.location))
+    );
+    let _ = writeln!(out, "    {}", t.explanation);
+    if let Some(w) = &t.why_not {
+        let _ = writeln!(out, "    why not:");
+        if let Some(parent) = &w.parent_not_matched {
+            let _ = writeln!(out, "      - parent type `{parent}` is not matched");
+        }
+        for b in &w.blockers {
+            blocker(out, b, p, "      ");
+        }
+    }
+    for c in &t.criteria {
+        criterion(out, c, p);
+    }
+}
+
+fn blocker(out: &mut String, b: &Blocker, p: Paint, indent: &str) {
+    let from = b
+        .inherited_from
+        .as_ref()
+        .map_or(String::new(), |f| format!(" (from `{f}`)"));
+    let _ = writeln!(
+        out,
+        "{indent}{} {}{from}: {}  {}",
+        p.truth(b.value),
+        b.explanation,
+        b.source,
+        p.dim(&loc(&b.location))
+    );
+    changes(out, &b.changes, indent);
+}
+
+fn changes(out: &mut String, list: &[Change], indent: &str) {
+    for c in list {
+        let _ = writeln!(out, "{indent}    → {}", c.sentence);
+    }
+}
+
+fn num(x: f64) -> String {
+    crate::value::format_number(x)
+}
+
+fn criterion(out: &mut String, c: &CriterionTrace, p: Paint) {
+    let mut tags = vec![c.section.as_str().to_string()];
+    if let Some(w) = c.weight {
+        tags.push(format!("weight {}", num(w)));
+    }
+    if let Some(f) = &c.inherited_from {
+        tags.push(format!("inherited from `{f}`"));
+    }
+    let _ = writeln!(
+        out,
+        "    {} {} [{}]: {}  {}",
+        p.truth(c.value),
+        c.name,
+        tags.join(", "),
+        c.source,
+        p.dim(&loc(&c.location))
+    );
+    if let Some(tree) = &c.tree {
+        if let Some(why) = &tree.why {
+            let _ = writeln!(out, "        ({})", why_text(why));
+        }
+        for child in &tree.children {
+            node(out, child, p, 8);
+        }
+    }
+}
+
+/// One node and its operands, indented by `depth` spaces.
+pub(crate) fn node_line(n: &Node) -> String {
+    let mut s = match n.kind {
+        "fact" | "param" | "derived" => {
+            format!("{} = {}", n.name.as_deref().unwrap_or(&n.text), n.display)
+        }
+        "constant" => n.text.clone(),
+        _ => format!("{} → {}", n.text, n.display),
+    };
+    match (n.kind, &n.origin) {
+        ("fact", Some(o)) => {
+            let _ = write!(s, "  ({})", origin_text(o));
+        }
+        ("param", _) => s.push_str("  (parameter)"),
+        ("derived", _) => s.push_str("  (derived value)"),
+        _ => {}
+    }
+    if let Some(why) = &n.why {
+        if !matches!(why, Why::MissingFact { .. }) || n.kind != "fact" {
+            let _ = write!(s, "  [{}]", why_text(why));
+        }
+    }
+    s
+}
+
+fn node(out: &mut String, n: &Node, p: Paint, depth: usize) {
+    if n.kind == "constant" {
+        return;
+    }
+    let mark = node_truth(n).map_or_else(|| "·".to_string(), |t| p.truth(t));
+    let line = node_line(n);
+    let line = if n.evaluated { line } else { p.dim(&line) };
+    let _ = writeln!(out, "{:depth$}{mark} {line}", "");
+    for c in &n.children {
+        node(out, c, p, depth + 2);
+    }
+}
+
+fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
+    let truth = match pol.status {
+        PolicyStatus::Applies => Truth::True,
+        PolicyStatus::DoesNotApply => Truth::False,
+        PolicyStatus::Undetermined => Truth::Unknown,
+    };
+    let order = pol.order.map_or("  ".to_string(), |o| format!("{o:>2}"));
+    let _ = writeln!(
+        out,
+        "\n{order} {} {} [{}, phase {}]{}  {}",
+        p.truth(truth),
+        p.bold(&pol.policy),
+        pol.kind,
+        pol.phase,
+        pol.label
+            .as_ref()
+            .map_or(String::new(), |l| format!(": {l}")),
+        p.dim(&loc(&pol.location))
+    );
+    let _ = writeln!(out, "     {}", pol.explanation);
+    if let Some(cond) = &pol.condition {
+        let _ = writeln!(out, "     when {}", cond.text);
+        node(out, cond, p, 7);
+    }
+    if let Some(w) = &pol.why_not {
+        changes(out, &w.changes, "     ");
+        if !w.unknown_facts.is_empty() {
+            let _ = writeln!(
+                out,
+                "     missing facts that would decide it: {}",
+                w.unknown_facts.join(", ")
+            );
+        }
+    }
+}
+
+fn tables(out: &mut String, trace: &Trace, p: Paint) {
+    if !trace.derived.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Derived values"));
+        for d in &trace.derived {
+            let _ = writeln!(
+                out,
+                "  {} = {}  {}",
+                d.name,
+                d.display,
+                p.dim(&loc(&d.location))
+            );
+            let _ = writeln!(out, "      = {}", d.tree.text);
+            if d.tree.kind == "fact" {
+                node(out, &d.tree, p, 6);
+            }
+            for c in &d.tree.children {
+                node(out, c, p, 6);
+            }
+        }
+    }
+    let changed: Vec<_> = trace.params.iter().filter(|x| x.overridden).collect();
+    if !changed.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Parameters changed with --param"));
+        for x in changed {
+            let _ = writeln!(out, "  {} = {}", x.name, x.display);
+        }
+    }
+    let _ = writeln!(out, "\n{}", p.bold("Facts"));
+    let width = trace
+        .facts
+        .iter()
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for f in &trace.facts {
+        let _ = writeln!(
+            out,
+            "  {:width$}  {}  {}",
+            f.name,
+            f.display,
+            p.dim(&format!("({})", origin_text(&f.origin)))
+        );
+    }
+}
