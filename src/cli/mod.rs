@@ -2,13 +2,17 @@
 
 mod batch;
 mod check;
+mod completions;
 mod coverage;
 mod diff;
 mod eval;
 mod explain;
 mod fmt;
+mod init;
+mod lsp;
 mod output;
 mod rules;
+mod schema;
 mod test;
 mod verify;
 mod whatif;
@@ -121,6 +125,29 @@ pub enum Command {
     /// Work with the rule set shipped inside the binary
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Print the JSON Schema of a facts file for a rule set, for editors to validate facts
+    #[command(
+        after_help = "Examples:\n  meso schema > facts.schema.json\n  meso schema -r my-rules/ --out my-rules/facts.schema.json"
+    )]
+    Schema(schema::SchemaArgs),
+    /// Create a small rule set to start from in a new directory
+    #[command(
+        after_help = "Example:\n  meso init my-rules && meso check my-rules && meso test my-rules"
+    )]
+    Init(init::InitArgs),
+    /// Run the language server (LSP over stdin/stdout) for editors
+    #[command(
+        after_help = "Editors start this themselves; see docs/editors.md for VS Code, Neovim and Helix."
+    )]
+    Lsp,
+    /// Print shell completions for bash, zsh, fish, powershell or elvish
+    #[command(
+        after_help = "Examples:\n  meso completions bash > ~/.local/share/bash-completion/completions/meso\n  meso completions zsh > ~/.zfunc/_meso\n  meso completions fish > ~/.config/fish/completions/meso.fish"
+    )]
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (or write one page per command with --out)
+    #[command(after_help = "Examples:\n  meso man | man -l -\n  meso man --out man/")]
+    Man(completions::ManArgs),
 }
 
 /// Run a parsed command line; returns the exit code.
@@ -136,6 +163,11 @@ pub fn run(cli: Cli) -> Exit {
         Command::Rules(cmd) => rules::run(&out, cmd),
         Command::Batch(args) => batch::run(&out, args),
         Command::Diff(args) => diff::run(&out, args),
+        Command::Schema(args) => schema::run(&out, args),
+        Command::Init(args) => init::run(&out, args),
+        Command::Lsp => lsp::run(&out),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(&out, args),
         Command::Fmt(args) => fmt::run(&out, args),
     }
 }

@@ -10,13 +10,14 @@ use crate::eval::missing::{tidy, Missing};
 use crate::eval::observer::Observer;
 use crate::eval::{Outcome, PolicyOutcome, PolicyStatus, TypeOutcome, TypeStatus};
 use crate::facts::Facts;
-use crate::ir::{ClusterType, Criterion, Param, Program, TypeId};
+use crate::ir::{ClusterType, Criterion, ExprId, Param, Program, TypeId};
 use crate::value::{Truth, Value};
 
 /// Two scores closer than this are equal (weights are summed in different orders).
 pub(crate) const SCORE_EPSILON: f64 = 1e-9;
 
-/// Evaluate `program` with parameter values `params` against `facts` into `out`.
+/// Evaluate `program` with parameter values `params` against `facts` into `out`, every
+/// expression through the interpreter (what an observer needs to see every node).
 pub(crate) fn run<O: Observer>(
     program: &Program,
     params: &[Param],
@@ -35,21 +36,60 @@ pub(crate) fn run<O: Observer>(
     };
     type_criteria(program, &mut ev, &mut out.types);
     type_statuses(program, &mut out.types);
+    let inputs = Inputs {
+        program,
+        facts: &facts.values,
+        params,
+        derived: &out.derived,
+    };
+    finish(inputs, &mut out.types, &mut out.policies, |_, c| {
+        ev.eval(c).truth()
+    });
+    applicable_and_classification(program, out);
+}
+
+/// What the unknown-facts search reads.
+#[derive(Clone, Copy)]
+pub(crate) struct Inputs<'a> {
+    pub program: &'a Program,
+    pub facts: &'a [Value],
+    pub params: &'a [Param],
+    pub derived: &'a [Value],
+}
+
+impl<'a> Inputs<'a> {
+    fn missing(self) -> Missing<'a> {
+        Missing::new(
+            &self.program.exprs,
+            self.facts,
+            self.params,
+            &self.program.derived,
+            self.derived,
+        )
+    }
+}
+
+/// Unknown facts of undetermined types, then policies (`condition(i, expr)` gives the truth
+/// of policy i's condition).
+pub(crate) fn finish<'a>(
+    inputs: Inputs<'a>,
+    types: &mut [TypeOutcome],
+    policy_out: &mut Vec<PolicyOutcome>,
+    condition: impl FnMut(usize, ExprId) -> Truth,
+) {
+    let program = inputs.program;
     // Built on first need: nothing is allocated when everything is decided.
-    let mut collector: Option<Missing<'_>> = None;
-    for i in 0..out.types.len() {
-        if out.types.get(i).map(|t| t.status) == Some(TypeStatus::Undetermined) {
-            let m = collector.get_or_insert_with(|| missing_for(program, &ev));
-            type_unknown_facts(program, m, &mut out.types, i);
+    let mut collector: Option<Missing<'a>> = None;
+    for i in 0..types.len() {
+        if types.get(i).map(|t| t.status) == Some(TypeStatus::Undetermined) {
+            let m = collector.get_or_insert_with(|| inputs.missing());
+            type_unknown_facts(program, m, types, i);
         }
     }
-    policies(
-        program,
-        &mut ev,
-        &mut collector,
-        &out.types,
-        &mut out.policies,
-    );
+    policies(inputs, &mut collector, types, policy_out, condition);
+}
+
+pub(crate) fn applicable_and_classification(program: &Program, out: &mut Outcome) {
     out.applicable.clear();
     for &id in &program.policy_order {
         if out.policies.get(id.index()).map(|p| p.status) == Some(PolicyStatus::Applies) {
@@ -156,13 +196,14 @@ fn type_unknown_facts(program: &Program, m: &mut Missing<'_>, types: &mut [TypeO
 }
 
 /// Status, matched types, condition and unknown facts of every policy.
-fn policies<'a, O: Observer>(
-    program: &'a Program,
-    ev: &mut Evaluator<'a, O>,
+fn policies<'a>(
+    inputs: Inputs<'a>,
     collector: &mut Option<Missing<'a>>,
     types: &[TypeOutcome],
     out: &mut Vec<PolicyOutcome>,
+    mut condition_of: impl FnMut(usize, ExprId) -> Truth,
 ) {
+    let program = inputs.program;
     out.truncate(program.policies.len());
     while out.len() < program.policies.len() {
         out.push(PolicyOutcome {
@@ -172,7 +213,7 @@ fn policies<'a, O: Observer>(
             unknown_facts: Vec::new(),
         });
     }
-    for (policy, p) in program.policies.iter().zip(out.iter_mut()) {
+    for (i, (policy, p)) in program.policies.iter().zip(out.iter_mut()).enumerate() {
         p.matched_types.clear();
         p.unknown_facts.clear();
         let mut open = false;
@@ -183,7 +224,7 @@ fn policies<'a, O: Observer>(
                 _ => {}
             }
         }
-        p.condition = policy.condition.map(|c| ev.eval(c).truth());
+        p.condition = policy.condition.map(|c| condition_of(i, c));
         let condition = p.condition.unwrap_or(Truth::True);
         p.status = if !p.matched_types.is_empty() {
             match condition {
@@ -200,7 +241,7 @@ fn policies<'a, O: Observer>(
             continue;
         }
         if let (Truth::Unknown, Some(c)) = (condition, policy.condition) {
-            let m = collector.get_or_insert_with(|| missing_for(program, ev));
+            let m = collector.get_or_insert_with(|| inputs.missing());
             m.reset();
             m.collect(c, &mut p.unknown_facts);
         }
@@ -217,11 +258,7 @@ fn policies<'a, O: Observer>(
     }
 }
 
-fn missing_for<'a, O: Observer>(program: &'a Program, ev: &Evaluator<'a, O>) -> Missing<'a> {
-    Missing::new(ev.exprs, ev.facts, ev.params, &program.derived, ev.derived)
-}
-
-fn empty_type() -> TypeOutcome {
+pub(crate) fn empty_type() -> TypeOutcome {
     TypeOutcome {
         status: TypeStatus::NotMatched,
         parent_status: None,
@@ -284,7 +321,7 @@ fn chain_truth(program: &Program, types: &[TypeOutcome], start: Option<TypeId>) 
     Some(acc)
 }
 
-fn to_status(t: Truth) -> TypeStatus {
+pub(crate) fn to_status(t: Truth) -> TypeStatus {
     match t {
         Truth::True => TypeStatus::Matched,
         Truth::False => TypeStatus::NotMatched,

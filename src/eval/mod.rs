@@ -8,8 +8,10 @@
 pub mod coverage;
 mod engine;
 mod expr;
+mod fast;
 mod missing;
 mod observer;
+mod plan;
 pub mod testing;
 #[cfg(test)]
 mod tests;
@@ -18,7 +20,7 @@ pub use observer::{NoObserver, Observer, UnknownReason};
 
 use crate::facts::Facts;
 use crate::ir::{FactId, PolicyId, Program, TypeId};
-use crate::value::{Truth, Value};
+use crate::value::{self, Truth, Value};
 
 /// Evaluate a checked program against the facts about one cluster.
 pub fn evaluate(program: &Program, facts: &Facts) -> Outcome {
@@ -29,8 +31,25 @@ pub fn evaluate(program: &Program, facts: &Facts) -> Outcome {
 
 /// Evaluate into an existing `Outcome`, reusing its buffers (batch mode: after the first
 /// record nothing is allocated unless a type or policy is undetermined).
+///
+/// The first call compiles the program's conditions into a plan that the `Outcome` keeps
+/// for the calls after it with the same program.
 pub fn evaluate_into(program: &Program, facts: &Facts, out: &mut Outcome) {
-    engine::run(program, &program.params, facts, out, &mut NoObserver);
+    let mut cache = std::mem::take(&mut out.plan);
+    let plan = match cache.plan.take() {
+        Some(plan) if plan.is_for(program) => plan,
+        _ => Box::new(plan::Plan::new(program, &program.params)),
+    };
+    fast::run_plan(
+        program,
+        &plan,
+        &program.params,
+        facts,
+        out,
+        &mut cache.truths,
+    );
+    cache.plan = Some(plan);
+    out.plan = cache;
 }
 
 /// Evaluate while reporting every expression node, short circuit and derived value to
@@ -143,4 +162,27 @@ pub struct Outcome {
     pub policies: Vec<PolicyOutcome>,
     /// Policies and avoid items that apply, in output order (phase, `after`, declaration)
     pub applicable: Vec<PolicyId>,
+    /// The compiled plan of the program last evaluated into this outcome
+    plan: PlanCache,
+}
+
+/// Keeps a compiled plan with an `Outcome` between evaluations. Not part of the result:
+/// it compares equal to any other and is not shown.
+#[derive(Clone, Default)]
+struct PlanCache {
+    plan: Option<Box<plan::Plan>>,
+    /// Scratch: one truth per plan slot
+    truths: Vec<value::Truth>,
+}
+
+impl PartialEq for PlanCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for PlanCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("..")
+    }
 }

@@ -4,8 +4,10 @@
 //! Output: a [`TestReport`] saying, per test, which expectations failed, in words an
 //! economist reads: the expected and actual status and the criterion that decided it.
 
-use crate::eval::engine::{self, SCORE_EPSILON};
-use crate::eval::{NoObserver, Outcome, PolicyStatus, TypeStatus};
+use crate::eval::engine::SCORE_EPSILON;
+use crate::eval::fast;
+use crate::eval::plan::Plan;
+use crate::eval::{Outcome, PolicyStatus, TypeStatus};
 use crate::facts::{FactOrigin, Facts};
 use crate::ir::{ExpectKind, FactId, PolicyId, Program, Test, TypeId};
 use crate::syntax::ast::{CompareOp, ExpectedStatus, PolicyKind};
@@ -55,16 +57,23 @@ pub struct ExpectFailure {
 /// facts and parameter overrides, evaluates, and checks its expectations.
 pub fn run_tests(program: &Program) -> TestReport {
     let mut out = Outcome::default();
+    let mut truths = Vec::new();
     let results = program
         .tests
         .iter()
         .enumerate()
-        .map(|(i, test)| run_test(program, i, test, &mut out))
+        .map(|(i, test)| run_test(program, &mut truths, i, test, &mut out))
         .collect();
     TestReport { results }
 }
 
-fn run_test(program: &Program, index: usize, test: &Test, out: &mut Outcome) -> TestResult {
+fn run_test(
+    program: &Program,
+    truths: &mut Vec<Truth>,
+    index: usize,
+    test: &Test,
+    out: &mut Outcome,
+) -> TestResult {
     let mut facts = Facts::unknown(program.facts.len());
     for (id, value) in &test.given {
         if let Some(slot) = facts.values.get_mut(id.index()) {
@@ -85,7 +94,8 @@ fn run_test(program: &Program, index: usize, test: &Test, out: &mut Outcome) -> 
             p.overridden = true;
         }
     }
-    engine::run(program, &params, &facts, out, &mut NoObserver);
+    let plan = Plan::new(program, &params);
+    fast::run_plan(program, &plan, &params, &facts, out, truths);
     let failures: Vec<ExpectFailure> = test
         .expects
         .iter()

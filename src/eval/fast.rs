@@ -1,0 +1,274 @@
+//! Evaluation stage, the fast run: a [`Plan`] (compiled from `ir::Program`) + parameter
+//! values + `Facts` → `Outcome`, the same results as the interpreter run without an observer.
+//!
+//! Order: the leaf comparisons, one tight loop per shape; the tape (derived values,
+//! `and`/`or`/`not`, other conditions) in dependency order; criteria, scores and statuses of
+//! every type, each type's own part evaluated once and combined with its parent's status;
+//! then the shared tail of `engine.rs` (unknown facts, policies, applicable list,
+//! classification). Nothing is allocated once the `Outcome` and the truth array have grown.
+//! The phases are kept out of line (each runs once per record) so profiles show them apart.
+
+use crate::eval::engine::{applicable_and_classification, empty_type, finish, to_status, Inputs};
+use crate::eval::expr::{compare, Evaluator, V};
+use crate::eval::observer::NoObserver;
+use crate::eval::plan::{Leaf, Plan, Step, EQUAL, GREATER, LESS};
+use crate::eval::{Outcome, TypeOutcome, TypeStatus};
+use crate::facts::Facts;
+use crate::ir::{ExprId, Param, Program};
+use crate::value::{Truth, Value};
+
+const UNKNOWN: Value = Value::Unknown;
+
+/// Evaluate `program` through its `plan`, with parameter values `params`, into `out`;
+/// `truths` is scratch space (one truth per plan slot), kept between calls.
+pub(crate) fn run_plan(
+    program: &Program,
+    plan: &Plan,
+    params: &[Param],
+    facts: &Facts,
+    out: &mut Outcome,
+    truths: &mut Vec<Truth>,
+) {
+    if truths.len() != plan.slots {
+        truths.clear();
+        truths.resize(plan.slots, Truth::Unknown);
+    }
+    leaves(plan, &facts.values, truths);
+    tape(
+        program,
+        plan,
+        &facts.values,
+        params,
+        truths,
+        &mut out.derived,
+    );
+    types(program, plan, truths, &mut out.types);
+    let inputs = Inputs {
+        program,
+        facts: &facts.values,
+        params,
+        derived: &out.derived,
+    };
+    finish(inputs, &mut out.types, &mut out.policies, |i, _| {
+        plan.conditions
+            .get(i)
+            .copied()
+            .flatten()
+            .and_then(|slot| truths.get(slot as usize).copied())
+            .unwrap_or(Truth::Unknown)
+    });
+    applicable_and_classification(program, out);
+}
+
+/// Whether the ordering found (one of `less`, `greater`, `equal`) is in `mask`; unknown when
+/// none holds (NaN). Branch-free: comparison outcomes depend on the data.
+#[inline(always)]
+fn ordered(less: bool, greater: bool, equal: bool, mask: u8) -> Truth {
+    let bits = u8::from(less) | (u8::from(equal) << 1) | (u8::from(greater) << 2);
+    debug_assert!(bits.count_ones() <= 1 && LESS | EQUAL | GREATER == 7);
+    if bits == 0 {
+        return Truth::Unknown;
+    }
+    Truth::from_bool(mask & bits != 0)
+}
+
+#[inline(always)]
+fn number(v: &Value, k: f64, mask: u8) -> Truth {
+    match v {
+        Value::Number(x) => ordered(*x < k, *x > k, *x == k, mask),
+        _ => Truth::Unknown,
+    }
+}
+
+/// The leaf comparisons, whose slots come first and in this order.
+#[inline(never)]
+fn leaves(plan: &Plan, facts: &[Value], truths: &mut [Truth]) {
+    let fact = |f: u32| facts.get(f as usize).unwrap_or(&UNKNOWN);
+    // The leaf list goes first in each `zip`: it ends first, without taking a slot.
+    let mut slots = truths.iter_mut();
+    for (l, slot) in plan.num_const.iter().zip(slots.by_ref()) {
+        *slot = number(fact(l.fact), l.k, l.mask);
+    }
+    for (l, slot) in plan.level_const.iter().zip(slots.by_ref()) {
+        *slot = match fact(l.fact) {
+            Value::Level(x) => ordered(*x < l.k, *x > l.k, *x == l.k, l.mask),
+            _ => Truth::Unknown,
+        };
+    }
+    for (l, slot) in plan.level_in.iter().zip(slots) {
+        *slot = match fact(l.fact) {
+            Value::Level(x) => Truth::from_bool((*x < 64 && (l.set >> x) & 1 == 1) != l.negated),
+            _ => Truth::Unknown,
+        };
+    }
+}
+
+/// The tape: derived values and the conditions that are not leaves, in dependency order.
+#[inline(never)]
+fn tape(
+    program: &Program,
+    plan: &Plan,
+    facts: &[Value],
+    params: &[Param],
+    truths: &mut [Truth],
+    derived: &mut Vec<Value>,
+) {
+    if derived.len() == program.derived.len() {
+        // Overwritten in place: no reallocation; a value not computed stays unknown.
+        derived.iter_mut().for_each(|v| *v = Value::Unknown);
+    } else {
+        derived.clear();
+        derived.resize(program.derived.len(), Value::Unknown);
+    }
+    let get = |truths: &[Truth], slot: u32| truths.get(slot as usize).copied();
+    for step in &plan.tape {
+        let (out, truth) = match *step {
+            Step::And { out, a, b } => {
+                let t = match (get(truths, a), get(truths, b)) {
+                    (Some(a), Some(b)) => a.and(b),
+                    _ => Truth::Unknown,
+                };
+                (out, t)
+            }
+            Step::Or { out, a, b } => {
+                let t = match (get(truths, a), get(truths, b)) {
+                    (Some(a), Some(b)) => a.or(b),
+                    _ => Truth::Unknown,
+                };
+                (out, t)
+            }
+            Step::Not { out, a } => (out, get(truths, a).map_or(Truth::Unknown, Truth::not)),
+            Step::Read { out, leaf } => (out, V::of(read(plan, facts, derived, leaf)).truth()),
+            Step::Known { out, fact, negated } => {
+                let known = facts.get(fact as usize).is_some_and(Value::is_known);
+                (out, Truth::from_bool(known != negated))
+            }
+            Step::Const { out, truth } => (out, truth),
+            Step::Compare {
+                out,
+                op,
+                kind,
+                lhs,
+                rhs,
+            } => {
+                let a = V::of(read(plan, facts, derived, lhs));
+                let b = V::of(read(plan, facts, derived, rhs));
+                (
+                    out,
+                    compare(op, kind, a, b).map_or(Truth::Unknown, Truth::from_bool),
+                )
+            }
+            Step::General { out, expr } => (
+                out,
+                Truth::from_value(&interpret(program, facts, params, derived, expr)),
+            ),
+            Step::Derived { id, root, expr } => {
+                let value = match root {
+                    Some(slot) => get(truths, slot).unwrap_or(Truth::Unknown).to_value(),
+                    None => interpret(program, facts, params, derived, expr),
+                };
+                if let Some(v) = derived.get_mut(id as usize) {
+                    *v = value;
+                }
+                continue;
+            }
+        };
+        if let Some(slot) = truths.get_mut(out as usize) {
+            *slot = truth;
+        }
+    }
+}
+
+fn read<'a>(plan: &'a Plan, facts: &'a [Value], derived: &'a [Value], leaf: Leaf) -> &'a Value {
+    match leaf {
+        Leaf::Fact(f) => facts.get(f as usize),
+        Leaf::Derived(d) => derived.get(d as usize),
+        Leaf::Const(c) => plan.consts.get(c as usize),
+    }
+    .unwrap_or(&UNKNOWN)
+}
+
+/// A sub-expression the plan has no step for: the interpreter evaluates it.
+#[cold]
+#[inline(never)]
+fn interpret<'a>(
+    program: &'a Program,
+    facts: &'a [Value],
+    params: &'a [Param],
+    derived: &'a [Value],
+    expr: ExprId,
+) -> Value {
+    let mut quiet = NoObserver;
+    Evaluator {
+        exprs: &program.exprs,
+        facts,
+        params,
+        derived,
+        obs: &mut quiet,
+        why: None,
+    }
+    .eval(expr)
+    .to_value()
+}
+
+/// Criteria, scores and statuses of every type. Each type's own part is evaluated once and
+/// combined with its parent's status (parents come first in `plan.type_order`).
+#[inline(never)]
+fn types(program: &Program, plan: &Plan, truths: &[Truth], types: &mut Vec<TypeOutcome>) {
+    types.truncate(program.types.len());
+    while types.len() < program.types.len() {
+        types.push(empty_type());
+    }
+    for (tp, t) in plan.types.iter().zip(types.iter_mut()) {
+        gather(&mut t.required, &tp.required, truths);
+        gather(&mut t.indicative, &tp.indicative, truths);
+        gather(&mut t.excluding, &tp.excluding, truths);
+        let own = t.required.iter().fold(Truth::True, |acc, &x| acc.and(x));
+        let excluded = t.excluding.iter().fold(Truth::False, |acc, &x| acc.or(x));
+        let (mut met, mut open) = (0.0, 0.0);
+        for (x, w) in t.indicative.iter().zip(&tp.weights) {
+            match x {
+                Truth::True => met += w,
+                Truth::Unknown => open += w,
+                Truth::False => {}
+            }
+        }
+        (t.score, t.score_max) = if tp.total_weight > 0.0 {
+            (met / tp.total_weight, (met + open) / tp.total_weight)
+        } else {
+            (1.0, 1.0)
+        };
+        // The own part for now; the parent's is combined below.
+        t.status = to_status(own.and(excluded.not()));
+        t.unknown_facts.clear();
+    }
+    for &i in &plan.type_order {
+        let parent = program.types.get(i).and_then(|t| t.parent);
+        let inherited = parent.and_then(|p| types.get(p.index())).map(|p| p.status);
+        if let Some(t) = types.get_mut(i) {
+            let own = to_truth(t.status);
+            t.status = to_status(own.and(inherited.map_or(Truth::True, to_truth)));
+            t.parent_status = inherited;
+        }
+    }
+}
+
+/// Overwrite `out` with the truths in `slots`, reusing its buffer.
+#[inline(always)]
+fn gather(out: &mut Vec<Truth>, slots: &[u32], truths: &[Truth]) {
+    if out.len() != slots.len() {
+        out.clear();
+        out.resize(slots.len(), Truth::Unknown);
+    }
+    for (x, &slot) in out.iter_mut().zip(slots) {
+        *x = truths.get(slot as usize).copied().unwrap_or(Truth::Unknown);
+    }
+}
+
+fn to_truth(s: TypeStatus) -> Truth {
+    match s {
+        TypeStatus::Matched => Truth::True,
+        TypeStatus::NotMatched => Truth::False,
+        TypeStatus::Undetermined => Truth::Unknown,
+    }
+}

@@ -1,0 +1,17 @@
+//! Language server support: what `meso lsp` tells an editor about rule files.
+//!
+//! Input: rule files as the editor has them (open files with unsaved edits, the rest from
+//! disk). Output: diagnostics (the same parse and check diagnostics as `meso check`),
+//! hover texts, definitions and completions, in the Language Server Protocol's types.
+//!
+//! The logic lives in the modules here and is independent of the transport: [`analysis`]
+//! parses and checks a rule set, [`index`] knows every declared name, [`position`] converts
+//! offsets, [`completion`] guesses what fits at the cursor. [`server`] is the thin protocol
+//! loop over stdin/stdout.
+
+pub mod analysis;
+pub mod completion;
+pub mod index;
+pub mod position;
+pub mod server;
+pub mod uri;

@@ -1,0 +1,110 @@
+//! Evaluation, differential test: the compiled plan (`evaluate`, `evaluate_into`) and the
+//! expression interpreter (what `evaluate_observed` runs, for traces) give the same
+//! `Outcome` on every rule set shipped, for random facts with many of them unknown.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(dead_code)]
+#[path = "../benches/workload/record.rs"]
+mod record;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use meso::eval::{evaluate, evaluate_into, evaluate_observed, Observer, Outcome};
+use meso::facts::Facts;
+use meso::ir::{FactType, Program};
+use meso::value::Value;
+use record::SplitMix64;
+
+/// Watches nothing, but is active: the evaluator then takes the interpreter path.
+struct Watch;
+
+impl Observer for Watch {}
+
+fn program(path: &str) -> Program {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let sources = meso::ruleset::read_sources(&dir).unwrap();
+    meso::ruleset::load(sources, &[])
+        .map_err(|f| format!("{} errors", f.errors.len()))
+        .unwrap()
+        .program
+}
+
+/// Random facts: a third unknown, numbers often on round values (thresholds), every kind.
+fn random_facts(program: &Program, rng: &mut SplitMix64) -> Facts {
+    let mut facts = Facts::unknown(program.facts.len());
+    for (slot, fact) in facts.values.iter_mut().zip(&program.facts) {
+        if rng.chance(0.33) {
+            continue;
+        }
+        *slot = match &fact.ty {
+            FactType::Number | FactType::Integer => Value::Number(match rng.below(4) {
+                0 => rng.below(10) as f64,
+                1 => rng.below(1000) as f64,
+                2 => (rng.unit() * 5.0 * 100.0).round() / 100.0,
+                _ => rng.below(100_000) as f64,
+            }),
+            FactType::Ratio => Value::Number(if rng.chance(0.3) {
+                rng.below(11) as f64 / 10.0
+            } else {
+                rng.unit()
+            }),
+            FactType::Boolean => Value::Bool(rng.chance(0.5)),
+            FactType::Level { levels, .. } => Value::Level(rng.below(levels.len() as u64) as u32),
+            FactType::Set { members } => {
+                let n = members.len().min(63) as u32;
+                Value::Set(rng.next_u64() & ((1u64 << n) - 1))
+            }
+            FactType::Text => {
+                let names = ["Brazil", "Mexico", "Peru", "Costa Rica", "Italy"];
+                Value::Text(Arc::from(names[rng.below(names.len() as u64) as usize]))
+            }
+        };
+    }
+    facts
+}
+
+fn agree(path: &str, records: usize) {
+    let program = program(path);
+    let mut rng = SplitMix64::new(0x706c_616e);
+    let mut reused = Outcome::default();
+    for i in 0..records {
+        let facts = random_facts(&program, &mut rng);
+        let interpreted = evaluate_observed(&program, &facts, &mut Watch);
+        let planned = evaluate(&program, &facts);
+        assert_eq!(planned, interpreted, "{path}, record {i}: {facts:?}");
+        evaluate_into(&program, &facts, &mut reused);
+        assert_eq!(reused, interpreted, "{path}, record {i} (reused outcome)");
+    }
+}
+
+#[test]
+fn plan_and_interpreter_agree_on_the_shipped_rules() {
+    agree("rules", 3000);
+}
+
+#[test]
+fn plan_and_interpreter_agree_on_the_suzigan_rules() {
+    agree("examples/rulesets/suzigan", 2000);
+}
+
+#[test]
+fn plan_and_interpreter_agree_on_the_workload_typology() {
+    agree("benches/workload/typology.meso", 2000);
+}
+
+#[test]
+fn a_reused_outcome_follows_a_change_of_program() {
+    let a = program("rules");
+    let b = program("benches/workload/typology.meso");
+    let mut rng = SplitMix64::new(7);
+    let mut out = Outcome::default();
+    for _ in 0..50 {
+        for p in [&a, &b] {
+            let facts = random_facts(p, &mut rng);
+            evaluate_into(p, &facts, &mut out);
+            assert_eq!(out, evaluate_observed(p, &facts, &mut Watch));
+        }
+    }
+}
