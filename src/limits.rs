@@ -38,6 +38,11 @@ pub const MAX_TYPE_DEPTH: u32 = 32;
 /// file would otherwise take minutes.
 pub const MAX_DIAGNOSTICS_SHOWN: usize = 200;
 
+/// Most cluster types for which the `overlapping_types` lint runs: it compares every pair
+/// of types, so 5,000 types took minutes and gigabytes (up to one warning per pair). Above
+/// it the lint is skipped; typologies have a handful of types.
+pub const MAX_TYPES_FOR_OVERLAPS: usize = 256;
+
 /// Largest facts file read, in bytes (64 MiB). Past it: `meso::facts::too_large`.
 pub const MAX_FACTS_FILE_BYTES: u64 = 64 * 1024 * 1024;
 

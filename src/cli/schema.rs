@@ -1,6 +1,5 @@
 //! `meso schema`: print (or write) the JSON Schema of a facts file for a rule set.
 
-use std::fs;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -34,7 +33,7 @@ pub fn run(out: &Output, args: SchemaArgs) -> Exit {
     text.push('\n');
     match args.out {
         Some(path) => {
-            if let Err(e) = fs::write(&path, text) {
+            if let Err(e) = meso::atomic::write_atomic(&path, text.as_bytes()) {
                 out.note(&format!("error: cannot write `{}`: {e}", path.display()));
                 return Exit::Input;
             }
