@@ -1,7 +1,12 @@
 //! `meso batch` and `meso diff` end to end: every input format gives the same output,
 //! bad records go to the reject file with nothing else lost, output is atomic, and a
 //! rule change shows up in `meso diff` with the criterion that flipped.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::fs;
 use std::io::Write;

@@ -1,7 +1,12 @@
 //! `meso lsp` over its protocol: spawn the server, speak LSP with Content-Length framing on
 //! its stdin/stdout, and check diagnostics, hover, definition and completion.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;

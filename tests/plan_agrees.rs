@@ -2,7 +2,7 @@
 //! expression interpreter (what `evaluate_observed` runs, for traces) give the same
 //! `Outcome` on every rule set shipped, for random facts with many of them unknown.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 #[allow(dead_code)]
 #[path = "../benches/workload/record.rs"]
