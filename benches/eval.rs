@@ -55,6 +55,15 @@ fn workload(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("meso_eval_summary", |b| {
+        let mut out = meso::eval::OutcomeSummary::default();
+        b.iter(|| {
+            for f in &facts {
+                meso::eval::evaluate_summary_into(&program, black_box(f), &mut out);
+                black_box(&out);
+            }
+        })
+    });
     group.bench_function("handwritten_eval", |b| {
         b.iter(|| {
             for r in &records {

@@ -1,8 +1,9 @@
 //! Reference workload, a plain timing loop without criterion, for profilers
 //! (`valgrind --tool=callgrind`) and quick checks: evaluate N generated records R times with
-//! meso (facts already in slots, one reused `Outcome`) or the hand-written rules.
+//! meso (facts already in slots, one reused `Outcome`), meso's lean batch result
+//! (`evaluate_summary_into`, one reused `OutcomeSummary`) or the hand-written rules.
 //!
-//! `cargo run --release --example eval_workload -- [meso|handwritten] [N] [R]` prints
+//! `cargo run --release --example eval_workload -- [meso|summary|handwritten] [N] [R]` prints
 //! ns/record. Under callgrind, instructions per record = (Ir at R - Ir at 1) / ((R - 1) N).
 
 #[allow(dead_code)]
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
     };
     let facts: Vec<meso::facts::Facts> = records.iter().map(|r| slots.facts(r)).collect();
     let mut out = meso::eval::Outcome::default();
+    let mut lean = meso::eval::OutcomeSummary::default();
     let start = Instant::now();
     for _ in 0..repeat {
         match engine.as_str() {
@@ -46,13 +48,19 @@ fn main() -> ExitCode {
                     black_box(&out);
                 }
             }
+            "summary" => {
+                for f in &facts {
+                    meso::eval::evaluate_summary_into(&program, black_box(f), &mut lean);
+                    black_box(&lean);
+                }
+            }
             "handwritten" => {
                 for r in &records {
                     black_box(handwritten::decide(black_box(r)));
                 }
             }
             _ => {
-                eprintln!("usage: eval_workload [meso|handwritten] [N] [R]");
+                eprintln!("usage: eval_workload [meso|summary|handwritten] [N] [R]");
                 return ExitCode::from(2);
             }
         }

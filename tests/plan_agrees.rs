@@ -1,6 +1,7 @@
 //! Evaluation, differential test: the compiled plan (`evaluate`, `evaluate_into`) and the
 //! expression interpreter (what `evaluate_observed` runs, for traces) give the same
-//! `Outcome` on every rule set shipped, for random facts with many of them unknown.
+//! `Outcome` on every rule set shipped, for random facts with many of them unknown; the
+//! lean batch result (`evaluate_summary_into`) says the same as the full outcome.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -11,7 +12,10 @@ mod record;
 use std::path::Path;
 use std::sync::Arc;
 
-use meso::eval::{evaluate, evaluate_into, evaluate_observed, Observer, Outcome};
+use meso::eval::{
+    evaluate, evaluate_into, evaluate_observed, evaluate_summary_into, Observer, Outcome,
+    OutcomeSummary, PolicyStatus, TypeStatus,
+};
 use meso::facts::Facts;
 use meso::ir::{FactType, Program};
 use meso::value::Value;
@@ -33,9 +37,14 @@ fn program(path: &str) -> Program {
 
 /// Random facts: a third unknown, numbers often on round values (thresholds), every kind.
 fn random_facts(program: &Program, rng: &mut SplitMix64) -> Facts {
+    random_facts_with(program, rng, 0.33)
+}
+
+/// Random facts, each unknown with probability `unknown`.
+fn random_facts_with(program: &Program, rng: &mut SplitMix64, unknown: f64) -> Facts {
     let mut facts = Facts::unknown(program.facts.len());
     for (slot, fact) in facts.values.iter_mut().zip(&program.facts) {
-        if rng.chance(0.33) {
+        if rng.chance(unknown) {
             continue;
         }
         *slot = match &fact.ty {
@@ -77,6 +86,58 @@ fn agree(path: &str, records: usize) {
         evaluate_into(&program, &facts, &mut reused);
         assert_eq!(reused, interpreted, "{path}, record {i} (reused outcome)");
     }
+}
+
+/// The summary a batch row is written from, taken from a full outcome.
+fn assert_summary(program: &Program, summary: &OutcomeSummary, full: &Outcome, what: &str) {
+    let types: Vec<(TypeStatus, f64)> = full.types.iter().map(|t| (t.status, t.score)).collect();
+    let got: Vec<(TypeStatus, f64)> = summary.types.iter().map(|t| (t.status, t.score)).collect();
+    assert_eq!(got, types, "{what}: types");
+    assert_eq!(summary.classification, full.classification, "{what}");
+    assert_eq!(summary.applicable, full.applicable, "{what}");
+    let mut unknown = Vec::new();
+    for t in full
+        .types
+        .iter()
+        .filter(|t| t.status == TypeStatus::Undetermined)
+    {
+        unknown.extend_from_slice(&t.unknown_facts);
+    }
+    for p in &full.policies {
+        if p.status == PolicyStatus::Undetermined {
+            unknown.extend_from_slice(&p.unknown_facts);
+        }
+    }
+    unknown.sort_unstable();
+    unknown.dedup();
+    assert_eq!(summary.unknown_facts, unknown, "{what}: unknown facts");
+    assert_eq!(summary.types.len(), program.types.len());
+}
+
+fn summary_agrees(path: &str, records: usize) {
+    let program = program(path);
+    let mut rng = SplitMix64::new(0x7375_6d6d);
+    let mut summary = OutcomeSummary::default();
+    for i in 0..records {
+        // Every fact known, a few unknown, many unknown: the fast path and the fallback.
+        let unknown = [0.0, 0.03, 0.33][i % 3];
+        let facts = random_facts_with(&program, &mut rng, unknown);
+        let full = evaluate_observed(&program, &facts, &mut Watch);
+        evaluate_summary_into(&program, &facts, &mut summary);
+        assert_summary(
+            &program,
+            &summary,
+            &full,
+            &format!("{path}, record {i}: {facts:?}"),
+        );
+    }
+}
+
+#[test]
+fn summary_agrees_with_the_full_outcome() {
+    summary_agrees("rules", 3000);
+    summary_agrees("examples/rulesets/suzigan", 2000);
+    summary_agrees("benches/workload/typology.meso", 3000);
 }
 
 #[test]

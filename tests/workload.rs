@@ -1,6 +1,6 @@
 //! Reference workload, correctness guard: meso (benches/workload/typology.meso) and the
-//! hand-written rules agree on every generated record, and both formats of the generated
-//! data read back to the same records. No timing here; benches/eval.rs times them.
+//! hand-written rules agree on every generated record (the full outcome and the lean batch
+//! result), and both formats of the generated data read back to the same records. No timing here; benches/eval.rs times them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -23,6 +23,7 @@ fn meso_and_handwritten_rules_agree_on_every_record() {
     let program = slots::load_typology().unwrap();
     let slots = slots::Slots::new(&program).unwrap();
     let mut out = meso::eval::Outcome::default();
+    let mut lean = meso::eval::OutcomeSummary::default();
     let mut disagreements = Vec::new();
     for r in record::generate(RECORDS, record::SEED) {
         let facts = slots.facts(&r);
@@ -31,6 +32,14 @@ fn meso_and_handwritten_rules_agree_on_every_record() {
         let theirs = handwritten::summary(&handwritten::decide(&r));
         if ours != theirs {
             disagreements.push(format!("{}: meso `{ours}`, hand-written `{theirs}`", r.id));
+        }
+        meso::eval::evaluate_summary_into(&program, &facts, &mut lean);
+        let batch = slots.lean_summary(&lean);
+        if batch != theirs {
+            disagreements.push(format!(
+                "{}: meso batch `{batch}`, hand-written `{theirs}`",
+                r.id
+            ));
         }
     }
     assert!(

@@ -113,18 +113,37 @@ impl Slots {
 
     /// The workload's output line for an outcome (same format as `handwritten::summary`).
     pub fn summary(&self, out: &Outcome) -> String {
+        self.line(
+            |i| out.types.get(i).map(|t| (t.status, t.score)),
+            &out.applicable,
+        )
+    }
+
+    /// The workload's output line for the lean batch result (`evaluate_summary_into`).
+    pub fn lean_summary(&self, out: &meso::eval::OutcomeSummary) -> String {
+        self.line(
+            |i| out.types.get(i).map(|t| (t.status, t.score)),
+            &out.applicable,
+        )
+    }
+
+    fn line(
+        &self,
+        type_of: impl Fn(usize) -> Option<(meso::eval::TypeStatus, f64)>,
+        applicable: &[meso::ir::PolicyId],
+    ) -> String {
         let types: Vec<(&str, f64)> = self
             .types
             .iter()
             .filter_map(|(id, name)| {
-                let t = out.types.get(id.index())?;
-                (t.status == meso::eval::TypeStatus::Matched).then_some((*name, t.score))
+                let (status, score) = type_of(id.index())?;
+                (status == meso::eval::TypeStatus::Matched).then_some((*name, score))
             })
             .collect();
         let mut policies: Vec<&str> = self
             .policies
             .iter()
-            .filter(|(id, _)| out.applicable.contains(id))
+            .filter(|(id, _)| applicable.contains(id))
             .map(|(_, name)| *name)
             .collect();
         policies.sort_unstable();

@@ -27,8 +27,8 @@ pub use record::Problem;
 
 use std::path::{Path, PathBuf};
 
-use crate::eval::{self, Outcome};
-use crate::ir::{FactId, Program, TypeId};
+use crate::eval::{self, OutcomeSummary};
+use crate::ir::{Program, TypeId};
 use crate::ruleset::RuleSet;
 use columns::Columns;
 use convert::Converter;
@@ -180,8 +180,7 @@ struct SliceOut {
 /// Per-thread buffers.
 struct Worker {
     scratch: Scratch,
-    outcome: Outcome,
-    unknown: Vec<FactId>,
+    outcome: OutcomeSummary,
 }
 
 /// A record parser for `program` over inputs already opened; also returns the columns
@@ -266,8 +265,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
 
     let init = || Worker {
         scratch: Scratch::new(program.facts.len()),
-        outcome: Outcome::default(),
-        unknown: Vec::new(),
+        outcome: OutcomeSummary::default(),
     };
     let work = |w: &mut Worker, records: &[RawRecord]| {
         let mut slice = SliceOut {
@@ -291,8 +289,8 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
                     }));
                 continue;
             }
-            eval::evaluate_into(program, &w.scratch.facts, &mut w.outcome);
-            renderer.row(&id, &w.outcome, &mut w.unknown, &mut slice.rows);
+            eval::evaluate_summary_into(program, &w.scratch.facts, &mut w.outcome);
+            renderer.row(&id, &w.outcome, &mut slice.rows);
             slice.evaluated += 1;
             let class = w.outcome.classification.map_or(n_types, TypeId::index);
             if let Some(c) = slice.counts.get_mut(class) {
@@ -362,7 +360,7 @@ fn write_explain(
     parser: &RecordParser<'_>,
     id: &str,
     scratch: &Scratch,
-    outcome: &Outcome,
+    outcome: &OutcomeSummary,
 ) -> Result<(), BatchError> {
     if let Some(only) = explain.only {
         if outcome.classification != only {

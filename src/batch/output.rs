@@ -1,6 +1,6 @@
 //! Batch output rows and reject rows.
 //!
-//! Input: a record's id and its `Outcome`, or a rejected record's problems. Output: bytes
+//! Input: a record's id and its evaluation `OutcomeSummary`, or a rejected record's problems. Output: bytes
 //! of the output file (CSV, JSON lines or one JSON array) and of the reject file (CSV),
 //! written into buffers by the workers so that the writer only concatenates them.
 
@@ -8,7 +8,7 @@ use std::io::Write;
 use std::str::FromStr;
 
 use super::record::Problem;
-use crate::eval::{Outcome, PolicyStatus, TypeStatus};
+use crate::eval::{OutcomeSummary, TypeStatus};
 use crate::ir::{FactId, Program};
 use crate::render::report::round4;
 use crate::syntax::ast::PolicyKind;
@@ -95,9 +95,9 @@ impl<'p> RowRenderer<'p> {
         }
     }
 
-    /// Append one record's row. `unknown` is a reused buffer.
-    pub fn row(&self, id: &str, outcome: &Outcome, unknown: &mut Vec<FactId>, out: &mut Vec<u8>) {
-        unknown_facts(outcome, unknown);
+    /// Append one record's row.
+    pub fn row(&self, id: &str, outcome: &OutcomeSummary, out: &mut Vec<u8>) {
+        let unknown = &outcome.unknown_facts;
         match self.format {
             OutputFormat::Csv => self.csv_row(id, outcome, unknown, out),
             OutputFormat::Jsonl => {
@@ -117,7 +117,7 @@ impl<'p> RowRenderer<'p> {
 
     fn policies<'o>(
         &self,
-        outcome: &'o Outcome,
+        outcome: &'o OutcomeSummary,
         kind: PolicyKind,
     ) -> impl Iterator<Item = &'p str> + 'o
     where
@@ -132,7 +132,7 @@ impl<'p> RowRenderer<'p> {
             .map(|p| p.name.as_str())
     }
 
-    fn csv_row(&self, id: &str, outcome: &Outcome, unknown: &[FactId], out: &mut Vec<u8>) {
+    fn csv_row(&self, id: &str, outcome: &OutcomeSummary, unknown: &[FactId], out: &mut Vec<u8>) {
         csv_field(id, out);
         out.push(b',');
         if let Some(c) = outcome.classification {
@@ -157,7 +157,7 @@ impl<'p> RowRenderer<'p> {
         out.push(b'\n');
     }
 
-    fn json_row(&self, id: &str, outcome: &Outcome, unknown: &[FactId], out: &mut Vec<u8>) {
+    fn json_row(&self, id: &str, outcome: &OutcomeSummary, unknown: &[FactId], out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"id\":");
         json_string(id, out);
         out.extend_from_slice(b",\"classification\":");
@@ -187,23 +187,6 @@ impl<'p> RowRenderer<'p> {
         json_list(names, out);
         out.push(b'}');
     }
-}
-
-/// The facts whose absence left a type or policy undetermined, in declaration order.
-pub(crate) fn unknown_facts(outcome: &Outcome, list: &mut Vec<FactId>) {
-    list.clear();
-    for t in &outcome.types {
-        if t.status == TypeStatus::Undetermined {
-            list.extend_from_slice(&t.unknown_facts);
-        }
-    }
-    for p in &outcome.policies {
-        if p.status == PolicyStatus::Undetermined {
-            list.extend_from_slice(&p.unknown_facts);
-        }
-    }
-    list.sort_unstable();
-    list.dedup();
 }
 
 /// `matched`, `not_matched` or `undetermined`.

@@ -29,19 +29,7 @@ pub(crate) fn run_plan(
     out: &mut Outcome,
     truths: &mut Vec<Truth>,
 ) {
-    if truths.len() != plan.slots {
-        truths.clear();
-        truths.resize(plan.slots, Truth::Unknown);
-    }
-    leaves(plan, &facts.values, truths);
-    tape(
-        program,
-        plan,
-        &facts.values,
-        params,
-        truths,
-        &mut out.derived,
-    );
+    conditions(program, plan, params, facts, truths, &mut out.derived);
     types(program, plan, truths, &mut out.types);
     let inputs = Inputs {
         program,
@@ -58,6 +46,23 @@ pub(crate) fn run_plan(
             .unwrap_or(Truth::Unknown)
     });
     applicable_and_classification(program, out);
+}
+
+/// Every slot of the truth array (leaves, then the tape) and the derived values.
+pub(crate) fn conditions(
+    program: &Program,
+    plan: &Plan,
+    params: &[Param],
+    facts: &Facts,
+    truths: &mut Vec<Truth>,
+    derived: &mut Vec<Value>,
+) {
+    if truths.len() != plan.slots {
+        truths.clear();
+        truths.resize(plan.slots, Truth::Unknown);
+    }
+    leaves(plan, &facts.values, truths);
+    tape(program, plan, &facts.values, params, truths, derived);
 }
 
 /// Whether the ordering found (one of `less`, `greater`, `equal`) is in `mask`; unknown when

@@ -12,11 +12,13 @@ mod fast;
 mod missing;
 mod observer;
 mod plan;
+mod summary;
 pub mod testing;
 #[cfg(test)]
 mod tests;
 
 pub use observer::{NoObserver, Observer, UnknownReason};
+pub use summary::{evaluate_summary_into, OutcomeSummary, TypeSummary};
 
 use crate::facts::Facts;
 use crate::ir::{FactId, PolicyId, Program, TypeId};

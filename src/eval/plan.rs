@@ -140,6 +140,9 @@ pub(crate) struct Plan {
     pub type_order: Vec<usize>,
     /// Condition slot per policy (by `PolicyId`)
     pub conditions: Vec<Option<u32>>,
+    /// While lowering: the slot holding each derived value computed as a condition (by
+    /// `DerivedId`); a condition that reads it uses that slot, with no step of its own
+    derived_roots: Vec<Option<u32>>,
 }
 
 /// What lowering reads.
@@ -192,6 +195,7 @@ impl Plan {
             types: Vec::new(),
             type_order: type_order(program),
             conditions: Vec::new(),
+            derived_roots: vec![None; program.derived.len()],
         };
         let exprs = &program.exprs;
         let src = Src { exprs, params };
@@ -203,6 +207,9 @@ impl Plan {
             };
             let root =
                 yields_truth(exprs, decl.expr).then(|| plan.lower(src, decl.expr, &mut tape_slots));
+            if let Some(r) = plan.derived_roots.get_mut(d.index()) {
+                *r = root;
+            }
             plan.tape.push(Step::Derived {
                 id: d.0,
                 root,
@@ -289,6 +296,13 @@ impl Plan {
     /// Lower the condition `e` (children first) and return its pending slot reference.
     fn lower(&mut self, src: Src<'_>, e: ExprId, ts: &mut usize) -> u32 {
         let exprs = src.exprs;
+        // A derived value the plan computes as a condition: its truth is already in a slot
+        // (reading it back as a value gives the same truth), so no step is needed.
+        if let Some(Expr::Derived(d)) = exprs.get(e.index()) {
+            if let Some(slot) = self.derived_roots.get(d.index()).copied().flatten() {
+                return slot;
+            }
+        }
         match exprs.get(e.index()) {
             Some(Expr::Const(v)) => {
                 let truth = crate::eval::expr::V::of(v).truth();
