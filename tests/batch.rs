@@ -625,3 +625,66 @@ fn diff_shows_the_criterion_a_threshold_change_flips() {
     assert_eq!(json["summary"]["changed"], 0);
     assert_eq!(json["summary"]["records"], 15);
 }
+
+#[test]
+fn csv_line_numbers_survive_bom_quoted_newlines_blank_lines_and_crlf() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("edge.csv");
+    // Line 1 header (after a BOM); record `a` spans lines 2-3 (a newline inside a quoted
+    // cell, with an escaped quote); a blank line 4; `b` on line 5 is bad; CRLF from there;
+    // `c` on line 6, a blank CRLF line 7, `d` on line 8 is bad.
+    let text = "\u{feff}id,location,firms\n\
+                a,\"Itajaí,\n\"\"Vale\"\" do Itajaí\",120\n\
+                \n\
+                b,Sarchí,-5\r\n\
+                c,Gamarra,40\r\n\
+                \r\n\
+                d,Lima,many\r\n";
+    fs::write(&data, text).unwrap();
+    let d = data.to_str().unwrap();
+    for threads in ["1", "2"] {
+        let (code, out, rejects) = batch(dir.path(), &[d], "o.csv", &["--threads", threads]);
+        assert_eq!(code, 3, "{rejects}");
+        let ids: Vec<&str> = out
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap())
+            .collect();
+        assert_eq!(ids, ["a", "c"]);
+        let lines: Vec<&str> = rejects
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(1).unwrap())
+            .collect();
+        assert_eq!(lines, ["5", "8"], "{rejects}");
+    }
+}
+
+#[test]
+fn long_inputs_cut_into_pieces_keep_every_record_and_line() {
+    // Records far longer than one read, and enough of them for many pieces: every record
+    // evaluated once, in order, and a bad one near the end found on its own line.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("long.jsonl");
+    let padding = "x".repeat(300_000);
+    let mut text = String::new();
+    for i in 0..3 {
+        text.push_str(&format!(
+            "{{\"id\": \"big{i}\", \"sector\": \"{padding}\", \"firms\": 10}}\n"
+        ));
+    }
+    for i in 0..5000 {
+        text.push_str(&format!("{{\"id\": \"r{i}\", \"firms\": {i}}}\n"));
+    }
+    text.push_str("{\"id\": \"bad\", \"firms\": -1}\n{\"id\": \"last\", \"firms\": 1}");
+    fs::write(&data, text).unwrap();
+    let d = data.to_str().unwrap();
+    let one = batch(dir.path(), &[d], "one.csv", &["--threads", "1"]);
+    let two = batch(dir.path(), &[d], "two.csv", &["--threads", "2"]);
+    assert_eq!(one, two);
+    let (code, out, rejects) = one;
+    assert_eq!(code, 3);
+    assert_eq!(out.lines().count(), 1 + 3 + 5000 + 1);
+    assert!(out.lines().last().unwrap().starts_with("last,"));
+    assert!(rejects.contains(",5004,bad,firms,"), "{rejects}");
+}

@@ -13,7 +13,7 @@ use std::str::FromStr;
 
 use super::columns::Columns;
 use super::error::BatchError;
-use super::input::{self, RawRecord};
+use super::input::{self, Piece, RawRecord};
 use super::output::{self, csv_field, json_string, RejectRow};
 use super::record::{RecordParser, Scratch};
 use super::{parser_for, pipeline, AtomicFile, ReadOptions};
@@ -165,15 +165,13 @@ pub fn run_diff(
             Outcome::default(),
         )
     };
-    let work = |state: &mut (Scratch, Scratch, Outcome, Outcome), records: &[RawRecord]| {
+    let work = |state: &mut (Scratch, Scratch, Outcome, Outcome), piece: &Piece| {
         let (so, sn, oo, on) = state;
-        let mut slice = Slice {
-            read: records.len() as u64,
-            ..Slice::default()
-        };
-        for rec in records {
+        let mut slice = Slice::default();
+        piece.for_each_record(|rec| {
+            slice.read += 1;
             let id = parse_both(&parse_old, &parse_new, rec, so, sn, &mut slice);
-            let Some(id) = id else { continue };
+            let Some(id) = id else { return };
             eval::evaluate_into(po, &so.facts, oo);
             eval::evaluate_into(pn, &sn.facts, on);
             slice.compared += 1;
@@ -189,8 +187,8 @@ pub fn run_diff(
                 slice.changed += 1;
                 change.render(format, &parse_old.names, &mut slice.bytes);
             }
-        }
-        slice
+        })?;
+        Ok(slice)
     };
     let sink = |slice: Slice| -> Result<(), BatchError> {
         let skip = usize::from(first && format == DiffFormat::Json && !slice.bytes.is_empty());
@@ -277,7 +275,7 @@ struct Slice {
 fn parse_both(
     parse_old: &RecordParser<'_>,
     parse_new: &RecordParser<'_>,
-    rec: &RawRecord,
+    rec: &RawRecord<'_>,
     so: &mut Scratch,
     sn: &mut Scratch,
     slice: &mut Slice,
@@ -344,7 +342,7 @@ impl Ctx<'_> {
             .collect()
     }
 
-    fn compare(&self, id: &str, rec: &RawRecord, oo: &Outcome, on: &Outcome) -> Option<Change> {
+    fn compare(&self, id: &str, rec: &RawRecord<'_>, oo: &Outcome, on: &Outcome) -> Option<Change> {
         let old_class = Self::class(&self.old, oo);
         let new_class = Self::class(&self.new, on);
         let old_p = Self::applied(&self.old, oo);

@@ -14,6 +14,7 @@ use std::str::FromStr;
 use calamine::{Data, Reader as _};
 
 use super::error::BatchError;
+use super::split::{Layout, TextPiece, TextStream};
 
 /// The format of a batch input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,26 +101,150 @@ pub struct InputOptions {
     pub sheet: Option<String>,
 }
 
-/// One record as read, before its cells are converted.
-#[derive(Clone, Debug)]
-pub(crate) struct RawRecord {
+/// One record as read, before its cells are converted; borrowed from its [`Piece`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawRecord<'a> {
     /// Index of the input it came from
     pub source: u32,
     /// 1-based line (text inputs) or row (spreadsheets) where it starts
     pub line: u64,
     /// The cells
-    pub data: RawData,
+    pub data: RawData<'a>,
 }
 
 /// The undecoded cells of a record.
-#[derive(Clone, Debug)]
-pub(crate) enum RawData {
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum RawData<'a> {
     /// A CSV row
-    Csv(csv::ByteRecord),
+    Csv(&'a csv::ByteRecord),
     /// The text of one JSON object
-    Json(Vec<u8>),
+    Json(&'a [u8]),
     /// A spreadsheet row
+    Cells(&'a [Data]),
+}
+
+/// A record read on its own (an element of a JSON array, a spreadsheet row).
+#[derive(Clone, Debug)]
+pub(crate) struct OwnedRecord {
+    source: u32,
+    line: u64,
+    data: OwnedData,
+}
+
+#[derive(Clone, Debug)]
+enum OwnedData {
+    Json(Vec<u8>),
     Cells(Vec<Data>),
+}
+
+/// Records per piece for inputs read record by record.
+const RECORDS_PER_PIECE: usize = 256;
+
+/// A unit of work: whole records of one input, processed by one worker.
+#[derive(Debug)]
+pub(crate) enum Piece {
+    /// Whole records of a CSV or JSON lines input, not yet split
+    Text(TextPiece),
+    /// Records read one by one
+    Records(Vec<OwnedRecord>),
+}
+
+impl Piece {
+    /// Call `each` on every record of the piece, in order.
+    pub fn for_each_record(&self, mut each: impl FnMut(&RawRecord<'_>)) -> Result<(), BatchError> {
+        match self {
+            Piece::Records(records) => {
+                for r in records {
+                    let data = match &r.data {
+                        OwnedData::Json(text) => RawData::Json(text),
+                        OwnedData::Cells(cells) => RawData::Cells(cells),
+                    };
+                    each(&RawRecord {
+                        source: r.source,
+                        line: r.line,
+                        data,
+                    });
+                }
+                Ok(())
+            }
+            Piece::Text(piece) => match piece.layout {
+                Layout::Lines => {
+                    each_line(piece, each);
+                    Ok(())
+                }
+                Layout::Csv { delimiter } => {
+                    let mut reader = csv::ReaderBuilder::new()
+                        .delimiter(delimiter)
+                        .flexible(true)
+                        .has_headers(false)
+                        .from_reader(piece.bytes.as_slice());
+                    let mut row = csv::ByteRecord::new();
+                    while reader
+                        .read_byte_record(&mut row)
+                        .map_err(|e| csv_error(&piece.name, &e))?
+                    {
+                        let line = row.position().map_or(piece.first_line, |p| {
+                            record_line(&piece.bytes, p, piece.first_line)
+                        });
+                        each(&RawRecord {
+                            source: piece.source,
+                            line,
+                            data: RawData::Csv(&row),
+                        });
+                    }
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    /// How many bytes of input the piece holds (0 for records read one by one).
+    pub fn len_bytes(&self) -> usize {
+        match self {
+            Piece::Text(piece) => piece.bytes.len(),
+            Piece::Records(_) => 0,
+        }
+    }
+}
+
+/// The line a CSV record's first byte is on, for a record at `position` in `bytes`, which
+/// start on line `first`. The csv crate gives the position where it started reading,
+/// before any blank lines it skipped; those are counted here.
+pub(crate) fn record_line(bytes: &[u8], position: &csv::Position, first: u64) -> u64 {
+    let start = usize::try_from(position.byte()).unwrap_or(usize::MAX);
+    let blank = bytes
+        .get(start..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&b| b == b'\n' || b == b'\r')
+        .filter(|&&b| b == b'\n')
+        .count() as u64;
+    first + position.line() - 1 + blank
+}
+
+/// The non-blank lines of a JSON lines piece, each with its line number.
+fn each_line(piece: &TextPiece, mut each: impl FnMut(&RawRecord<'_>)) {
+    let bytes = piece.bytes.as_slice();
+    let mut line = piece.first_line;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (text, next) = match memchr::memchr(b'\n', rest) {
+            Some(k) => (
+                rest.get(..k).unwrap_or(&[]),
+                rest.get(k + 1..).unwrap_or(&[]),
+            ),
+            None => (rest, &[][..]),
+        };
+        if !text.iter().all(u8::is_ascii_whitespace) {
+            each(&RawRecord {
+                source: piece.source,
+                line,
+                data: RawData::Json(text),
+            });
+        }
+        line += 1;
+        rest = next;
+    }
 }
 
 /// What is known about an input once it is open.
@@ -136,12 +261,7 @@ pub(crate) struct SourceInfo {
 type TextReader = Box<dyn Read + Send>;
 
 enum Stream {
-    Csv(csv::Reader<TextReader>),
-    Lines {
-        reader: BufReader<TextReader>,
-        line: u64,
-        bytes: u64,
-    },
+    Text(TextStream),
     Array(ArrayScanner<BufReader<TextReader>>),
     Sheet {
         range: calamine::Range<Data>,
@@ -202,12 +322,23 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
                         b','
                     }
                 });
-                let mut reader = csv::ReaderBuilder::new()
+                let source = u32::try_from(streams.len()).unwrap_or(u32::MAX);
+                let mut stream = TextStream::new(
+                    text_reader(path, opts.encoding)?,
+                    source,
+                    &name,
+                    Layout::Csv { delimiter },
+                );
+                let header_row = stream.first_record()?;
+                let mut header_reader = csv::ReaderBuilder::new()
                     .delimiter(delimiter)
                     .flexible(true)
-                    .has_headers(true)
-                    .from_reader(text_reader(path, opts.encoding)?);
-                let headers = reader.byte_headers().map_err(|e| csv_error(&name, &e))?;
+                    .has_headers(false)
+                    .from_reader(header_row.as_slice());
+                let mut headers = csv::ByteRecord::new();
+                header_reader
+                    .read_byte_record(&mut headers)
+                    .map_err(|e| csv_error(&name, &e))?;
                 let headers: Vec<String> = headers
                     .iter()
                     .map(|h| String::from_utf8_lossy(h).trim().to_string())
@@ -219,16 +350,20 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
                         help: Some("the first line names the columns: `id,firms,trust,...`".into()),
                     });
                 }
-                (Some(headers), Stream::Csv(reader))
+                (Some(headers), Stream::Text(stream))
             }
-            InputFormat::Jsonl => (
-                None,
-                Stream::Lines {
-                    reader: BufReader::with_capacity(1 << 16, text_reader(path, opts.encoding)?),
-                    line: 0,
-                    bytes: 0,
-                },
-            ),
+            InputFormat::Jsonl => {
+                let source = u32::try_from(streams.len()).unwrap_or(u32::MAX);
+                (
+                    None,
+                    Stream::Text(TextStream::new(
+                        text_reader(path, opts.encoding)?,
+                        source,
+                        &name,
+                        Layout::Lines,
+                    )),
+                )
+            }
             InputFormat::Json => (
                 None,
                 Stream::Array(ArrayScanner::new(BufReader::with_capacity(
@@ -341,30 +476,37 @@ fn csv_error(name: &str, e: &csv::Error) -> BatchError {
 }
 
 impl Reader {
-    /// The next chunk of at most `max` records, or `None` at the end of the last input.
-    pub fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<RawRecord>>, BatchError> {
-        let mut chunk = Vec::with_capacity(max.min(1 << 16));
-        while chunk.len() < max {
-            let Some(stream) = self.streams.get_mut(self.current) else {
-                break;
-            };
+    /// The next piece of work, or `None` at the end of the last input.
+    pub fn next_piece(&mut self) -> Result<Option<Piece>, BatchError> {
+        while let Some(stream) = self.streams.get_mut(self.current) {
             let source = u32::try_from(self.current).unwrap_or(u32::MAX);
             let name = self.names.get(self.current).map_or("", String::as_str);
-            let got = next_record(stream, source, name)?;
-            match got {
-                Some(rec) => chunk.push(rec),
+            let piece = match stream {
+                Stream::Text(text) => text.next_piece()?.map(Piece::Text),
+                _ => {
+                    let mut records = Vec::new();
+                    while records.len() < RECORDS_PER_PIECE {
+                        match next_record(stream, source, name)? {
+                            Some(r) => records.push(r),
+                            None => break,
+                        }
+                    }
+                    (!records.is_empty()).then_some(Piece::Records(records))
+                }
+            };
+            match piece {
+                Some(piece) => return Ok(Some(piece)),
                 None => self.current += 1,
             }
         }
-        Ok((!chunk.is_empty()).then_some(chunk))
+        Ok(None)
     }
 
     /// Bytes read so far over all inputs (approximate for decoded and spreadsheet inputs).
     pub fn position(&self) -> u64 {
         let done: u64 = self.sizes.iter().take(self.current).sum();
         let within = match self.streams.get(self.current) {
-            Some(Stream::Csv(r)) => r.position().byte(),
-            Some(Stream::Lines { bytes, .. }) => *bytes,
+            Some(Stream::Text(t)) => t.consumed(),
             Some(Stream::Array(a)) => a.bytes,
             Some(Stream::Sheet { range, next, .. }) => {
                 let size = self.sizes.get(self.current).copied().unwrap_or(0);
@@ -386,54 +528,14 @@ fn next_record(
     stream: &mut Stream,
     source: u32,
     name: &str,
-) -> Result<Option<RawRecord>, BatchError> {
+) -> Result<Option<OwnedRecord>, BatchError> {
     match stream {
-        Stream::Csv(reader) => {
-            let mut record = csv::ByteRecord::new();
-            match reader.read_byte_record(&mut record) {
-                Ok(true) => {
-                    let line = record.position().map_or(0, csv::Position::line);
-                    Ok(Some(RawRecord {
-                        source,
-                        line,
-                        data: RawData::Csv(record),
-                    }))
-                }
-                Ok(false) => Ok(None),
-                Err(e) => Err(csv_error(name, &e)),
-            }
-        }
-        Stream::Lines {
-            reader,
-            line,
-            bytes,
-        } => loop {
-            let mut buf = Vec::new();
-            let n = reader
-                .read_until(b'\n', &mut buf)
-                .map_err(|e| BatchError::io("read", Path::new(name), &e))?;
-            if n == 0 {
-                return Ok(None);
-            }
-            *line += 1;
-            *bytes += n as u64;
-            if *line == 1 && buf.starts_with(b"\xef\xbb\xbf") {
-                buf.drain(..3);
-            }
-            if buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return Ok(Some(RawRecord {
-                source,
-                line: *line,
-                data: RawData::Json(buf),
-            }));
-        },
+        Stream::Text(_) => Ok(None),
         Stream::Array(scanner) => match scanner.next_element(name)? {
-            Some((line, text)) => Ok(Some(RawRecord {
+            Some((line, text)) => Ok(Some(OwnedRecord {
                 source,
                 line,
-                data: RawData::Json(text),
+                data: OwnedData::Json(text),
             })),
             None => Ok(None),
         },
@@ -447,10 +549,10 @@ fn next_record(
             };
             let line = *first_row + *next as u64;
             *next += 1;
-            Ok(Some(RawRecord {
+            Ok(Some(OwnedRecord {
                 source,
                 line,
-                data: RawData::Cells(row.to_vec()),
+                data: OwnedData::Cells(row.to_vec()),
             }))
         }
     }

@@ -16,6 +16,7 @@ mod input;
 mod output;
 mod pipeline;
 mod record;
+mod split;
 
 pub use atomic::AtomicFile;
 pub use columns::ColumnOptions;
@@ -32,7 +33,7 @@ use crate::ir::{Program, TypeId};
 use crate::ruleset::RuleSet;
 use columns::Columns;
 use convert::Converter;
-use input::{RawRecord, SourceInfo};
+use input::{Piece, RawRecord, SourceInfo};
 use output::{RejectRow, RowRenderer};
 use record::{RecordParser, Scratch};
 
@@ -267,16 +268,17 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
         scratch: Scratch::new(program.facts.len()),
         outcome: OutcomeSummary::default(),
     };
-    let work = |w: &mut Worker, records: &[RawRecord]| {
+    let work = |w: &mut Worker, piece: &Piece| -> Result<SliceOut, BatchError> {
         let mut slice = SliceOut {
-            rows: Vec::with_capacity(records.len() * 128),
+            rows: Vec::with_capacity(piece.len_bytes() + 4096),
             rejects: Vec::new(),
             counts: vec![0; n_types + 1],
             evaluated: 0,
-            read: records.len() as u64,
+            read: 0,
             error: None,
         };
-        for rec in records {
+        piece.for_each_record(|rec| {
+            slice.read += 1;
             let id = parser.parse(rec, &mut w.scratch);
             if !w.scratch.problems.is_empty() {
                 slice
@@ -287,7 +289,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
                         id: id.to_string(),
                         problem,
                     }));
-                continue;
+                return;
             }
             eval::evaluate_summary_into(program, &w.scratch.facts, &mut w.outcome);
             renderer.row(&id, &w.outcome, &mut slice.rows);
@@ -303,8 +305,8 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
                             .err();
                 }
             }
-        }
-        slice
+        })?;
+        Ok(slice)
     };
     let sink = |slice: SliceOut| -> Result<(), BatchError> {
         if let Some(e) = slice.error {
@@ -356,7 +358,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
 fn write_explain(
     rules: &RuleSet,
     explain: &Explain,
-    rec: &RawRecord,
+    rec: &RawRecord<'_>,
     parser: &RecordParser<'_>,
     id: &str,
     scratch: &Scratch,

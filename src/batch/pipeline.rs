@@ -1,24 +1,23 @@
-//! The batch pipeline: read chunks, process them on worker threads, hand results over in
+//! The batch pipeline: read pieces, process them on worker threads, hand results over in
 //! input order.
 //!
-//! Input: a [`Reader`] and a per-slice work function. Output: the work function's results,
-//! one per slice of a chunk, passed to a sink in input order. With one thread everything
-//! runs on the calling thread; with more, a reader thread reads the next chunk while a
-//! rayon pool processes the current one. Memory holds at most a few chunks.
+//! Input: a [`Reader`] and a per-piece work function. Output: the work function's results,
+//! one per piece, passed to a sink in input order. With one thread everything runs on the
+//! calling thread. With more, one thread reads and cuts the input into pieces, `threads`
+//! workers take the next piece as soon as they are free (no thread waits for a slow
+//! piece of another), and the calling thread puts the results back in order and writes
+//! them. Bounded channels keep a few pieces in memory whatever the input size.
 
-use std::sync::mpsc;
+use std::collections::BTreeMap;
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 
 use super::error::BatchError;
-use super::input::{RawRecord, Reader};
+use super::input::{Piece, Reader};
 
-/// Records per chunk.
-pub(crate) const CHUNK: usize = 8192;
-
-/// Chunks read ahead of the one being processed.
-const READ_AHEAD: usize = 2;
+/// Pieces waiting for a worker, per worker.
+const QUEUED_PER_WORKER: usize = 2;
 
 /// How many threads to use: `requested`, or every core when 0.
 pub(crate) fn thread_count(requested: usize) -> usize {
@@ -74,8 +73,9 @@ impl Progress {
     }
 }
 
-/// Read every record and process it: `work` turns a slice of records into a result,
-/// with a per-thread state made by `init`; `sink` receives the results in input order.
+/// Read every record and process it: `work` turns a piece of input into a result, with a
+/// per-thread state made by `init`; `sink` receives the results in input order. The first
+/// error (reading, working or sinking) stops the run and is returned.
 pub(crate) fn run<S, R, I, W, K>(
     mut reader: Reader,
     threads: usize,
@@ -85,57 +85,81 @@ pub(crate) fn run<S, R, I, W, K>(
     mut sink: K,
 ) -> Result<(), BatchError>
 where
-    I: Fn() -> S + Sync + Send,
-    W: Fn(&mut S, &[RawRecord]) -> R + Sync + Send,
+    I: Fn() -> S + Sync,
+    W: Fn(&mut S, &Piece) -> Result<R, BatchError> + Sync,
     R: Send,
     K: FnMut(R) -> Result<(), BatchError>,
 {
     if threads <= 1 {
         let mut state = init();
-        while let Some(chunk) = reader.next_chunk(CHUNK)? {
-            sink(work(&mut state, &chunk))?;
+        while let Some(piece) = reader.next_piece()? {
+            sink(work(&mut state, &piece)?)?;
             progress.set(reader.position());
         }
         return Ok(());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| BatchError::BadOption {
-            message: format!("cannot start {threads} threads: {e}"),
-            help: Some("pass a smaller `--threads`".into()),
-        })?;
-    // Small slices keep every thread busy; large ones keep per-slice costs low.
-    let slice = (CHUNK / (threads * 4)).max(64);
+    type Done<R> = (u64, Result<R, BatchError>, u64);
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<Result<(Vec<RawRecord>, u64), BatchError>>(READ_AHEAD);
-        scope.spawn(move || loop {
-            let next = reader
-                .next_chunk(CHUNK)
-                .map(|c| c.map(|c| (c, reader.position())));
-            let message = match next {
-                Ok(Some(chunk)) => Ok(chunk),
-                Ok(None) => break,
-                Err(e) => Err(e),
-            };
-            let failed = message.is_err();
-            // A closed channel means the writer stopped: stop reading.
-            if tx.send(message).is_err() || failed {
-                break;
+        let (piece_tx, piece_rx) =
+            mpsc::sync_channel::<(u64, Piece, u64)>(threads * QUEUED_PER_WORKER);
+        let piece_rx = Arc::new(Mutex::new(piece_rx));
+        let (done_tx, done_rx) = mpsc::sync_channel::<Done<R>>(threads * QUEUED_PER_WORKER * 2);
+
+        // The reader: a read error is delivered in order, after every piece before it.
+        let reader_done = done_tx.clone();
+        scope.spawn(move || {
+            let mut seq = 0u64;
+            loop {
+                match reader.next_piece() {
+                    Ok(Some(piece)) => {
+                        // A closed channel means the workers stopped: stop reading.
+                        if piece_tx.send((seq, piece, reader.position())).is_err() {
+                            break;
+                        }
+                        seq += 1;
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = reader_done.send((seq, Err(e), reader.position()));
+                        break;
+                    }
+                }
             }
         });
-        for message in rx {
-            let (chunk, position) = message?;
-            let results: Vec<R> = pool.install(|| {
-                chunk
-                    .par_chunks(slice)
-                    .map_init(&init, |state, records| work(state, records))
-                    .collect()
+
+        // The workers: each takes the next piece when it is free. When the writer stops,
+        // sending fails and they stop; when they all have, the reader's sends fail too.
+        for _ in 0..threads {
+            let pieces = Arc::clone(&piece_rx);
+            let done = done_tx.clone();
+            let (init, work) = (&init, &work);
+            scope.spawn(move || {
+                let mut state = init();
+                loop {
+                    let next = pieces.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok((seq, piece, position)) = next else {
+                        break;
+                    };
+                    let result = work(&mut state, &piece);
+                    if done.send((seq, result, position)).is_err() {
+                        break;
+                    }
+                }
             });
-            for r in results {
-                sink(r)?;
+        }
+        drop(piece_rx);
+        drop(done_tx);
+
+        // The writer (this thread): results back in input order.
+        let mut waiting: BTreeMap<u64, (Result<R, BatchError>, u64)> = BTreeMap::new();
+        let mut next = 0u64;
+        for (seq, result, position) in done_rx.iter() {
+            waiting.insert(seq, (result, position));
+            while let Some((result, position)) = waiting.remove(&next) {
+                sink(result?)?;
+                progress.set(position);
+                next += 1;
             }
-            progress.set(position);
         }
         Ok(())
     })

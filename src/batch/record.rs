@@ -89,7 +89,7 @@ pub(crate) struct RecordParser<'p> {
 
 impl<'p> RecordParser<'p> {
     /// Parse `rec` into `s.facts`; returns its id. Problems are left in `s.problems`.
-    pub fn parse<'r>(&self, rec: &'r RawRecord, s: &mut Scratch) -> Cow<'r, str> {
+    pub fn parse<'r>(&self, rec: &RawRecord<'r>, s: &mut Scratch) -> Cow<'r, str> {
         s.reset();
         let id = match &rec.data {
             RawData::Csv(row) => self.csv(rec.source, row, s),
@@ -104,7 +104,7 @@ impl<'p> RecordParser<'p> {
 
     /// The id of a record without one: its line (row) number, prefixed with the input
     /// name when there are several inputs.
-    pub fn default_id(&self, rec: &RawRecord) -> String {
+    pub fn default_id(&self, rec: &RawRecord<'_>) -> String {
         if self.names.len() > 1 {
             let name = self
                 .names
