@@ -142,7 +142,7 @@ impl<'p> RowRenderer<'p> {
             out.push(b',');
             out.extend_from_slice(status_word(t.status).as_bytes());
             out.push(b',');
-            let _ = write!(out, "{}", round4(t.score));
+            write_score(t.score, out);
         }
         out.push(b',');
         join(self.policies(outcome, PolicyKind::Recommend), b";", out);
@@ -173,7 +173,9 @@ impl<'p> RowRenderer<'p> {
             json_string(self.type_name(i), out);
             out.extend_from_slice(b":{\"status\":\"");
             out.extend_from_slice(status_word(t.status).as_bytes());
-            let _ = write!(out, "\",\"score\":{}}}", round4(t.score));
+            out.extend_from_slice(b"\",\"score\":");
+            write_score(t.score, out);
+            out.push(b'}');
         }
         out.extend_from_slice(b"},\"recommended\":");
         json_list(self.policies(outcome, PolicyKind::Recommend), out);
@@ -186,6 +188,29 @@ impl<'p> RowRenderer<'p> {
             .map(|f| f.name.as_str());
         json_list(names, out);
         out.push(b'}');
+    }
+}
+
+/// Append a score rounded to 4 decimals exactly as `{}` prints `round4(score)` (`0`, `0.5`,
+/// `0.8333`, `1`): scores lie in 0..1, so four digits are written by hand instead of
+/// running the shortest-float algorithm for every type of every record.
+fn write_score(score: f64, out: &mut Vec<u8>) {
+    let rounded = round4(score);
+    if !(0.0..=1.0).contains(&rounded) || rounded.is_sign_negative() {
+        let _ = write!(out, "{rounded}");
+        return;
+    }
+    // Exact: `rounded` is the double nearest to k / 10^4.
+    let k = (rounded * 10_000.0).round() as u32;
+    match k {
+        0 => out.push(b'0'),
+        10_000.. => out.push(b'1'),
+        _ => {
+            let digits = [k / 1000, k / 100 % 10, k / 10 % 10, k % 10].map(|d| b'0' + d as u8);
+            let len = 4 - digits.iter().rev().take_while(|&&d| d == b'0').count();
+            out.extend_from_slice(b"0.");
+            out.extend_from_slice(digits.get(..len).unwrap_or(&digits));
+        }
     }
 }
 
@@ -274,5 +299,35 @@ pub(crate) fn reject_rows(rows: &[RejectRow], names: &[String], out: &mut Vec<u8
         out.push(b',');
         csv_field(&r.problem.reason, out);
         out.push(b'\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_are_written_as_display_writes_them() {
+        let mut samples: Vec<f64> = (0..=10_000).map(|k| f64::from(k) / 10_000.0).collect();
+        samples.extend((0..=997).map(|k| f64::from(k) / 997.0));
+        samples.extend([
+            1.0 / 3.0,
+            2.0 / 3.0,
+            0.99995,
+            0.00004,
+            -0.0,
+            1.5,
+            -0.25,
+            f64::NAN,
+        ]);
+        for x in samples {
+            let mut fast = Vec::new();
+            write_score(x, &mut fast);
+            assert_eq!(
+                String::from_utf8(fast).unwrap_or_default(),
+                format!("{}", round4(x)),
+                "score {x}"
+            );
+        }
     }
 }

@@ -183,7 +183,8 @@ impl<'p> RecordParser<'p> {
             match *target {
                 Target::Id => id = Some(Cow::Borrowed(text.trim())),
                 Target::Fact(fact) => {
-                    if !text.trim().is_empty() {
+                    let text = text.trim();
+                    if !text.is_empty() {
                         self.put(fact, header, &Cell::Text(text), s);
                     }
                 }

@@ -104,7 +104,42 @@ impl ValueProblem {
 
 /// Check a number written for a number, integer (count) or ratio fact: finite, whole for
 /// integers, 0 to 1 for ratios, within `minimum`/`maximum`.
+#[inline]
 pub(crate) fn check_number(fact: &Fact, n: f64) -> Result<Value, ValueProblem> {
+    if number_is_valid(fact, n) {
+        Ok(Value::Number(n))
+    } else {
+        Err(number_problem(fact, n))
+    }
+}
+
+/// Whether `n` passes every check of [`check_number`]: the common case, decided without
+/// building a problem (batches check millions of cells).
+#[inline]
+fn number_is_valid(fact: &Fact, n: f64) -> bool {
+    let integer = fact.ty == FactType::Integer;
+    n.is_finite()
+        && !(integer && n.abs() > limits::MAX_EXACT_INTEGER)
+        && !(integer && n.fract() != 0.0)
+        && (fact.ty != FactType::Ratio || (0.0..=1.0).contains(&n))
+        && !fact.minimum.is_some_and(|min| n < min)
+        && !fact.maximum.is_some_and(|max| n > max)
+}
+
+/// What is wrong with a number [`number_is_valid`] refused.
+#[cold]
+#[inline(never)]
+fn number_problem(fact: &Fact, n: f64) -> ValueProblem {
+    match number_problem_checks(fact, n) {
+        Err(problem) => problem,
+        // Not reached: `number_is_valid` refuses exactly what the checks refuse.
+        Ok(_) => ValueProblem::NotFinite {
+            value: describe_number(n),
+        },
+    }
+}
+
+fn number_problem_checks(fact: &Fact, n: f64) -> Result<Value, ValueProblem> {
     if !n.is_finite() {
         return Err(ValueProblem::NotFinite {
             value: describe_number(n),
@@ -168,6 +203,7 @@ pub(crate) fn check_number(fact: &Fact, n: f64) -> Result<Value, ValueProblem> {
 
 /// The position of `name` among a level fact's levels (or a set fact's members); `what`
 /// says which (`a level`, `an alternative`, `a member`) for the problem.
+#[inline]
 pub(crate) fn level_index(
     names: &[String],
     name: &str,
@@ -180,6 +216,7 @@ pub(crate) fn level_index(
 }
 
 /// The problem for a name that is not among `names`, with the closest one as a suggestion.
+#[cold]
 pub(crate) fn unknown_level(names: &[String], name: &str, what: &'static str) -> ValueProblem {
     let allowed = format!("allowed: {}", backticked(names));
     let help = match suggest(name, names.iter().map(String::as_str)) {
