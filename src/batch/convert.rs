@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::facts::value_check::{
-    check_number, describe_num, describe_text, level_index, ValueProblem,
+    check_number, describe_num, describe_text, level_index, number_is_valid, ValueProblem,
 };
 use crate::ir::{Fact, FactType, Program};
 use crate::value::{format_number, Value};
@@ -68,6 +68,21 @@ impl<'p> Converter<'p> {
             Cell::List(items) => list(fact, items),
             Cell::Other(what) => Err(vec![wrong_type(fact, what.clone(), None)]),
         }
+    }
+
+    /// A plain decimal text cell (`3569`, `0.731`, `-2.5`) for a number fact, read without
+    /// the general path; `None` when the cell or the fact needs it (then [`Self::convert`]
+    /// gives the value or the problems). Census files are mostly such cells.
+    #[inline]
+    pub fn plain_number(&self, fact: &Fact, bytes: &[u8]) -> Option<Value> {
+        if !matches!(
+            fact.ty,
+            FactType::Number | FactType::Integer | FactType::Ratio
+        ) {
+            return None;
+        }
+        let n = plain_decimal(bytes)?;
+        number_is_valid(fact, n).then_some(Value::Number(n))
     }
 
     /// The program whose facts are converted.
@@ -150,6 +165,43 @@ impl<'p> Converter<'p> {
         }
         Some("write a number, or leave the cell empty when it is unknown".into())
     }
+}
+
+/// `-?[0-9]+(\.[0-9]+)?` with at most 15 digits, read exactly: the digits make an integer
+/// below 2^53 and the power of ten is at most 10^15, both exact doubles, so one division
+/// rounds correctly and the result is the one `str::parse` gives. Anything else: `None`.
+pub(crate) fn plain_decimal(bytes: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    let mut mantissa: u64 = 0;
+    let mut count = 0usize;
+    let mut fraction: Option<usize> = None;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                if count > 15 {
+                    return None;
+                }
+            }
+            b'.' if fraction.is_none() && count > 0 => fraction = Some(count),
+            _ => return None,
+        }
+    }
+    let scale = match fraction {
+        Some(at) if at == count => return None,
+        Some(at) => count - at,
+        None if count == 0 => return None,
+        None => 0,
+    };
+    let value = mantissa as f64 / POW10.get(scale).copied()?;
+    Some(if negative { -value } else { value })
 }
 
 fn level_word(ordered: bool) -> &'static str {
@@ -277,5 +329,46 @@ fn wrong_type(fact: &Fact, found: String, help: Option<String>) -> ValueProblem 
         expected: fact.ty.describe(),
         found,
         help,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_decimal;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the fast reader accepts, it reads exactly as `str::parse` does.
+        #[test]
+        fn plain_decimals_read_as_parse_reads_them(text in "-?[0-9]{0,12}(\\.[0-9]{0,8})?") {
+            if let Some(n) = plain_decimal(text.as_bytes()) {
+                let parsed: f64 = text.parse().unwrap_or(f64::NAN);
+                prop_assert_eq!(n.to_bits(), parsed.to_bits(), "{}", text);
+            }
+        }
+
+        #[test]
+        fn plain_decimals_accept_what_they_should(whole in 0u64..1_000_000, frac in 0u32..10_000) {
+            let text = format!("{whole}.{frac:04}");
+            prop_assert!(plain_decimal(text.as_bytes()).is_some());
+        }
+    }
+
+    #[test]
+    fn other_shapes_take_the_general_path() {
+        for text in [
+            "", "-", ".5", "5.", "1e3", "+1", " 1", "1 ", "12,5", "1.2.3", "50%", "0x10",
+        ] {
+            assert_eq!(plain_decimal(text.as_bytes()), None, "{text}");
+        }
+        assert_eq!(
+            plain_decimal(b"-0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+        assert_eq!(
+            plain_decimal(b"1234567890.12345"),
+            Some(1_234_567_890.123_45)
+        );
+        assert_eq!(plain_decimal(b"1234567890.123456"), None);
     }
 }

@@ -172,6 +172,17 @@ impl<'p> RecordParser<'p> {
                 }
                 _ => {}
             }
+            if let Target::Fact(fact) = *target {
+                let value = self
+                    .conv
+                    .program()
+                    .fact(fact)
+                    .and_then(|decl| self.conv.plain_number(decl, bytes));
+                if let (Some(value), Some(slot)) = (value, s.facts.values.get_mut(fact.index())) {
+                    *slot = value;
+                    continue;
+                }
+            }
             let Ok(text) = std::str::from_utf8(bytes) else {
                 s.problems.push(Problem {
                     column: header.clone(),

@@ -116,7 +116,7 @@ pub(crate) fn check_number(fact: &Fact, n: f64) -> Result<Value, ValueProblem> {
 /// Whether `n` passes every check of [`check_number`]: the common case, decided without
 /// building a problem (batches check millions of cells).
 #[inline]
-fn number_is_valid(fact: &Fact, n: f64) -> bool {
+pub(crate) fn number_is_valid(fact: &Fact, n: f64) -> bool {
     let integer = fact.ty == FactType::Integer;
     n.is_finite()
         && !(integer && n.abs() > limits::MAX_EXACT_INTEGER)
