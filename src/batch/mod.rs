@@ -12,6 +12,7 @@ mod columns;
 mod convert;
 pub mod diff;
 mod error;
+mod flat_json;
 mod input;
 mod output;
 mod pipeline;

@@ -13,6 +13,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use super::columns::{Columns, Target};
 use super::convert::{Cell, Converter};
+use super::flat_json;
 use super::input::{RawData, RawRecord};
 use crate::facts::value_check::ValueProblem;
 use crate::facts::Facts;
@@ -247,6 +248,21 @@ impl<'p> RecordParser<'p> {
             *seen = false;
         }
         let mut id = None;
+        if flat_json::read(self, text, s, &mut id) {
+            return id;
+        }
+        // Anything the flat reader does not take (escapes, nesting, errors) is read again
+        // by serde_json, which also words the errors.
+        s.reset();
+        self.json_serde(text, s)
+    }
+
+    /// Read a JSON record with serde_json.
+    fn json_serde<'r>(&self, text: &'r [u8], s: &mut Scratch) -> Option<Cow<'r, str>> {
+        for seen in &mut s.seen {
+            *seen = false;
+        }
+        let mut id = None;
         let mut de = serde_json::Deserializer::from_slice(text);
         let result = RecordSeed {
             parser: self,
@@ -273,6 +289,64 @@ impl<'p> RecordParser<'p> {
             });
         }
         id
+    }
+}
+
+impl RecordParser<'_> {
+    /// Where the `index`-th key of a JSON record goes. Records of one input nearly always
+    /// list the same keys in the same order: each position's last key is remembered, so
+    /// that most look-ups are one comparison.
+    pub(super) fn json_target(&self, s: &mut Scratch, index: usize, key: &str) -> Option<Target> {
+        match s.keys.get(index) {
+            Some((k, t)) if **k == *key => *t,
+            _ => {
+                let t = self.columns.target(key);
+                let entry = (Box::from(key), t);
+                match s.keys.get_mut(index) {
+                    Some(slot) => *slot = entry,
+                    None => s.keys.push(entry),
+                }
+                t
+            }
+        }
+    }
+
+    /// A fact's value from a JSON record (a second value for the same fact is a problem).
+    pub(super) fn json_fact(&self, fact: FactId, key: &str, cell: &Cell<'_>, s: &mut Scratch) {
+        let dup = s
+            .seen
+            .get_mut(fact.index())
+            .map(|seen| std::mem::replace(seen, true));
+        if dup == Some(true) {
+            s.problems.push(duplicate(key));
+            return;
+        }
+        self.put(fact, key, cell, s);
+    }
+
+    /// A key that is no fact: a problem unless unknown keys are allowed.
+    pub(super) fn json_unknown(&self, key: &str, s: &mut Scratch) {
+        if !self.columns.allow_unknown() {
+            s.problems.push(unknown_key(self, key));
+        }
+    }
+}
+
+/// A JSON record's id: text or a number.
+pub(super) fn json_id<'de>(key: &str, cell: Cell<'de>, s: &mut Scratch) -> Option<Cow<'de, str>> {
+    match cell {
+        Cell::Empty => None,
+        Cell::Str(t) => Some(Cow::Borrowed(t)),
+        Cell::Owned(t) => Some(Cow::Owned(t)),
+        Cell::Number(n) => Some(Cow::Owned(crate::value::format_number(n))),
+        _ => {
+            s.problems.push(Problem {
+                column: key.to_string(),
+                code: "meso::batch::bad_id",
+                reason: "the id must be text or a number".into(),
+            });
+            None
+        }
     }
 }
 
@@ -318,59 +392,23 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
         let s = self.scratch;
         let mut index = 0;
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            // Records of one input nearly always list the same keys in the same order:
-            // remember each position's key so that most look-ups are one comparison.
-            let target = match s.keys.get(index) {
-                Some((k, t)) if **k == *key => *t,
-                _ => {
-                    let t = parser.columns.target(&key);
-                    let entry = (Box::from(key.as_ref()), t);
-                    match s.keys.get_mut(index) {
-                        Some(slot) => *slot = entry,
-                        None => s.keys.push(entry),
-                    }
-                    t
-                }
-            };
+            let target = parser.json_target(s, index, &key);
             index += 1;
             match target {
                 Some(Target::Fact(fact)) => {
-                    let cell = map.next_value::<JsonCell<'de>>()?;
-                    let dup = s
-                        .seen
-                        .get_mut(fact.index())
-                        .map(|seen| std::mem::replace(seen, true));
-                    if dup == Some(true) {
-                        s.problems.push(duplicate(&key));
-                        continue;
-                    }
-                    parser.put(fact, &key, &cell.0, s);
+                    let JsonCell(cell) = map.next_value::<JsonCell<'de>>()?;
+                    parser.json_fact(fact, &key, &cell, s);
                 }
                 Some(Target::Id) => {
                     let JsonCell(cell) = map.next_value::<JsonCell<'de>>()?;
-                    *self.id = match cell {
-                        Cell::Empty => None,
-                        Cell::Str(t) => Some(Cow::Borrowed(t)),
-                        Cell::Owned(t) => Some(Cow::Owned(t)),
-                        Cell::Number(n) => Some(Cow::Owned(crate::value::format_number(n))),
-                        _ => {
-                            s.problems.push(Problem {
-                                column: key.into_owned(),
-                                code: "meso::batch::bad_id",
-                                reason: "the id must be text or a number".into(),
-                            });
-                            None
-                        }
-                    };
+                    *self.id = json_id(&key, cell, s);
                 }
                 Some(Target::Ignore | Target::Unnamed) => {
                     map.next_value::<IgnoredAny>()?;
                 }
                 None => {
                     map.next_value::<IgnoredAny>()?;
-                    if !parser.columns.allow_unknown() {
-                        s.problems.push(unknown_key(parser, &key));
-                    }
+                    parser.json_unknown(&key, s);
                 }
             }
         }
@@ -485,5 +523,116 @@ impl<'de> Visitor<'de> for CellVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(JsonCell(Cell::Other("a mapping".into())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::batch::columns::ColumnOptions;
+    use crate::batch::convert::NumberStyle;
+    use proptest::prelude::*;
+
+    /// One key and value of a generated record: facts of the shipped rules (right and
+    /// wrong types), the id, unknown keys, escapes, nesting, odd numbers.
+    fn entry() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("id"),
+            Just("firms"),
+            Just("trust"),
+            Just("share_micro_small"),
+            Just("main_market"),
+            Just("country"),
+            Just("frims"),
+            Just("state_owned_core"),
+            Just("specialization_lq"),
+            Just("tr\\u0075st"),
+        ];
+        let value = prop_oneof![
+            Just("120".to_string()),
+            Just("0.5".to_string()),
+            Just("-3".to_string()),
+            Just("1e2".to_string()),
+            Just("-0".to_string()),
+            Just("007".to_string()),
+            Just("12345678901234567".to_string()),
+            Just("\"low\"".to_string()),
+            Just("\"hgh\"".to_string()),
+            Just("\"Itaja\u{ed}\"".to_string()),
+            Just("\"a\\\"b\"".to_string()),
+            Just("true".to_string()),
+            Just("null".to_string()),
+            Just("[\"local\", \"domestic\"]".to_string()),
+            Just("[1]".to_string()),
+            Just("{\"a\": 1}".to_string()),
+            Just("[]".to_string()),
+            Just("\"domestic\"".to_string()),
+            Just("tru".to_string()),
+            (0u32..100_000).prop_map(|n| format!("{}.{:03}", n / 1000, n % 1000)),
+        ];
+        (key, value, prop_oneof![Just(""), Just(" "), Just("\t")])
+            .prop_map(|(k, v, sp)| format!("\"{k}\"{sp}:{sp}{v}"))
+    }
+
+    /// The shipped rule set, loaded once for all cases.
+    fn shipped() -> &'static crate::ruleset::RuleSet {
+        static RULES: std::sync::OnceLock<crate::ruleset::RuleSet> = std::sync::OnceLock::new();
+        RULES.get_or_init(|| crate::ruleset::load(crate::ruleset::embedded_sources(), &[]).unwrap())
+    }
+
+    #[test]
+    fn common_records_take_the_flat_reader_and_others_do_not() {
+        let program = &shipped().program;
+        let columns = Columns::new(program, &ColumnOptions::default()).unwrap();
+        let parser = RecordParser {
+            conv: Converter::new(program, NumberStyle::default()),
+            columns: &columns,
+            layouts: vec![None],
+            names: vec!["t.jsonl".into()],
+        };
+        let mut s = Scratch::new(program.facts.len());
+        let mut id = None;
+        let common = r#"{"id": "a", "firms": 120, "share_micro_small": 0.82, "trust": "low", "country": "Perú"}"#.as_bytes();
+        assert!(flat_json::read(&parser, common, &mut s, &mut id));
+        assert_eq!(id.as_deref(), Some("a"));
+        assert!(s.problems.is_empty());
+        for odd in [
+            &br#"{"id": "a\"b"}"#[..],
+            br#"{"firms": 1e2}"#,
+            br#"{"firms": 120} x"#,
+            br#"{"country": {"name": "Peru"}}"#,
+        ] {
+            let mut id = None;
+            assert!(!flat_json::read(&parser, odd, &mut s, &mut id));
+        }
+    }
+
+    proptest! {
+        /// The flat reader and serde_json give the same facts, id and problems.
+        #[test]
+        fn flat_reader_agrees_with_serde(
+            entries in proptest::collection::vec(entry(), 0..8),
+            tail in prop_oneof![Just(""), Just(" "), Just("\r"), Just("x"), Just(",")],
+        ) {
+            let program = &shipped().program;
+            let columns = Columns::new(program, &ColumnOptions::default()).unwrap();
+            let parser = RecordParser {
+                conv: Converter::new(program, NumberStyle::default()),
+                columns: &columns,
+                layouts: vec![None],
+                names: vec!["t.jsonl".into()],
+            };
+            let text = format!("{{{}}}{tail}", entries.join(","));
+            let mut fast = Scratch::new(program.facts.len());
+            let mut slow = Scratch::new(program.facts.len());
+            fast.reset();
+            slow.reset();
+            let id_fast = parser.json(text.as_bytes(), &mut fast).map(Cow::into_owned);
+            let id_slow = parser.json_serde(text.as_bytes(), &mut slow).map(Cow::into_owned);
+            prop_assert_eq!(id_fast, id_slow, "{}", text);
+            prop_assert_eq!(&fast.facts.values, &slow.facts.values, "{}", text);
+            prop_assert_eq!(&fast.problems, &slow.problems, "{}", text);
+        }
     }
 }
