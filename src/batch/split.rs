@@ -185,6 +185,8 @@ impl TextStream {
 
     /// Read up to `want` more bytes; at the very start, drop a UTF-8 byte-order mark.
     fn fill(&mut self, want: usize) -> Result<(), BatchError> {
+        // Room for the whole read up front: no regrowing, no small probing reads.
+        self.buf.reserve(want);
         let got = (&mut self.reader)
             .take(want as u64)
             .read_to_end(&mut self.buf)
