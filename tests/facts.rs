@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use meso::facts::{
     facts_to_json, fingerprint, load_facts, load_facts_file, parse_fact_value, FactsErrors,
@@ -323,7 +322,6 @@ g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
 h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
 i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
 ";
-    let start = Instant::now();
     let errors = load_facts(
         &program(),
         "bomb.yaml",
@@ -332,11 +330,6 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
         &Default::default(),
     )
     .unwrap_err();
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        start.elapsed()
-    );
     assert_eq!(codes(&errors), ["meso::facts::syntax"]);
     insta::assert_snapshot!(render(&errors));
 }

@@ -21,14 +21,14 @@ fn fmt_changed_meaning_is_a_diagnostic_with_its_code() {
 
 /// Fuzzing (`eval_facts`, see docs/robustness.md) reported a 10 s timeout on a TOML facts
 /// file with 99 problems; it replays in 0.3 s under the sanitizer, so it was the loaded
-/// machine, but the file stays: loading and rendering it must stay fast.
+/// machine, but the file stays as a regression case (tests assert behaviour, never time:
+/// a hang here shows as a test that does not finish).
 #[test]
-fn facts_file_with_99_problems_renders_quickly() {
+fn facts_file_with_99_problems_is_loaded_and_rendered() {
     let text =
         std::fs::read_to_string("tests/cases/regressions/fuzz_eval_facts_timeout_99_problems.toml")
             .unwrap();
     let rules = meso::ruleset::load(meso::ruleset::embedded_sources(), &[]).unwrap();
-    let start = std::time::Instant::now();
     let errors = meso::facts::load_facts(
         &rules.program,
         "t.toml",
@@ -39,5 +39,4 @@ fn facts_file_with_99_problems_renders_quickly() {
     .unwrap_err();
     let rendered = render(&errors, ErrorFormat::Human, false);
     assert!(rendered.contains("meso::facts::syntax"), "{rendered}");
-    assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
