@@ -85,6 +85,17 @@ impl<'p> Converter<'p> {
         number_is_valid(fact, n).then_some(Value::Number(n))
     }
 
+    /// A text cell that is exactly one of a level fact's names (`low`, `domestic`), read
+    /// without the general path; `None` otherwise (then [`Self::convert`] decides).
+    #[inline]
+    pub fn plain_level(&self, fact: &Fact, bytes: &[u8]) -> Option<Value> {
+        let FactType::Level { levels, .. } = &fact.ty else {
+            return None;
+        };
+        let i = levels.iter().position(|l| l.as_bytes() == bytes)?;
+        u32::try_from(i).ok().map(Value::Level)
+    }
+
     /// The program whose facts are converted.
     pub fn program(&self) -> &'p Program {
         self.program

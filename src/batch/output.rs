@@ -195,13 +195,13 @@ impl<'p> RowRenderer<'p> {
 /// `0.8333`, `1`): scores lie in 0..1, so four digits are written by hand instead of
 /// running the shortest-float algorithm for every type of every record.
 fn write_score(score: f64, out: &mut Vec<u8>) {
-    let rounded = round4(score);
-    if !(0.0..=1.0).contains(&rounded) || rounded.is_sign_negative() {
-        let _ = write!(out, "{rounded}");
+    // `round4(score)` is the double nearest to k / 10^4, whose shortest form is k's digits.
+    let scaled = (score * 10_000.0).round();
+    if !(0.0..=10_000.0).contains(&scaled) || scaled.is_sign_negative() {
+        let _ = write!(out, "{}", round4(score));
         return;
     }
-    // Exact: `rounded` is the double nearest to k / 10^4.
-    let k = (rounded * 10_000.0).round() as u32;
+    let k = scaled as u32;
     match k {
         0 => out.push(b'0'),
         10_000.. => out.push(b'1'),

@@ -174,11 +174,11 @@ impl<'p> RecordParser<'p> {
                 _ => {}
             }
             if let Target::Fact(fact) = *target {
-                let value = self
-                    .conv
-                    .program()
-                    .fact(fact)
-                    .and_then(|decl| self.conv.plain_number(decl, bytes));
+                let value = self.conv.program().fact(fact).and_then(|decl| {
+                    self.conv
+                        .plain_number(decl, bytes)
+                        .or_else(|| self.conv.plain_level(decl, bytes))
+                });
                 if let (Some(value), Some(slot)) = (value, s.facts.values.get_mut(fact.index())) {
                     *slot = value;
                     continue;

@@ -117,11 +117,11 @@ pub(crate) fn check_number(fact: &Fact, n: f64) -> Result<Value, ValueProblem> {
 /// building a problem (batches check millions of cells).
 #[inline]
 pub(crate) fn number_is_valid(fact: &Fact, n: f64) -> bool {
-    let integer = fact.ty == FactType::Integer;
+    let integer = matches!(fact.ty, FactType::Integer);
     n.is_finite()
         && !(integer && n.abs() > limits::MAX_EXACT_INTEGER)
         && !(integer && n.fract() != 0.0)
-        && (fact.ty != FactType::Ratio || (0.0..=1.0).contains(&n))
+        && (!matches!(fact.ty, FactType::Ratio) || (0.0..=1.0).contains(&n))
         && !fact.minimum.is_some_and(|min| n < min)
         && !fact.maximum.is_some_and(|max| n > max)
 }
