@@ -196,12 +196,15 @@ impl<'p> RowRenderer<'p> {
 /// running the shortest-float algorithm for every type of every record.
 fn write_score(score: f64, out: &mut Vec<u8>) {
     // `round4(score)` is the double nearest to k / 10^4, whose shortest form is k's digits.
-    let scaled = (score * 10_000.0).round();
+    let scaled = score * 10_000.0;
     if !(0.0..=10_000.0).contains(&scaled) || scaled.is_sign_negative() {
         let _ = write!(out, "{}", round4(score));
         return;
     }
-    let k = scaled as u32;
+    // `round` (half away from zero) without a libm call: the whole part, plus one when the
+    // fraction (exact for numbers this small) is at least a half.
+    let whole = scaled as u32;
+    let k = whole + u32::from(scaled - f64::from(whole) >= 0.5);
     match k {
         0 => out.push(b'0'),
         10_000.. => out.push(b'1'),
@@ -310,6 +313,11 @@ mod tests {
     fn scores_are_written_as_display_writes_them() {
         let mut samples: Vec<f64> = (0..=10_000).map(|k| f64::from(k) / 10_000.0).collect();
         samples.extend((0..=997).map(|k| f64::from(k) / 997.0));
+        // Halfway cases and their neighbours.
+        for k in 0..10_000 {
+            let half = (f64::from(k) + 0.5) / 10_000.0;
+            samples.extend([half, half.next_down(), half.next_up()]);
+        }
         samples.extend([
             1.0 / 3.0,
             2.0 / 3.0,
