@@ -2,7 +2,8 @@
 # End-to-end `meso batch` on the reference workload (benches/workload/README.md), with the
 # parse-only floor in the same run: generate N records (default 1,000,000) as JSONL and CSV
 # with the fixed seed; for each format run `examples/parse_floor.rs` (serde_json / csv crate
-# into the typed record, nothing else), `meso batch --threads 1` and `meso batch` on all
+# into the typed record, nothing else), the same reading with the hand-written rules and an
+# output row per record (`--handwritten`), `meso batch --threads 1` and `meso batch` on all
 # threads; report CPU time (user + sys, the primary figure on a shared machine), wall time,
 # ns/record and peak RSS (GNU time), and the ratios batch / floor and all cores / one thread.
 #
@@ -74,6 +75,8 @@ if [ "$N" -gt 0 ]; then
         data="$WORK/data.$format"
         measure "$format parse floor" "$N" "$FLOOR" "$data"
         floor_cpu="$CPU" floor_wall="$WALL"
+        measure "$format hand-written rules" "$N" "$FLOOR" "$data" --handwritten "$WORK/hand.csv"
+        hand_cpu="$CPU"
         measure "$format meso batch --threads 1" "$N" \
             "$MESO" batch "$data" -r "$RULES" --out "$WORK/out.csv" --threads 1 "${ALLOW[@]}"
         one_cpu="$CPU" one_wall="$WALL"
@@ -82,6 +85,7 @@ if [ "$N" -gt 0 ]; then
         all_wall="$WALL"
         echo "  $format: batch --threads 1 / parse floor = $(ratio "$one_cpu" "$floor_cpu") (cpu)," \
             "$(ratio "$one_wall" "$floor_wall") (wall);" \
+            "/ hand-written rules = $(ratio "$one_cpu" "$hand_cpu") (cpu);" \
             "all cores speed-up (wall, threads 1 / all) = $(ratio "$one_wall" "$all_wall")"
     done
 fi
