@@ -178,13 +178,15 @@ impl<'p> Converter<'p> {
     }
 }
 
+/// Powers of ten that are exact doubles, for reading plain decimals.
+pub(crate) const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
 /// `-?[0-9]+(\.[0-9]+)?` with at most 15 digits, read exactly: the digits make an integer
 /// below 2^53 and the power of ten is at most 10^15, both exact doubles, so one division
 /// rounds correctly and the result is the one `str::parse` gives. Anything else: `None`.
 pub(crate) fn plain_decimal(bytes: &[u8]) -> Option<f64> {
-    const POW10: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-    ];
     let (negative, digits) = match bytes.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, bytes),

@@ -11,7 +11,21 @@
 use std::borrow::Cow;
 
 use super::columns::Target;
-use super::convert::{plain_decimal, Cell};
+use super::convert::{Cell, POW10};
+
+/// Bytes that end the plain part of a JSON string: the closing quote, a backslash (an
+/// escape) and control characters (invalid inside a string).
+const STRING_STOP: [bool; 256] = {
+    let mut stop = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        stop[b] = true;
+        b += 1;
+    }
+    stop[b'"' as usize] = true;
+    stop[b'\\' as usize] = true;
+    stop
+};
 use super::record::{json_id, RecordParser, Scratch};
 
 /// Read `text` into `s` and `id`; `false` when the record is not of the common shape (what
@@ -108,7 +122,7 @@ impl<'de> Cursor<'de> {
     }
 
     /// A string without escapes or control characters. Strings are short (names, levels):
-    /// a plain loop beats a vectorised search here.
+    /// a table look-up per byte beats a vectorised search here.
     fn string(&mut self) -> Option<&'de str> {
         if !self.eat(b'"') {
             return None;
@@ -118,7 +132,7 @@ impl<'de> Cursor<'de> {
             .bytes
             .get(start..)?
             .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            .position(|&b| STRING_STOP.get(usize::from(b)) == Some(&true))?;
         if self.bytes.get(start + len) != Some(&b'"') {
             return None;
         }
@@ -126,23 +140,42 @@ impl<'de> Cursor<'de> {
         self.text.get(start..start + len)
     }
 
-    /// A plain decimal in JSON's grammar (no leading zeros, no exponent).
+    /// A plain decimal in JSON's grammar (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`, at most 15 digits),
+    /// read exactly in one pass as [`plain_decimal`](super::convert::plain_decimal) reads it.
+    /// `-0` is left to serde_json, whichever way it reads it.
     fn number(&mut self) -> Option<f64> {
-        let start = self.at;
-        while matches!(
-            self.peek(),
-            Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-        ) {
-            self.at += 1;
-        }
-        let span = self.bytes.get(start..self.at)?;
-        let digits = span.strip_prefix(b"-").unwrap_or(span);
-        if digits.first() == Some(&b'0') && digits.get(1).is_some_and(u8::is_ascii_digit) {
+        let negative = self.eat(b'-');
+        let first = self.peek()?;
+        let next = self.bytes.get(self.at + 1).copied();
+        if !first.is_ascii_digit() || (first == b'0' && next.is_some_and(|b| b.is_ascii_digit())) {
             return None;
         }
-        let n = plain_decimal(span)?;
-        // `-0` is left to serde_json, whichever way it reads it.
-        (n != 0.0 || !n.is_sign_negative()).then_some(n)
+        let (mut mantissa, mut digits, mut fraction) = (0u64, 0usize, None::<usize>);
+        while let Some(b) = self.peek() {
+            match b {
+                b'0'..=b'9' => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    digits += 1;
+                    if digits > 15 {
+                        return None;
+                    }
+                }
+                b'.' if fraction.is_none() => fraction = Some(digits),
+                b'.' | b'e' | b'E' | b'+' | b'-' => return None,
+                _ => break,
+            }
+            self.at += 1;
+        }
+        let scale = match fraction {
+            Some(at) if at == digits => return None,
+            Some(at) => digits - at,
+            None => 0,
+        };
+        if negative && mantissa == 0 {
+            return None;
+        }
+        let value = mantissa as f64 / POW10.get(scale).copied()?;
+        Some(if negative { -value } else { value })
     }
 
     fn value(&mut self) -> Option<Cell<'de>> {

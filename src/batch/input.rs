@@ -10,11 +10,12 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use calamine::{Data, Reader as _};
 
 use super::error::BatchError;
-use super::split::{Layout, TextPiece, TextStream};
+use super::split::{BufferPool, Layout, TextPiece, TextStream};
 
 /// The format of a batch input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,6 +199,13 @@ impl Piece {
         }
     }
 
+    /// Hand the piece's buffer back for the next one.
+    pub fn recycle(self, pool: &BufferPool) {
+        if let Piece::Text(piece) = self {
+            pool.give(piece.bytes);
+        }
+    }
+
     /// How many bytes of input the piece holds (0 for records read one by one).
     pub fn len_bytes(&self) -> usize {
         match self {
@@ -272,6 +280,8 @@ enum Stream {
 
 /// Reads the records of every input, in order.
 pub(crate) struct Reader {
+    /// Buffers shared with the workers and the writer
+    pool: Arc<BufferPool>,
     streams: Vec<Stream>,
     names: Vec<String>,
     sizes: Vec<u64>,
@@ -281,6 +291,7 @@ pub(crate) struct Reader {
 /// Open every input: headers are read now, so that columns can be resolved before any
 /// record is.
 pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), BatchError> {
+    let pool = Arc::new(BufferPool::default());
     let mut infos = Vec::new();
     let mut streams = Vec::new();
     for path in &opts.paths {
@@ -325,6 +336,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
                 let source = u32::try_from(streams.len()).unwrap_or(u32::MAX);
                 let mut stream = TextStream::new(
                     text_reader(path, opts.encoding)?,
+                    Arc::clone(&pool),
                     source,
                     &name,
                     Layout::Csv { delimiter },
@@ -358,6 +370,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
                     None,
                     Stream::Text(TextStream::new(
                         text_reader(path, opts.encoding)?,
+                        Arc::clone(&pool),
                         source,
                         &name,
                         Layout::Lines,
@@ -384,6 +397,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
         names: infos.iter().map(|i| i.name.clone()).collect(),
         sizes: infos.iter().map(|i| i.size).collect(),
         current: 0,
+        pool,
     };
     Ok((infos, reader))
 }
@@ -500,6 +514,11 @@ impl Reader {
             }
         }
         Ok(None)
+    }
+
+    /// The buffers pieces are read into; hand them back with [`Piece::recycle`].
+    pub fn pool(&self) -> Arc<BufferPool> {
+        Arc::clone(&self.pool)
     }
 
     /// Bytes read so far over all inputs (approximate for decoded and spreadsheet inputs).

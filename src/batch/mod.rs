@@ -243,6 +243,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
     check_not_input(&opts.rejects, &opts.read.input.paths)?;
     let columns = Columns::new(program, &opts.read.columns)?;
     let (infos, reader) = input::open(&opts.read.input)?;
+    let buffers = reader.pool();
     let (parser, ignored) = parser_for(program, &columns, &infos, &opts.read)?;
     if let Some(explain) = &opts.explain {
         std::fs::create_dir_all(&explain.dir)
@@ -270,8 +271,10 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
         outcome: OutcomeSummary::default(),
     };
     let work = |w: &mut Worker, piece: &Piece| -> Result<SliceOut, BatchError> {
+        let mut rows = buffers.take();
+        rows.reserve(piece.len_bytes() + 4096);
         let mut slice = SliceOut {
-            rows: Vec::with_capacity(piece.len_bytes() + 4096),
+            rows,
             rejects: Vec::new(),
             counts: vec![0; n_types + 1],
             evaluated: 0,
@@ -318,6 +321,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
             skip = 0;
         }
         out.write_all(bytes)?;
+        buffers.give(slice.rows);
         summary.read += slice.read;
         summary.evaluated += slice.evaluated;
         let mut rejected_ids = slice

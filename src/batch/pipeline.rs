@@ -90,10 +90,13 @@ where
     R: Send,
     K: FnMut(R) -> Result<(), BatchError>,
 {
+    let pool = reader.pool();
     if threads <= 1 {
         let mut state = init();
         while let Some(piece) = reader.next_piece()? {
-            sink(work(&mut state, &piece)?)?;
+            let result = work(&mut state, &piece);
+            piece.recycle(&pool);
+            sink(result?)?;
             progress.set(reader.position());
         }
         return Ok(());
@@ -132,7 +135,7 @@ where
         for _ in 0..threads {
             let pieces = Arc::clone(&piece_rx);
             let done = done_tx.clone();
-            let (init, work) = (&init, &work);
+            let (init, work, pool) = (&init, &work, &pool);
             scope.spawn(move || {
                 let mut state = init();
                 loop {
@@ -141,6 +144,7 @@ where
                         break;
                     };
                     let result = work(&mut state, &piece);
+                    piece.recycle(pool);
                     if done.send((seq, result, position)).is_err() {
                         break;
                     }

@@ -15,6 +15,39 @@ use super::error::BatchError;
 /// every thread gets many pieces and memory stays a few megabytes.
 pub(crate) const PIECE_BYTES: usize = 128 * 1024;
 
+/// Byte buffers handed back after use, so that pieces and output rows reuse memory instead
+/// of asking the system for fresh pages at every piece.
+#[derive(Debug, Default)]
+pub(crate) struct BufferPool {
+    free: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+/// Buffers kept at most; more are freed.
+const POOL_BUFFERS: usize = 64;
+
+impl BufferPool {
+    /// An empty buffer, with room from an earlier use when there is one.
+    pub fn take(&self) -> Vec<u8> {
+        self.free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// Hand a buffer back.
+    pub fn give(&self, mut buffer: Vec<u8>) {
+        buffer.clear();
+        let mut free = self
+            .free
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if free.len() < POOL_BUFFERS {
+            free.push(buffer);
+        }
+    }
+}
+
 /// How a text input separates records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Layout {
@@ -134,6 +167,7 @@ impl CsvScan {
 /// Reads one text input and cuts it into pieces.
 pub(crate) struct TextStream {
     reader: Box<dyn Read + Send>,
+    pool: Arc<BufferPool>,
     source: u32,
     name: Arc<str>,
     layout: Layout,
@@ -156,13 +190,20 @@ pub(crate) struct TextStream {
 
 impl TextStream {
     /// A stream over `reader`, the input number `source` called `name`.
-    pub fn new(reader: Box<dyn Read + Send>, source: u32, name: &str, layout: Layout) -> Self {
+    pub fn new(
+        reader: Box<dyn Read + Send>,
+        pool: Arc<BufferPool>,
+        source: u32,
+        name: &str,
+        layout: Layout,
+    ) -> Self {
         let delimiter = match layout {
             Layout::Csv { delimiter } => delimiter,
             Layout::Lines => b',',
         };
         TextStream {
             reader,
+            pool,
             source,
             name: Arc::from(name),
             layout,
@@ -237,7 +278,10 @@ impl TextStream {
 
     /// Hand out `buf[..cut]`.
     fn take(&mut self, cut: usize) -> Vec<u8> {
-        let rest = self.buf.split_off(cut.min(self.buf.len()));
+        let cut = cut.min(self.buf.len());
+        let mut rest = self.pool.take();
+        rest.extend_from_slice(self.buf.get(cut..).unwrap_or(&[]));
+        self.buf.truncate(cut);
         let piece = std::mem::replace(&mut self.buf, rest);
         self.scanned = self.scanned.saturating_sub(piece.len());
         self.cut = None;
