@@ -367,6 +367,7 @@ mod tests {
     fn piecewise(text: &[u8], piece_bytes: usize, layout: Layout) -> Vec<(Vec<Vec<u8>>, u64)> {
         let mut stream = TextStream::new(
             Box::new(std::io::Cursor::new(text.to_vec())),
+            Arc::default(),
             0,
             "t",
             layout,
