@@ -11,7 +11,7 @@
 use crate::eval::engine::{applicable_and_classification, empty_type, finish, to_status, Inputs};
 use crate::eval::expr::{compare, Evaluator, V};
 use crate::eval::observer::NoObserver;
-use crate::eval::plan::{Leaf, Plan, Step, EQUAL, GREATER, LESS};
+use crate::eval::plan::{truth_of_code, Leaf, Plan, Step, LEVEL_SPAN};
 use crate::eval::{Outcome, TypeOutcome, TypeStatus};
 use crate::facts::Facts;
 use crate::ir::{ExprId, Param, Program};
@@ -19,17 +19,26 @@ use crate::value::{Truth, Value};
 
 const UNKNOWN: Value = Value::Unknown;
 
+/// Per-record working space of a plan run, kept between records.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scratch {
+    /// One truth per plan slot, padded with unknowns to whole words of eight (see
+    /// `bitwise.rs`)
+    pub truths: Vec<Truth>,
+}
+
 /// Evaluate `program` through its `plan`, with parameter values `params`, into `out`;
-/// `truths` is scratch space (one truth per plan slot), kept between calls.
+/// `scratch` is working space, kept between calls.
 pub(crate) fn run_plan(
     program: &Program,
     plan: &Plan,
     params: &[Param],
     facts: &Facts,
     out: &mut Outcome,
-    truths: &mut Vec<Truth>,
+    scratch: &mut Scratch,
 ) {
-    conditions(program, plan, params, facts, truths, &mut out.derived);
+    conditions(program, plan, params, facts, scratch, &mut out.derived);
+    let truths = &scratch.truths;
     types(program, plan, truths, &mut out.types);
     let inputs = Inputs {
         program,
@@ -54,55 +63,47 @@ pub(crate) fn conditions(
     plan: &Plan,
     params: &[Param],
     facts: &Facts,
-    truths: &mut Vec<Truth>,
+    scratch: &mut Scratch,
     derived: &mut Vec<Value>,
 ) {
-    if truths.len() != plan.slots {
-        truths.clear();
-        truths.resize(plan.slots, Truth::Unknown);
+    let len = plan.slots.next_multiple_of(8);
+    if scratch.truths.len() != len {
+        scratch.truths.clear();
+        scratch.truths.resize(len, Truth::Unknown);
     }
+    let truths = &mut scratch.truths;
     leaves(plan, &facts.values, truths);
     tape(program, plan, &facts.values, params, truths, derived);
 }
 
-/// Whether the ordering found (one of `less`, `greater`, `equal`) is in `mask`; unknown when
-/// none holds (NaN). Branch-free: comparison outcomes depend on the data.
+/// The truth a number leaf gives `x`: its ordering against `k` (1 less, 2 equal, 3 greater,
+/// 0 for NaN) picks two bits of `table`. Branch-free: comparison outcomes depend on the data.
 #[inline(always)]
-fn ordered(less: bool, greater: bool, equal: bool, mask: u8) -> Truth {
-    let bits = u8::from(less) | (u8::from(equal) << 1) | (u8::from(greater) << 2);
-    debug_assert!(bits.count_ones() <= 1 && LESS | EQUAL | GREATER == 7);
-    if bits == 0 {
-        return Truth::Unknown;
-    }
-    Truth::from_bool(mask & bits != 0)
-}
-
-#[inline(always)]
-fn number(v: &Value, k: f64, mask: u8) -> Truth {
-    match v {
-        Value::Number(x) => ordered(*x < k, *x > k, *x == k, mask),
-        _ => Truth::Unknown,
-    }
+fn number(x: f64, k: f64, table: u8) -> Truth {
+    // Less 1 + 0 + 0, equal 0 + 2 + 0, greater 0 + 2 + 1, NaN 0; `>=` and `>` come from one
+    // float comparison (`==` would need another, NaN-aware one).
+    let ordering = u32::from(x < k) + 2 * u32::from(x >= k) + u32::from(x > k);
+    truth_of_code(u64::from(table) >> (2 * ordering))
 }
 
 /// The leaf comparisons, whose slots come first and in this order.
 #[inline(never)]
 fn leaves(plan: &Plan, facts: &[Value], truths: &mut [Truth]) {
     let fact = |f: u32| facts.get(f as usize).unwrap_or(&UNKNOWN);
-    // The leaf list goes first in each `zip`: it ends first, without taking a slot.
-    let mut slots = truths.iter_mut();
-    for (l, slot) in plan.num_const.iter().zip(slots.by_ref()) {
-        *slot = number(fact(l.fact), l.k, l.mask);
-    }
-    for (l, slot) in plan.level_const.iter().zip(slots.by_ref()) {
+    // Each leaf list is zipped with its own part of the truths (a zip of two slices runs on
+    // one counter, with no check per item).
+    let (num_slots, rest) = truths
+        .split_at_mut_checked(plan.num_const.len())
+        .unwrap_or((&mut [], &mut []));
+    for (l, slot) in plan.num_const.iter().zip(num_slots) {
         *slot = match fact(l.fact) {
-            Value::Level(x) => ordered(*x < l.k, *x > l.k, *x == l.k, l.mask),
+            Value::Number(x) => number(*x, l.k, l.table),
             _ => Truth::Unknown,
         };
     }
-    for (l, slot) in plan.level_in.iter().zip(slots) {
+    for (l, slot) in plan.level_const.iter().zip(rest) {
         *slot = match fact(l.fact) {
-            Value::Level(x) => Truth::from_bool((*x < 64 && (l.set >> x) & 1 == 1) != l.negated),
+            Value::Level(x) => truth_of_code(l.table >> (2 * (*x).min(LEVEL_SPAN - 1))),
             _ => Truth::Unknown,
         };
     }

@@ -5,6 +5,7 @@
 //! [`evaluate_observed`] reports every expression node to an [`Observer`] for traces.
 //! [`testing::run_tests`] runs the tests written in rule files.
 
+mod bitwise;
 pub mod coverage;
 mod engine;
 mod expr;
@@ -22,7 +23,7 @@ pub use summary::{evaluate_summary_into, OutcomeSummary, TypeSummary};
 
 use crate::facts::Facts;
 use crate::ir::{FactId, PolicyId, Program, TypeId};
-use crate::value::{self, Truth, Value};
+use crate::value::{Truth, Value};
 
 /// Evaluate a checked program against the facts about one cluster.
 pub fn evaluate(program: &Program, facts: &Facts) -> Outcome {
@@ -48,7 +49,7 @@ pub fn evaluate_into(program: &Program, facts: &Facts, out: &mut Outcome) {
         &program.params,
         facts,
         out,
-        &mut cache.truths,
+        &mut cache.scratch,
     );
     cache.plan = Some(plan);
     out.plan = cache;
@@ -173,8 +174,8 @@ pub struct Outcome {
 #[derive(Clone, Default)]
 struct PlanCache {
     plan: Option<Box<plan::Plan>>,
-    /// Scratch: one truth per plan slot
-    truths: Vec<value::Truth>,
+    /// Working space of the plan run
+    scratch: fast::Scratch,
 }
 
 impl PartialEq for PlanCache {

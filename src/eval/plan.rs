@@ -3,8 +3,10 @@
 //!
 //! Input: the checked program (expression arena, criteria, policy conditions, derived values).
 //! Output: a [`Plan`]. Every condition becomes a slot in one array of truth values. The common
-//! comparisons (a fact against a number, a parameter or a level; `in` over levels as a bit
-//! mask) are leaves kept in one list per shape, evaluated in tight loops; everything else
+//! comparisons (a fact against a number or a parameter; a level fact against levels, by
+//! comparison or `in`) are leaves kept in one list per kind, each a table of the truth for
+//! every ordering or level position, evaluated in tight loops without branching on the
+//! data; equal leaves are kept once (a policy condition often repeats a criterion). The rest
 //! (Kleene `and` / `or` / `not`, reads of boolean facts and derived values, other
 //! comparisons, derived values) is a [`Step`] of a tape in dependency order. A sub-expression
 //! of any other shape is a `General` step that runs the expression interpreter (`expr.rs`),
@@ -47,28 +49,59 @@ pub(crate) enum Leaf {
     Const(u32),
 }
 
-/// A number fact against a number: true when the fact's ordering against `k` is in `mask`.
+/// A leaf's answer for each ordering, two bits each (a [`Truth`] code: 0 false, 1 unknown,
+/// 2 true): bits 0-1 for unordered (NaN: always unknown), 2-3 for less, 4-5 for equal, 6-7
+/// for greater. Decoding is a shift and a mask, with no branch on the data.
+fn ordering_table(mask: u8) -> u8 {
+    let code = |bit: u8| if mask & bit != 0 { 2u8 } else { 0 };
+    1 | (code(LESS) << 2) | (code(EQUAL) << 4) | (code(GREATER) << 6)
+}
+
+/// Truth codes in order: a table read rather than a `match`, which the compiler turns into
+/// branches on the data.
+const TRUTH_OF_CODE: [Truth; 4] = [Truth::False, Truth::Unknown, Truth::True, Truth::True];
+
+/// The truth coded in the two low bits of `code`.
+#[inline(always)]
+pub(crate) fn truth_of_code(code: u64) -> Truth {
+    // `& 3` keeps the index in the table, so no bounds check is left.
+    TRUTH_OF_CODE
+        .get((code & 3) as usize)
+        .copied()
+        .unwrap_or(Truth::Unknown)
+}
+
+/// A number fact against a number: the fact's ordering against `k` picks the truth from
+/// `table` (see [`ordering_table`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct NumLeaf {
     pub fact: u32,
     pub k: f64,
-    pub mask: u8,
+    pub table: u8,
 }
 
-/// A level fact against a level position.
+/// Level positions a [`LevelLeaf`] tells apart; every position from `LEVEL_SPAN - 1` on
+/// answers alike (it is past every constant the leaf names).
+pub(crate) const LEVEL_SPAN: u32 = 32;
+
+/// A level fact against level constants (a comparison, or `in` a list): the truth for each
+/// position of the fact, two bits per position (positions from `LEVEL_SPAN - 1` on share
+/// the last entry).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct LevelLeaf {
     pub fact: u32,
-    pub k: u32,
-    pub mask: u8,
+    pub table: u64,
 }
 
-/// A level fact `in` a set of level positions (bit i = position i).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) struct InLeaf {
-    pub fact: u32,
-    pub set: u64,
-    pub negated: bool,
+impl LevelLeaf {
+    /// The leaf whose truth at position x is `holds(x)`, for `holds` constant from
+    /// `LEVEL_SPAN - 1` on.
+    fn tabulate(fact: u32, holds: impl Fn(u32) -> bool) -> Self {
+        let table = (0..LEVEL_SPAN).fold(0u64, |table, x| {
+            table | (if holds(x) { 2u64 } else { 0 } << (2 * x))
+        });
+        LevelLeaf { fact, table }
+    }
 }
 
 /// A step of the tape. Slots named here are indexes into the truth array.
@@ -126,10 +159,9 @@ pub(crate) struct Plan {
     sizes: [usize; 6],
     /// Number of truth slots
     pub slots: usize,
-    /// Leaves; their slots are, in this order, the first ones
+    /// Leaves; their slots are, in this order, the first ones. Equal leaves are kept once.
     pub num_const: Vec<NumLeaf>,
     pub level_const: Vec<LevelLeaf>,
-    pub level_in: Vec<InLeaf>,
     /// Everything else, in dependency order
     pub tape: Vec<Step>,
     /// Constants read by `Leaf::Const`
@@ -140,6 +172,10 @@ pub(crate) struct Plan {
     pub type_order: Vec<usize>,
     /// Condition slot per policy (by `PolicyId`)
     pub conditions: Vec<Option<u32>>,
+    /// What the lean batch result walks (types, policies and their slots, laid out flat)
+    pub summary: crate::eval::summary::Layout,
+    /// The same as masks, when the plan is small enough (see `bitwise.rs`)
+    pub masks: Option<crate::eval::bitwise::Masks>,
     /// While lowering: the slot holding each derived value computed as a condition (by
     /// `DerivedId`); a condition that reads it uses that slot, with no step of its own
     derived_roots: Vec<Option<u32>>,
@@ -171,8 +207,7 @@ fn id(i: usize) -> u32 {
 /// of leaves of each shape is known.
 const NUM_CONST: u32 = 0;
 const LEVEL_CONST: u32 = 1;
-const LEVEL_IN: u32 = 2;
-const TAPE: u32 = 3;
+const TAPE: u32 = 2;
 const KIND_SHIFT: u32 = 28;
 const INDEX_MASK: u32 = (1 << KIND_SHIFT) - 1;
 
@@ -189,12 +224,13 @@ impl Plan {
             slots: 0,
             num_const: Vec::new(),
             level_const: Vec::new(),
-            level_in: Vec::new(),
             tape: Vec::new(),
             consts: Vec::new(),
             types: Vec::new(),
             type_order: type_order(program),
             conditions: Vec::new(),
+            summary: crate::eval::summary::Layout::default(),
+            masks: None,
             derived_roots: vec![None; program.derived.len()],
         };
         let exprs = &program.exprs;
@@ -238,6 +274,8 @@ impl Plan {
             plan.conditions.push(slot);
         }
         plan.number_slots(tape_slots);
+        plan.summary = crate::eval::summary::Layout::new(program, &plan);
+        plan.masks = crate::eval::bitwise::Masks::new(program, &plan);
         plan
     }
 
@@ -252,13 +290,12 @@ impl Plan {
             0,
             self.num_const.len(),
             self.num_const.len() + self.level_const.len(),
-            self.num_const.len() + self.level_const.len() + self.level_in.len(),
         ];
         let slot = |r: u32| -> u32 {
             let base = bases.get((r >> KIND_SHIFT) as usize).copied().unwrap_or(0);
             id(base + (r & INDEX_MASK) as usize)
         };
-        self.slots = bases[3] + tape_slots;
+        self.slots = bases[2] + tape_slots;
         for step in &mut self.tape {
             match step {
                 Step::Const { out, .. }
@@ -341,12 +378,9 @@ impl Plan {
                 negated,
             }) => match (exprs.get(value.index()), level_set(exprs, items)) {
                 (Some(Expr::Fact(f)), Some(set)) => {
-                    self.level_in.push(InLeaf {
-                        fact: f.0,
-                        set,
-                        negated: *negated,
-                    });
-                    pending(LEVEL_IN, self.level_in.len() - 1)
+                    let negated = *negated;
+                    let leaf = LevelLeaf::tabulate(f.0, |x| ((set >> x) & 1 == 1) != negated);
+                    self.level_leaf(leaf)
                 }
                 _ => self.step(ts, |out| Step::General { out, expr: e }),
             },
@@ -385,15 +419,44 @@ impl Plan {
         };
         match (kind, other, constant) {
             (CompareKind::Number, _, Some(Value::Number(k))) => {
-                self.num_const.push(NumLeaf { fact, k, mask });
-                pending(NUM_CONST, self.num_const.len() - 1)
+                let table = ordering_table(mask);
+                self.num_leaf(NumLeaf { fact, k, table })
             }
-            (CompareKind::Level, _, Some(Value::Level(k))) => {
-                self.level_const.push(LevelLeaf { fact, k, mask });
-                pending(LEVEL_CONST, self.level_const.len() - 1)
+            (CompareKind::Level, _, Some(Value::Level(k))) if k < LEVEL_SPAN - 1 => {
+                let table = ordering_table(mask);
+                let leaf = LevelLeaf::tabulate(fact, |x| {
+                    let ordering = 1 + u32::from(x >= k) + u32::from(x > k);
+                    (table >> (2 * ordering)) & 2 != 0
+                });
+                self.level_leaf(leaf)
             }
             _ => general(self, ts),
         }
+    }
+
+    /// The slot of a number leaf (an equal one already made serves again).
+    fn num_leaf(&mut self, leaf: NumLeaf) -> u32 {
+        let same = |l: &NumLeaf| {
+            l.fact == leaf.fact && l.table == leaf.table && l.k.to_bits() == leaf.k.to_bits()
+        };
+        let index = self.num_const.iter().position(same).unwrap_or_else(|| {
+            self.num_const.push(leaf);
+            self.num_const.len() - 1
+        });
+        pending(NUM_CONST, index)
+    }
+
+    /// The slot of a level leaf (an equal one already made serves again).
+    fn level_leaf(&mut self, leaf: LevelLeaf) -> u32 {
+        let index = self
+            .level_const
+            .iter()
+            .position(|l| *l == leaf)
+            .unwrap_or_else(|| {
+                self.level_const.push(leaf);
+                self.level_const.len() - 1
+            });
+        pending(LEVEL_CONST, index)
     }
 
     /// A plain operand: a fact, derived value or constant (a parameter's value is one).
@@ -436,7 +499,7 @@ fn level_set(exprs: &[Expr], items: &[ExprId]) -> Option<u64> {
     let mut set = 0u64;
     for item in items {
         match exprs.get(item.index())? {
-            Expr::Const(Value::Level(k)) if *k < 64 => set |= 1 << k,
+            Expr::Const(Value::Level(k)) if *k < LEVEL_SPAN - 1 => set |= 1 << k,
             _ => return None,
         }
     }
@@ -501,10 +564,10 @@ mod tests {
             .iter()
             .filter(|s| matches!(s, Step::General { .. }));
         assert_eq!(general.count(), 0);
-        // Every comparison is a leaf: 12 with numbers, 15 with levels, one `in`.
-        assert_eq!(plan.num_const.len(), 12, "{plan:?}");
-        assert_eq!(plan.level_const.len(), 15, "{plan:?}");
-        assert_eq!(plan.level_in.len(), 1);
+        // Every comparison is a leaf, equal ones kept once: 11 with numbers (12 written;
+        // `export_share >= 0.5` twice), 12 with levels and one `in` (16 written).
+        assert_eq!(plan.num_const.len(), 11, "{plan:?}");
+        assert_eq!(plan.level_const.len(), 13, "{plan:?}");
         assert!(plan.is_for(&program));
         assert!(!plan.is_for(&program.clone()));
     }

@@ -4,13 +4,16 @@
 //! undetermined), the same values as the full [`Outcome`](crate::eval::Outcome).
 //!
 //! The plan's truth array is read directly: no per-type or per-policy vectors are filled.
-//! When a type or policy comes out undetermined, the record is evaluated again in full
+//! Two walks do it: by word operations on the truths packed into bit sets (`bitwise.rs`, for
+//! plans of up to 256 slots and 64 types) and, for larger plans, the general walk here over
+//! a flat [`Layout`]; a test below holds them to the same answers. When a type or policy
+//! comes out undetermined, the record is evaluated again in full
 //! (`evaluate_into`) and the summary is taken from that outcome, so unknown facts are found
 //! exactly as everywhere else.
 
 use crate::eval::engine::SCORE_EPSILON;
 use crate::eval::plan::Plan;
-use crate::eval::{evaluate_into, fast, Outcome, PolicyStatus, TypeStatus};
+use crate::eval::{bitwise, evaluate_into, fast, Outcome, PolicyStatus, TypeStatus};
 use crate::facts::Facts;
 use crate::ir::{FactId, PolicyId, Program, TypeId};
 use crate::value::Truth;
@@ -56,10 +59,26 @@ pub fn evaluate_summary_into(program: &Program, facts: &Facts, out: &mut Outcome
         &plan,
         &program.params,
         facts,
-        &mut cache.truths,
+        &mut cache.scratch,
         &mut out.full.derived,
     );
-    let decided = summarize(program, &plan, &cache.truths, out);
+    let decided = match &plan.masks {
+        Some(masks) => {
+            out.unknown_facts.clear();
+            let parts = bitwise::Summary {
+                types: &mut out.types,
+                applicable: &mut out.applicable,
+                classification: &mut out.classification,
+            };
+            bitwise::summarize(masks, &cache.scratch.truths, parts)
+        }
+        None => summarize(
+            &plan.summary,
+            program.types.len(),
+            &cache.scratch.truths,
+            out,
+        ),
+    };
     cache.plan = Some(plan);
     out.full.plan = cache;
     if !decided {
@@ -70,36 +89,148 @@ pub fn evaluate_summary_into(program: &Program, facts: &Facts, out: &mut Outcome
     }
 }
 
+/// A half-open range into one of [`Layout`]'s flat lists.
+#[derive(Clone, Copy, Debug, Default)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// Append `items` to `list` and return where they are.
+    fn push<T: Copy>(list: &mut Vec<T>, items: &[T]) -> Span {
+        let start = list.len();
+        list.extend_from_slice(items);
+        Span {
+            start: id(start),
+            end: id(list.len()),
+        }
+    }
+
+    fn of<T>(self, list: &[T]) -> &[T] {
+        list.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+fn id(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// No parent type, no condition.
+const NONE: u32 = u32::MAX;
+
+/// One type's part of the summary layout.
+#[derive(Clone, Debug)]
+struct TypeEntry {
+    /// The type (`TypeId` index)
+    index: u32,
+    /// Its parent type, or `NONE`
+    parent: u32,
+    /// Truth slots of its required and excluding criteria (in `Layout::slots`)
+    required: Span,
+    excluding: Span,
+    /// Truth slots of its indicative criteria (in `Layout::slots`) and their weights (the
+    /// same positions in `Layout::weights`)
+    indicative: Span,
+    total_weight: f64,
+}
+
+/// One policy's part of the summary layout.
+#[derive(Clone, Debug)]
+struct PolicyEntry {
+    id: PolicyId,
+    /// Its `for` types (in `Layout::for_types`)
+    for_types: Span,
+    /// Truth slot of its `when` condition, or `NONE`
+    condition: u32,
+}
+
+/// What [`summarize`] walks, laid out once per plan: types with every parent first, policies
+/// in output order, their slots in flat lists (no lookups through the program per record).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Layout {
+    types: Vec<TypeEntry>,
+    policies: Vec<PolicyEntry>,
+    slots: Vec<u32>,
+    weights: Vec<f64>,
+    for_types: Vec<u32>,
+}
+
+impl Layout {
+    pub(crate) fn new(program: &Program, plan: &Plan) -> Self {
+        let mut layout = Layout::default();
+        for &i in &plan.type_order {
+            let (Some(tp), Some(ty)) = (plan.types.get(i), program.types.get(i)) else {
+                continue;
+            };
+            let required = Span::push(&mut layout.slots, &tp.required);
+            let excluding = Span::push(&mut layout.slots, &tp.excluding);
+            let indicative = Span::push(&mut layout.slots, &tp.indicative);
+            // Weights sit at the same positions as the indicative slots.
+            layout.weights.resize(indicative.start as usize, 0.0);
+            layout.weights.extend_from_slice(&tp.weights);
+            layout.types.push(TypeEntry {
+                index: id(i),
+                parent: ty.parent.map_or(NONE, |p| id(p.index())),
+                required,
+                excluding,
+                indicative,
+                total_weight: tp.total_weight,
+            });
+        }
+        for &pid in &program.policy_order {
+            let Some(policy) = program.policy(pid) else {
+                continue;
+            };
+            let types: Vec<u32> = policy.for_types.iter().map(|t| id(t.index())).collect();
+            layout.policies.push(PolicyEntry {
+                id: pid,
+                for_types: Span::push(&mut layout.for_types, &types),
+                condition: plan
+                    .conditions
+                    .get(pid.index())
+                    .copied()
+                    .flatten()
+                    .unwrap_or(NONE),
+            });
+        }
+        layout
+    }
+}
+
 /// Statuses, scores, applicable list and classification from the truth array; false when
 /// something is undetermined (the caller then evaluates in full).
-fn summarize(program: &Program, plan: &Plan, truths: &[Truth], out: &mut OutcomeSummary) -> bool {
-    let get = |slot: &u32| {
-        truths
-            .get(*slot as usize)
-            .copied()
-            .unwrap_or(Truth::Unknown)
-    };
-    let n = program.types.len();
+#[inline(never)]
+fn summarize(layout: &Layout, n_types: usize, truths: &[Truth], out: &mut OutcomeSummary) -> bool {
+    let get = |slot: u32| truths.get(slot as usize).copied().unwrap_or(Truth::Unknown);
     out.types.resize(
-        n,
+        n_types,
         TypeSummary {
             status: TypeStatus::NotMatched,
             score: 1.0,
         },
     );
-    out.types.truncate(n);
+    out.types.truncate(n_types);
     out.applicable.clear();
     out.unknown_facts.clear();
     out.classification = None;
-    for &i in &plan.type_order {
-        let (Some(tp), Some(ty)) = (plan.types.get(i), program.types.get(i)) else {
-            continue;
-        };
-        let mut own = tp.required.iter().map(get).fold(Truth::True, Truth::and);
-        let excluded = tp.excluding.iter().map(get).fold(Truth::False, Truth::or);
-        own = own.and(excluded.not());
-        if let Some(p) = ty.parent.and_then(|p| out.types.get(p.index())) {
-            own = own.and(match p.status {
+    out.has_matched_child.clear();
+    out.has_matched_child.resize(n_types, false);
+    for entry in &layout.types {
+        let mut own = entry
+            .required
+            .of(&layout.slots)
+            .iter()
+            .fold(Truth::True, |acc, &s| acc.min(get(s)));
+        let excluded = entry
+            .excluding
+            .of(&layout.slots)
+            .iter()
+            .fold(Truth::False, |acc, &s| acc.max(get(s)));
+        own = own.min(excluded.not());
+        if let Some(parent) = out.types.get(entry.parent as usize) {
+            own = own.min(match parent.status {
                 TypeStatus::Matched => Truth::True,
                 TypeStatus::NotMatched => Truth::False,
                 TypeStatus::Undetermined => Truth::Unknown,
@@ -108,20 +239,21 @@ fn summarize(program: &Program, plan: &Plan, truths: &[Truth], out: &mut Outcome
         if own == Truth::Unknown {
             return false;
         }
-        let mut met = 0.0;
-        for (slot, w) in tp.indicative.iter().zip(&tp.weights) {
-            if get(slot) == Truth::True {
-                met += w;
-            }
-        }
-        let score = if tp.total_weight > 0.0 {
-            met / tp.total_weight
+        let slots = entry.indicative.of(&layout.slots);
+        let weights = entry.indicative.of(&layout.weights);
+        // Added in declaration order, as the interpreter does, so the sums are equal.
+        let met = slots.iter().zip(weights).fold(0.0, |met, (&s, &w)| {
+            met + if get(s) == Truth::True { w } else { 0.0 }
+        });
+        let score = if entry.total_weight > 0.0 {
+            met / entry.total_weight
         } else {
             1.0
         };
-        if let Some(t) = out.types.get_mut(i) {
+        let matched = own == Truth::True;
+        if let Some(t) = out.types.get_mut(entry.index as usize) {
             *t = TypeSummary {
-                status: if own == Truth::True {
+                status: if matched {
                     TypeStatus::Matched
                 } else {
                     TypeStatus::NotMatched
@@ -129,39 +261,31 @@ fn summarize(program: &Program, plan: &Plan, truths: &[Truth], out: &mut Outcome
                 score,
             };
         }
+        if matched {
+            if let Some(mark) = out.has_matched_child.get_mut(entry.parent as usize) {
+                *mark = true;
+            }
+        }
     }
-    let matched =
-        |t: TypeId| out.types.get(t.index()).map(|t| t.status) == Some(TypeStatus::Matched);
-    for &id in &program.policy_order {
-        let Some(policy) = program.policy(id) else {
-            continue;
-        };
-        if !policy.for_types.iter().any(|&t| matched(t)) {
+    let types = &out.types;
+    let matched = |t: &u32| types.get(*t as usize).map(|t| t.status) == Some(TypeStatus::Matched);
+    for entry in &layout.policies {
+        if !entry.for_types.of(&layout.for_types).iter().any(matched) {
             // No type is undetermined here, so the policy does not apply.
             continue;
         }
-        let condition = plan
-            .conditions
-            .get(id.index())
-            .copied()
-            .flatten()
-            .map_or(Truth::True, |slot| get(&slot));
+        let condition = if entry.condition == NONE {
+            Truth::True
+        } else {
+            get(entry.condition)
+        };
         match condition {
-            Truth::True => out.applicable.push(id),
+            Truth::True => out.applicable.push(entry.id),
             Truth::Unknown => return false,
             Truth::False => {}
         }
     }
     // Classification: the most specific matched types (no matched child), best score first.
-    out.has_matched_child.clear();
-    out.has_matched_child.resize(n, false);
-    for (ty, t) in program.types.iter().zip(&out.types) {
-        if let (TypeStatus::Matched, Some(p)) = (t.status, ty.parent) {
-            if let Some(mark) = out.has_matched_child.get_mut(p.index()) {
-                *mark = true;
-            }
-        }
-    }
     let mut best: Option<(usize, f64)> = None;
     for (i, (t, child)) in out.types.iter().zip(&out.has_matched_child).enumerate() {
         if t.status != TypeStatus::Matched || *child {
@@ -200,4 +324,108 @@ fn unknown_facts(outcome: &Outcome, list: &mut Vec<FactId>) {
     }
     list.sort_unstable();
     list.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::{summarize, OutcomeSummary};
+    use crate::eval::bitwise;
+    use crate::eval::fast::{conditions, Scratch};
+    use crate::eval::plan::Plan;
+    use crate::facts::Facts;
+    use crate::ir::{FactType, Program};
+    use crate::value::Value;
+
+    fn program(path: &str) -> Program {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let sources = crate::ruleset::read_sources(&dir).unwrap();
+        crate::ruleset::load(sources, &[])
+            .map_err(|f| f.errors.len())
+            .unwrap()
+            .program
+    }
+
+    /// Random facts (xorshift), a share of them unknown, numbers near round thresholds.
+    fn facts(program: &Program, state: &mut u64, unknown_in: u64) -> Facts {
+        let mut next = || {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            *state
+        };
+        let mut facts = Facts::unknown(program.facts.len());
+        for (slot, fact) in facts.values.iter_mut().zip(&program.facts) {
+            if next() % unknown_in == 0 {
+                continue;
+            }
+            let r = next();
+            *slot = match &fact.ty {
+                FactType::Number | FactType::Integer => Value::Number((r % 2000) as f64 / 4.0),
+                FactType::Ratio => Value::Number((r % 21) as f64 / 20.0),
+                FactType::Boolean => Value::Bool(r % 2 == 0),
+                FactType::Level { levels, .. } => Value::Level((r % levels.len() as u64) as u32),
+                FactType::Set { members } => {
+                    Value::Set(r & (1u64 << members.len().min(63)).wrapping_sub(1))
+                }
+                _ => continue,
+            };
+        }
+        facts
+    }
+
+    /// The word-operation walk and the general walk give the same summary, and both stop
+    /// (leaving the case to the full evaluation) on the same records.
+    #[test]
+    fn both_walks_agree_where_the_masks_fit() {
+        for path in [
+            "rules",
+            "examples/rulesets/suzigan",
+            "benches/workload/typology.meso",
+        ] {
+            let program = program(path);
+            let plan = Plan::new(&program, &program.params);
+            // Every rule set here fits (the shipped one has 69 slots, over one word).
+            let masks = plan.masks.as_ref().expect(path);
+            let (mut scratch, mut derived) = (Scratch::default(), Vec::new());
+            let mut state = 0x9e37_79b9_7f4a_7c15u64;
+            let (mut decided, mut open) = (0, 0);
+            for i in 0..4000 {
+                let facts = facts(&program, &mut state, [1_000_000, 30, 3][i % 3]);
+                let params = &program.params;
+                conditions(&program, &plan, params, &facts, &mut scratch, &mut derived);
+                let mut general = OutcomeSummary::default();
+                let by_walk = summarize(
+                    &plan.summary,
+                    program.types.len(),
+                    &scratch.truths,
+                    &mut general,
+                );
+                let mut words = OutcomeSummary::default();
+                let parts = bitwise::Summary {
+                    types: &mut words.types,
+                    applicable: &mut words.applicable,
+                    classification: &mut words.classification,
+                };
+                let by_words = bitwise::summarize(masks, &scratch.truths, parts);
+                assert_eq!(by_walk, by_words, "{path}, record {i}");
+                if by_walk {
+                    decided += 1;
+                    assert_eq!(general.types, words.types, "{path}, record {i}");
+                    assert_eq!(general.applicable, words.applicable, "{path}, record {i}");
+                    assert_eq!(
+                        general.classification, words.classification,
+                        "{path}, record {i}"
+                    );
+                } else {
+                    open += 1;
+                }
+            }
+            assert!(
+                decided > 1000 && open > 200,
+                "{path}: {decided} decided, {open} open"
+            );
+        }
+    }
 }

@@ -57,19 +57,19 @@ pub struct ExpectFailure {
 /// facts and parameter overrides, evaluates, and checks its expectations.
 pub fn run_tests(program: &Program) -> TestReport {
     let mut out = Outcome::default();
-    let mut truths = Vec::new();
+    let mut scratch = fast::Scratch::default();
     let results = program
         .tests
         .iter()
         .enumerate()
-        .map(|(i, test)| run_test(program, &mut truths, i, test, &mut out))
+        .map(|(i, test)| run_test(program, &mut scratch, i, test, &mut out))
         .collect();
     TestReport { results }
 }
 
 fn run_test(
     program: &Program,
-    truths: &mut Vec<Truth>,
+    scratch: &mut fast::Scratch,
     index: usize,
     test: &Test,
     out: &mut Outcome,
@@ -95,7 +95,7 @@ fn run_test(
         }
     }
     let plan = Plan::new(program, &params);
-    fast::run_plan(program, &plan, &params, &facts, out, truths);
+    fast::run_plan(program, &plan, &params, &facts, out, scratch);
     let failures: Vec<ExpectFailure> = test
         .expects
         .iter()
