@@ -13,7 +13,7 @@ use super::error::BatchError;
 
 /// Bytes of input per piece: large enough that per-piece costs vanish, small enough that
 /// every thread gets many pieces and memory stays a few megabytes.
-pub(crate) const PIECE_BYTES: usize = 128 * 1024;
+pub(crate) const PIECE_BYTES: usize = 1024 * 1024;
 
 /// Byte buffers handed back after use, so that pieces and output rows reuse memory instead
 /// of asking the system for fresh pages at every piece.
