@@ -138,6 +138,8 @@ fn summary_agrees_with_the_full_outcome() {
     summary_agrees("rules", 3000);
     summary_agrees("examples/rulesets/suzigan", 2000);
     summary_agrees("benches/workload/typology.meso", 3000);
+    // `is known`, boolean facts, `or`, `not`, `extends`, excluding criteria.
+    summary_agrees("tests/cases/logic", 3000);
 }
 
 #[test]

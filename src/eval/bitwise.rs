@@ -187,7 +187,7 @@ const GATHER_BYTES: u64 = 0x0102_0408_1020_4080;
 /// The truths as two bit sets: slots that hold, slots that fail. Eight truths at a time,
 /// as the bytes of one word (`False` 0, `Unknown` 1, `True` 2).
 #[inline(always)]
-fn pack<const N: usize>(truths: &[Truth]) -> (Bits<N>, Bits<N>) {
+pub(crate) fn pack<const N: usize>(truths: &[Truth]) -> (Bits<N>, Bits<N>) {
     let truths = truths.get(..64 * N).unwrap_or(truths);
     let (mut holds, mut fails) = ([0u64; N], [0u64; N]);
     let mut add = |i: usize, bytes: [u8; 8]| {
@@ -230,14 +230,31 @@ pub(crate) struct Summary<'a> {
 /// undetermined (the caller then evaluates in full).
 pub(crate) fn summarize(masks: &Masks, truths: &[Truth], out: Summary<'_>) -> bool {
     match masks {
-        Masks::One(m) => summarize_words(m, truths, out),
-        Masks::Many(m) => summarize_words(m, truths, out),
+        Masks::One(m) => {
+            let (holds, fails) = pack::<1>(truths);
+            summarize_words(m, &holds, &fails, out)
+        }
+        Masks::Many(m) => {
+            let (holds, fails) = pack::<WORDS>(truths);
+            summarize_words(m, &holds, &fails, out)
+        }
     }
 }
 
+/// The same from truths already packed (see `direct.rs`): `holds` and `fails` are the
+/// slots that hold and fail.
+pub(crate) fn summarize_bits(masks: &MasksOf<1>, holds: u64, fails: u64, out: Summary<'_>) -> bool {
+    summarize_words(masks, &[holds], &[fails], out)
+}
+
 #[inline(never)]
-fn summarize_words<const N: usize>(masks: &MasksOf<N>, truths: &[Truth], out: Summary<'_>) -> bool {
-    let (holds, fails) = pack::<N>(truths);
+fn summarize_words<const N: usize>(
+    masks: &MasksOf<N>,
+    holds: &Bits<N>,
+    fails: &Bits<N>,
+    out: Summary<'_>,
+) -> bool {
+    let (holds, fails) = (*holds, *fails);
     let n = masks.n_types;
     out.types.resize(
         n,

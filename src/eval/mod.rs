@@ -7,6 +7,7 @@
 
 mod bitwise;
 pub mod coverage;
+mod direct;
 mod engine;
 mod expr;
 mod fast;

@@ -176,6 +176,8 @@ pub(crate) struct Plan {
     pub summary: crate::eval::summary::Layout,
     /// The same as masks, when the plan is small enough (see `bitwise.rs`)
     pub masks: Option<crate::eval::bitwise::Masks>,
+    /// The plan laid out for evaluation straight to bits, when it allows (see `direct.rs`)
+    pub direct: Option<crate::eval::direct::Direct>,
     /// While lowering: the slot holding each derived value computed as a condition (by
     /// `DerivedId`); a condition that reads it uses that slot, with no step of its own
     derived_roots: Vec<Option<u32>>,
@@ -231,6 +233,7 @@ impl Plan {
             conditions: Vec::new(),
             summary: crate::eval::summary::Layout::default(),
             masks: None,
+            direct: None,
             derived_roots: vec![None; program.derived.len()],
         };
         let exprs = &program.exprs;
@@ -276,6 +279,7 @@ impl Plan {
         plan.number_slots(tape_slots);
         plan.summary = crate::eval::summary::Layout::new(program, &plan);
         plan.masks = crate::eval::bitwise::Masks::new(program, &plan);
+        plan.direct = crate::eval::direct::Direct::new(&plan);
         plan
     }
 

@@ -6,7 +6,9 @@
 //! The plan's truth array is read directly: no per-type or per-policy vectors are filled.
 //! Two walks do it: by word operations on the truths packed into bit sets (`bitwise.rs`, for
 //! plans of up to 256 slots and 64 types) and, for larger plans, the general walk here over
-//! a flat [`Layout`]; a test below holds them to the same answers. When a type or policy
+//! a flat [`Layout`]. Small plans of comparisons and logic skip the truth array altogether:
+//! `direct.rs` evaluates the facts straight into the bit sets. A test below holds all of them
+//! to the same answers. When a type or policy
 //! comes out undetermined, the record is evaluated again in full
 //! (`evaluate_into`) and the summary is taken from that outcome, so unknown facts are found
 //! exactly as everywhere else.
@@ -54,30 +56,41 @@ pub fn evaluate_summary_into(program: &Program, facts: &Facts, out: &mut Outcome
         Some(plan) if plan.is_for(program) => plan,
         _ => Box::new(Plan::new(program, &program.params)),
     };
-    fast::conditions(
-        program,
-        &plan,
-        &program.params,
-        facts,
-        &mut cache.scratch,
-        &mut out.full.derived,
-    );
-    let decided = match &plan.masks {
-        Some(masks) => {
+    let decided = match (&plan.direct, &plan.masks) {
+        // Small plans of comparisons and logic: straight from the facts to bit sets.
+        (Some(direct), Some(bitwise::Masks::One(masks))) => {
+            let (holds, fails) = direct.run(&facts.values);
             out.unknown_facts.clear();
             let parts = bitwise::Summary {
                 types: &mut out.types,
                 applicable: &mut out.applicable,
                 classification: &mut out.classification,
             };
-            bitwise::summarize(masks, &cache.scratch.truths, parts)
+            bitwise::summarize_bits(masks, holds, fails, parts)
         }
-        None => summarize(
-            &plan.summary,
-            program.types.len(),
-            &cache.scratch.truths,
-            out,
-        ),
+        _ => {
+            fast::conditions(
+                program,
+                &plan,
+                &program.params,
+                facts,
+                &mut cache.scratch,
+                &mut out.full.derived,
+            );
+            let truths = &cache.scratch.truths;
+            match &plan.masks {
+                Some(masks) => {
+                    out.unknown_facts.clear();
+                    let parts = bitwise::Summary {
+                        types: &mut out.types,
+                        applicable: &mut out.applicable,
+                        classification: &mut out.classification,
+                    };
+                    bitwise::summarize(masks, truths, parts)
+                }
+                None => summarize(&plan.summary, program.types.len(), truths, out),
+            }
+        }
     };
     cache.plan = Some(plan);
     out.full.plan = cache;
@@ -376,7 +389,8 @@ mod tests {
     }
 
     /// The word-operation walk and the general walk give the same summary, and both stop
-    /// (leaving the case to the full evaluation) on the same records.
+    /// (leaving the case to the full evaluation) on the same records; where the plan goes
+    /// straight to bits, it finds the same bits as the truth array.
     #[test]
     fn both_walks_agree_where_the_masks_fit() {
         for path in [
@@ -390,7 +404,7 @@ mod tests {
             let masks = plan.masks.as_ref().expect(path);
             let (mut scratch, mut derived) = (Scratch::default(), Vec::new());
             let mut state = 0x9e37_79b9_7f4a_7c15u64;
-            let (mut decided, mut open) = (0, 0);
+            let (mut decided, mut open, mut direct_records) = (0, 0, 0);
             for i in 0..4000 {
                 let facts = facts(&program, &mut state, [1_000_000, 30, 3][i % 3]);
                 let params = &program.params;
@@ -410,6 +424,13 @@ mod tests {
                 };
                 let by_words = bitwise::summarize(masks, &scratch.truths, parts);
                 assert_eq!(by_walk, by_words, "{path}, record {i}");
+                if let Some(direct) = &plan.direct {
+                    // Straight to bits: the same bit sets as packing the truth array.
+                    let packed = bitwise::pack::<1>(&scratch.truths);
+                    let (holds, fails) = direct.run(&facts.values);
+                    assert_eq!(([holds], [fails]), packed, "{path}, record {i}");
+                    direct_records += 1;
+                }
                 if by_walk {
                     decided += 1;
                     assert_eq!(general.types, words.types, "{path}, record {i}");
@@ -426,6 +447,11 @@ mod tests {
                 decided > 1000 && open > 200,
                 "{path}: {decided} decided, {open} open"
             );
+            // Plans of comparisons and logic go straight to bits; the shipped rules and the
+            // Suzigan rule set compute with arithmetic.
+            let direct = path.starts_with("benches") || path.starts_with("tests");
+            let expected = if direct { 4000 } else { 0 };
+            assert_eq!(direct_records, expected, "{path}");
         }
     }
 }
