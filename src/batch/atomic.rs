@@ -169,16 +169,23 @@ mod tests {
         rows
     }
 
-    #[test]
-    fn a_file_synced_while_written_is_complete_after_commit() {
-        let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("out.csv");
-        let mut file = AtomicFile::create(&dest).unwrap();
+    /// A file at `dir/out.csv` with every row of [`rows`] written, not committed; its
+    /// temporary path and the rows.
+    fn written(dir: &std::path::Path) -> (AtomicFile, std::path::PathBuf, Vec<Vec<u8>>) {
+        let mut file = AtomicFile::create(&dir.join("out.csv")).unwrap();
         let tmp = file.temp_path().to_path_buf();
         let rows = rows();
         for row in &rows {
             file.write_all(row).unwrap();
         }
+        (file, tmp, rows)
+    }
+
+    #[test]
+    fn a_file_synced_while_written_is_complete_after_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.csv");
+        let (file, tmp, rows) = written(dir.path());
         assert!(
             !dest.exists(),
             "nothing at the destination before the commit"
@@ -191,14 +198,9 @@ mod tests {
     #[test]
     fn a_file_dropped_while_syncing_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("out.csv");
-        let mut file = AtomicFile::create(&dest).unwrap();
-        let tmp = file.temp_path().to_path_buf();
-        for row in rows() {
-            file.write_all(&row).unwrap();
-        }
+        let (file, tmp, _) = written(dir.path());
         drop(file);
-        assert!(!tmp.exists() && !dest.exists());
+        assert!(!tmp.exists() && !dir.path().join("out.csv").exists());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }
