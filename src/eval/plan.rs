@@ -172,8 +172,9 @@ pub(crate) struct Plan {
     pub type_order: Vec<usize>,
     /// Condition slot per policy (by `PolicyId`)
     pub conditions: Vec<Option<u32>>,
-    /// What the lean batch result walks (types, policies and their slots, laid out flat)
-    pub summary: crate::eval::summary::Layout,
+    /// What the lean batch result walks (types, policies and their slots, laid out flat),
+    /// for plans too large for masks
+    pub summary: Option<crate::eval::summary::Layout>,
     /// The same as masks, when the plan is small enough (see `bitwise.rs`)
     pub masks: Option<crate::eval::bitwise::Masks>,
     /// The plan laid out for evaluation straight to bits, when it allows (see `direct.rs`)
@@ -231,7 +232,7 @@ impl Plan {
             types: Vec::new(),
             type_order: type_order(program),
             conditions: Vec::new(),
-            summary: crate::eval::summary::Layout::default(),
+            summary: None,
             masks: None,
             direct: None,
             derived_roots: vec![None; program.derived.len()],
@@ -277,8 +278,10 @@ impl Plan {
             plan.conditions.push(slot);
         }
         plan.number_slots(tape_slots);
-        plan.summary = crate::eval::summary::Layout::new(program, &plan);
         plan.masks = crate::eval::bitwise::Masks::new(program, &plan);
+        if plan.masks.is_none() {
+            plan.summary = Some(crate::eval::summary::Layout::new(program, &plan));
+        }
         plan.direct = crate::eval::direct::Direct::new(&plan);
         plan
     }

@@ -8,8 +8,8 @@
 //! plans of up to 256 slots and 64 types) and, for larger plans, the general walk here over
 //! a flat [`Layout`]. Small plans of comparisons and logic skip the truth array altogether:
 //! `direct.rs` evaluates the facts straight into the bit sets. A test below holds all of them
-//! to the same answers. When a type or policy
-//! comes out undetermined, the record is evaluated again in full
+//! to the same answers. When a type or policy comes out undetermined, the record is evaluated
+//! again in full
 //! (`evaluate_into`) and the summary is taken from that outcome, so unknown facts are found
 //! exactly as everywhere else.
 
@@ -60,13 +60,7 @@ pub fn evaluate_summary_into(program: &Program, facts: &Facts, out: &mut Outcome
         // Small plans of comparisons and logic: straight from the facts to bit sets.
         (Some(direct), Some(bitwise::Masks::One(masks))) => {
             let (holds, fails) = direct.run(&facts.values);
-            out.unknown_facts.clear();
-            let parts = bitwise::Summary {
-                types: &mut out.types,
-                applicable: &mut out.applicable,
-                classification: &mut out.classification,
-            };
-            bitwise::summarize_bits(masks, holds, fails, parts)
+            bitwise::summarize_bits(masks, holds, fails, word_parts(out))
         }
         _ => {
             fast::conditions(
@@ -79,16 +73,11 @@ pub fn evaluate_summary_into(program: &Program, facts: &Facts, out: &mut Outcome
             );
             let truths = &cache.scratch.truths;
             match &plan.masks {
-                Some(masks) => {
-                    out.unknown_facts.clear();
-                    let parts = bitwise::Summary {
-                        types: &mut out.types,
-                        applicable: &mut out.applicable,
-                        classification: &mut out.classification,
-                    };
-                    bitwise::summarize(masks, truths, parts)
-                }
-                None => summarize(&plan.summary, program.types.len(), truths, out),
+                Some(masks) => bitwise::summarize(masks, truths, word_parts(out)),
+                None => match &plan.summary {
+                    Some(layout) => summarize(layout, program.types.len(), truths, out),
+                    None => false,
+                },
             }
         }
     };
@@ -99,6 +88,17 @@ pub fn evaluate_summary_into(program: &Program, facts: &Facts, out: &mut Outcome
         from_outcome(&out.full, &mut out.types, &mut out.applicable);
         out.classification = out.full.classification;
         unknown_facts(&out.full, &mut out.unknown_facts);
+    }
+}
+
+/// The parts of `out` the word-operation walks fill, its unknown facts cleared (they are
+/// found only by the full evaluation).
+fn word_parts(out: &mut OutcomeSummary) -> bitwise::Summary<'_> {
+    out.unknown_facts.clear();
+    bitwise::Summary {
+        types: &mut out.types,
+        applicable: &mut out.applicable,
+        classification: &mut out.classification,
     }
 }
 
@@ -343,7 +343,7 @@ fn unknown_facts(outcome: &Outcome, list: &mut Vec<FactId>) {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-    use super::{summarize, OutcomeSummary};
+    use super::{summarize, word_parts, Layout, OutcomeSummary};
     use crate::eval::bitwise;
     use crate::eval::fast::{conditions, Scratch};
     use crate::eval::plan::Plan;
@@ -402,6 +402,9 @@ mod tests {
             let plan = Plan::new(&program, &program.params);
             // Every rule set here fits (the shipped one has 69 slots, over one word).
             let masks = plan.masks.as_ref().expect(path);
+            // The plan lays out the general walk only when the masks do not fit: here, for
+            // the comparison.
+            let layout = Layout::new(&program, &plan);
             let (mut scratch, mut derived) = (Scratch::default(), Vec::new());
             let mut state = 0x9e37_79b9_7f4a_7c15u64;
             let (mut decided, mut open, mut direct_records) = (0, 0, 0);
@@ -410,19 +413,10 @@ mod tests {
                 let params = &program.params;
                 conditions(&program, &plan, params, &facts, &mut scratch, &mut derived);
                 let mut general = OutcomeSummary::default();
-                let by_walk = summarize(
-                    &plan.summary,
-                    program.types.len(),
-                    &scratch.truths,
-                    &mut general,
-                );
+                let by_walk =
+                    summarize(&layout, program.types.len(), &scratch.truths, &mut general);
                 let mut words = OutcomeSummary::default();
-                let parts = bitwise::Summary {
-                    types: &mut words.types,
-                    applicable: &mut words.applicable,
-                    classification: &mut words.classification,
-                };
-                let by_words = bitwise::summarize(masks, &scratch.truths, parts);
+                let by_words = bitwise::summarize(masks, &scratch.truths, word_parts(&mut words));
                 assert_eq!(by_walk, by_words, "{path}, record {i}");
                 if let Some(direct) = &plan.direct {
                     // Straight to bits: the same bit sets as packing the truth array.
