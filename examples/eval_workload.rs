@@ -3,7 +3,7 @@
 //! meso (facts already in slots, one reused `Outcome`), meso's lean batch result
 //! (`evaluate_summary_into`, one reused `OutcomeSummary`) or the hand-written rules.
 //!
-//! `cargo run --release --example eval_workload -- [meso|summary|handwritten] [N] [R]` prints
+//! `cargo run --release --example eval_workload -- [meso|summary|block|handwritten] [N] [R]` prints
 //! ns/record. Under callgrind, instructions per record = (Ir at R - Ir at 1) / ((R - 1) N).
 
 #[allow(dead_code)]
@@ -39,6 +39,8 @@ fn main() -> ExitCode {
     let facts: Vec<meso::facts::Facts> = records.iter().map(|r| slots.facts(r)).collect();
     let mut out = meso::eval::Outcome::default();
     let mut lean = meso::eval::OutcomeSummary::default();
+    let mut block = meso::eval::BlockEvaluator::new();
+    let mut rows: Vec<meso::eval::OutcomeSummary> = Vec::new();
     let start = Instant::now();
     for _ in 0..repeat {
         match engine.as_str() {
@@ -54,13 +56,20 @@ fn main() -> ExitCode {
                     black_box(&lean);
                 }
             }
+            "block" => {
+                // As `meso batch` runs it: a block of records at a time into reused rows.
+                for chunk in facts.chunks(meso::eval::BLOCK) {
+                    block.evaluate(&program, black_box(chunk), &mut rows);
+                    black_box(&rows);
+                }
+            }
             "handwritten" => {
                 for r in &records {
                     black_box(handwritten::decide(black_box(r)));
                 }
             }
             _ => {
-                eprintln!("usage: eval_workload [meso|summary|handwritten] [N] [R]");
+                eprintln!("usage: eval_workload [meso|summary|block|handwritten] [N] [R]");
                 return ExitCode::from(2);
             }
         }

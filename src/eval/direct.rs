@@ -14,8 +14,8 @@ use crate::eval::plan::{Leaf, Plan, Step, LEVEL_SPAN};
 use crate::value::{Truth, Value};
 
 /// Which orderings of the fact against the constant a number leaf holds for.
-#[derive(Clone, Copy, Debug)]
-enum Holds {
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Holds {
     Less,
     LessOrEqual,
     Greater,
@@ -28,7 +28,7 @@ enum Holds {
 
 impl Holds {
     /// From an ordering table (see `plan.rs`): bits 2-3 less, 4-5 equal, 6-7 greater.
-    fn of_table(table: u8) -> Self {
+    pub(crate) fn of_table(table: u8) -> Self {
         let at = |ordering: u8| (table >> (2 * ordering)) & 2 != 0;
         match (at(1), at(2), at(3)) {
             (true, false, false) => Holds::Less,
@@ -41,30 +41,44 @@ impl Holds {
             (true, true, true) => Holds::Always,
         }
     }
-
-    /// Whether `x` is in the orderings against `k` (the caller rules NaN out).
-    #[inline(always)]
-    fn test(self, x: f64, k: f64) -> bool {
-        match self {
-            Holds::Less => x < k,
-            Holds::LessOrEqual => x <= k,
-            Holds::Greater => x > k,
-            Holds::GreaterOrEqual => x >= k,
-            Holds::Equal => x == k,
-            Holds::Unequal => x != k,
-            Holds::Never => false,
-            Holds::Always => true,
-        }
-    }
 }
 
-/// A number leaf: its fact, constant, orderings and slot.
+/// A number leaf: its fact, constant and slot (its comparison is its group's).
 #[derive(Clone, Copy, Debug)]
 struct NumberBit {
     fact: usize,
     k: f64,
-    holds: Holds,
     slot: u32,
+}
+
+/// The number leaves of one comparison: run by one loop with that comparison fixed, so no
+/// leaf chooses its comparison at run time.
+#[derive(Clone, Debug)]
+struct NumberGroup {
+    holds: Holds,
+    leaves: Vec<NumberBit>,
+}
+
+/// The slots among `leaves` that hold and that fail, the comparison being `test`.
+#[inline(always)]
+fn compare_all(
+    leaves: &[NumberBit],
+    facts: &[Value],
+    test: impl Fn(f64, f64) -> bool,
+) -> (u64, u64) {
+    let (mut holds, mut fails) = (0u64, 0u64);
+    for n in leaves {
+        let x = match facts.get(n.fact) {
+            Some(Value::Number(x)) => *x,
+            _ => f64::NAN,
+        };
+        // NaN (and a fact that is not a number) is neither: unknown, as in `fast.rs`.
+        let known = !x.is_nan();
+        let yes = test(x, n.k);
+        holds |= u64::from(known & yes) << n.slot;
+        fails |= u64::from(known & !yes) << n.slot;
+    }
+    (holds, fails)
 }
 
 /// Every level leaf on one fact: per position, the slots that hold and the slots that fail.
@@ -110,7 +124,7 @@ enum BitStep {
 /// A plan laid out for evaluation straight to bits.
 #[derive(Clone, Debug)]
 pub(crate) struct Direct {
-    numbers: Vec<NumberBit>,
+    numbers: Vec<NumberGroup>,
     levels: Vec<LevelGroup>,
     steps: Vec<BitStep>,
 }
@@ -123,14 +137,21 @@ impl Direct {
             return None;
         }
         let id = |i: usize| u32::try_from(i).ok();
-        let mut numbers = Vec::with_capacity(plan.num_const.len());
+        let mut numbers: Vec<NumberGroup> = Vec::new();
         for (i, l) in plan.num_const.iter().enumerate() {
-            numbers.push(NumberBit {
+            let holds = Holds::of_table(l.table);
+            let leaf = NumberBit {
                 fact: l.fact as usize,
                 k: l.k,
-                holds: Holds::of_table(l.table),
                 slot: id(i)?,
-            });
+            };
+            match numbers.iter_mut().find(|g| g.holds == holds) {
+                Some(group) => group.leaves.push(leaf),
+                None => numbers.push(NumberGroup {
+                    holds,
+                    leaves: vec![leaf],
+                }),
+            }
         }
         let mut levels: Vec<LevelGroup> = Vec::new();
         for (i, l) in plan.level_const.iter().enumerate() {
@@ -193,14 +214,19 @@ impl Direct {
     pub(crate) fn run(&self, facts: &[Value]) -> (u64, u64) {
         let value = |f: usize| facts.get(f);
         let (mut holds, mut fails) = (0u64, 0u64);
-        for n in &self.numbers {
-            if let Some(Value::Number(x)) = value(n.fact) {
-                // NaN is neither: unknown, as in `fast.rs`.
-                let known = !x.is_nan();
-                let yes = n.holds.test(*x, n.k);
-                holds |= u64::from(known && yes) << n.slot;
-                fails |= u64::from(known && !yes) << n.slot;
-            }
+        for g in &self.numbers {
+            let (h, f) = match g.holds {
+                Holds::Less => compare_all(&g.leaves, facts, |x, k| x < k),
+                Holds::LessOrEqual => compare_all(&g.leaves, facts, |x, k| x <= k),
+                Holds::Greater => compare_all(&g.leaves, facts, |x, k| x > k),
+                Holds::GreaterOrEqual => compare_all(&g.leaves, facts, |x, k| x >= k),
+                Holds::Equal => compare_all(&g.leaves, facts, |x, k| x == k),
+                Holds::Unequal => compare_all(&g.leaves, facts, |x, k| x != k),
+                Holds::Never => compare_all(&g.leaves, facts, |_, _| false),
+                Holds::Always => compare_all(&g.leaves, facts, |_, _| true),
+            };
+            holds |= h;
+            fails |= f;
         }
         for g in &self.levels {
             if let Some(Value::Level(x)) = value(g.fact) {

@@ -6,6 +6,7 @@
 //! [`testing::run_tests`] runs the tests written in rule files.
 
 mod bitwise;
+mod block;
 pub mod coverage;
 mod direct;
 mod engine;
@@ -19,6 +20,7 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 
+pub use block::{BlockEvaluator, BLOCK};
 pub use observer::{NoObserver, Observer, UnknownReason};
 pub use summary::{evaluate_summary_into, OutcomeSummary, TypeSummary};
 

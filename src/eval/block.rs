@@ -1,0 +1,916 @@
+//! Evaluation stage, many records at once: `ir::Program` + a run of records' `Facts` → one
+//! [`OutcomeSummary`] per record, the same as [`evaluate_summary_into`] gives one record at
+//! a time, with every condition decided for [`BLOCK`] records together.
+//!
+//! The records are taken 64 at a time, and bit r of a word stands for record r. Each fact
+//! the conditions read is first copied into a column (numbers as floats, NaN when unknown;
+//! levels as positions), so that a comparison is one test per record into a word with no
+//! branch, which the compiler runs on several records at once. Leaves on one level fact
+//! share a word per position: "records at this level", one pass over the column each. The
+//! tape (`and`, `or`, `not`, `is known`, boolean facts), the types and the policies are then
+//! word operations for the whole block, and each record's row is read out of the words.
+//! Scores come from a table per type indexed by which indicative criteria hold, filled when
+//! the plan is made by adding the weights in declaration order as the interpreter does, so
+//! they are equal to the last bit.
+//!
+//! A record with a type or policy undetermined is evaluated on its own with
+//! [`evaluate_summary_into`], so its unknown facts are found as everywhere else. Plans whose
+//! conditions need more than comparisons and logic (arithmetic, comparisons of two facts,
+//! derived values read as values) are evaluated one record at a time the same way. Tested
+//! against the one-record path on random facts (`tests/plan_agrees.rs`).
+
+use crate::eval::direct::Holds;
+use crate::eval::engine::SCORE_EPSILON;
+use crate::eval::plan::{Leaf, Plan, Step, LEVEL_SPAN};
+use crate::eval::summary::{evaluate_summary_into, OutcomeSummary, TypeSummary};
+use crate::eval::TypeStatus;
+use crate::facts::Facts;
+use crate::ir::{FactType, PolicyId, Program, TypeId};
+use crate::value::{Truth, Value};
+
+/// Records evaluated together: the bits of a word.
+pub const BLOCK: usize = 64;
+
+/// Types with at most this many indicative criteria get a score table (2^n entries, indexed
+/// by a byte per record); the others add their weights record by record.
+const MAX_TABLE_CRITERIA: usize = 8;
+
+/// A level column's mark for "not a level": no position word has it.
+const NOT_A_LEVEL: u8 = u8::MAX;
+
+/// A flag column's codes, for facts read by `is known` or as booleans.
+const FLAG_FALSE: u8 = 0;
+const FLAG_TRUE: u8 = 1;
+const FLAG_OTHER: u8 = 2;
+const FLAG_UNKNOWN: u8 = 3;
+
+/// A number fact against a constant.
+#[derive(Clone, Copy, Debug)]
+struct NumberTest {
+    column: usize,
+    k: f64,
+    holds: Holds,
+}
+
+/// A level fact against level constants: bit b of `positions` says whether the leaf holds
+/// for the records in bucket b of its column.
+#[derive(Clone, Copy, Debug)]
+struct LevelTest {
+    column: usize,
+    positions: u64,
+    /// Buckets of its column
+    buckets: usize,
+}
+
+/// A level fact's column: its fact and how many buckets it has (one per declared level,
+/// and one for every position past them, where every leaf answers alike).
+#[derive(Clone, Copy, Debug)]
+struct LevelColumn {
+    fact: usize,
+    buckets: usize,
+}
+
+/// A tape step on words of records; slots index the per-slot words.
+#[derive(Clone, Copy, Debug)]
+enum WordStep {
+    And {
+        out: usize,
+        a: usize,
+        b: usize,
+    },
+    Or {
+        out: usize,
+        a: usize,
+        b: usize,
+    },
+    Not {
+        out: usize,
+        a: usize,
+    },
+    Const {
+        out: usize,
+        truth: Truth,
+    },
+    Known {
+        out: usize,
+        flag: usize,
+        negated: bool,
+    },
+    Boolean {
+        out: usize,
+        flag: usize,
+    },
+}
+
+/// How a type's score is found for a record.
+#[derive(Clone, Debug)]
+enum Scores {
+    /// Indexed by the set of indicative criteria that hold (bit i = criterion i)
+    Table(Box<[f64; 256]>),
+    /// Too many criteria for a table: weights added in declaration order, then divided
+    Sum { weights: Vec<f64>, total: f64 },
+}
+
+#[derive(Clone, Debug)]
+struct TypeWords {
+    index: usize,
+    parent: Option<usize>,
+    required: Vec<usize>,
+    excluding: Vec<usize>,
+    /// Slots of the indicative criteria, in declaration order
+    indicative: Vec<usize>,
+    scores: Scores,
+}
+
+#[derive(Clone, Debug)]
+struct PolicyWords {
+    for_types: Vec<usize>,
+    condition: Option<usize>,
+}
+
+/// The policies among eight (one plane, in output order) that a byte of bits names: what a
+/// record's applicable list gets for that byte.
+#[derive(Clone, Copy, Debug)]
+struct PolicyList {
+    len: u8,
+    ids: [PolicyId; 8],
+}
+
+/// For each value of a plane's byte, its policies.
+type PlaneLists = Box<[PolicyList; 256]>;
+
+/// The lists of one plane of up to eight policies (`ids`, in output order).
+fn plane_lists(ids: &[PolicyId]) -> PlaneLists {
+    let empty = PolicyList {
+        len: 0,
+        ids: [PolicyId::from_index(0); 8],
+    };
+    let mut lists = Box::new([empty; 256]);
+    for (byte, list) in lists.iter_mut().enumerate() {
+        for (i, &id) in ids.iter().enumerate().take(8) {
+            if byte >> i & 1 == 1 {
+                if let Some(slot) = list.ids.get_mut(usize::from(list.len)) {
+                    *slot = id;
+                }
+                list.len += 1;
+            }
+        }
+    }
+    lists
+}
+
+/// A plan laid out for blocks of records (at most 64 types).
+#[derive(Clone, Debug)]
+pub(crate) struct BlockPlan {
+    number_facts: Vec<usize>,
+    level_columns: Vec<LevelColumn>,
+    /// Facts read by `is known` or as booleans
+    flag_facts: Vec<usize>,
+    /// Leaves in slot order: numbers, then levels (as in the plan)
+    numbers: Vec<NumberTest>,
+    levels: Vec<LevelTest>,
+    steps: Vec<WordStep>,
+    /// With every parent before its children
+    types: Vec<TypeWords>,
+    /// In output order
+    policies: Vec<PolicyWords>,
+    /// Per plane of eight policies in output order: the list each byte of bits names
+    policy_lists: Vec<PlaneLists>,
+    slots: usize,
+    n_types: usize,
+}
+
+/// The position of `fact` in `list`, added if new.
+fn column_of(list: &mut Vec<usize>, fact: usize) -> usize {
+    list.iter().position(|&f| f == fact).unwrap_or_else(|| {
+        list.push(fact);
+        list.len() - 1
+    })
+}
+
+/// A score table: for each set of criteria that hold, the met weight (added in declaration
+/// order, as the interpreter adds it) over the total.
+fn score_table(weights: &[f64], total: f64) -> Box<[f64; 256]> {
+    let mut table = Box::new([1.0; 256]);
+    for (set, score) in table.iter_mut().enumerate() {
+        let met = weights.iter().enumerate().fold(0.0, |met, (i, &w)| {
+            met + if set >> i & 1 == 1 { w } else { 0.0 }
+        });
+        if total > 0.0 {
+            *score = met / total;
+        }
+    }
+    table
+}
+
+impl BlockPlan {
+    /// The block layout of `plan`, or `None` when its conditions need more than comparisons
+    /// of facts with constants and logic.
+    pub(crate) fn new(program: &Program, plan: &Plan) -> Option<Self> {
+        // A record's types are read out as one word.
+        if program.types.len() > 64 {
+            return None;
+        }
+        let mut number_facts = Vec::new();
+        let numbers = plan
+            .num_const
+            .iter()
+            .map(|l| NumberTest {
+                column: column_of(&mut number_facts, l.fact as usize),
+                k: l.k,
+                holds: Holds::of_table(l.table),
+            })
+            .collect();
+        let mut level_facts = Vec::new();
+        let mut level_columns: Vec<LevelColumn> = Vec::new();
+        let mut levels = Vec::with_capacity(plan.level_const.len());
+        for l in &plan.level_const {
+            let fact = l.fact as usize;
+            let declared = match &program.facts.get(fact)?.ty {
+                FactType::Level { levels, .. } => levels.len(),
+                _ => return None,
+            };
+            // One bucket per declared level and one for all positions past them, which
+            // must all answer as the first of them does (constants name declared levels).
+            let past = declared.min(LEVEL_SPAN as usize - 1);
+            let truth = |x: usize| (l.table >> (2 * x)) & 3;
+            if (past..LEVEL_SPAN as usize).any(|x| truth(x) != truth(past)) {
+                return None;
+            }
+            let column = column_of(&mut level_facts, fact);
+            if column == level_columns.len() {
+                level_columns.push(LevelColumn {
+                    fact,
+                    buckets: past + 1,
+                });
+            }
+            let positions = (0..=past).fold(0u64, |set, x| set | (u64::from(truth(x) == 2) << x));
+            levels.push(LevelTest {
+                column,
+                positions,
+                buckets: past + 1,
+            });
+        }
+        let mut flag_facts = Vec::new();
+        let mut steps = Vec::with_capacity(plan.tape.len());
+        for step in &plan.tape {
+            let slot = |s: u32| s as usize;
+            steps.push(match *step {
+                Step::And { out, a, b } => WordStep::And {
+                    out: slot(out),
+                    a: slot(a),
+                    b: slot(b),
+                },
+                Step::Or { out, a, b } => WordStep::Or {
+                    out: slot(out),
+                    a: slot(a),
+                    b: slot(b),
+                },
+                Step::Not { out, a } => WordStep::Not {
+                    out: slot(out),
+                    a: slot(a),
+                },
+                Step::Const { out, truth } => WordStep::Const {
+                    out: slot(out),
+                    truth,
+                },
+                Step::Known { out, fact, negated } => WordStep::Known {
+                    out: slot(out),
+                    flag: column_of(&mut flag_facts, fact as usize),
+                    negated,
+                },
+                Step::Read {
+                    out,
+                    leaf: Leaf::Fact(fact),
+                } => WordStep::Boolean {
+                    out: slot(out),
+                    flag: column_of(&mut flag_facts, fact as usize),
+                },
+                // A derived value computed as a condition is in its slot already; one that
+                // is not a condition is read only by steps refused below.
+                Step::Derived { .. } => continue,
+                Step::Read { .. } | Step::Compare { .. } | Step::General { .. } => return None,
+            });
+        }
+        let mut types = Vec::with_capacity(program.types.len());
+        for &i in &plan.type_order {
+            let (tp, ty) = (plan.types.get(i)?, program.types.get(i)?);
+            let scores = if tp.weights.len() <= MAX_TABLE_CRITERIA {
+                Scores::Table(score_table(&tp.weights, tp.total_weight))
+            } else {
+                Scores::Sum {
+                    weights: tp.weights.clone(),
+                    total: tp.total_weight,
+                }
+            };
+            let slots = |list: &[u32]| list.iter().map(|&s| s as usize).collect::<Vec<_>>();
+            types.push(TypeWords {
+                index: i,
+                parent: ty.parent.map(|p| p.index()),
+                required: slots(&tp.required),
+                excluding: slots(&tp.excluding),
+                indicative: slots(&tp.indicative),
+                scores,
+            });
+        }
+        let mut policies = Vec::with_capacity(program.policy_order.len());
+        for &id in &program.policy_order {
+            let policy = program.policy(id)?;
+            policies.push(PolicyWords {
+                for_types: policy.for_types.iter().map(|t| t.index()).collect(),
+                condition: plan
+                    .conditions
+                    .get(id.index())
+                    .copied()
+                    .flatten()
+                    .map(|s| s as usize),
+            });
+        }
+        let policy_lists = program.policy_order.chunks(8).map(plane_lists).collect();
+        Some(BlockPlan {
+            number_facts,
+            level_columns,
+            flag_facts,
+            numbers,
+            levels,
+            steps,
+            types,
+            policies,
+            policy_lists,
+            slots: plan.slots,
+            n_types: program.types.len(),
+        })
+    }
+}
+
+/// The word of the records of `column` for which `test` holds. In two passes of known
+/// length with no branch, which the compiler runs on several records at once: a byte per
+/// record, then eight bytes gathered into eight bits by one multiplication.
+#[inline(always)]
+fn word<T: Copy>(column: &[T; BLOCK], test: impl Fn(T) -> bool) -> u64 {
+    let mut bytes = [0u8; BLOCK];
+    for (b, &x) in bytes.iter_mut().zip(column) {
+        *b = u8::from(test(x));
+    }
+    bits_of_bytes(&bytes, 0)
+}
+
+/// The two words of the records of `column` for which each of two tests holds, in one
+/// pass (bits 0 and 1 of each record's byte).
+#[inline(always)]
+fn words<T: Copy>(column: &[T; BLOCK], test: impl Fn(T) -> (bool, bool)) -> (u64, u64) {
+    let mut bytes = [0u8; BLOCK];
+    for (b, &x) in bytes.iter_mut().zip(column) {
+        let (first, second) = test(x);
+        *b = u8::from(first) | (u8::from(second) << 1);
+    }
+    (bits_of_bytes(&bytes, 0), bits_of_bytes(&bytes, 1))
+}
+
+/// Multiplying eight bytes of 0 or 1 by this gathers them, byte i to bit 56 + i.
+const GATHER_BYTES: u64 = 0x0102_0408_1020_4080;
+
+/// Low bit of every byte.
+const BYTE_LOW_BITS: u64 = 0x0101_0101_0101_0101;
+
+/// Bit r = bit `which` of byte r.
+#[inline(always)]
+fn bits_of_bytes(bytes: &[u8; BLOCK], which: u32) -> u64 {
+    bytes
+        .chunks_exact(8)
+        .enumerate()
+        .fold(0u64, |w, (i, chunk)| {
+            let eight = chunk.try_into().map_or(0, u64::from_le_bytes);
+            let eight = (eight >> which) & BYTE_LOW_BITS;
+            w | ((eight.wrapping_mul(GATHER_BYTES) >> 56) << (8 * i))
+        })
+}
+
+/// Whether bit `r` of `word` is set.
+#[inline(always)]
+fn bit(word: u64, r: usize) -> bool {
+    (word >> (r % BLOCK)) & 1 == 1
+}
+
+/// What one block's evaluation found, kept from block to block.
+#[derive(Clone, Debug, Default)]
+struct Words {
+    /// Columns, one per fact read (the records of the block, in order)
+    numbers: Vec<[f64; BLOCK]>,
+    levels: Vec<[u8; BLOCK]>,
+    flags: Vec<[u8; BLOCK]>,
+    /// Per level column: the records in each bucket (`LEVEL_SPAN` words a column)
+    buckets: Vec<u64>,
+    /// Per slot: the records where it holds, where it fails (neither: unknown)
+    holds: Vec<u64>,
+    fails: Vec<u64>,
+    /// Per type (by `TypeId`): matched, not matched, matched with no matched child type
+    matched: Vec<u64>,
+    not_matched: Vec<u64>,
+    leading: Vec<u64>,
+    /// Per policy (output order): the records it applies to
+    applies: Vec<u64>,
+    /// Records with a type or policy undetermined
+    open: u64,
+    /// The same turned around, a byte per record (see [`planes`]): per eight types, which
+    /// are matched and which lead; per type (in `BlockPlan::types` order), which indicative
+    /// criteria hold; per eight policies, which apply
+    matched_planes: Vec<[u64; 8]>,
+    leading_planes: Vec<[u64; 8]>,
+    patterns: Vec<[u64; 8]>,
+    policy_planes: Vec<[u64; 8]>,
+    /// Per record: its matched types and its leading types, as sets of `TypeId` indexes
+    record_matched: Vec<u64>,
+    record_leading: Vec<u64>,
+}
+
+/// Per record, the set made of the bytes of `planes` (plane g gives bits 8g to 8g + 7).
+fn record_sets(planes: &[[u64; 8]], sets: &mut Vec<u64>) {
+    sets.clear();
+    sets.resize(BLOCK, 0);
+    for (g, lanes) in planes.iter().enumerate().take(8) {
+        for (r, set) in sets.iter_mut().enumerate() {
+            *set |= (byte(lanes, r) as u64) << (8 * g);
+        }
+    }
+}
+
+/// The eight bits of `v` as eight bytes of 0 or 1 (bit i to byte i): each byte keeps its
+/// own bit of eight copies of `v`, and adding 0x7F carries a set bit to the byte's top.
+#[inline(always)]
+fn spread(v: u64) -> u64 {
+    let mine = (v & 0xFF).wrapping_mul(BYTE_LOW_BITS) & 0x8040_2010_0804_0201;
+    ((mine + 0x7F7F_7F7F_7F7F_7F7F) >> 7) & BYTE_LOW_BITS
+}
+
+/// Up to eight words of records turned into a byte per record: bit j of record r's byte
+/// is bit r of the j-th word. Record r's byte is byte `r % 8` of lane `r / 8`.
+fn planes(words: impl Iterator<Item = u64>) -> [u64; 8] {
+    let mut lanes = [0u64; 8];
+    for (j, w) in words.take(8).enumerate() {
+        for (c, lane) in lanes.iter_mut().enumerate() {
+            *lane |= spread(w >> (8 * c)) << j;
+        }
+    }
+    lanes
+}
+
+/// Record `r`'s byte of `lanes` (see [`planes`]).
+#[inline(always)]
+fn byte(lanes: &[u64; 8], r: usize) -> usize {
+    let lane = lanes.get((r / 8) % 8).copied().unwrap_or(0);
+    ((lane >> (8 * (r % 8))) & 0xFF) as usize
+}
+
+impl Words {
+    /// Copy the facts the plan reads into the columns (at most `BLOCK` records).
+    #[inline(never)]
+    fn fill(&mut self, bp: &BlockPlan, records: &[Facts]) {
+        self.numbers
+            .resize(bp.number_facts.len(), [f64::NAN; BLOCK]);
+        self.levels
+            .resize(bp.level_columns.len(), [NOT_A_LEVEL; BLOCK]);
+        self.flags
+            .resize(bp.flag_facts.len(), [FLAG_UNKNOWN; BLOCK]);
+        for (r, facts) in records.iter().take(BLOCK).enumerate() {
+            let values = facts.values.as_slice();
+            for (&f, column) in bp.number_facts.iter().zip(&mut self.numbers) {
+                let x = match values.get(f) {
+                    Some(Value::Number(x)) => *x,
+                    _ => f64::NAN,
+                };
+                if let Some(cell) = column.get_mut(r) {
+                    *cell = x;
+                }
+            }
+            for (c, column) in bp.level_columns.iter().zip(&mut self.levels) {
+                let x = match values.get(c.fact) {
+                    // Positions past the declared levels share the last bucket.
+                    Some(Value::Level(x)) => (*x as usize).min(c.buckets - 1) as u8,
+                    _ => NOT_A_LEVEL,
+                };
+                if let Some(cell) = column.get_mut(r) {
+                    *cell = x;
+                }
+            }
+            for (&f, column) in bp.flag_facts.iter().zip(&mut self.flags) {
+                let x = match values.get(f) {
+                    Some(Value::Bool(false)) => FLAG_FALSE,
+                    Some(Value::Bool(true)) => FLAG_TRUE,
+                    Some(Value::Unknown) | None => FLAG_UNKNOWN,
+                    Some(_) => FLAG_OTHER,
+                };
+                if let Some(cell) = column.get_mut(r) {
+                    *cell = x;
+                }
+            }
+        }
+    }
+
+    /// Decide every slot, type and policy for the records in `valid`.
+    #[inline(never)]
+    fn run(&mut self, bp: &BlockPlan, valid: u64) {
+        self.holds.clear();
+        self.holds.resize(bp.slots, 0);
+        self.fails.clear();
+        self.fails.resize(bp.slots, 0);
+        self.open = 0;
+        self.leaves(bp, valid);
+        self.tape(bp, valid);
+        self.types(bp, valid);
+        self.policies(bp);
+    }
+
+    fn leaves(&mut self, bp: &BlockPlan, valid: u64) {
+        let mut slot = 0;
+        let mut set = |holds: u64, known: u64, this: &mut Self| {
+            if let (Some(h), Some(f)) = (this.holds.get_mut(slot), this.fails.get_mut(slot)) {
+                *h = holds & known & valid;
+                *f = !holds & known & valid;
+            }
+            slot += 1;
+        };
+        for t in &bp.numbers {
+            let Some(column) = self.numbers.get(t.column) else {
+                continue;
+            };
+            // Each test and its opposite are false for NaN (unknown, or not a number),
+            // which is then neither true nor false.
+            let k = t.k;
+            let (holds, fails) = match t.holds {
+                Holds::Less => words(column, |x| (x < k, x >= k)),
+                Holds::LessOrEqual => words(column, |x| (x <= k, x > k)),
+                Holds::Greater => words(column, |x| (x > k, x <= k)),
+                Holds::GreaterOrEqual => words(column, |x| (x >= k, x < k)),
+                // Not `x != k`, which is true for NaN.
+                #[allow(clippy::double_comparisons)]
+                Holds::Equal => words(column, |x| (x == k, x < k || x > k)),
+                #[allow(clippy::double_comparisons)]
+                Holds::Unequal => words(column, |x| (x < k || x > k, x == k)),
+                Holds::Never => words(column, |x| (false, !x.is_nan())),
+                Holds::Always => words(column, |x| (!x.is_nan(), false)),
+            };
+            set(holds, holds | fails, self);
+        }
+        // Records per bucket of each level column, then each leaf as a union of buckets.
+        self.buckets.clear();
+        self.buckets
+            .resize(bp.level_columns.len() * LEVEL_SPAN as usize, 0);
+        for ((c, column), buckets) in bp
+            .level_columns
+            .iter()
+            .zip(&self.levels)
+            .zip(self.buckets.chunks_exact_mut(LEVEL_SPAN as usize))
+        {
+            for (b, records) in buckets.iter_mut().enumerate().take(c.buckets) {
+                let b = b as u8;
+                *records = word(column, |x| x == b);
+            }
+        }
+        for t in &bp.levels {
+            let buckets = self
+                .buckets
+                .get(t.column * LEVEL_SPAN as usize..)
+                .unwrap_or_default();
+            let (mut holds, mut known) = (0u64, 0u64);
+            for (b, &records) in buckets.iter().take(t.buckets).enumerate() {
+                known |= records;
+                holds |= records & 0u64.wrapping_sub((t.positions >> b) & 1);
+            }
+            set(holds, known, self);
+        }
+    }
+
+    fn tape(&mut self, bp: &BlockPlan, valid: u64) {
+        let get = |v: &[u64], s: usize| v.get(s).copied().unwrap_or(0);
+        let flag = |this: &Self, f: usize, test: fn(u8) -> bool| {
+            this.flags.get(f).map_or(0, |column| word(column, test)) & valid
+        };
+        for step in &bp.steps {
+            let (out, h, f) = match *step {
+                WordStep::And { out, a, b } => (
+                    out,
+                    get(&self.holds, a) & get(&self.holds, b),
+                    get(&self.fails, a) | get(&self.fails, b),
+                ),
+                WordStep::Or { out, a, b } => (
+                    out,
+                    get(&self.holds, a) | get(&self.holds, b),
+                    get(&self.fails, a) & get(&self.fails, b),
+                ),
+                WordStep::Not { out, a } => (out, get(&self.fails, a), get(&self.holds, a)),
+                WordStep::Const { out, truth } => match truth {
+                    Truth::True => (out, valid, 0),
+                    Truth::False => (out, 0, valid),
+                    Truth::Unknown => (out, 0, 0),
+                },
+                WordStep::Known {
+                    out,
+                    flag: f,
+                    negated,
+                } => {
+                    let known = flag(self, f, |x| x != FLAG_UNKNOWN);
+                    let yes = if negated { !known & valid } else { known };
+                    (out, yes, !yes & valid)
+                }
+                WordStep::Boolean { out, flag: f } => (
+                    out,
+                    flag(self, f, |x| x == FLAG_TRUE),
+                    flag(self, f, |x| x == FLAG_FALSE),
+                ),
+            };
+            if let (Some(hs), Some(fs)) = (self.holds.get_mut(out), self.fails.get_mut(out)) {
+                (*hs, *fs) = (h, f);
+            }
+        }
+    }
+
+    /// Statuses of every type, and the records a type leaves undetermined.
+    fn types(&mut self, bp: &BlockPlan, valid: u64) {
+        let n = bp.n_types;
+        for v in [&mut self.matched, &mut self.not_matched, &mut self.leading] {
+            v.clear();
+            v.resize(n, 0);
+        }
+        let get = |v: &[u64], s: usize| v.get(s).copied().unwrap_or(0);
+        for t in &bp.types {
+            // Kleene `and` of the required criteria, `not` of the excluding ones and the
+            // parent's status: the records where all hold, those where one fails.
+            let (mut holds, mut fails) = (valid, 0u64);
+            for &s in &t.required {
+                holds &= get(&self.holds, s);
+                fails |= get(&self.fails, s);
+            }
+            for &s in &t.excluding {
+                holds &= get(&self.fails, s);
+                fails |= get(&self.holds, s);
+            }
+            if let Some(p) = t.parent {
+                holds &= get(&self.matched, p);
+                fails |= get(&self.not_matched, p);
+                // A parent with a matched child is not a candidate for the classification.
+                if let Some(l) = self.leading.get_mut(p) {
+                    *l &= !holds;
+                }
+            }
+            self.open |= valid & !holds & !fails;
+            if let (Some(m), Some(f), Some(l)) = (
+                self.matched.get_mut(t.index),
+                self.not_matched.get_mut(t.index),
+                self.leading.get_mut(t.index),
+            ) {
+                (*m, *f, *l) = (holds, fails, holds);
+            }
+        }
+        self.matched_planes.clear();
+        self.matched_planes
+            .extend(self.matched.chunks(8).map(|w| planes(w.iter().copied())));
+        self.leading_planes.clear();
+        self.leading_planes
+            .extend(self.leading.chunks(8).map(|w| planes(w.iter().copied())));
+        record_sets(&self.matched_planes, &mut self.record_matched);
+        record_sets(&self.leading_planes, &mut self.record_leading);
+        self.patterns.clear();
+        for t in &bp.types {
+            self.patterns.push(match t.scores {
+                Scores::Table(_) => planes(t.indicative.iter().map(|&s| get(&self.holds, s))),
+                Scores::Sum { .. } => [0; 8],
+            });
+        }
+    }
+
+    /// The records each policy applies to, and those a policy leaves undetermined.
+    fn policies(&mut self, bp: &BlockPlan) {
+        self.applies.clear();
+        let get = |v: &[u64], s: usize| v.get(s).copied().unwrap_or(0);
+        for p in &bp.policies {
+            // Records whose types are undetermined are open already; for the others, a
+            // `for` type matched or none did.
+            let active = p
+                .for_types
+                .iter()
+                .fold(0, |w, &t| w | get(&self.matched, t));
+            let (holds, fails) = match p.condition {
+                Some(s) => (get(&self.holds, s), get(&self.fails, s)),
+                None => (u64::MAX, 0),
+            };
+            self.open |= active & !holds & !fails;
+            self.applies.push(active & holds);
+        }
+        self.policy_planes.clear();
+        self.policy_planes
+            .extend(self.applies.chunks(8).map(|w| planes(w.iter().copied())));
+    }
+
+    /// Record `r`'s row (it has nothing undetermined).
+    #[inline(never)]
+    fn summary(&self, bp: &BlockPlan, r: usize, out: &mut OutcomeSummary) {
+        let n = bp.n_types;
+        if out.types.len() != n {
+            out.types.clear();
+            out.types.resize(
+                n,
+                TypeSummary {
+                    status: TypeStatus::NotMatched,
+                    score: 1.0,
+                },
+            );
+        }
+        let matched = self.record_matched.get(r).copied().unwrap_or(0);
+        for (t, pattern) in bp.types.iter().zip(&self.patterns) {
+            let score = match &t.scores {
+                Scores::Table(table) => table.get(byte(pattern, r) & 0xFF).copied().unwrap_or(1.0),
+                Scores::Sum { weights, total } => {
+                    let holds = |s: usize| self.holds.get(s).is_some_and(|&w| bit(w, r));
+                    let met = t
+                        .indicative
+                        .iter()
+                        .zip(weights)
+                        .fold(0.0, |met, (&s, &w)| met + if holds(s) { w } else { 0.0 });
+                    if *total > 0.0 {
+                        met / total
+                    } else {
+                        1.0
+                    }
+                }
+            };
+            let status = if bit(matched, t.index) {
+                TypeStatus::Matched
+            } else {
+                TypeStatus::NotMatched
+            };
+            if let Some(slot) = out.types.get_mut(t.index) {
+                *slot = TypeSummary { status, score };
+            }
+        }
+        // Classification: the most specific matched types, best score first (ties:
+        // declaration order). Mostly one type leads, which decides it at once.
+        let leading = self.record_leading.get(r).copied().unwrap_or(0);
+        out.classification = if leading & leading.wrapping_sub(1) == 0 {
+            (leading != 0).then(|| TypeId::from_index(leading.trailing_zeros() as usize))
+        } else {
+            let mut best: Option<(usize, f64)> = None;
+            let mut candidates = leading;
+            while candidates != 0 {
+                let i = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                let score = out.types.get(i).map_or(0.0, |t| t.score);
+                if best.is_none_or(|(_, s)| score > s + SCORE_EPSILON) {
+                    best = Some((i, score));
+                }
+            }
+            best.map(|(i, _)| TypeId::from_index(i))
+        };
+        // Applicable policies in output order: per eight, the list the record's byte names.
+        out.applicable.clear();
+        for (lists, lanes) in bp.policy_lists.iter().zip(&self.policy_planes) {
+            if let Some(list) = lists.get(byte(lanes, r) & 0xFF) {
+                let ids = list.ids.iter().take(usize::from(list.len));
+                out.applicable.extend(ids.copied());
+            }
+        }
+        out.unknown_facts.clear();
+    }
+}
+
+/// Evaluates runs of records into one [`OutcomeSummary`] each; keeps the compiled plan
+/// and its buffers from call to call.
+#[derive(Clone, Debug, Default)]
+pub struct BlockEvaluator {
+    plan: Option<(Box<Plan>, Option<BlockPlan>)>,
+    words: Words,
+    /// For records evaluated one at a time
+    single: OutcomeSummary,
+}
+
+impl BlockEvaluator {
+    /// A new evaluator (the plan is compiled on first use).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Evaluate every record of `records` into `out` (resized to one summary per record,
+    /// reusing the buffers of those it holds): the same summaries as
+    /// [`evaluate_summary_into`] gives record by record.
+    pub fn evaluate(
+        &mut self,
+        program: &Program,
+        records: &[Facts],
+        out: &mut Vec<OutcomeSummary>,
+    ) {
+        if out.len() != records.len() {
+            out.resize_with(records.len(), OutcomeSummary::default);
+        }
+        if !self.plan.as_ref().is_some_and(|(p, _)| p.is_for(program)) {
+            let plan = Box::new(Plan::new(program, &program.params));
+            let block = BlockPlan::new(program, &plan);
+            self.plan = Some((plan, block));
+        }
+        let Some((_, Some(bp))) = &self.plan else {
+            for (facts, summary) in records.iter().zip(out.iter_mut()) {
+                one_record(program, facts, &mut self.single, summary);
+            }
+            return;
+        };
+        for (records, outs) in records.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
+            let valid = match records.len() {
+                BLOCK.. => u64::MAX,
+                n => (1u64 << n) - 1,
+            };
+            self.words.fill(bp, records);
+            self.words.run(bp, valid);
+            for (r, (facts, summary)) in records.iter().zip(outs.iter_mut()).enumerate() {
+                if bit(self.words.open, r) {
+                    one_record(program, facts, &mut self.single, summary);
+                } else {
+                    self.words.summary(bp, r, summary);
+                }
+            }
+        }
+    }
+}
+
+/// One record on its own, through `single`, into `out`.
+fn one_record(
+    program: &Program,
+    facts: &Facts,
+    single: &mut OutcomeSummary,
+    out: &mut OutcomeSummary,
+) {
+    evaluate_summary_into(program, facts, single);
+    out.types.clone_from(&single.types);
+    out.applicable.clone_from(&single.applicable);
+    out.classification = single.classification;
+    out.unknown_facts.clone_from(&single.unknown_facts);
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::{BlockEvaluator, BlockPlan, BLOCK};
+    use crate::eval::plan::Plan;
+    use crate::facts::Facts;
+    use crate::ir::Program;
+    use crate::value::Value;
+
+    fn program(path: &str) -> Program {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let sources = crate::ruleset::read_sources(&dir).unwrap();
+        crate::ruleset::load(sources, &[])
+            .map_err(|f| f.errors.len())
+            .unwrap()
+            .program
+    }
+
+    #[test]
+    fn comparisons_and_logic_are_evaluated_in_blocks_and_arithmetic_is_not() {
+        for (path, in_blocks) in [
+            ("benches/workload/typology.meso", true),
+            ("tests/cases/logic", true),
+            ("rules", false),
+            ("examples/rulesets/suzigan", false),
+        ] {
+            let program = program(path);
+            let plan = Plan::new(&program, &program.params);
+            assert_eq!(
+                BlockPlan::new(&program, &plan).is_some(),
+                in_blocks,
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn records_left_undetermined_are_open_and_the_others_are_not() {
+        let program = program("benches/workload/typology.meso");
+        let known = |firms: f64| {
+            let mut facts = Facts::unknown(program.facts.len());
+            for (v, f) in facts.values.iter_mut().zip(&program.facts) {
+                *v = match &f.ty {
+                    crate::ir::FactType::Level { .. } => Value::Level(0),
+                    _ => Value::Number(firms),
+                };
+            }
+            facts
+        };
+        // Every third record knows nothing: its types are undetermined.
+        let records: Vec<Facts> = (0..BLOCK)
+            .map(|r| {
+                if r % 3 == 0 {
+                    Facts::unknown(program.facts.len())
+                } else {
+                    known(r as f64)
+                }
+            })
+            .collect();
+        let mut block = BlockEvaluator::new();
+        let mut rows = Vec::new();
+        block.evaluate(&program, &records, &mut rows);
+        let open = block.words.open;
+        for (r, row) in rows.iter().enumerate() {
+            assert_eq!(open >> r & 1 == 1, r % 3 == 0, "record {r}");
+            assert_eq!(row.unknown_facts.is_empty(), r % 3 != 0, "record {r}");
+        }
+    }
+}
