@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use meso::eval::{
     evaluate, evaluate_into, evaluate_observed, evaluate_summary_into, BlockEvaluator, Observer,
-    Outcome, OutcomeSummary, PolicyStatus, TypeStatus, BLOCK,
+    Outcome, OutcomeSummary, PolicyStatus, Row, TypeStatus, BLOCK,
 };
 use meso::facts::Facts;
 use meso::ir::{FactType, Program};
@@ -144,8 +144,8 @@ fn summary_agrees_with_the_full_outcome() {
 
 /// The same row from the block evaluator as from `evaluate_summary_into`, compared field
 /// by field (scores to the last bit).
-fn assert_same_row(block: &OutcomeSummary, single: &OutcomeSummary, what: &str) {
-    let row = |s: &OutcomeSummary| {
+fn assert_same_row(block: Option<Row<'_>>, single: &OutcomeSummary, what: &str) {
+    let row = |s: Row<'_>| {
         let types: Vec<(TypeStatus, u64)> = s
             .types
             .iter()
@@ -154,11 +154,12 @@ fn assert_same_row(block: &OutcomeSummary, single: &OutcomeSummary, what: &str) 
         (
             types,
             s.classification,
-            s.applicable.clone(),
-            s.unknown_facts.clone(),
+            s.applicable.to_vec(),
+            s.unknown_facts.to_vec(),
         )
     };
-    assert_eq!(row(block), row(single), "{what}");
+    let block = block.expect("a row for every record");
+    assert_eq!(row(block), row(single.row()), "{what}");
 }
 
 /// Runs of random records of every length around a block's, with every fact known, a few
@@ -168,7 +169,6 @@ fn block_agrees(path: &str, runs: usize) {
     let program = program(path);
     let mut rng = SplitMix64::new(0x626c_6f63);
     let mut block = BlockEvaluator::new();
-    let mut rows = Vec::new();
     let mut single = OutcomeSummary::default();
     let lengths = [0, 1, 7, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 5];
     for run in 0..runs {
@@ -177,15 +177,13 @@ fn block_agrees(path: &str, runs: usize) {
         let records: Vec<Facts> = (0..n)
             .map(|_| random_facts_with(&program, &mut rng, unknown))
             .collect();
-        block.evaluate(&program, &records, &mut rows);
-        assert_eq!(rows.len(), n);
-        for (i, (facts, row)) in records.iter().zip(&rows).enumerate() {
+        block.evaluate(&program, &records);
+        assert_eq!(block.len(), n);
+        assert!(block.row(n).is_none());
+        for (i, facts) in records.iter().enumerate() {
             evaluate_summary_into(&program, facts, &mut single);
-            assert_same_row(
-                row,
-                &single,
-                &format!("{path}, run {run}, record {i}: {facts:?}"),
-            );
+            let what = format!("{path}, run {run}, record {i}: {facts:?}");
+            assert_same_row(block.row(i), &single, &what);
         }
     }
 }
@@ -207,16 +205,16 @@ fn a_block_evaluator_follows_a_change_of_program() {
     let b = program("benches/workload/typology.meso");
     let mut rng = SplitMix64::new(11);
     let mut block = BlockEvaluator::new();
-    let (mut rows, mut single) = (Vec::new(), OutcomeSummary::default());
+    let mut single = OutcomeSummary::default();
     for _ in 0..10 {
         for p in [&a, &b] {
             let records: Vec<Facts> = (0..70)
                 .map(|_| random_facts_with(p, &mut rng, 0.0))
                 .collect();
-            block.evaluate(p, &records, &mut rows);
-            for (facts, row) in records.iter().zip(&rows) {
+            block.evaluate(p, &records);
+            for (i, facts) in records.iter().enumerate() {
                 evaluate_summary_into(p, facts, &mut single);
-                assert_same_row(row, &single, "after a change of program");
+                assert_same_row(block.row(i), &single, "after a change of program");
             }
         }
     }

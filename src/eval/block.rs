@@ -22,10 +22,10 @@
 use crate::eval::direct::Holds;
 use crate::eval::engine::SCORE_EPSILON;
 use crate::eval::plan::{Leaf, Plan, Step, LEVEL_SPAN};
-use crate::eval::summary::{evaluate_summary_into, OutcomeSummary, TypeSummary};
+use crate::eval::summary::{evaluate_summary_into, OutcomeSummary, Row, TypeSummary};
 use crate::eval::TypeStatus;
 use crate::facts::Facts;
-use crate::ir::{FactType, PolicyId, Program, TypeId};
+use crate::ir::{FactId, FactType, PolicyId, Program, TypeId};
 use crate::value::{Truth, Value};
 
 /// Records evaluated together: the bits of a word.
@@ -50,6 +50,23 @@ struct NumberTest {
     column: usize,
     k: f64,
     holds: Holds,
+    /// An earlier test on the same column and constant that is this one's opposite
+    /// (`x < k` and `x >= k`): its words swapped, with no pass over the column
+    opposite_of: Option<usize>,
+}
+
+/// The test that holds exactly where `holds` fails (both false for NaN).
+fn opposite(holds: Holds) -> Holds {
+    match holds {
+        Holds::Less => Holds::GreaterOrEqual,
+        Holds::GreaterOrEqual => Holds::Less,
+        Holds::LessOrEqual => Holds::Greater,
+        Holds::Greater => Holds::LessOrEqual,
+        Holds::Equal => Holds::Unequal,
+        Holds::Unequal => Holds::Equal,
+        Holds::Never => Holds::Always,
+        Holds::Always => Holds::Never,
+    }
 }
 
 /// A level fact against level constants: bit b of `positions` says whether the leaf holds
@@ -212,15 +229,20 @@ impl BlockPlan {
             return None;
         }
         let mut number_facts = Vec::new();
-        let numbers = plan
-            .num_const
-            .iter()
-            .map(|l| NumberTest {
-                column: column_of(&mut number_facts, l.fact as usize),
+        let mut numbers: Vec<NumberTest> = Vec::with_capacity(plan.num_const.len());
+        for l in &plan.num_const {
+            let column = column_of(&mut number_facts, l.fact as usize);
+            let holds = Holds::of_table(l.table);
+            let opposite_of = numbers.iter().position(|t| {
+                t.column == column && t.k.to_bits() == l.k.to_bits() && t.holds == opposite(holds)
+            });
+            numbers.push(NumberTest {
+                column,
                 k: l.k,
-                holds: Holds::of_table(l.table),
-            })
-            .collect();
+                holds,
+                opposite_of,
+            });
+        }
         let mut level_facts = Vec::new();
         let mut level_columns: Vec<LevelColumn> = Vec::new();
         let mut levels = Vec::with_capacity(plan.level_const.len());
@@ -413,14 +435,12 @@ struct Words {
     /// Records with a type or policy undetermined
     open: u64,
     /// The same turned around, a byte per record (see [`planes`]): per eight types, which
-    /// are matched and which lead; per type (in `BlockPlan::types` order), which indicative
+    /// lead; per type (in `BlockPlan::types` order), which indicative
     /// criteria hold; per eight policies, which apply
-    matched_planes: Vec<[u64; 8]>,
     leading_planes: Vec<[u64; 8]>,
     patterns: Vec<[u64; 8]>,
     policy_planes: Vec<[u64; 8]>,
-    /// Per record: its matched types and its leading types, as sets of `TypeId` indexes
-    record_matched: Vec<u64>,
+    /// Per record: its leading types, as a set of `TypeId` indexes
     record_leading: Vec<u64>,
 }
 
@@ -472,37 +492,37 @@ impl Words {
             .resize(bp.level_columns.len(), [NOT_A_LEVEL; BLOCK]);
         self.flags
             .resize(bp.flag_facts.len(), [FLAG_UNKNOWN; BLOCK]);
-        for (r, facts) in records.iter().take(BLOCK).enumerate() {
-            let values = facts.values.as_slice();
-            for (&f, column) in bp.number_facts.iter().zip(&mut self.numbers) {
-                let x = match values.get(f) {
+        // Column by column: each loop is short and the same for every record.
+        for (&f, column) in bp.number_facts.iter().zip(&mut self.numbers) {
+            for (cell, facts) in column.iter_mut().zip(records) {
+                *cell = match facts.values.get(f) {
                     Some(Value::Number(x)) => *x,
                     _ => f64::NAN,
                 };
-                if let Some(cell) = column.get_mut(r) {
-                    *cell = x;
-                }
             }
-            for (c, column) in bp.level_columns.iter().zip(&mut self.levels) {
-                let x = match values.get(c.fact) {
+        }
+        for (c, column) in bp.level_columns.iter().zip(&mut self.levels) {
+            // At most `LEVEL_SPAN` buckets, so the last fits a byte below `NOT_A_LEVEL`.
+            let (f, last) = (
+                c.fact,
+                (c.buckets.saturating_sub(1) % LEVEL_SPAN as usize) as u32,
+            );
+            for (cell, facts) in column.iter_mut().zip(records) {
+                *cell = match facts.values.get(f) {
                     // Positions past the declared levels share the last bucket.
-                    Some(Value::Level(x)) => (*x as usize).min(c.buckets - 1) as u8,
+                    Some(Value::Level(x)) => (*x).min(last) as u8,
                     _ => NOT_A_LEVEL,
                 };
-                if let Some(cell) = column.get_mut(r) {
-                    *cell = x;
-                }
             }
-            for (&f, column) in bp.flag_facts.iter().zip(&mut self.flags) {
-                let x = match values.get(f) {
+        }
+        for (&f, column) in bp.flag_facts.iter().zip(&mut self.flags) {
+            for (cell, facts) in column.iter_mut().zip(records) {
+                *cell = match facts.values.get(f) {
                     Some(Value::Bool(false)) => FLAG_FALSE,
                     Some(Value::Bool(true)) => FLAG_TRUE,
                     Some(Value::Unknown) | None => FLAG_UNKNOWN,
                     Some(_) => FLAG_OTHER,
                 };
-                if let Some(cell) = column.get_mut(r) {
-                    *cell = x;
-                }
             }
         }
     }
@@ -522,6 +542,7 @@ impl Words {
     }
 
     fn leaves(&mut self, bp: &BlockPlan, valid: u64) {
+        let get = |v: &[u64], s: usize| v.get(s).copied().unwrap_or(0);
         let mut slot = 0;
         let mut set = |holds: u64, known: u64, this: &mut Self| {
             if let (Some(h), Some(f)) = (this.holds.get_mut(slot), this.fails.get_mut(slot)) {
@@ -531,7 +552,14 @@ impl Words {
             slot += 1;
         };
         for t in &bp.numbers {
+            // Number leaves take the first slots, in order: an earlier one is set already.
+            if let Some(earlier) = t.opposite_of {
+                let (h, f) = (get(&self.holds, earlier), get(&self.fails, earlier));
+                set(f, h | f, self);
+                continue;
+            }
             let Some(column) = self.numbers.get(t.column) else {
+                set(0, 0, self);
                 continue;
             };
             // Each test and its opposite are false for NaN (unknown, or not a number),
@@ -662,13 +690,9 @@ impl Words {
                 (*m, *f, *l) = (holds, fails, holds);
             }
         }
-        self.matched_planes.clear();
-        self.matched_planes
-            .extend(self.matched.chunks(8).map(|w| planes(w.iter().copied())));
         self.leading_planes.clear();
         self.leading_planes
             .extend(self.leading.chunks(8).map(|w| planes(w.iter().copied())));
-        record_sets(&self.matched_planes, &mut self.record_matched);
         record_sets(&self.leading_planes, &mut self.record_leading);
         self.patterns.clear();
         for t in &bp.types {
@@ -702,85 +726,211 @@ impl Words {
             .extend(self.applies.chunks(8).map(|w| planes(w.iter().copied())));
     }
 
-    /// Record `r`'s row (it has nothing undetermined).
-    #[inline(never)]
-    fn summary(&self, bp: &BlockPlan, r: usize, out: &mut OutcomeSummary) {
+    /// The rows of this block's records (`records`, evaluated by [`Words::run`]) appended
+    /// to `rows`; a record with something undetermined is evaluated on its own.
+    fn rows(
+        &self,
+        program: &Program,
+        bp: &BlockPlan,
+        records: &[Facts],
+        single: &mut OutcomeSummary,
+        rows: &mut Rows,
+    ) {
         let n = bp.n_types;
-        if out.types.len() != n {
-            out.types.clear();
-            out.types.resize(
-                n,
-                TypeSummary {
-                    status: TypeStatus::NotMatched,
-                    score: 1.0,
-                },
-            );
-        }
-        let matched = self.record_matched.get(r).copied().unwrap_or(0);
+        let base = rows.len();
+        let len = records.len().min(BLOCK);
+        rows.types.resize(
+            (base + len) * n,
+            TypeSummary {
+                status: TypeStatus::NotMatched,
+                score: 1.0,
+            },
+        );
+        let block_types = rows.types.get_mut(base * n..).unwrap_or_default();
+        // Type by type: the status and score of every record.
         for (t, pattern) in bp.types.iter().zip(&self.patterns) {
-            let score = match &t.scores {
-                Scores::Table(table) => table.get(byte(pattern, r) & 0xFF).copied().unwrap_or(1.0),
+            let matched = self.matched.get(t.index).copied().unwrap_or(0);
+            match &t.scores {
+                Scores::Table(table) => type_column(block_types, n, t.index, matched, |r| {
+                    table.get(byte(pattern, r) & 0xFF).copied().unwrap_or(1.0)
+                }),
                 Scores::Sum { weights, total } => {
-                    let holds = |s: usize| self.holds.get(s).is_some_and(|&w| bit(w, r));
-                    let met = t
-                        .indicative
-                        .iter()
-                        .zip(weights)
-                        .fold(0.0, |met, (&s, &w)| met + if holds(s) { w } else { 0.0 });
-                    if *total > 0.0 {
-                        met / total
-                    } else {
-                        1.0
+                    type_column(block_types, n, t.index, matched, |r| {
+                        summed_score(&self.holds, &t.indicative, weights, *total, r)
+                    })
+                }
+            }
+        }
+        // Record by record: classification and applicable policies.
+        rows.applicable.reserve(len * 8 * bp.policy_lists.len());
+        for (r, facts) in records.iter().enumerate().take(len) {
+            let (applicable, unknown_facts) = (rows.applicable.len(), rows.unknown_facts.len());
+            let classification = if bit(self.open, r) {
+                evaluate_summary_into(program, facts, single);
+                if let Some(row) = rows.types.get_mut((base + r) * n..(base + r + 1) * n) {
+                    row.copy_from_slice(single.types.get(..n).unwrap_or_default());
+                }
+                rows.applicable.extend_from_slice(&single.applicable);
+                rows.unknown_facts.extend_from_slice(&single.unknown_facts);
+                single.classification
+            } else {
+                for (lists, lanes) in bp.policy_lists.iter().zip(&self.policy_planes) {
+                    if let Some(list) = lists.get(byte(lanes, r) & 0xFF) {
+                        // All eight copied (a fixed size, no loop), the rest dropped.
+                        let end = rows.applicable.len() + usize::from(list.len);
+                        rows.applicable.extend_from_slice(&list.ids);
+                        rows.applicable.truncate(end);
                     }
                 }
+                let row = rows.types.get((base + r) * n..).unwrap_or_default();
+                let leading = self.record_leading.get(r).copied().unwrap_or(0);
+                classification(leading, row)
             };
-            let status = if bit(matched, t.index) {
-                TypeStatus::Matched
-            } else {
-                TypeStatus::NotMatched
-            };
-            if let Some(slot) = out.types.get_mut(t.index) {
-                *slot = TypeSummary { status, score };
-            }
+            rows.ends.push(RowEnd {
+                classification,
+                applicable: span_from(applicable, &rows.applicable),
+                unknown_facts: span_from(unknown_facts, &rows.unknown_facts),
+            });
         }
-        // Classification: the most specific matched types, best score first (ties:
-        // declaration order). Mostly one type leads, which decides it at once.
-        let leading = self.record_leading.get(r).copied().unwrap_or(0);
-        out.classification = if leading & leading.wrapping_sub(1) == 0 {
-            (leading != 0).then(|| TypeId::from_index(leading.trailing_zeros() as usize))
-        } else {
-            let mut best: Option<(usize, f64)> = None;
-            let mut candidates = leading;
-            while candidates != 0 {
-                let i = candidates.trailing_zeros() as usize;
-                candidates &= candidates - 1;
-                let score = out.types.get(i).map_or(0.0, |t| t.score);
-                if best.is_none_or(|(_, s)| score > s + SCORE_EPSILON) {
-                    best = Some((i, score));
-                }
-            }
-            best.map(|(i, _)| TypeId::from_index(i))
-        };
-        // Applicable policies in output order: per eight, the list the record's byte names.
-        out.applicable.clear();
-        for (lists, lanes) in bp.policy_lists.iter().zip(&self.policy_planes) {
-            if let Some(list) = lists.get(byte(lanes, r) & 0xFF) {
-                let ids = list.ids.iter().take(usize::from(list.len));
-                out.applicable.extend(ids.copied());
-            }
-        }
-        out.unknown_facts.clear();
     }
 }
 
-/// Evaluates runs of records into one [`OutcomeSummary`] each; keeps the compiled plan
-/// and its buffers from call to call.
+/// Write type `index`'s status (from `matched`) and score (`score(r)`) into each record's
+/// row of `types` (`n` types a row).
+#[inline(always)]
+fn type_column(
+    types: &mut [TypeSummary],
+    n: usize,
+    index: usize,
+    matched: u64,
+    score: impl Fn(usize) -> f64,
+) {
+    for (r, row) in types.chunks_exact_mut(n.max(1)).enumerate() {
+        let status = if bit(matched, r) {
+            TypeStatus::Matched
+        } else {
+            TypeStatus::NotMatched
+        };
+        if let Some(slot) = row.get_mut(index) {
+            *slot = TypeSummary {
+                status,
+                score: score(r),
+            };
+        }
+    }
+}
+
+/// A type's score for record `r` when it has too many criteria for a table: the met
+/// weights added in declaration order, over the total.
+fn summed_score(holds: &[u64], slots: &[usize], weights: &[f64], total: f64, r: usize) -> f64 {
+    let met = slots.iter().zip(weights).fold(0.0, |met, (&s, &w)| {
+        met + if holds.get(s).is_some_and(|&h| bit(h, r)) {
+            w
+        } else {
+            0.0
+        }
+    });
+    if total > 0.0 {
+        met / total
+    } else {
+        1.0
+    }
+}
+
+/// The classification among the `leading` types (matched, with no matched child), given
+/// the record's type rows: best score first, ties to declaration order. Mostly one type
+/// leads, which decides it at once.
+fn classification(leading: u64, types: &[TypeSummary]) -> Option<TypeId> {
+    if leading & leading.wrapping_sub(1) == 0 {
+        return (leading != 0).then(|| TypeId::from_index(leading.trailing_zeros() as usize));
+    }
+    let mut best: Option<(usize, f64)> = None;
+    let mut candidates = leading;
+    while candidates != 0 {
+        let i = candidates.trailing_zeros() as usize;
+        candidates &= candidates - 1;
+        let score = types.get(i).map_or(0.0, |t| t.score);
+        if best.is_none_or(|(_, s)| score > s + SCORE_EPSILON) {
+            best = Some((i, score));
+        }
+    }
+    best.map(|(i, _)| TypeId::from_index(i))
+}
+
+/// Where a record's lists are in [`Rows`], and its classification.
+#[derive(Clone, Copy, Debug)]
+struct RowEnd {
+    classification: Option<TypeId>,
+    applicable: (u32, u32),
+    unknown_facts: (u32, u32),
+}
+
+/// From `start` to the end of `list`, as a pair of positions.
+fn span_from<T>(start: usize, list: &[T]) -> (u32, u32) {
+    let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+    (at(start), at(list.len()))
+}
+
+/// The rows of the records last evaluated, laid out flat.
+#[derive(Clone, Debug, Default)]
+struct Rows {
+    n_types: usize,
+    /// Record after record, `n_types` each
+    types: Vec<TypeSummary>,
+    /// Record after record, each ending where its [`RowEnd`] says
+    applicable: Vec<PolicyId>,
+    unknown_facts: Vec<FactId>,
+    ends: Vec<RowEnd>,
+}
+
+impl Rows {
+    fn clear(&mut self, n_types: usize) {
+        self.n_types = n_types;
+        self.types.clear();
+        self.applicable.clear();
+        self.unknown_facts.clear();
+        self.ends.clear();
+    }
+
+    /// Append a row evaluated on its own.
+    fn push(&mut self, summary: &OutcomeSummary) {
+        let (applicable, unknown_facts) = (self.applicable.len(), self.unknown_facts.len());
+        self.types.extend_from_slice(&summary.types);
+        self.applicable.extend_from_slice(&summary.applicable);
+        self.unknown_facts.extend_from_slice(&summary.unknown_facts);
+        self.ends.push(RowEnd {
+            classification: summary.classification,
+            applicable: span_from(applicable, &self.applicable),
+            unknown_facts: span_from(unknown_facts, &self.unknown_facts),
+        });
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> Option<Row<'_>> {
+        let end = self.ends.get(i)?;
+        let span = |(start, end): (u32, u32)| start as usize..end as usize;
+        let n = self.n_types;
+        Some(Row {
+            types: self.types.get(i * n..(i + 1) * n)?,
+            classification: end.classification,
+            applicable: self.applicable.get(span(end.applicable))?,
+            unknown_facts: self.unknown_facts.get(span(end.unknown_facts))?,
+        })
+    }
+}
+
+/// Evaluates runs of records, a block at a time; keeps the compiled plan and its buffers
+/// from call to call. The rows of the last run are read with [`BlockEvaluator::row`].
 #[derive(Clone, Debug, Default)]
 pub struct BlockEvaluator {
     plan: Option<(Box<Plan>, Option<BlockPlan>)>,
     words: Words,
     /// For records evaluated one at a time
     single: OutcomeSummary,
+    rows: Rows,
 }
 
 impl BlockEvaluator {
@@ -789,59 +939,48 @@ impl BlockEvaluator {
         Self::default()
     }
 
-    /// Evaluate every record of `records` into `out` (resized to one summary per record,
-    /// reusing the buffers of those it holds): the same summaries as
-    /// [`evaluate_summary_into`] gives record by record.
-    pub fn evaluate(
-        &mut self,
-        program: &Program,
-        records: &[Facts],
-        out: &mut Vec<OutcomeSummary>,
-    ) {
-        if out.len() != records.len() {
-            out.resize_with(records.len(), OutcomeSummary::default);
-        }
+    /// Evaluate every record of `records`: afterwards [`BlockEvaluator::row`] gives each
+    /// one's row, the same as [`evaluate_summary_into`] gives record by record.
+    pub fn evaluate(&mut self, program: &Program, records: &[Facts]) {
         if !self.plan.as_ref().is_some_and(|(p, _)| p.is_for(program)) {
             let plan = Box::new(Plan::new(program, &program.params));
             let block = BlockPlan::new(program, &plan);
             self.plan = Some((plan, block));
         }
+        self.rows.clear(program.types.len());
         let Some((_, Some(bp))) = &self.plan else {
-            for (facts, summary) in records.iter().zip(out.iter_mut()) {
-                one_record(program, facts, &mut self.single, summary);
+            for facts in records {
+                evaluate_summary_into(program, facts, &mut self.single);
+                self.rows.push(&self.single);
             }
             return;
         };
-        for (records, outs) in records.chunks(BLOCK).zip(out.chunks_mut(BLOCK)) {
+        for records in records.chunks(BLOCK) {
             let valid = match records.len() {
                 BLOCK.. => u64::MAX,
                 n => (1u64 << n) - 1,
             };
             self.words.fill(bp, records);
             self.words.run(bp, valid);
-            for (r, (facts, summary)) in records.iter().zip(outs.iter_mut()).enumerate() {
-                if bit(self.words.open, r) {
-                    one_record(program, facts, &mut self.single, summary);
-                } else {
-                    self.words.summary(bp, r, summary);
-                }
-            }
+            self.words
+                .rows(program, bp, records, &mut self.single, &mut self.rows);
         }
     }
-}
 
-/// One record on its own, through `single`, into `out`.
-fn one_record(
-    program: &Program,
-    facts: &Facts,
-    single: &mut OutcomeSummary,
-    out: &mut OutcomeSummary,
-) {
-    evaluate_summary_into(program, facts, single);
-    out.types.clone_from(&single.types);
-    out.applicable.clone_from(&single.applicable);
-    out.classification = single.classification;
-    out.unknown_facts.clone_from(&single.unknown_facts);
+    /// Records of the last run.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the last run had no record.
+    pub fn is_empty(&self) -> bool {
+        self.rows.len() == 0
+    }
+
+    /// The row of record `i` of the last run.
+    pub fn row(&self, i: usize) -> Option<Row<'_>> {
+        self.rows.get(i)
+    }
 }
 
 #[cfg(test)]
@@ -905,11 +1044,12 @@ mod tests {
             })
             .collect();
         let mut block = BlockEvaluator::new();
-        let mut rows = Vec::new();
-        block.evaluate(&program, &records, &mut rows);
+        block.evaluate(&program, &records);
         let open = block.words.open;
-        for (r, row) in rows.iter().enumerate() {
+        assert_eq!(block.len(), BLOCK);
+        for r in 0..BLOCK {
             assert_eq!(open >> r & 1 == 1, r % 3 == 0, "record {r}");
+            let row = block.row(r).unwrap();
             assert_eq!(row.unknown_facts.is_empty(), r % 3 != 0, "record {r}");
         }
     }

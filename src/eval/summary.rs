@@ -47,6 +47,32 @@ pub struct OutcomeSummary {
     has_matched_child: Vec<bool>,
 }
 
+/// One record's batch row: what an [`OutcomeSummary`] holds, borrowed (from a summary, or
+/// from the rows of a [`BlockEvaluator`](crate::eval::BlockEvaluator)).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Row<'a> {
+    /// Per type (by `TypeId`)
+    pub types: &'a [TypeSummary],
+    /// The most specific matched type with the highest score (ties: declaration order)
+    pub classification: Option<TypeId>,
+    /// Policies and avoid items that apply, in output order
+    pub applicable: &'a [PolicyId],
+    /// Missing facts that left a type or policy undetermined, sorted, no repeats
+    pub unknown_facts: &'a [FactId],
+}
+
+impl OutcomeSummary {
+    /// This summary as a row.
+    pub fn row(&self) -> Row<'_> {
+        Row {
+            types: &self.types,
+            classification: self.classification,
+            applicable: &self.applicable,
+            unknown_facts: &self.unknown_facts,
+        }
+    }
+}
+
 /// Evaluate into a reused [`OutcomeSummary`]: the same statuses, scores, classification and
 /// applicable policies as [`evaluate_into`], without building the full outcome unless a
 /// type or policy is undetermined.
