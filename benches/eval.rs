@@ -1,5 +1,6 @@
-//! Reference workload, eval-only benchmarks: meso's evaluator (facts already in slots, one
-//! reused `Outcome`), the hand-written rules, and the parse-only floor (JSONL with
+//! Reference workload, eval-only benchmarks: meso's evaluators (facts already in slots: the
+//! block evaluator `meso batch` runs, one record at a time into a reused summary, the full
+//! `Outcome`), the hand-written rules, and the parse-only floor (JSONL with
 //! serde_json and CSV with the csv crate into a typed struct), in one run, per record.
 //!
 //! `cargo bench --bench eval` (criterion reports time per batch and elements/s; the batch is
@@ -61,6 +62,18 @@ fn workload(c: &mut Criterion) {
             for f in &facts {
                 meso::eval::evaluate_summary_into(&program, black_box(f), &mut out);
                 black_box(&out);
+            }
+        })
+    });
+    group.bench_function("meso_eval_block", |b| {
+        // What `meso batch` runs: a block of records at a time, every row read.
+        let mut block = meso::eval::BlockEvaluator::new();
+        b.iter(|| {
+            for chunk in facts.chunks(meso::eval::BLOCK) {
+                block.evaluate(&program, black_box(chunk));
+                for i in 0..block.len() {
+                    black_box(block.row(i));
+                }
             }
         })
     });

@@ -1,6 +1,6 @@
 //! Reference workload, correctness guard: meso (benches/workload/typology.meso) and the
-//! hand-written rules agree on every generated record (the full outcome and the lean batch
-//! result), and both formats of the generated data read back to the same records. No timing here; benches/eval.rs times them.
+//! hand-written rules agree on every generated record (the full outcome, the lean batch
+//! result and the block evaluator), and both formats of the generated data read back to the same records. No timing here; benches/eval.rs times them.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -25,21 +25,38 @@ fn meso_and_handwritten_rules_agree_on_every_record() {
     let mut out = meso::eval::Outcome::default();
     let mut lean = meso::eval::OutcomeSummary::default();
     let mut disagreements = Vec::new();
-    for r in record::generate(RECORDS, record::SEED) {
-        let facts = slots.facts(&r);
+    let records = record::generate(RECORDS, record::SEED);
+    for r in &records {
+        let facts = slots.facts(r);
         meso::eval::evaluate_into(&program, &facts, &mut out);
         let ours = slots.summary(&out);
-        let theirs = handwritten::summary(&handwritten::decide(&r));
+        let theirs = handwritten::summary(&handwritten::decide(r));
         if ours != theirs {
             disagreements.push(format!("{}: meso `{ours}`, hand-written `{theirs}`", r.id));
         }
         meso::eval::evaluate_summary_into(&program, &facts, &mut lean);
-        let batch = slots.lean_summary(&lean);
+        let batch = slots.lean_summary(lean.row());
         if batch != theirs {
             disagreements.push(format!(
                 "{}: meso batch `{batch}`, hand-written `{theirs}`",
                 r.id
             ));
+        }
+    }
+    // In blocks, as `meso batch` evaluates them.
+    let mut block = meso::eval::BlockEvaluator::new();
+    for chunk in records.chunks(meso::eval::BLOCK) {
+        let facts: Vec<meso::facts::Facts> = chunk.iter().map(|r| slots.facts(r)).collect();
+        block.evaluate(&program, &facts);
+        for (i, r) in chunk.iter().enumerate() {
+            let ours = slots.lean_summary(block.row(i).unwrap());
+            let theirs = handwritten::summary(&handwritten::decide(r));
+            if ours != theirs {
+                disagreements.push(format!(
+                    "{}: meso block `{ours}`, hand-written `{theirs}`",
+                    r.id
+                ));
+            }
         }
     }
     assert!(

@@ -120,10 +120,10 @@ impl Slots {
     }
 
     /// The workload's output line for the lean batch result (`evaluate_summary_into`).
-    pub fn lean_summary(&self, out: &meso::eval::OutcomeSummary) -> String {
+    pub fn lean_summary(&self, out: meso::eval::Row<'_>) -> String {
         self.line(
             |i| out.types.get(i).map(|t| (t.status, t.score)),
-            &out.applicable,
+            out.applicable,
         )
     }
 

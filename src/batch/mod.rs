@@ -29,7 +29,8 @@ pub use record::Problem;
 
 use std::path::{Path, PathBuf};
 
-use crate::eval::{self, OutcomeSummary};
+use crate::eval::{self, BlockEvaluator, OutcomeSummary, Row};
+use crate::facts::Facts;
 use crate::ir::{Program, TypeId};
 use crate::ruleset::RuleSet;
 use columns::Columns;
@@ -179,10 +180,72 @@ struct SliceOut {
     error: Option<BatchError>,
 }
 
-/// Per-thread buffers.
+impl SliceOut {
+    /// Render an evaluated record's row and count its classification.
+    fn add(&mut self, renderer: &RowRenderer<'_>, id: &str, row: Row<'_>) {
+        renderer.row(id, row, &mut self.rows);
+        self.evaluated += 1;
+        let n_types = self.counts.len().saturating_sub(1);
+        let class = row.classification.map_or(n_types, TypeId::index);
+        if let Some(c) = self.counts.get_mut(class) {
+            *c += 1;
+        }
+    }
+}
+
+/// Per-thread buffers: records parsed and held until a block of them is evaluated.
 struct Worker {
     scratch: Scratch,
+    /// For records evaluated one at a time (with `--explain-dir`)
     outcome: OutcomeSummary,
+    block: BlockEvaluator,
+    /// The records held (the first `held`; buffers past them kept for reuse) and their ids
+    pending: Vec<Facts>,
+    ids: Vec<String>,
+    held: usize,
+}
+
+impl Worker {
+    fn new(n_facts: usize) -> Self {
+        Worker {
+            scratch: Scratch::new(n_facts),
+            outcome: OutcomeSummary::default(),
+            block: BlockEvaluator::new(),
+            pending: Vec::new(),
+            ids: Vec::new(),
+            held: 0,
+        }
+    }
+
+    /// Hold the record just parsed into the scratch (its facts change places with a held
+    /// buffer of the same size: no copy).
+    fn hold(&mut self, id: &str) {
+        if self.held == self.pending.len() {
+            self.pending
+                .push(Facts::unknown(self.scratch.facts.values.len()));
+            self.ids.push(String::new());
+        }
+        if let (Some(facts), Some(held_id)) =
+            (self.pending.get_mut(self.held), self.ids.get_mut(self.held))
+        {
+            std::mem::swap(&mut self.scratch.facts, facts);
+            held_id.clear();
+            held_id.push_str(id);
+            self.held += 1;
+        }
+    }
+
+    /// Evaluate the records held, render their rows in order and let them go.
+    fn flush(&mut self, program: &Program, renderer: &RowRenderer<'_>, slice: &mut SliceOut) {
+        let records = self.pending.get(..self.held).unwrap_or_default();
+        self.block.evaluate(program, records);
+        for (i, id) in self.ids.iter().take(self.held).enumerate() {
+            if let Some(row) = self.block.row(i) {
+                slice.add(renderer, id, row);
+            }
+        }
+        self.held = 0;
+    }
 }
 
 /// A record parser for `program` over inputs already opened; also returns the columns
@@ -266,10 +329,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
     let threads = pipeline::thread_count(opts.read.threads);
     let mut reject_buf = Vec::new();
 
-    let init = || Worker {
-        scratch: Scratch::new(program.facts.len()),
-        outcome: OutcomeSummary::default(),
-    };
+    let init = || Worker::new(program.facts.len());
     let work = |w: &mut Worker, piece: &Piece| -> Result<SliceOut, BatchError> {
         let mut rows = buffers.take();
         rows.reserve(piece.len_bytes() + 4096);
@@ -295,21 +355,23 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
                     }));
                 return;
             }
-            eval::evaluate_summary_into(program, &w.scratch.facts, &mut w.outcome);
-            renderer.row(&id, &w.outcome, &mut slice.rows);
-            slice.evaluated += 1;
-            let class = w.outcome.classification.map_or(n_types, TypeId::index);
-            if let Some(c) = slice.counts.get_mut(class) {
-                *c += 1;
-            }
-            if let Some(explain) = &opts.explain {
-                if slice.error.is_none() {
-                    slice.error =
-                        write_explain(rules, explain, rec, &parser, &id, &w.scratch, &w.outcome)
-                            .err();
+            let Some(explain) = &opts.explain else {
+                // Held, and evaluated with the others of its block.
+                w.hold(&id);
+                if w.held >= eval::BLOCK {
+                    w.flush(program, &renderer, &mut slice);
                 }
+                return;
+            };
+            // One at a time: the trace is written from the record itself.
+            eval::evaluate_summary_into(program, &w.scratch.facts, &mut w.outcome);
+            slice.add(&renderer, &id, w.outcome.row());
+            if slice.error.is_none() {
+                slice.error =
+                    write_explain(rules, explain, rec, &parser, &id, &w.scratch, &w.outcome).err();
             }
         })?;
+        w.flush(program, &renderer, &mut slice);
         Ok(slice)
     };
     let sink = |slice: SliceOut| -> Result<(), BatchError> {

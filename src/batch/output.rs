@@ -1,6 +1,6 @@
 //! Batch output rows and reject rows.
 //!
-//! Input: a record's id and its evaluation `OutcomeSummary`, or a rejected record's problems. Output: bytes
+//! Input: a record's id and its evaluation's `Row`, or a rejected record's problems. Output: bytes
 //! of the output file (CSV, JSON lines or one JSON array) and of the reject file (CSV),
 //! written into buffers by the workers so that the writer only concatenates them.
 
@@ -8,7 +8,7 @@ use std::io::Write;
 use std::str::FromStr;
 
 use super::record::Problem;
-use crate::eval::{OutcomeSummary, TypeStatus};
+use crate::eval::{Row, TypeStatus};
 use crate::ir::{FactId, Program};
 use crate::render::report::round4;
 use crate::syntax::ast::PolicyKind;
@@ -96,8 +96,8 @@ impl<'p> RowRenderer<'p> {
     }
 
     /// Append one record's row.
-    pub fn row(&self, id: &str, outcome: &OutcomeSummary, out: &mut Vec<u8>) {
-        let unknown = &outcome.unknown_facts;
+    pub fn row(&self, id: &str, outcome: Row<'_>, out: &mut Vec<u8>) {
+        let unknown = outcome.unknown_facts;
         match self.format {
             OutputFormat::Csv => self.csv_row(id, outcome, unknown, out),
             OutputFormat::Jsonl => {
@@ -115,11 +115,7 @@ impl<'p> RowRenderer<'p> {
         self.program.types.get(i).map_or("", |t| t.name.as_str())
     }
 
-    fn policies<'o>(
-        &self,
-        outcome: &'o OutcomeSummary,
-        kind: PolicyKind,
-    ) -> impl Iterator<Item = &'p str> + 'o
+    fn policies<'o>(&self, outcome: Row<'o>, kind: PolicyKind) -> impl Iterator<Item = &'p str> + 'o
     where
         'p: 'o,
     {
@@ -132,13 +128,13 @@ impl<'p> RowRenderer<'p> {
             .map(|p| p.name.as_str())
     }
 
-    fn csv_row(&self, id: &str, outcome: &OutcomeSummary, unknown: &[FactId], out: &mut Vec<u8>) {
+    fn csv_row(&self, id: &str, outcome: Row<'_>, unknown: &[FactId], out: &mut Vec<u8>) {
         csv_field(id, out);
         out.push(b',');
         if let Some(c) = outcome.classification {
             out.extend_from_slice(self.type_name(c.index()).as_bytes());
         }
-        for t in &outcome.types {
+        for t in outcome.types {
             out.push(b',');
             out.extend_from_slice(status_word(t.status).as_bytes());
             out.push(b',');
@@ -157,7 +153,7 @@ impl<'p> RowRenderer<'p> {
         out.push(b'\n');
     }
 
-    fn json_row(&self, id: &str, outcome: &OutcomeSummary, unknown: &[FactId], out: &mut Vec<u8>) {
+    fn json_row(&self, id: &str, outcome: Row<'_>, unknown: &[FactId], out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"id\":");
         json_string(id, out);
         out.extend_from_slice(b",\"classification\":");
