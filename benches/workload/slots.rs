@@ -115,7 +115,7 @@ impl Slots {
     pub fn summary(&self, out: &Outcome) -> String {
         self.line(
             |i| out.types.get(i).map(|t| (t.status, t.score)),
-            &out.applicable,
+            meso::eval::Applicable::List(&out.applicable),
         )
     }
 
@@ -130,7 +130,7 @@ impl Slots {
     fn line(
         &self,
         type_of: impl Fn(usize) -> Option<(meso::eval::TypeStatus, f64)>,
-        applicable: &[meso::ir::PolicyId],
+        applicable: meso::eval::Applicable<'_>,
     ) -> String {
         let types: Vec<(&str, f64)> = self
             .types
@@ -143,7 +143,7 @@ impl Slots {
         let mut policies: Vec<&str> = self
             .policies
             .iter()
-            .filter(|(id, _)| applicable.contains(id))
+            .filter(|(id, _)| applicable.contains(*id))
             .map(|(_, name)| *name)
             .collect();
         policies.sort_unstable();

@@ -123,7 +123,7 @@ impl<'p> RowRenderer<'p> {
         outcome
             .applicable
             .iter()
-            .filter_map(move |&id| program.policy(id))
+            .filter_map(move |id| program.policy(id))
             .filter(move |p| p.kind == kind)
             .map(|p| p.name.as_str())
     }

@@ -22,7 +22,7 @@
 use crate::eval::direct::Holds;
 use crate::eval::engine::SCORE_EPSILON;
 use crate::eval::plan::{Leaf, Plan, Step, LEVEL_SPAN};
-use crate::eval::summary::{evaluate_summary_into, OutcomeSummary, Row, TypeSummary};
+use crate::eval::summary::{evaluate_summary_into, Applicable, OutcomeSummary, Row, TypeSummary};
 use crate::eval::TypeStatus;
 use crate::facts::Facts;
 use crate::ir::{FactId, FactType, PolicyId, Program, TypeId};
@@ -145,38 +145,7 @@ struct PolicyWords {
     condition: Option<usize>,
 }
 
-/// The policies among eight (one plane, in output order) that a byte of bits names: what a
-/// record's applicable list gets for that byte.
-#[derive(Clone, Copy, Debug)]
-struct PolicyList {
-    len: u8,
-    ids: [PolicyId; 8],
-}
-
-/// For each value of a plane's byte, its policies.
-type PlaneLists = Box<[PolicyList; 256]>;
-
-/// The lists of one plane of up to eight policies (`ids`, in output order).
-fn plane_lists(ids: &[PolicyId]) -> PlaneLists {
-    let empty = PolicyList {
-        len: 0,
-        ids: [PolicyId::from_index(0); 8],
-    };
-    let mut lists = Box::new([empty; 256]);
-    for (byte, list) in lists.iter_mut().enumerate() {
-        for (i, &id) in ids.iter().enumerate().take(8) {
-            if byte >> i & 1 == 1 {
-                if let Some(slot) = list.ids.get_mut(usize::from(list.len)) {
-                    *slot = id;
-                }
-                list.len += 1;
-            }
-        }
-    }
-    lists
-}
-
-/// A plan laid out for blocks of records (at most 64 types).
+/// A plan laid out for blocks of records (at most 64 types and 64 policies).
 #[derive(Clone, Debug)]
 pub(crate) struct BlockPlan {
     number_facts: Vec<usize>,
@@ -191,8 +160,10 @@ pub(crate) struct BlockPlan {
     types: Vec<TypeWords>,
     /// In output order
     policies: Vec<PolicyWords>,
-    /// Per plane of eight policies in output order: the list each byte of bits names
-    policy_lists: Vec<PlaneLists>,
+    /// The policies in output order (a record's applicable set is of positions here), and
+    /// each one's position (by `PolicyId`)
+    policy_order: Vec<PolicyId>,
+    policy_position: Vec<u32>,
     slots: usize,
     n_types: usize,
 }
@@ -224,8 +195,8 @@ impl BlockPlan {
     /// The block layout of `plan`, or `None` when its conditions need more than comparisons
     /// of facts with constants and logic.
     pub(crate) fn new(program: &Program, plan: &Plan) -> Option<Self> {
-        // A record's types are read out as one word.
-        if program.types.len() > 64 {
+        // A record's types and its applicable policies are read out as one word each.
+        if program.types.len() > 64 || program.policy_order.len() > 64 {
             return None;
         }
         let mut number_facts = Vec::new();
@@ -348,7 +319,12 @@ impl BlockPlan {
                     .map(|s| s as usize),
             });
         }
-        let policy_lists = program.policy_order.chunks(8).map(plane_lists).collect();
+        let mut policy_position = vec![u32::MAX; program.policies.len()];
+        for (i, id) in program.policy_order.iter().enumerate() {
+            if let Some(p) = policy_position.get_mut(id.index()) {
+                *p = u32::try_from(i).ok()?;
+            }
+        }
         Some(BlockPlan {
             number_facts,
             level_columns,
@@ -358,7 +334,8 @@ impl BlockPlan {
             steps,
             types,
             policies,
-            policy_lists,
+            policy_order: program.policy_order.clone(),
+            policy_position,
             slots: plan.slots,
             n_types: program.types.len(),
         })
@@ -440,8 +417,10 @@ struct Words {
     leading_planes: Vec<[u64; 8]>,
     patterns: Vec<[u64; 8]>,
     policy_planes: Vec<[u64; 8]>,
-    /// Per record: its leading types, as a set of `TypeId` indexes
+    /// Per record: its leading types (a set of `TypeId` indexes) and its applicable
+    /// policies (a set of positions in the output order)
     record_leading: Vec<u64>,
+    record_applies: Vec<u64>,
 }
 
 /// Per record, the set made of the bytes of `planes` (plane g gives bits 8g to 8g + 7).
@@ -724,6 +703,7 @@ impl Words {
         self.policy_planes.clear();
         self.policy_planes
             .extend(self.applies.chunks(8).map(|w| planes(w.iter().copied())));
+        record_sets(&self.policy_planes, &mut self.record_applies);
     }
 
     /// The rows of this block's records (`records`, evaluated by [`Words::run`]) appended
@@ -761,37 +741,52 @@ impl Words {
                 }
             }
         }
-        // Record by record: classification and applicable policies.
-        rows.applicable.reserve(len * 8 * bp.policy_lists.len());
-        for (r, facts) in records.iter().enumerate().take(len) {
-            let (applicable, unknown_facts) = (rows.applicable.len(), rows.unknown_facts.len());
-            let classification = if bit(self.open, r) {
-                evaluate_summary_into(program, facts, single);
-                if let Some(row) = rows.types.get_mut((base + r) * n..(base + r + 1) * n) {
-                    row.copy_from_slice(single.types.get(..n).unwrap_or_default());
-                }
-                rows.applicable.extend_from_slice(&single.applicable);
-                rows.unknown_facts.extend_from_slice(&single.unknown_facts);
-                single.classification
-            } else {
-                for (lists, lanes) in bp.policy_lists.iter().zip(&self.policy_planes) {
-                    if let Some(list) = lists.get(byte(lanes, r) & 0xFF) {
-                        // All eight copied (a fixed size, no loop), the rest dropped.
-                        let end = rows.applicable.len() + usize::from(list.len);
-                        rows.applicable.extend_from_slice(&list.ids);
-                        rows.applicable.truncate(end);
-                    }
-                }
-                let row = rows.types.get((base + r) * n..).unwrap_or_default();
-                let leading = self.record_leading.get(r).copied().unwrap_or(0);
-                classification(leading, row)
-            };
-            rows.ends.push(RowEnd {
-                classification,
-                applicable: span_from(applicable, &rows.applicable),
-                unknown_facts: span_from(unknown_facts, &rows.unknown_facts),
-            });
+        // Record by record: classification and applicable policies, read from the words.
+        let leading = self.record_leading.get(..len).unwrap_or_default();
+        for (r, &leading) in leading.iter().enumerate() {
+            let row = rows.types.get((base + r) * n..).unwrap_or_default();
+            rows.classification.push(classification(leading, row));
         }
+        let applies = self.record_applies.get(..len).unwrap_or_default();
+        rows.applies.extend_from_slice(applies);
+        let none = span_from(rows.unknown_facts.len(), &rows.unknown_facts);
+        rows.unknown_spans.resize(base + len, none);
+        // The records with something undetermined, one at a time.
+        let mut open = self.open & low_bits(len);
+        while open != 0 {
+            let r = open.trailing_zeros() as usize;
+            open &= open - 1;
+            let Some(facts) = records.get(r) else {
+                continue;
+            };
+            evaluate_summary_into(program, facts, single);
+            let i = base + r;
+            if let Some(row) = rows.types.get_mut(i * n..(i + 1) * n) {
+                row.copy_from_slice(single.types.get(..n).unwrap_or_default());
+            }
+            if let Some(c) = rows.classification.get_mut(i) {
+                *c = single.classification;
+            }
+            if let Some(set) = rows.applies.get_mut(i) {
+                *set = single.applicable.iter().fold(0, |set, id| {
+                    let position = bp.policy_position.get(id.index()).copied();
+                    set | position.map_or(0, |p| 1u64.checked_shl(p).unwrap_or(0))
+                });
+            }
+            let start = rows.unknown_facts.len();
+            rows.unknown_facts.extend_from_slice(&single.unknown_facts);
+            if let Some(span) = rows.unknown_spans.get_mut(i) {
+                *span = span_from(start, &rows.unknown_facts);
+            }
+        }
+    }
+}
+
+/// The records `0..len` of a block as a word.
+fn low_bits(len: usize) -> u64 {
+    match len {
+        BLOCK.. => u64::MAX,
+        n => (1u64 << n) - 1,
     }
 }
 
@@ -857,67 +852,84 @@ fn classification(leading: u64, types: &[TypeSummary]) -> Option<TypeId> {
     best.map(|(i, _)| TypeId::from_index(i))
 }
 
-/// Where a record's lists are in [`Rows`], and its classification.
-#[derive(Clone, Copy, Debug)]
-struct RowEnd {
-    classification: Option<TypeId>,
-    applicable: (u32, u32),
-    unknown_facts: (u32, u32),
-}
-
-/// From `start` to the end of `list`, as a pair of positions.
+/// `start..` the end of `list`, as a pair of positions.
 fn span_from<T>(start: usize, list: &[T]) -> (u32, u32) {
-    let at = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-    (at(start), at(list.len()))
+    (start as u32, list.len() as u32)
 }
 
-/// The rows of the records last evaluated, laid out flat.
+/// The rows of the records last evaluated, laid out flat, record after record.
 #[derive(Clone, Debug, Default)]
 struct Rows {
     n_types: usize,
-    /// Record after record, `n_types` each
+    /// `n_types` a record
     types: Vec<TypeSummary>,
-    /// Record after record, each ending where its [`RowEnd`] says
-    applicable: Vec<PolicyId>,
+    classification: Vec<Option<TypeId>>,
+    /// Applicable policies: per record a set of positions in `order` (block evaluation),
+    /// or, when `lists` is set, a span of `list`
+    applies: Vec<u64>,
+    order: Vec<PolicyId>,
+    lists: bool,
+    list: Vec<PolicyId>,
+    list_spans: Vec<(u32, u32)>,
+    /// Missing facts: a span of `unknown_facts` per record
     unknown_facts: Vec<FactId>,
-    ends: Vec<RowEnd>,
+    unknown_spans: Vec<(u32, u32)>,
 }
 
 impl Rows {
-    fn clear(&mut self, n_types: usize) {
+    /// Start a run: rows of `n_types` types, applicable policies as sets of positions in
+    /// `order` or, with `None`, as lists.
+    fn clear(&mut self, n_types: usize, order: Option<&[PolicyId]>) {
         self.n_types = n_types;
         self.types.clear();
-        self.applicable.clear();
+        self.classification.clear();
+        self.applies.clear();
+        self.lists = order.is_none();
+        if let Some(order) = order {
+            if self.order != order {
+                self.order = order.to_vec();
+            }
+        }
+        self.list.clear();
+        self.list_spans.clear();
         self.unknown_facts.clear();
-        self.ends.clear();
+        self.unknown_spans.clear();
     }
 
-    /// Append a row evaluated on its own.
+    /// Append a row evaluated on its own (a run of lists).
     fn push(&mut self, summary: &OutcomeSummary) {
-        let (applicable, unknown_facts) = (self.applicable.len(), self.unknown_facts.len());
         self.types.extend_from_slice(&summary.types);
-        self.applicable.extend_from_slice(&summary.applicable);
+        self.classification.push(summary.classification);
+        let start = self.list.len();
+        self.list.extend_from_slice(&summary.applicable);
+        self.list_spans.push(span_from(start, &self.list));
+        let start = self.unknown_facts.len();
         self.unknown_facts.extend_from_slice(&summary.unknown_facts);
-        self.ends.push(RowEnd {
-            classification: summary.classification,
-            applicable: span_from(applicable, &self.applicable),
-            unknown_facts: span_from(unknown_facts, &self.unknown_facts),
-        });
+        self.unknown_spans
+            .push(span_from(start, &self.unknown_facts));
     }
 
     fn len(&self) -> usize {
-        self.ends.len()
+        self.classification.len()
     }
 
+    #[inline]
     fn get(&self, i: usize) -> Option<Row<'_>> {
-        let end = self.ends.get(i)?;
         let span = |(start, end): (u32, u32)| start as usize..end as usize;
         let n = self.n_types;
+        let applicable = if self.lists {
+            Applicable::List(self.list.get(span(*self.list_spans.get(i)?))?)
+        } else {
+            Applicable::Set {
+                order: &self.order,
+                set: *self.applies.get(i)?,
+            }
+        };
         Some(Row {
             types: self.types.get(i * n..(i + 1) * n)?,
-            classification: end.classification,
-            applicable: self.applicable.get(span(end.applicable))?,
-            unknown_facts: self.unknown_facts.get(span(end.unknown_facts))?,
+            classification: *self.classification.get(i)?,
+            applicable,
+            unknown_facts: self.unknown_facts.get(span(*self.unknown_spans.get(i)?))?,
         })
     }
 }
@@ -947,7 +959,9 @@ impl BlockEvaluator {
             let block = BlockPlan::new(program, &plan);
             self.plan = Some((plan, block));
         }
-        self.rows.clear(program.types.len());
+        let block = self.plan.as_ref().and_then(|(_, b)| b.as_ref());
+        let order = block.map(|bp| bp.policy_order.as_slice());
+        self.rows.clear(program.types.len(), order);
         let Some((_, Some(bp))) = &self.plan else {
             for facts in records {
                 evaluate_summary_into(program, facts, &mut self.single);
@@ -956,12 +970,8 @@ impl BlockEvaluator {
             return;
         };
         for records in records.chunks(BLOCK) {
-            let valid = match records.len() {
-                BLOCK.. => u64::MAX,
-                n => (1u64 << n) - 1,
-            };
             self.words.fill(bp, records);
-            self.words.run(bp, valid);
+            self.words.run(bp, low_bits(records.len()));
             self.words
                 .rows(program, bp, records, &mut self.single, &mut self.rows);
         }
@@ -978,6 +988,7 @@ impl BlockEvaluator {
     }
 
     /// The row of record `i` of the last run.
+    #[inline]
     pub fn row(&self, i: usize) -> Option<Row<'_>> {
         self.rows.get(i)
     }

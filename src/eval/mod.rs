@@ -22,7 +22,9 @@ mod tests;
 
 pub use block::{BlockEvaluator, BLOCK};
 pub use observer::{NoObserver, Observer, UnknownReason};
-pub use summary::{evaluate_summary_into, OutcomeSummary, Row, TypeSummary};
+pub use summary::{
+    evaluate_summary_into, Applicable, ApplicableIter, OutcomeSummary, Row, TypeSummary,
+};
 
 use crate::facts::Facts;
 use crate::ir::{FactId, PolicyId, Program, TypeId};

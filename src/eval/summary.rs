@@ -56,9 +56,85 @@ pub struct Row<'a> {
     /// The most specific matched type with the highest score (ties: declaration order)
     pub classification: Option<TypeId>,
     /// Policies and avoid items that apply, in output order
-    pub applicable: &'a [PolicyId],
+    pub applicable: Applicable<'a>,
     /// Missing facts that left a type or policy undetermined, sorted, no repeats
     pub unknown_facts: &'a [FactId],
+}
+
+/// The policies and avoid items that apply to a record, in output order: a list, or (from
+/// the block evaluator) a set of positions in the program's policy order.
+#[derive(Clone, Copy, Debug)]
+pub enum Applicable<'a> {
+    /// Their ids, in output order
+    List(&'a [PolicyId]),
+    /// Bit i set: `order[i]` applies (`order` is the output order, at most 64 policies)
+    Set { order: &'a [PolicyId], set: u64 },
+}
+
+impl<'a> Applicable<'a> {
+    /// The ids, in output order.
+    pub fn iter(&self) -> ApplicableIter<'a> {
+        match *self {
+            Applicable::List(ids) => ApplicableIter::List(ids.iter()),
+            Applicable::Set { order, set } => ApplicableIter::Set { order, set },
+        }
+    }
+
+    /// How many apply.
+    pub fn len(&self) -> usize {
+        match self {
+            Applicable::List(ids) => ids.len(),
+            Applicable::Set { set, .. } => set.count_ones() as usize,
+        }
+    }
+
+    /// Whether none applies.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `id` applies.
+    pub fn contains(&self, id: PolicyId) -> bool {
+        self.iter().any(|p| p == id)
+    }
+
+    /// The ids, in output order, as a vector.
+    pub fn to_vec(&self) -> Vec<PolicyId> {
+        self.iter().collect()
+    }
+}
+
+impl PartialEq for Applicable<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+/// The ids of an [`Applicable`], in output order.
+#[derive(Clone, Debug)]
+pub enum ApplicableIter<'a> {
+    List(std::slice::Iter<'a, PolicyId>),
+    Set { order: &'a [PolicyId], set: u64 },
+}
+
+impl Iterator for ApplicableIter<'_> {
+    type Item = PolicyId;
+
+    fn next(&mut self) -> Option<PolicyId> {
+        match self {
+            ApplicableIter::List(ids) => ids.next().copied(),
+            ApplicableIter::Set { order, set } => loop {
+                if *set == 0 {
+                    return None;
+                }
+                let i = set.trailing_zeros() as usize;
+                *set &= *set - 1;
+                if let Some(&id) = order.get(i) {
+                    return Some(id);
+                }
+            },
+        }
+    }
 }
 
 impl OutcomeSummary {
@@ -67,7 +143,7 @@ impl OutcomeSummary {
         Row {
             types: &self.types,
             classification: self.classification,
-            applicable: &self.applicable,
+            applicable: Applicable::List(&self.applicable),
             unknown_facts: &self.unknown_facts,
         }
     }
