@@ -27,6 +27,7 @@ use crate::eval::TypeStatus;
 use crate::facts::Facts;
 use crate::ir::{FactId, FactType, PolicyId, Program, TypeId};
 use crate::value::{Truth, Value};
+use wide::{f64x4, u8x16, CmpEq, CmpGe, CmpGt, CmpLe, CmpLt};
 
 /// Records evaluated together: the bits of a word.
 pub const BLOCK: usize = 64;
@@ -342,46 +343,32 @@ impl BlockPlan {
     }
 }
 
-/// The word of the records of `column` for which `test` holds. In two passes of known
-/// length with no branch, which the compiler runs on several records at once: a byte per
-/// record, then eight bytes gathered into eight bits by one multiplication.
+/// The two words of the records of a number column for which each of two tests holds:
+/// four records at a time, each test one vector comparison whose lanes' sign bits are
+/// gathered by one instruction (`wide` picks the instructions for the machine).
 #[inline(always)]
-fn word<T: Copy>(column: &[T; BLOCK], test: impl Fn(T) -> bool) -> u64 {
-    let mut bytes = [0u8; BLOCK];
-    for (b, &x) in bytes.iter_mut().zip(column) {
-        *b = u8::from(test(x));
+fn number_words(column: &[f64; BLOCK], test: impl Fn(f64x4) -> (f64x4, f64x4)) -> (u64, u64) {
+    let (mut first, mut second) = (0u64, 0u64);
+    for (i, quad) in column.chunks_exact(4).enumerate() {
+        let quad: [f64; 4] = quad.try_into().unwrap_or([f64::NAN; 4]);
+        let (a, b) = test(f64x4::from(quad));
+        first |= (a.move_mask() as u64 & 0xF) << (4 * i);
+        second |= (b.move_mask() as u64 & 0xF) << (4 * i);
     }
-    bits_of_bytes(&bytes, 0)
+    (first, second)
 }
 
-/// The two words of the records of `column` for which each of two tests holds, in one
-/// pass (bits 0 and 1 of each record's byte).
+/// The word of the records of a byte column equal to `b`, sixteen records at a time.
 #[inline(always)]
-fn words<T: Copy>(column: &[T; BLOCK], test: impl Fn(T) -> (bool, bool)) -> (u64, u64) {
-    let mut bytes = [0u8; BLOCK];
-    for (b, &x) in bytes.iter_mut().zip(column) {
-        let (first, second) = test(x);
-        *b = u8::from(first) | (u8::from(second) << 1);
-    }
-    (bits_of_bytes(&bytes, 0), bits_of_bytes(&bytes, 1))
-}
-
-/// Multiplying eight bytes of 0 or 1 by this gathers them, byte i to bit 56 + i.
-const GATHER_BYTES: u64 = 0x0102_0408_1020_4080;
-
-/// Low bit of every byte.
-const BYTE_LOW_BITS: u64 = 0x0101_0101_0101_0101;
-
-/// Bit r = bit `which` of byte r.
-#[inline(always)]
-fn bits_of_bytes(bytes: &[u8; BLOCK], which: u32) -> u64 {
-    bytes
-        .chunks_exact(8)
+fn byte_word(column: &[u8; BLOCK], b: u8) -> u64 {
+    let b = u8x16::splat(b);
+    column
+        .chunks_exact(16)
         .enumerate()
-        .fold(0u64, |w, (i, chunk)| {
-            let eight = chunk.try_into().map_or(0, u64::from_le_bytes);
-            let eight = (eight >> which) & BYTE_LOW_BITS;
-            w | ((eight.wrapping_mul(GATHER_BYTES) >> 56) << (8 * i))
+        .fold(0u64, |word, (i, sixteen)| {
+            let sixteen: [u8; 16] = sixteen.try_into().unwrap_or([NOT_A_LEVEL; 16]);
+            let equal = u8x16::from(sixteen).cmp_eq(b).move_mask() as u64 & 0xFFFF;
+            word | (equal << (16 * i))
         })
 }
 
@@ -414,51 +401,64 @@ struct Words {
     /// The same turned around, a byte per record (see [`planes`]): per eight types, which
     /// lead; per type (in `BlockPlan::types` order), which indicative
     /// criteria hold; per eight policies, which apply
-    leading_planes: Vec<[u64; 8]>,
-    patterns: Vec<[u64; 8]>,
-    policy_planes: Vec<[u64; 8]>,
+    leading_planes: Vec<[u8; BLOCK]>,
+    patterns: Vec<[u8; BLOCK]>,
+    policy_planes: Vec<[u8; BLOCK]>,
     /// Per record: its leading types (a set of `TypeId` indexes) and its applicable
     /// policies (a set of positions in the output order)
     record_leading: Vec<u64>,
     record_applies: Vec<u64>,
 }
 
-/// Per record, the set made of the bytes of `planes` (plane g gives bits 8g to 8g + 7).
-fn record_sets(planes: &[[u64; 8]], sets: &mut Vec<u64>) {
+/// Per record, the set made of its bytes of `planes` (plane g gives bits 8g to 8g + 7).
+fn record_sets(planes: &[[u8; BLOCK]], sets: &mut Vec<u64>) {
     sets.clear();
     sets.resize(BLOCK, 0);
-    for (g, lanes) in planes.iter().enumerate().take(8) {
-        for (r, set) in sets.iter_mut().enumerate() {
-            *set |= (byte(lanes, r) as u64) << (8 * g);
+    for (g, bytes) in planes.iter().enumerate().take(8) {
+        for (set, &b) in sets.iter_mut().zip(bytes) {
+            *set |= u64::from(b) << (8 * g);
         }
     }
 }
 
-/// The eight bits of `v` as eight bytes of 0 or 1 (bit i to byte i): each byte keeps its
-/// own bit of eight copies of `v`, and adding 0x7F carries a set bit to the byte's top.
-#[inline(always)]
-fn spread(v: u64) -> u64 {
-    let mine = (v & 0xFF).wrapping_mul(BYTE_LOW_BITS) & 0x8040_2010_0804_0201;
-    ((mine + 0x7F7F_7F7F_7F7F_7F7F) >> 7) & BYTE_LOW_BITS
-}
+/// `SPREAD[v]`: the eight bits of `v` as eight bytes of 0 or 1 (bit i to byte i).
+// Indexing in a constant is checked when compiling: it cannot panic at run time.
+#[allow(clippy::indexing_slicing)]
+const SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut v = 0;
+    while v < 256 {
+        let mut i = 0;
+        while i < 8 {
+            table[v] |= ((v as u64 >> i) & 1) << (8 * i);
+            i += 1;
+        }
+        v += 1;
+    }
+    table
+};
 
 /// Up to eight words of records turned into a byte per record: bit j of record r's byte
-/// is bit r of the j-th word. Record r's byte is byte `r % 8` of lane `r / 8`.
-fn planes(words: impl Iterator<Item = u64>) -> [u64; 8] {
+/// is bit r of the j-th word.
+fn planes(words: impl Iterator<Item = u64>) -> [u8; BLOCK] {
     let mut lanes = [0u64; 8];
     for (j, w) in words.take(8).enumerate() {
         for (c, lane) in lanes.iter_mut().enumerate() {
-            *lane |= spread(w >> (8 * c)) << j;
+            let eight = SPREAD.get(((w >> (8 * c)) & 0xFF) as usize).copied();
+            *lane |= eight.unwrap_or(0) << j;
         }
     }
-    lanes
+    let mut bytes = [0u8; BLOCK];
+    for (chunk, lane) in bytes.chunks_exact_mut(8).zip(lanes) {
+        chunk.copy_from_slice(&lane.to_le_bytes());
+    }
+    bytes
 }
 
-/// Record `r`'s byte of `lanes` (see [`planes`]).
+/// Record `r`'s byte of `bytes` (see [`planes`]).
 #[inline(always)]
-fn byte(lanes: &[u64; 8], r: usize) -> usize {
-    let lane = lanes.get((r / 8) % 8).copied().unwrap_or(0);
-    ((lane >> (8 * (r % 8))) & 0xFF) as usize
+fn byte(bytes: &[u8; BLOCK], r: usize) -> usize {
+    usize::from(bytes.get(r % BLOCK).copied().unwrap_or(0))
 }
 
 impl Words {
@@ -543,19 +543,20 @@ impl Words {
             };
             // Each test and its opposite are false for NaN (unknown, or not a number),
             // which is then neither true nor false.
-            let k = t.k;
+            let k = f64x4::splat(t.k);
             let (holds, fails) = match t.holds {
-                Holds::Less => words(column, |x| (x < k, x >= k)),
-                Holds::LessOrEqual => words(column, |x| (x <= k, x > k)),
-                Holds::Greater => words(column, |x| (x > k, x <= k)),
-                Holds::GreaterOrEqual => words(column, |x| (x >= k, x < k)),
+                Holds::Less => number_words(column, |x| (x.cmp_lt(k), x.cmp_ge(k))),
+                Holds::LessOrEqual => number_words(column, |x| (x.cmp_le(k), x.cmp_gt(k))),
+                Holds::Greater => number_words(column, |x| (x.cmp_gt(k), x.cmp_le(k))),
+                Holds::GreaterOrEqual => number_words(column, |x| (x.cmp_ge(k), x.cmp_lt(k))),
                 // Not `x != k`, which is true for NaN.
-                #[allow(clippy::double_comparisons)]
-                Holds::Equal => words(column, |x| (x == k, x < k || x > k)),
-                #[allow(clippy::double_comparisons)]
-                Holds::Unequal => words(column, |x| (x < k || x > k, x == k)),
-                Holds::Never => words(column, |x| (false, !x.is_nan())),
-                Holds::Always => words(column, |x| (!x.is_nan(), false)),
+                Holds::Equal => number_words(column, |x| (x.cmp_eq(k), x.cmp_lt(k) | x.cmp_gt(k))),
+                Holds::Unequal => {
+                    number_words(column, |x| (x.cmp_lt(k) | x.cmp_gt(k), x.cmp_eq(k)))
+                }
+                // `x == x` is false only for NaN.
+                Holds::Never => number_words(column, |x| (f64x4::ZERO, x.cmp_eq(x))),
+                Holds::Always => number_words(column, |x| (x.cmp_eq(x), f64x4::ZERO)),
             };
             set(holds, holds | fails, self);
         }
@@ -571,7 +572,7 @@ impl Words {
         {
             for (b, records) in buckets.iter_mut().enumerate().take(c.buckets) {
                 let b = b as u8;
-                *records = word(column, |x| x == b);
+                *records = byte_word(column, b);
             }
         }
         for t in &bp.levels {
@@ -590,8 +591,11 @@ impl Words {
 
     fn tape(&mut self, bp: &BlockPlan, valid: u64) {
         let get = |v: &[u64], s: usize| v.get(s).copied().unwrap_or(0);
-        let flag = |this: &Self, f: usize, test: fn(u8) -> bool| {
-            this.flags.get(f).map_or(0, |column| word(column, test)) & valid
+        let flag = |this: &Self, f: usize, code: u8| {
+            this.flags
+                .get(f)
+                .map_or(0, |column| byte_word(column, code))
+                & valid
         };
         for step in &bp.steps {
             let (out, h, f) = match *step {
@@ -616,15 +620,13 @@ impl Words {
                     flag: f,
                     negated,
                 } => {
-                    let known = flag(self, f, |x| x != FLAG_UNKNOWN);
+                    let known = !flag(self, f, FLAG_UNKNOWN) & valid;
                     let yes = if negated { !known & valid } else { known };
                     (out, yes, !yes & valid)
                 }
-                WordStep::Boolean { out, flag: f } => (
-                    out,
-                    flag(self, f, |x| x == FLAG_TRUE),
-                    flag(self, f, |x| x == FLAG_FALSE),
-                ),
+                WordStep::Boolean { out, flag: f } => {
+                    (out, flag(self, f, FLAG_TRUE), flag(self, f, FLAG_FALSE))
+                }
             };
             if let (Some(hs), Some(fs)) = (self.holds.get_mut(out), self.fails.get_mut(out)) {
                 (*hs, *fs) = (h, f);
@@ -677,7 +679,7 @@ impl Words {
         for t in &bp.types {
             self.patterns.push(match t.scores {
                 Scores::Table(_) => planes(t.indicative.iter().map(|&s| get(&self.holds, s))),
-                Scores::Sum { .. } => [0; 8],
+                Scores::Sum { .. } => [0; BLOCK],
             });
         }
     }
@@ -719,11 +721,13 @@ impl Words {
         let n = bp.n_types;
         let base = rows.len();
         let len = records.len().min(BLOCK);
+        // Every entry is written below; the placeholder is all zero bytes, which the
+        // compiler lays down as a plain memset.
         rows.types.resize(
             (base + len) * n,
             TypeSummary {
-                status: TypeStatus::NotMatched,
-                score: 1.0,
+                status: TypeStatus::Matched,
+                score: 0.0,
             },
         );
         let block_types = rows.types.get_mut(base * n..).unwrap_or_default();
