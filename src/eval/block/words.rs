@@ -1,40 +1,20 @@
-//! Evaluation stage, many records at once: `ir::Program` + a run of records' `Facts` → one
-//! [`OutcomeSummary`] per record, the same as [`evaluate_summary_into`] gives one record at
-//! a time, with every condition decided for [`BLOCK`] records together.
-//!
-//! The records are taken 64 at a time, and bit r of a word stands for record r. Each fact
-//! the conditions read is first copied into a column (numbers as floats, NaN when unknown;
-//! levels as positions), so that a comparison is one test per record into a word with no
-//! branch, which the compiler runs on several records at once. Leaves on one level fact
-//! share a word per position: "records at this level", one pass over the column each. The
-//! tape (`and`, `or`, `not`, `is known`, boolean facts), the types and the policies are then
-//! word operations for the whole block, and each record's row is read out of the words.
-//! Scores come from a table per type indexed by which indicative criteria hold, filled when
-//! the plan is made by adding the weights in declaration order as the interpreter does, so
-//! they are equal to the last bit.
-//!
-//! A record with a type or policy undetermined is evaluated on its own with
-//! [`evaluate_summary_into`], so its unknown facts are found as everywhere else. Plans whose
-//! conditions need more than comparisons and logic (arithmetic, comparisons of two facts,
-//! derived values read as values) are evaluated one record at a time the same way. Tested
-//! against the one-record path on random facts (`tests/plan_agrees.rs`).
+//! Block evaluation, the work: a block's facts → columns → words of records (bit r is
+//! record r) for every leaf, tape step, type and policy → the block's rows. Comparisons are
+//! vector comparisons over a column (`wide`: SSE2, AVX or NEON as the machine has), the
+//! lanes' sign bits gathered by one instruction.
 
+use super::layout::{BlockPlan, Scores, WordStep};
+use super::rows::{span_from, Rows};
+use super::BLOCK;
 use crate::eval::direct::Holds;
 use crate::eval::engine::SCORE_EPSILON;
-use crate::eval::plan::{Leaf, Plan, Step, LEVEL_SPAN};
-use crate::eval::summary::{evaluate_summary_into, Applicable, OutcomeSummary, Row, TypeSummary};
+use crate::eval::plan::LEVEL_SPAN;
+use crate::eval::summary::{evaluate_summary_into, OutcomeSummary, TypeSummary};
 use crate::eval::TypeStatus;
 use crate::facts::Facts;
-use crate::ir::{FactId, FactType, PolicyId, Program, TypeId};
+use crate::ir::{Program, TypeId};
 use crate::value::{Truth, Value};
 use wide::{f64x4, u8x16, CmpEq, CmpGe, CmpGt, CmpLe, CmpLt};
-
-/// Records evaluated together: the bits of a word.
-pub const BLOCK: usize = 64;
-
-/// Types with at most this many indicative criteria get a score table (2^n entries, indexed
-/// by a byte per record); the others add their weights record by record.
-const MAX_TABLE_CRITERIA: usize = 8;
 
 /// A level column's mark for "not a level": no position word has it.
 const NOT_A_LEVEL: u8 = u8::MAX;
@@ -44,304 +24,6 @@ const FLAG_FALSE: u8 = 0;
 const FLAG_TRUE: u8 = 1;
 const FLAG_OTHER: u8 = 2;
 const FLAG_UNKNOWN: u8 = 3;
-
-/// A number fact against a constant.
-#[derive(Clone, Copy, Debug)]
-struct NumberTest {
-    column: usize,
-    k: f64,
-    holds: Holds,
-    /// An earlier test on the same column and constant that is this one's opposite
-    /// (`x < k` and `x >= k`): its words swapped, with no pass over the column
-    opposite_of: Option<usize>,
-}
-
-/// The test that holds exactly where `holds` fails (both false for NaN).
-fn opposite(holds: Holds) -> Holds {
-    match holds {
-        Holds::Less => Holds::GreaterOrEqual,
-        Holds::GreaterOrEqual => Holds::Less,
-        Holds::LessOrEqual => Holds::Greater,
-        Holds::Greater => Holds::LessOrEqual,
-        Holds::Equal => Holds::Unequal,
-        Holds::Unequal => Holds::Equal,
-        Holds::Never => Holds::Always,
-        Holds::Always => Holds::Never,
-    }
-}
-
-/// A level fact against level constants: bit b of `positions` says whether the leaf holds
-/// for the records in bucket b of its column.
-#[derive(Clone, Copy, Debug)]
-struct LevelTest {
-    column: usize,
-    positions: u64,
-    /// Buckets of its column
-    buckets: usize,
-}
-
-/// A level fact's column: its fact and how many buckets it has (one per declared level,
-/// and one for every position past them, where every leaf answers alike).
-#[derive(Clone, Copy, Debug)]
-struct LevelColumn {
-    fact: usize,
-    buckets: usize,
-}
-
-/// A tape step on words of records; slots index the per-slot words.
-#[derive(Clone, Copy, Debug)]
-enum WordStep {
-    And {
-        out: usize,
-        a: usize,
-        b: usize,
-    },
-    Or {
-        out: usize,
-        a: usize,
-        b: usize,
-    },
-    Not {
-        out: usize,
-        a: usize,
-    },
-    Const {
-        out: usize,
-        truth: Truth,
-    },
-    Known {
-        out: usize,
-        flag: usize,
-        negated: bool,
-    },
-    Boolean {
-        out: usize,
-        flag: usize,
-    },
-}
-
-/// How a type's score is found for a record.
-#[derive(Clone, Debug)]
-enum Scores {
-    /// Indexed by the set of indicative criteria that hold (bit i = criterion i)
-    Table(Box<[f64; 256]>),
-    /// Too many criteria for a table: weights added in declaration order, then divided
-    Sum { weights: Vec<f64>, total: f64 },
-}
-
-#[derive(Clone, Debug)]
-struct TypeWords {
-    index: usize,
-    parent: Option<usize>,
-    required: Vec<usize>,
-    excluding: Vec<usize>,
-    /// Slots of the indicative criteria, in declaration order
-    indicative: Vec<usize>,
-    scores: Scores,
-}
-
-#[derive(Clone, Debug)]
-struct PolicyWords {
-    for_types: Vec<usize>,
-    condition: Option<usize>,
-}
-
-/// A plan laid out for blocks of records (at most 64 types and 64 policies).
-#[derive(Clone, Debug)]
-pub(crate) struct BlockPlan {
-    number_facts: Vec<usize>,
-    level_columns: Vec<LevelColumn>,
-    /// Facts read by `is known` or as booleans
-    flag_facts: Vec<usize>,
-    /// Leaves in slot order: numbers, then levels (as in the plan)
-    numbers: Vec<NumberTest>,
-    levels: Vec<LevelTest>,
-    steps: Vec<WordStep>,
-    /// With every parent before its children
-    types: Vec<TypeWords>,
-    /// In output order
-    policies: Vec<PolicyWords>,
-    /// The policies in output order (a record's applicable set is of positions here), and
-    /// each one's position (by `PolicyId`)
-    policy_order: Vec<PolicyId>,
-    policy_position: Vec<u32>,
-    slots: usize,
-    n_types: usize,
-}
-
-/// The position of `fact` in `list`, added if new.
-fn column_of(list: &mut Vec<usize>, fact: usize) -> usize {
-    list.iter().position(|&f| f == fact).unwrap_or_else(|| {
-        list.push(fact);
-        list.len() - 1
-    })
-}
-
-/// A score table: for each set of criteria that hold, the met weight (added in declaration
-/// order, as the interpreter adds it) over the total.
-fn score_table(weights: &[f64], total: f64) -> Box<[f64; 256]> {
-    let mut table = Box::new([1.0; 256]);
-    for (set, score) in table.iter_mut().enumerate() {
-        let met = weights.iter().enumerate().fold(0.0, |met, (i, &w)| {
-            met + if set >> i & 1 == 1 { w } else { 0.0 }
-        });
-        if total > 0.0 {
-            *score = met / total;
-        }
-    }
-    table
-}
-
-impl BlockPlan {
-    /// The block layout of `plan`, or `None` when its conditions need more than comparisons
-    /// of facts with constants and logic.
-    pub(crate) fn new(program: &Program, plan: &Plan) -> Option<Self> {
-        // A record's types and its applicable policies are read out as one word each.
-        if program.types.len() > 64 || program.policy_order.len() > 64 {
-            return None;
-        }
-        let mut number_facts = Vec::new();
-        let mut numbers: Vec<NumberTest> = Vec::with_capacity(plan.num_const.len());
-        for l in &plan.num_const {
-            let column = column_of(&mut number_facts, l.fact as usize);
-            let holds = Holds::of_table(l.table);
-            let opposite_of = numbers.iter().position(|t| {
-                t.column == column && t.k.to_bits() == l.k.to_bits() && t.holds == opposite(holds)
-            });
-            numbers.push(NumberTest {
-                column,
-                k: l.k,
-                holds,
-                opposite_of,
-            });
-        }
-        let mut level_facts = Vec::new();
-        let mut level_columns: Vec<LevelColumn> = Vec::new();
-        let mut levels = Vec::with_capacity(plan.level_const.len());
-        for l in &plan.level_const {
-            let fact = l.fact as usize;
-            let declared = match &program.facts.get(fact)?.ty {
-                FactType::Level { levels, .. } => levels.len(),
-                _ => return None,
-            };
-            // One bucket per declared level and one for all positions past them, which
-            // must all answer as the first of them does (constants name declared levels).
-            let past = declared.min(LEVEL_SPAN as usize - 1);
-            let truth = |x: usize| (l.table >> (2 * x)) & 3;
-            if (past..LEVEL_SPAN as usize).any(|x| truth(x) != truth(past)) {
-                return None;
-            }
-            let column = column_of(&mut level_facts, fact);
-            if column == level_columns.len() {
-                level_columns.push(LevelColumn {
-                    fact,
-                    buckets: past + 1,
-                });
-            }
-            let positions = (0..=past).fold(0u64, |set, x| set | (u64::from(truth(x) == 2) << x));
-            levels.push(LevelTest {
-                column,
-                positions,
-                buckets: past + 1,
-            });
-        }
-        let mut flag_facts = Vec::new();
-        let mut steps = Vec::with_capacity(plan.tape.len());
-        for step in &plan.tape {
-            let slot = |s: u32| s as usize;
-            steps.push(match *step {
-                Step::And { out, a, b } => WordStep::And {
-                    out: slot(out),
-                    a: slot(a),
-                    b: slot(b),
-                },
-                Step::Or { out, a, b } => WordStep::Or {
-                    out: slot(out),
-                    a: slot(a),
-                    b: slot(b),
-                },
-                Step::Not { out, a } => WordStep::Not {
-                    out: slot(out),
-                    a: slot(a),
-                },
-                Step::Const { out, truth } => WordStep::Const {
-                    out: slot(out),
-                    truth,
-                },
-                Step::Known { out, fact, negated } => WordStep::Known {
-                    out: slot(out),
-                    flag: column_of(&mut flag_facts, fact as usize),
-                    negated,
-                },
-                Step::Read {
-                    out,
-                    leaf: Leaf::Fact(fact),
-                } => WordStep::Boolean {
-                    out: slot(out),
-                    flag: column_of(&mut flag_facts, fact as usize),
-                },
-                // A derived value computed as a condition is in its slot already; one that
-                // is not a condition is read only by steps refused below.
-                Step::Derived { .. } => continue,
-                Step::Read { .. } | Step::Compare { .. } | Step::General { .. } => return None,
-            });
-        }
-        let mut types = Vec::with_capacity(program.types.len());
-        for &i in &plan.type_order {
-            let (tp, ty) = (plan.types.get(i)?, program.types.get(i)?);
-            let scores = if tp.weights.len() <= MAX_TABLE_CRITERIA {
-                Scores::Table(score_table(&tp.weights, tp.total_weight))
-            } else {
-                Scores::Sum {
-                    weights: tp.weights.clone(),
-                    total: tp.total_weight,
-                }
-            };
-            let slots = |list: &[u32]| list.iter().map(|&s| s as usize).collect::<Vec<_>>();
-            types.push(TypeWords {
-                index: i,
-                parent: ty.parent.map(|p| p.index()),
-                required: slots(&tp.required),
-                excluding: slots(&tp.excluding),
-                indicative: slots(&tp.indicative),
-                scores,
-            });
-        }
-        let mut policies = Vec::with_capacity(program.policy_order.len());
-        for &id in &program.policy_order {
-            let policy = program.policy(id)?;
-            policies.push(PolicyWords {
-                for_types: policy.for_types.iter().map(|t| t.index()).collect(),
-                condition: plan
-                    .conditions
-                    .get(id.index())
-                    .copied()
-                    .flatten()
-                    .map(|s| s as usize),
-            });
-        }
-        let mut policy_position = vec![u32::MAX; program.policies.len()];
-        for (i, id) in program.policy_order.iter().enumerate() {
-            if let Some(p) = policy_position.get_mut(id.index()) {
-                *p = u32::try_from(i).ok()?;
-            }
-        }
-        Some(BlockPlan {
-            number_facts,
-            level_columns,
-            flag_facts,
-            numbers,
-            levels,
-            steps,
-            types,
-            policies,
-            policy_order: program.policy_order.clone(),
-            policy_position,
-            slots: plan.slots,
-            n_types: program.types.len(),
-        })
-    }
-}
 
 /// The two words of the records of a number column for which each of two tests holds:
 /// four records at a time, each test one vector comparison whose lanes' sign bits are
@@ -380,7 +62,7 @@ fn bit(word: u64, r: usize) -> bool {
 
 /// What one block's evaluation found, kept from block to block.
 #[derive(Clone, Debug, Default)]
-struct Words {
+pub(super) struct Words {
     /// Columns, one per fact read (the records of the block, in order)
     numbers: Vec<[f64; BLOCK]>,
     levels: Vec<[u8; BLOCK]>,
@@ -397,7 +79,7 @@ struct Words {
     /// Per policy (output order): the records it applies to
     applies: Vec<u64>,
     /// Records with a type or policy undetermined
-    open: u64,
+    pub(super) open: u64,
     /// The same turned around, a byte per record (see [`planes`]): per eight types, which
     /// lead; per type (in `BlockPlan::types` order), which indicative
     /// criteria hold; per eight policies, which apply
@@ -463,8 +145,10 @@ fn byte(bytes: &[u8; BLOCK], r: usize) -> usize {
 
 impl Words {
     /// Copy the facts the plan reads into the columns (at most `BLOCK` records).
+    // `fill` and `run` are kept out of line: inlined into the block loop they ran about 8%
+    // slower (eval_workload block, 21 against 23 ns/record).
     #[inline(never)]
-    fn fill(&mut self, bp: &BlockPlan, records: &[Facts]) {
+    pub(super) fn fill(&mut self, bp: &BlockPlan, records: &[Facts]) {
         self.numbers
             .resize(bp.number_facts.len(), [f64::NAN; BLOCK]);
         self.levels
@@ -508,7 +192,7 @@ impl Words {
 
     /// Decide every slot, type and policy for the records in `valid`.
     #[inline(never)]
-    fn run(&mut self, bp: &BlockPlan, valid: u64) {
+    pub(super) fn run(&mut self, bp: &BlockPlan, valid: u64) {
         self.holds.clear();
         self.holds.resize(bp.slots, 0);
         self.fails.clear();
@@ -710,7 +394,7 @@ impl Words {
 
     /// The rows of this block's records (`records`, evaluated by [`Words::run`]) appended
     /// to `rows`; a record with something undetermined is evaluated on its own.
-    fn rows(
+    pub(super) fn rows(
         &self,
         program: &Program,
         bp: &BlockPlan,
@@ -787,7 +471,7 @@ impl Words {
 }
 
 /// The records `0..len` of a block as a word.
-fn low_bits(len: usize) -> u64 {
+pub(super) fn low_bits(len: usize) -> u64 {
     match len {
         BLOCK.. => u64::MAX,
         n => (1u64 << n) - 1,
@@ -854,218 +538,4 @@ fn classification(leading: u64, types: &[TypeSummary]) -> Option<TypeId> {
         }
     }
     best.map(|(i, _)| TypeId::from_index(i))
-}
-
-/// `start..` the end of `list`, as a pair of positions.
-fn span_from<T>(start: usize, list: &[T]) -> (u32, u32) {
-    (start as u32, list.len() as u32)
-}
-
-/// The rows of the records last evaluated, laid out flat, record after record.
-#[derive(Clone, Debug, Default)]
-struct Rows {
-    n_types: usize,
-    /// `n_types` a record
-    types: Vec<TypeSummary>,
-    classification: Vec<Option<TypeId>>,
-    /// Applicable policies: per record a set of positions in `order` (block evaluation),
-    /// or, when `lists` is set, a span of `list`
-    applies: Vec<u64>,
-    order: Vec<PolicyId>,
-    lists: bool,
-    list: Vec<PolicyId>,
-    list_spans: Vec<(u32, u32)>,
-    /// Missing facts: a span of `unknown_facts` per record
-    unknown_facts: Vec<FactId>,
-    unknown_spans: Vec<(u32, u32)>,
-}
-
-impl Rows {
-    /// Start a run: rows of `n_types` types, applicable policies as sets of positions in
-    /// `order` or, with `None`, as lists.
-    fn clear(&mut self, n_types: usize, order: Option<&[PolicyId]>) {
-        self.n_types = n_types;
-        self.types.clear();
-        self.classification.clear();
-        self.applies.clear();
-        self.lists = order.is_none();
-        if let Some(order) = order {
-            if self.order != order {
-                self.order = order.to_vec();
-            }
-        }
-        self.list.clear();
-        self.list_spans.clear();
-        self.unknown_facts.clear();
-        self.unknown_spans.clear();
-    }
-
-    /// Append a row evaluated on its own (a run of lists).
-    fn push(&mut self, summary: &OutcomeSummary) {
-        self.types.extend_from_slice(&summary.types);
-        self.classification.push(summary.classification);
-        let start = self.list.len();
-        self.list.extend_from_slice(&summary.applicable);
-        self.list_spans.push(span_from(start, &self.list));
-        let start = self.unknown_facts.len();
-        self.unknown_facts.extend_from_slice(&summary.unknown_facts);
-        self.unknown_spans
-            .push(span_from(start, &self.unknown_facts));
-    }
-
-    fn len(&self) -> usize {
-        self.classification.len()
-    }
-
-    #[inline]
-    fn get(&self, i: usize) -> Option<Row<'_>> {
-        let span = |(start, end): (u32, u32)| start as usize..end as usize;
-        let n = self.n_types;
-        let applicable = if self.lists {
-            Applicable::List(self.list.get(span(*self.list_spans.get(i)?))?)
-        } else {
-            Applicable::Set {
-                order: &self.order,
-                set: *self.applies.get(i)?,
-            }
-        };
-        Some(Row {
-            types: self.types.get(i * n..(i + 1) * n)?,
-            classification: *self.classification.get(i)?,
-            applicable,
-            unknown_facts: self.unknown_facts.get(span(*self.unknown_spans.get(i)?))?,
-        })
-    }
-}
-
-/// Evaluates runs of records, a block at a time; keeps the compiled plan and its buffers
-/// from call to call. The rows of the last run are read with [`BlockEvaluator::row`].
-#[derive(Clone, Debug, Default)]
-pub struct BlockEvaluator {
-    plan: Option<(Box<Plan>, Option<BlockPlan>)>,
-    words: Words,
-    /// For records evaluated one at a time
-    single: OutcomeSummary,
-    rows: Rows,
-}
-
-impl BlockEvaluator {
-    /// A new evaluator (the plan is compiled on first use).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Evaluate every record of `records`: afterwards [`BlockEvaluator::row`] gives each
-    /// one's row, the same as [`evaluate_summary_into`] gives record by record.
-    pub fn evaluate(&mut self, program: &Program, records: &[Facts]) {
-        if !self.plan.as_ref().is_some_and(|(p, _)| p.is_for(program)) {
-            let plan = Box::new(Plan::new(program, &program.params));
-            let block = BlockPlan::new(program, &plan);
-            self.plan = Some((plan, block));
-        }
-        let block = self.plan.as_ref().and_then(|(_, b)| b.as_ref());
-        let order = block.map(|bp| bp.policy_order.as_slice());
-        self.rows.clear(program.types.len(), order);
-        let Some((_, Some(bp))) = &self.plan else {
-            for facts in records {
-                evaluate_summary_into(program, facts, &mut self.single);
-                self.rows.push(&self.single);
-            }
-            return;
-        };
-        for records in records.chunks(BLOCK) {
-            self.words.fill(bp, records);
-            self.words.run(bp, low_bits(records.len()));
-            self.words
-                .rows(program, bp, records, &mut self.single, &mut self.rows);
-        }
-    }
-
-    /// Records of the last run.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// Whether the last run had no record.
-    pub fn is_empty(&self) -> bool {
-        self.rows.len() == 0
-    }
-
-    /// The row of record `i` of the last run.
-    #[inline]
-    pub fn row(&self, i: usize) -> Option<Row<'_>> {
-        self.rows.get(i)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-
-    use super::{BlockEvaluator, BlockPlan, BLOCK};
-    use crate::eval::plan::Plan;
-    use crate::facts::Facts;
-    use crate::ir::Program;
-    use crate::value::Value;
-
-    fn program(path: &str) -> Program {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-        let sources = crate::ruleset::read_sources(&dir).unwrap();
-        crate::ruleset::load(sources, &[])
-            .map_err(|f| f.errors.len())
-            .unwrap()
-            .program
-    }
-
-    #[test]
-    fn comparisons_and_logic_are_evaluated_in_blocks_and_arithmetic_is_not() {
-        for (path, in_blocks) in [
-            ("benches/workload/typology.meso", true),
-            ("tests/cases/logic", true),
-            ("rules", false),
-            ("examples/rulesets/suzigan", false),
-        ] {
-            let program = program(path);
-            let plan = Plan::new(&program, &program.params);
-            assert_eq!(
-                BlockPlan::new(&program, &plan).is_some(),
-                in_blocks,
-                "{path}"
-            );
-        }
-    }
-
-    #[test]
-    fn records_left_undetermined_are_open_and_the_others_are_not() {
-        let program = program("benches/workload/typology.meso");
-        let known = |firms: f64| {
-            let mut facts = Facts::unknown(program.facts.len());
-            for (v, f) in facts.values.iter_mut().zip(&program.facts) {
-                *v = match &f.ty {
-                    crate::ir::FactType::Level { .. } => Value::Level(0),
-                    _ => Value::Number(firms),
-                };
-            }
-            facts
-        };
-        // Every third record knows nothing: its types are undetermined.
-        let records: Vec<Facts> = (0..BLOCK)
-            .map(|r| {
-                if r % 3 == 0 {
-                    Facts::unknown(program.facts.len())
-                } else {
-                    known(r as f64)
-                }
-            })
-            .collect();
-        let mut block = BlockEvaluator::new();
-        block.evaluate(&program, &records);
-        let open = block.words.open;
-        assert_eq!(block.len(), BLOCK);
-        for r in 0..BLOCK {
-            assert_eq!(open >> r & 1 == 1, r % 3 == 0, "record {r}");
-            let row = block.row(r).unwrap();
-            assert_eq!(row.unknown_facts.is_empty(), r % 3 != 0, "record {r}");
-        }
-    }
 }

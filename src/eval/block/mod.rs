@@ -1,0 +1,170 @@
+//! Evaluation stage, many records at once: `ir::Program` + a run of records' `Facts` → one
+//! row per record ([`Row`]), the same as [`evaluate_summary_into`] gives one record at
+//! a time, with every condition decided for [`BLOCK`] records together.
+//!
+//! The records are taken 64 at a time, and bit r of a word stands for record r. Each fact
+//! the conditions read is first copied into a column (numbers as floats, NaN when unknown;
+//! levels as positions), so that a comparison is a vector comparison of a few records at a
+//! time whose answers land in the word with no branch. Leaves on one level fact share a
+//! word per position: "records at this level", one pass over the column each. The
+//! tape (`and`, `or`, `not`, `is known`, boolean facts), the types and the policies are then
+//! word operations for the whole block, and each record's row is read out of the words.
+//! Scores come from a table per type indexed by which indicative criteria hold, filled when
+//! the plan is made by adding the weights in declaration order as the interpreter does, so
+//! they are equal to the last bit.
+//!
+//! A record with a type or policy undetermined is evaluated on its own with
+//! [`evaluate_summary_into`], so its unknown facts are found as everywhere else. Plans whose
+//! conditions need more than comparisons and logic (arithmetic, comparisons of two facts,
+//! derived values read as values) are evaluated one record at a time the same way. Tested
+//! against the one-record path on random facts (`tests/plan_agrees.rs`).
+//!
+//! `layout.rs` lays a plan out for blocks, `words.rs` evaluates a block into words and
+//! rows, `rows.rs` keeps the rows of a run.
+
+mod layout;
+mod rows;
+mod words;
+
+use crate::eval::plan::Plan;
+use crate::eval::summary::{evaluate_summary_into, OutcomeSummary, Row};
+use crate::facts::Facts;
+use crate::ir::Program;
+use layout::BlockPlan;
+use rows::Rows;
+use words::{low_bits, Words};
+
+/// Records evaluated together: the bits of a word.
+pub const BLOCK: usize = 64;
+
+/// Evaluates runs of records, a block at a time; keeps the compiled plan and its buffers
+/// from call to call. The rows of the last run are read with [`BlockEvaluator::row`].
+#[derive(Clone, Debug, Default)]
+pub struct BlockEvaluator {
+    plan: Option<(Box<Plan>, Option<BlockPlan>)>,
+    words: Words,
+    /// For records evaluated one at a time
+    single: OutcomeSummary,
+    rows: Rows,
+}
+
+impl BlockEvaluator {
+    /// A new evaluator (the plan is compiled on first use).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Evaluate every record of `records`: afterwards [`BlockEvaluator::row`] gives each
+    /// one's row, the same as [`evaluate_summary_into`] gives record by record.
+    pub fn evaluate(&mut self, program: &Program, records: &[Facts]) {
+        if !self.plan.as_ref().is_some_and(|(p, _)| p.is_for(program)) {
+            let plan = Box::new(Plan::new(program, &program.params));
+            let block = BlockPlan::new(program, &plan);
+            self.plan = Some((plan, block));
+        }
+        let block = self.plan.as_ref().and_then(|(_, b)| b.as_ref());
+        let order = block.map(|bp| bp.policy_order.as_slice());
+        self.rows.clear(program.types.len(), order);
+        let Some((_, Some(bp))) = &self.plan else {
+            for facts in records {
+                evaluate_summary_into(program, facts, &mut self.single);
+                self.rows.push(&self.single);
+            }
+            return;
+        };
+        for records in records.chunks(BLOCK) {
+            self.words.fill(bp, records);
+            self.words.run(bp, low_bits(records.len()));
+            self.words
+                .rows(program, bp, records, &mut self.single, &mut self.rows);
+        }
+    }
+
+    /// Records of the last run.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the last run had no record.
+    pub fn is_empty(&self) -> bool {
+        self.rows.len() == 0
+    }
+
+    /// The row of record `i` of the last run.
+    #[inline]
+    pub fn row(&self, i: usize) -> Option<Row<'_>> {
+        self.rows.get(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::{BlockEvaluator, BlockPlan, BLOCK};
+    use crate::eval::plan::Plan;
+    use crate::facts::Facts;
+    use crate::ir::Program;
+    use crate::value::Value;
+
+    fn program(path: &str) -> Program {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let sources = crate::ruleset::read_sources(&dir).unwrap();
+        crate::ruleset::load(sources, &[])
+            .map_err(|f| f.errors.len())
+            .unwrap()
+            .program
+    }
+
+    #[test]
+    fn comparisons_and_logic_are_evaluated_in_blocks_and_arithmetic_is_not() {
+        for (path, in_blocks) in [
+            ("benches/workload/typology.meso", true),
+            ("tests/cases/logic", true),
+            ("rules", false),
+            ("examples/rulesets/suzigan", false),
+        ] {
+            let program = program(path);
+            let plan = Plan::new(&program, &program.params);
+            assert_eq!(
+                BlockPlan::new(&program, &plan).is_some(),
+                in_blocks,
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn records_left_undetermined_are_open_and_the_others_are_not() {
+        let program = program("benches/workload/typology.meso");
+        let known = |firms: f64| {
+            let mut facts = Facts::unknown(program.facts.len());
+            for (v, f) in facts.values.iter_mut().zip(&program.facts) {
+                *v = match &f.ty {
+                    crate::ir::FactType::Level { .. } => Value::Level(0),
+                    _ => Value::Number(firms),
+                };
+            }
+            facts
+        };
+        // Every third record knows nothing: its types are undetermined.
+        let records: Vec<Facts> = (0..BLOCK)
+            .map(|r| {
+                if r % 3 == 0 {
+                    Facts::unknown(program.facts.len())
+                } else {
+                    known(r as f64)
+                }
+            })
+            .collect();
+        let mut block = BlockEvaluator::new();
+        block.evaluate(&program, &records);
+        let open = block.words.open;
+        assert_eq!(block.len(), BLOCK);
+        for r in 0..BLOCK {
+            assert_eq!(open >> r & 1 == 1, r % 3 == 0, "record {r}");
+            let row = block.row(r).unwrap();
+            assert_eq!(row.unknown_facts.is_empty(), r % 3 != 0, "record {r}");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! Block evaluation, the results: the rows of a run of records laid out flat (types record
+//! after record, classifications, applicable policies as sets of positions or lists,
+//! unknown facts), read back as borrowed [`Row`]s.
+
+use crate::eval::summary::{Applicable, OutcomeSummary, Row, TypeSummary};
+use crate::ir::{FactId, PolicyId, TypeId};
+
+/// `start..` the end of `list`, as a pair of positions.
+pub(super) fn span_from<T>(start: usize, list: &[T]) -> (u32, u32) {
+    (start as u32, list.len() as u32)
+}
+
+/// The rows of the records last evaluated, laid out flat, record after record.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Rows {
+    pub(super) n_types: usize,
+    /// `n_types` a record
+    pub(super) types: Vec<TypeSummary>,
+    pub(super) classification: Vec<Option<TypeId>>,
+    /// Applicable policies: per record a set of positions in `order` (block evaluation),
+    /// or, when `lists` is set, a span of `list`
+    pub(super) applies: Vec<u64>,
+    pub(super) order: Vec<PolicyId>,
+    pub(super) lists: bool,
+    pub(super) list: Vec<PolicyId>,
+    pub(super) list_spans: Vec<(u32, u32)>,
+    /// Missing facts: a span of `unknown_facts` per record
+    pub(super) unknown_facts: Vec<FactId>,
+    pub(super) unknown_spans: Vec<(u32, u32)>,
+}
+
+impl Rows {
+    /// Start a run: rows of `n_types` types, applicable policies as sets of positions in
+    /// `order` or, with `None`, as lists.
+    pub(super) fn clear(&mut self, n_types: usize, order: Option<&[PolicyId]>) {
+        self.n_types = n_types;
+        self.types.clear();
+        self.classification.clear();
+        self.applies.clear();
+        self.lists = order.is_none();
+        if let Some(order) = order {
+            if self.order != order {
+                self.order = order.to_vec();
+            }
+        }
+        self.list.clear();
+        self.list_spans.clear();
+        self.unknown_facts.clear();
+        self.unknown_spans.clear();
+    }
+
+    /// Append a row evaluated on its own (a run of lists).
+    pub(super) fn push(&mut self, summary: &OutcomeSummary) {
+        self.types.extend_from_slice(&summary.types);
+        self.classification.push(summary.classification);
+        let start = self.list.len();
+        self.list.extend_from_slice(&summary.applicable);
+        self.list_spans.push(span_from(start, &self.list));
+        let start = self.unknown_facts.len();
+        self.unknown_facts.extend_from_slice(&summary.unknown_facts);
+        self.unknown_spans
+            .push(span_from(start, &self.unknown_facts));
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.classification.len()
+    }
+
+    #[inline]
+    pub(super) fn get(&self, i: usize) -> Option<Row<'_>> {
+        let span = |(start, end): (u32, u32)| start as usize..end as usize;
+        let n = self.n_types;
+        let applicable = if self.lists {
+            Applicable::List(self.list.get(span(*self.list_spans.get(i)?))?)
+        } else {
+            Applicable::Set {
+                order: &self.order,
+                set: *self.applies.get(i)?,
+            }
+        };
+        Some(Row {
+            types: self.types.get(i * n..(i + 1) * n)?,
+            classification: *self.classification.get(i)?,
+            applicable,
+            unknown_facts: self.unknown_facts.get(span(*self.unknown_spans.get(i)?))?,
+        })
+    }
+}
