@@ -103,6 +103,7 @@ mod tests {
 
     use super::{BlockEvaluator, BlockPlan, BLOCK};
     use crate::eval::plan::Plan;
+    use crate::eval::{evaluate_summary_into, OutcomeSummary};
     use crate::facts::Facts;
     use crate::ir::Program;
     use crate::value::Value;
@@ -121,6 +122,7 @@ mod tests {
         for (path, in_blocks) in [
             ("benches/workload/typology.meso", true),
             ("tests/cases/logic", true),
+            ("tests/cases/wide", true),
             ("rules", false),
             ("examples/rulesets/suzigan", false),
         ] {
@@ -165,6 +167,38 @@ mod tests {
             assert_eq!(open >> r & 1 == 1, r % 3 == 0, "record {r}");
             let row = block.row(r).unwrap();
             assert_eq!(row.unknown_facts.is_empty(), r % 3 != 0, "record {r}");
+        }
+    }
+
+    #[test]
+    fn level_positions_past_the_declared_levels_answer_as_one_at_a_time() {
+        let program = program("tests/cases/wide");
+        let grade = program
+            .facts
+            .iter()
+            .position(|f| f.name == "grade")
+            .unwrap();
+        // Positions 0..8 of a fact with three levels, every other fact known.
+        let records: Vec<Facts> = (0..BLOCK)
+            .map(|r| {
+                let mut facts = Facts::unknown(program.facts.len());
+                for (v, f) in facts.values.iter_mut().zip(&program.facts) {
+                    *v = match &f.ty {
+                        crate::ir::FactType::Level { .. } => Value::Level((r % 3) as u32),
+                        crate::ir::FactType::Boolean => Value::Bool(r % 2 == 0),
+                        _ => Value::Number((r % 7) as f64 * 25.0),
+                    };
+                }
+                facts.values[grade] = Value::Level((r % 9) as u32);
+                facts
+            })
+            .collect();
+        let mut block = BlockEvaluator::new();
+        block.evaluate(&program, &records);
+        let mut single = OutcomeSummary::default();
+        for (r, facts) in records.iter().enumerate() {
+            evaluate_summary_into(&program, facts, &mut single);
+            assert_eq!(block.row(r).unwrap(), single.row(), "record {r}");
         }
     }
 }
