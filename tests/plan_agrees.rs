@@ -196,9 +196,9 @@ fn blocks_of_records_agree_with_one_record_at_a_time() {
     block_agrees("tests/cases/logic", 60);
     // Eleven types, twelve policies, a type with ten indicative criteria (no score table).
     block_agrees("tests/cases/wide", 60);
-    // Arithmetic in derived values: one record at a time inside the block evaluator.
-    block_agrees("rules", 14);
-    block_agrees("examples/rulesets/suzigan", 14);
+    // Arithmetic, text and derived values read as values: those steps record by record.
+    block_agrees("rules", 60);
+    block_agrees("examples/rulesets/suzigan", 60);
 }
 
 #[test]

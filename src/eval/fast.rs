@@ -144,44 +144,83 @@ fn tape(
                 (out, t)
             }
             Step::Not { out, a } => (out, get(truths, a).map_or(Truth::Unknown, Truth::not)),
-            Step::Read { out, leaf } => (out, V::of(read(plan, facts, derived, leaf)).truth()),
             Step::Known { out, fact, negated } => {
                 let known = facts.get(fact as usize).is_some_and(Value::is_known);
                 (out, Truth::from_bool(known != negated))
             }
             Step::Const { out, truth } => (out, truth),
-            Step::Compare {
-                out,
-                op,
-                kind,
-                lhs,
-                rhs,
+            Step::Derived {
+                id,
+                root: Some(slot),
+                ..
             } => {
-                let a = V::of(read(plan, facts, derived, lhs));
-                let b = V::of(read(plan, facts, derived, rhs));
-                (
-                    out,
-                    compare(op, kind, a, b).map_or(Truth::Unknown, Truth::from_bool),
-                )
-            }
-            Step::General { out, expr } => (
-                out,
-                Truth::from_value(&interpret(program, facts, params, derived, expr)),
-            ),
-            Step::Derived { id, root, expr } => {
-                let value = match root {
-                    Some(slot) => get(truths, slot).unwrap_or(Truth::Unknown).to_value(),
-                    None => interpret(program, facts, params, derived, expr),
-                };
+                let value = get(truths, slot).unwrap_or(Truth::Unknown).to_value();
                 if let Some(v) = derived.get_mut(id as usize) {
                     *v = value;
                 }
                 continue;
             }
+            Step::Read { .. }
+            | Step::Compare { .. }
+            | Step::General { .. }
+            | Step::Derived { root: None, .. } => {
+                match value_step(program, plan, params, facts, derived, step) {
+                    Some(done) => done,
+                    None => continue,
+                }
+            }
         };
         if let Some(slot) = truths.get_mut(out as usize) {
             *slot = truth;
         }
+    }
+}
+
+/// One record's step that reads values rather than truths: a read of a fact, parameter or
+/// derived value as a condition, a comparison of two operands, a sub-expression the
+/// interpreter evaluates, or a derived value that is not a condition (stored in `derived`,
+/// `None` returned). The slot and truth of the others. Shared by the tape here and the
+/// block evaluator, which runs these steps record by record.
+pub(crate) fn value_step(
+    program: &Program,
+    plan: &Plan,
+    params: &[Param],
+    facts: &[Value],
+    derived: &mut [Value],
+    step: &Step,
+) -> Option<(u32, Truth)> {
+    match *step {
+        Step::Read { out, leaf } => Some((out, V::of(read(plan, facts, derived, leaf)).truth())),
+        Step::Compare {
+            out,
+            op,
+            kind,
+            lhs,
+            rhs,
+        } => {
+            let a = V::of(read(plan, facts, derived, lhs));
+            let b = V::of(read(plan, facts, derived, rhs));
+            Some((
+                out,
+                compare(op, kind, a, b).map_or(Truth::Unknown, Truth::from_bool),
+            ))
+        }
+        Step::General { out, expr } => Some((
+            out,
+            Truth::from_value(&interpret(program, facts, params, derived, expr)),
+        )),
+        Step::Derived {
+            id,
+            root: None,
+            expr,
+        } => {
+            let value = interpret(program, facts, params, derived, expr);
+            if let Some(v) = derived.get_mut(id as usize) {
+                *v = value;
+            }
+            None
+        }
+        _ => None,
     }
 }
 

@@ -186,11 +186,17 @@ pub fn evaluate_summary_into(program: &Program, facts: &Facts, out: &mut Outcome
     cache.plan = Some(plan);
     out.full.plan = cache;
     if !decided {
-        evaluate_into(program, facts, &mut out.full);
-        from_outcome(&out.full, &mut out.types, &mut out.applicable);
-        out.classification = out.full.classification;
-        unknown_facts(&out.full, &mut out.unknown_facts);
+        evaluate_summary_in_full(program, facts, out);
     }
+}
+
+/// The summary taken from the full outcome: for a record known to leave a type or policy
+/// undetermined (the block evaluator knows it from its words), with no quicker attempt.
+pub(crate) fn evaluate_summary_in_full(program: &Program, facts: &Facts, out: &mut OutcomeSummary) {
+    evaluate_into(program, facts, &mut out.full);
+    from_outcome(&out.full, &mut out.types, &mut out.applicable);
+    out.classification = out.full.classification;
+    unknown_facts(&out.full, &mut out.unknown_facts);
 }
 
 /// The parts of `out` the word-operation walks fill, its unknown facts cleared (they are

@@ -1,7 +1,8 @@
 //! Block evaluation, the layout: a compiled plan (`plan.rs`) laid out for blocks of records
 //! (`BlockPlan`): which facts become columns, each leaf's test on its column, the tape on
-//! words, each type's criteria and score table, each policy's types and condition. `None`
-//! for plans that need more than comparisons of facts with constants and logic.
+//! words (steps that read values run record by record), each type's criteria and score
+//! table, each policy's types and condition. `None` for plans with more than 64 types or
+//! 64 policies.
 
 use crate::eval::direct::Holds;
 use crate::eval::plan::{Leaf, Plan, Step, LEVEL_SPAN};
@@ -85,6 +86,16 @@ pub(super) enum WordStep {
         out: usize,
         flag: usize,
     },
+    /// A step that reads values (arithmetic, a comparison of two operands, a read of a
+    /// parameter or derived value, a sub-expression for the interpreter): run record by
+    /// record, as the one-record tape runs it
+    Record(Step),
+    /// Derived value `id` of each record = the truth in `slot` (kept only when `Record`
+    /// steps may read it)
+    DerivedOf {
+        id: usize,
+        slot: usize,
+    },
 }
 
 /// How a type's score is found for a record.
@@ -134,6 +145,9 @@ pub(super) struct BlockPlan {
     pub(super) policy_position: Vec<u32>,
     pub(super) slots: usize,
     pub(super) n_types: usize,
+    /// Derived values of the program, kept per record when `steps` has `Record` steps
+    pub(super) n_derived: usize,
+    pub(super) record_steps: bool,
 }
 
 /// The position of `fact` in `list`, added if new.
@@ -160,8 +174,9 @@ pub(super) fn score_table(weights: &[f64], total: f64) -> Box<[f64; 256]> {
 }
 
 impl BlockPlan {
-    /// The block layout of `plan`, or `None` when its conditions need more than comparisons
-    /// of facts with constants and logic.
+    /// The block layout of `plan`, or `None` when it has more than 64 types or 64 policies
+    /// (or a level leaf answers differently past its fact's levels, which a checked program
+    /// never gives).
     pub(super) fn new(program: &Program, plan: &Plan) -> Option<Self> {
         // A record's types and its applicable policies are read out as one word each.
         if program.types.len() > 64 || program.policy_order.len() > 64 {
@@ -247,11 +262,25 @@ impl BlockPlan {
                     out: slot(out),
                     flag: column_of(&mut flag_facts, fact as usize),
                 },
-                // A derived value computed as a condition is in its slot already; one that
-                // is not a condition is read only by steps refused below.
-                Step::Derived { .. } => continue,
-                Step::Read { .. } | Step::Compare { .. } | Step::General { .. } => return None,
+                // A derived value computed as a condition is in its slot already; it is
+                // kept as a value only for the steps run record by record.
+                Step::Derived {
+                    id,
+                    root: Some(slot),
+                    ..
+                } => WordStep::DerivedOf {
+                    id: id as usize,
+                    slot: slot as usize,
+                },
+                Step::Derived { root: None, .. }
+                | Step::Read { .. }
+                | Step::Compare { .. }
+                | Step::General { .. } => WordStep::Record(*step),
             });
+        }
+        let record_steps = steps.iter().any(|s| matches!(s, WordStep::Record(_)));
+        if !record_steps {
+            steps.retain(|s| !matches!(s, WordStep::DerivedOf { .. }));
         }
         let mut types = Vec::with_capacity(program.types.len());
         for &i in &plan.type_order {
@@ -306,6 +335,8 @@ impl BlockPlan {
             policy_position,
             slots: plan.slots,
             n_types: program.types.len(),
+            n_derived: program.derived.len(),
+            record_steps,
         })
     }
 }

@@ -13,11 +13,14 @@
 //! the plan is made by adding the weights in declaration order as the interpreter does, so
 //! they are equal to the last bit.
 //!
-//! A record with a type or policy undetermined is evaluated on its own with
-//! [`evaluate_summary_into`], so its unknown facts are found as everywhere else. Plans whose
-//! conditions need more than comparisons and logic (arithmetic, comparisons of two facts,
-//! derived values read as values) are evaluated one record at a time the same way. Tested
-//! against the one-record path on random facts (`tests/plan_agrees.rs`).
+//! Steps that read values rather than truths (arithmetic, comparisons of two operands, text,
+//! derived values read as values: what the one-record tape hands to the interpreter) run
+//! record by record inside the block, through the same code as the one-record tape, with
+//! each record's derived values kept beside the words. A record with a type or policy
+//! undetermined is evaluated on its own in full, so its unknown facts are found as
+//! everywhere else. Plans with more than 64 types or 64 policies are evaluated one record at
+//! a time with [`evaluate_summary_into`]. Tested against the one-record path on random facts
+//! (`tests/plan_agrees.rs`).
 //!
 //! `layout.rs` lays a plan out for blocks, `words.rs` evaluates a block into words and
 //! rows, `rows.rs` keeps the rows of a run.
@@ -32,7 +35,7 @@ use crate::facts::Facts;
 use crate::ir::Program;
 use layout::BlockPlan;
 use rows::Rows;
-use words::{low_bits, Words};
+use words::{low_bits, Block, Words};
 
 /// Records evaluated together: the bits of a word.
 pub const BLOCK: usize = 64;
@@ -65,7 +68,7 @@ impl BlockEvaluator {
         let block = self.plan.as_ref().and_then(|(_, b)| b.as_ref());
         let order = block.map(|bp| bp.policy_order.as_slice());
         self.rows.clear(program.types.len(), order);
-        let Some((_, Some(bp))) = &self.plan else {
+        let Some((plan, Some(bp))) = &self.plan else {
             for facts in records {
                 evaluate_summary_into(program, facts, &mut self.single);
                 self.rows.push(&self.single);
@@ -74,7 +77,12 @@ impl BlockEvaluator {
         };
         for records in records.chunks(BLOCK) {
             self.words.fill(bp, records);
-            self.words.run(bp, low_bits(records.len()));
+            let block = Block {
+                program,
+                plan,
+                records,
+            };
+            self.words.run(bp, low_bits(records.len()), &block);
             self.words
                 .rows(program, bp, records, &mut self.single, &mut self.rows);
         }
@@ -118,21 +126,18 @@ mod tests {
     }
 
     #[test]
-    fn comparisons_and_logic_are_evaluated_in_blocks_and_arithmetic_is_not() {
-        for (path, in_blocks) in [
-            ("benches/workload/typology.meso", true),
-            ("tests/cases/logic", true),
-            ("tests/cases/wide", true),
-            ("rules", false),
-            ("examples/rulesets/suzigan", false),
+    fn rule_sets_are_evaluated_in_blocks_and_arithmetic_record_by_record() {
+        for (path, record_steps) in [
+            ("benches/workload/typology.meso", false),
+            ("tests/cases/logic", false),
+            ("tests/cases/wide", false),
+            ("rules", true),
+            ("examples/rulesets/suzigan", true),
         ] {
             let program = program(path);
             let plan = Plan::new(&program, &program.params);
-            assert_eq!(
-                BlockPlan::new(&program, &plan).is_some(),
-                in_blocks,
-                "{path}"
-            );
+            let block = BlockPlan::new(&program, &plan).unwrap();
+            assert_eq!(block.record_steps, record_steps, "{path}");
         }
     }
 

@@ -8,8 +8,10 @@ use super::rows::{span_from, Rows};
 use super::BLOCK;
 use crate::eval::direct::Holds;
 use crate::eval::engine::SCORE_EPSILON;
+use crate::eval::fast::value_step;
+use crate::eval::plan::Plan;
 use crate::eval::plan::LEVEL_SPAN;
-use crate::eval::summary::{evaluate_summary_into, OutcomeSummary, TypeSummary};
+use crate::eval::summary::{evaluate_summary_in_full, OutcomeSummary, TypeSummary};
 use crate::eval::TypeStatus;
 use crate::facts::Facts;
 use crate::ir::{Program, TypeId};
@@ -60,6 +62,13 @@ fn bit(word: u64, r: usize) -> bool {
     (word >> (r % BLOCK)) & 1 == 1
 }
 
+/// The records of one block and what their steps run record by record read.
+pub(super) struct Block<'a> {
+    pub(super) program: &'a Program,
+    pub(super) plan: &'a Plan,
+    pub(super) records: &'a [Facts],
+}
+
 /// What one block's evaluation found, kept from block to block.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Words {
@@ -90,6 +99,8 @@ pub(super) struct Words {
     /// policies (a set of positions in the output order)
     record_leading: Vec<u64>,
     record_applies: Vec<u64>,
+    /// Per record: its derived values (only for plans with steps run record by record)
+    derived: Vec<Vec<Value>>,
 }
 
 /// Per record, the set made of its bytes of `planes` (plane g gives bits 8g to 8g + 7).
@@ -190,16 +201,25 @@ impl Words {
         }
     }
 
-    /// Decide every slot, type and policy for the records in `valid`.
+    /// Decide every slot, type and policy for the block's records (`block.records`, those
+    /// in `valid`).
     #[inline(never)]
-    pub(super) fn run(&mut self, bp: &BlockPlan, valid: u64) {
+    pub(super) fn run(&mut self, bp: &BlockPlan, valid: u64, block: &Block<'_>) {
         self.holds.clear();
         self.holds.resize(bp.slots, 0);
         self.fails.clear();
         self.fails.resize(bp.slots, 0);
         self.open = 0;
+        if bp.record_steps {
+            // Each record's derived values, for the steps run record by record.
+            self.derived.resize_with(BLOCK, Vec::new);
+            for values in &mut self.derived {
+                values.clear();
+                values.resize(bp.n_derived, Value::Unknown);
+            }
+        }
         self.leaves(bp, valid);
-        self.tape(bp, valid);
+        self.tape(bp, valid, block);
         self.types(bp, valid);
         self.policies(bp);
     }
@@ -273,7 +293,7 @@ impl Words {
         }
     }
 
-    fn tape(&mut self, bp: &BlockPlan, valid: u64) {
+    fn tape(&mut self, bp: &BlockPlan, valid: u64, block: &Block<'_>) {
         let get = |v: &[u64], s: usize| v.get(s).copied().unwrap_or(0);
         let flag = |this: &Self, f: usize, code: u8| {
             this.flags
@@ -310,6 +330,44 @@ impl Words {
                 }
                 WordStep::Boolean { out, flag: f } => {
                     (out, flag(self, f, FLAG_TRUE), flag(self, f, FLAG_FALSE))
+                }
+                WordStep::DerivedOf { id, slot } => {
+                    let (h, f) = (get(&self.holds, slot), get(&self.fails, slot));
+                    for (r, values) in self.derived.iter_mut().enumerate() {
+                        let truth = match (bit(h, r), bit(f, r)) {
+                            (true, _) => Truth::True,
+                            (_, true) => Truth::False,
+                            _ => Truth::Unknown,
+                        };
+                        if let Some(v) = values.get_mut(id) {
+                            *v = truth.to_value();
+                        }
+                    }
+                    continue;
+                }
+                WordStep::Record(step) => {
+                    let (mut out, mut h, mut f) = (None, 0u64, 0u64);
+                    let each = block.records.iter().zip(self.derived.iter_mut());
+                    for (r, (facts, derived)) in each.enumerate().take(BLOCK) {
+                        let Some((slot, truth)) = value_step(
+                            block.program,
+                            block.plan,
+                            &block.program.params,
+                            &facts.values,
+                            derived,
+                            &step,
+                        ) else {
+                            continue;
+                        };
+                        out = Some(slot as usize);
+                        h |= u64::from(truth == Truth::True) << r;
+                        f |= u64::from(truth == Truth::False) << r;
+                    }
+                    match out {
+                        Some(out) => (out, h, f),
+                        // A derived value, kept in `derived`.
+                        None => continue,
+                    }
                 }
             };
             if let (Some(hs), Some(fs)) = (self.holds.get_mut(out), self.fails.get_mut(out)) {
@@ -447,7 +505,7 @@ impl Words {
             let Some(facts) = records.get(r) else {
                 continue;
             };
-            evaluate_summary_into(program, facts, single);
+            evaluate_summary_in_full(program, facts, single);
             let i = base + r;
             if let Some(row) = rows.types.get_mut(i * n..(i + 1) * n) {
                 row.copy_from_slice(single.types.get(..n).unwrap_or_default());
