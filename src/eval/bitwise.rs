@@ -10,7 +10,7 @@
 //! bit). Larger rule sets take the general walk in `summary.rs`. The two walks are tested
 //! against each other (`summary.rs`) and against the full outcome (`tests/plan_agrees.rs`).
 
-use crate::eval::engine::SCORE_EPSILON;
+use crate::eval::engine::{score_of, SCORE_EPSILON};
 use crate::eval::plan::Plan;
 use crate::eval::{TypeStatus, TypeSummary};
 use crate::ir::{PolicyId, Program, TypeId};
@@ -278,14 +278,8 @@ fn summarize_words<const N: usize>(
         if !fails_here && !holds_here {
             return false;
         }
-        let met = t.weights.iter().fold(0.0, |met, &(slot, w)| {
-            met + if slot.is_in(&holds) { w } else { 0.0 }
-        });
-        let score = if t.total_weight > 0.0 {
-            met / t.total_weight
-        } else {
-            1.0
-        };
+        let criteria = t.weights.iter().map(|&(slot, w)| (w, slot.is_in(&holds)));
+        let score = score_of(criteria, t.total_weight);
         let status = if fails_here {
             TypeStatus::NotMatched
         } else {
@@ -309,20 +303,28 @@ fn summarize_words<const N: usize>(
             Some(_) => return false,
         }
     }
-    // Classification: the most specific matched types (no matched child), best score first
-    // (ties: declaration order, the order of the bits).
-    let mut candidates = matched & !has_matched_child;
+    *out.classification = classification(matched & !has_matched_child, out.types);
+    true
+}
+
+/// The classification among the `leading` types (bit i: `TypeId` i is matched and has no
+/// matched child), given every type's score: best score first, ties to declaration order
+/// (the order of the bits). Mostly one type leads, which decides it at once.
+pub(crate) fn classification(leading: u64, types: &[TypeSummary]) -> Option<TypeId> {
+    if leading & leading.wrapping_sub(1) == 0 {
+        return (leading != 0).then(|| TypeId::from_index(leading.trailing_zeros() as usize));
+    }
     let mut best: Option<(usize, f64)> = None;
+    let mut candidates = leading;
     while candidates != 0 {
         let i = candidates.trailing_zeros() as usize;
         candidates &= candidates - 1;
-        let score = out.types.get(i).map_or(0.0, |t| t.score);
+        let score = types.get(i).map_or(0.0, |t| t.score);
         if best.is_none_or(|(_, s)| score > s + SCORE_EPSILON) {
             best = Some((i, score));
         }
     }
-    *out.classification = best.map(|(i, _)| TypeId::from_index(i));
-    true
+    best.map(|(i, _)| TypeId::from_index(i))
 }
 
 #[cfg(test)]

@@ -16,6 +16,19 @@ use crate::value::{Truth, Value};
 /// Two scores closer than this are equal (weights are summed in different orders).
 pub(crate) const SCORE_EPSILON: f64 = 1e-9;
 
+/// A type's score from its indicative criteria (weight, whether it holds), in declaration
+/// order: the weights that hold, added in that order as the interpreter adds them (so every
+/// evaluation path gives the same bits), over `total`; 1 with no indicative weight.
+#[inline(always)]
+pub(crate) fn score_of(criteria: impl Iterator<Item = (f64, bool)>, total: f64) -> f64 {
+    let met = criteria.fold(0.0, |met, (w, holds)| met + if holds { w } else { 0.0 });
+    if total > 0.0 {
+        met / total
+    } else {
+        1.0
+    }
+}
+
 /// Evaluate `program` with parameter values `params` against `facts` into `out`, every
 /// expression through the interpreter (what an observer needs to see every node).
 pub(crate) fn run<O: Observer>(

@@ -20,6 +20,19 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 
+/// For the unit tests of the evaluation stage: the checked program of a rule set in the
+/// repository (`path` from its root).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn test_program(path: &str) -> Program {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let sources = crate::ruleset::read_sources(&dir).unwrap();
+    crate::ruleset::load(sources, &[])
+        .map_err(|f| f.errors.len())
+        .unwrap()
+        .program
+}
+
 pub use block::{BlockEvaluator, BLOCK};
 pub use observer::{NoObserver, Observer, UnknownReason};
 pub use summary::{

@@ -13,7 +13,7 @@
 //! (`evaluate_into`) and the summary is taken from that outcome, so unknown facts are found
 //! exactly as everywhere else.
 
-use crate::eval::engine::SCORE_EPSILON;
+use crate::eval::engine::{score_of, SCORE_EPSILON};
 use crate::eval::plan::Plan;
 use crate::eval::{bitwise, evaluate_into, fast, Outcome, PolicyStatus, TypeStatus};
 use crate::facts::Facts;
@@ -362,15 +362,11 @@ fn summarize(layout: &Layout, n_types: usize, truths: &[Truth], out: &mut Outcom
         }
         let slots = entry.indicative.of(&layout.slots);
         let weights = entry.indicative.of(&layout.weights);
-        // Added in declaration order, as the interpreter does, so the sums are equal.
-        let met = slots.iter().zip(weights).fold(0.0, |met, (&s, &w)| {
-            met + if get(s) == Truth::True { w } else { 0.0 }
-        });
-        let score = if entry.total_weight > 0.0 {
-            met / entry.total_weight
-        } else {
-            1.0
-        };
+        let criteria = slots
+            .iter()
+            .zip(weights)
+            .map(|(&s, &w)| (w, get(s) == Truth::True));
+        let score = score_of(criteria, entry.total_weight);
         let matched = own == Truth::True;
         if let Some(t) = out.types.get_mut(entry.index as usize) {
             *t = TypeSummary {
@@ -455,18 +451,10 @@ mod tests {
     use crate::eval::bitwise;
     use crate::eval::fast::{conditions, Scratch};
     use crate::eval::plan::Plan;
+    use crate::eval::test_program as program;
     use crate::facts::Facts;
     use crate::ir::{FactType, Program};
     use crate::value::Value;
-
-    fn program(path: &str) -> Program {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-        let sources = crate::ruleset::read_sources(&dir).unwrap();
-        crate::ruleset::load(sources, &[])
-            .map_err(|f| f.errors.len())
-            .unwrap()
-            .program
-    }
 
     /// Random facts (xorshift), a share of them unknown, numbers near round thresholds.
     fn facts(program: &Program, state: &mut u64, unknown_in: u64) -> Facts {

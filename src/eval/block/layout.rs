@@ -5,6 +5,7 @@
 //! 64 policies.
 
 use crate::eval::direct::Holds;
+use crate::eval::engine::score_of;
 use crate::eval::plan::{Leaf, Plan, Step, LEVEL_SPAN};
 use crate::ir::{FactType, PolicyId, Program};
 use crate::value::Truth;
@@ -163,12 +164,11 @@ pub(super) fn column_of(list: &mut Vec<usize>, fact: usize) -> usize {
 pub(super) fn score_table(weights: &[f64], total: f64) -> Box<[f64; 256]> {
     let mut table = Box::new([1.0; 256]);
     for (set, score) in table.iter_mut().enumerate() {
-        let met = weights.iter().enumerate().fold(0.0, |met, (i, &w)| {
-            met + if set >> i & 1 == 1 { w } else { 0.0 }
-        });
-        if total > 0.0 {
-            *score = met / total;
-        }
+        let criteria = weights
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| (w, set >> i & 1 == 1));
+        *score = score_of(criteria, total);
     }
     table
 }

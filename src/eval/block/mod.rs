@@ -111,19 +111,9 @@ mod tests {
 
     use super::{BlockEvaluator, BlockPlan, BLOCK};
     use crate::eval::plan::Plan;
-    use crate::eval::{evaluate_summary_into, OutcomeSummary};
+    use crate::eval::{evaluate_summary_into, test_program as program, OutcomeSummary};
     use crate::facts::Facts;
-    use crate::ir::Program;
     use crate::value::Value;
-
-    fn program(path: &str) -> Program {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-        let sources = crate::ruleset::read_sources(&dir).unwrap();
-        crate::ruleset::load(sources, &[])
-            .map_err(|f| f.errors.len())
-            .unwrap()
-            .program
-    }
 
     #[test]
     fn rule_sets_are_evaluated_in_blocks_and_arithmetic_record_by_record() {

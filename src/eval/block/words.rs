@@ -6,15 +6,16 @@
 use super::layout::{BlockPlan, Scores, WordStep};
 use super::rows::{span_from, Rows};
 use super::BLOCK;
+use crate::eval::bitwise::classification;
 use crate::eval::direct::Holds;
-use crate::eval::engine::SCORE_EPSILON;
+use crate::eval::engine::score_of;
 use crate::eval::fast::value_step;
 use crate::eval::plan::Plan;
 use crate::eval::plan::LEVEL_SPAN;
 use crate::eval::summary::{evaluate_summary_in_full, OutcomeSummary, TypeSummary};
 use crate::eval::TypeStatus;
 use crate::facts::Facts;
-use crate::ir::{Program, TypeId};
+use crate::ir::Program;
 use crate::value::{Truth, Value};
 use wide::{f64x4, u8x16, CmpEq, CmpGe, CmpGt, CmpLe, CmpLt};
 
@@ -564,36 +565,9 @@ fn type_column(
 /// A type's score for record `r` when it has too many criteria for a table: the met
 /// weights added in declaration order, over the total.
 fn summed_score(holds: &[u64], slots: &[usize], weights: &[f64], total: f64, r: usize) -> f64 {
-    let met = slots.iter().zip(weights).fold(0.0, |met, (&s, &w)| {
-        met + if holds.get(s).is_some_and(|&h| bit(h, r)) {
-            w
-        } else {
-            0.0
-        }
-    });
-    if total > 0.0 {
-        met / total
-    } else {
-        1.0
-    }
-}
-
-/// The classification among the `leading` types (matched, with no matched child), given
-/// the record's type rows: best score first, ties to declaration order. Mostly one type
-/// leads, which decides it at once.
-fn classification(leading: u64, types: &[TypeSummary]) -> Option<TypeId> {
-    if leading & leading.wrapping_sub(1) == 0 {
-        return (leading != 0).then(|| TypeId::from_index(leading.trailing_zeros() as usize));
-    }
-    let mut best: Option<(usize, f64)> = None;
-    let mut candidates = leading;
-    while candidates != 0 {
-        let i = candidates.trailing_zeros() as usize;
-        candidates &= candidates - 1;
-        let score = types.get(i).map_or(0.0, |t| t.score);
-        if best.is_none_or(|(_, s)| score > s + SCORE_EPSILON) {
-            best = Some((i, score));
-        }
-    }
-    best.map(|(i, _)| TypeId::from_index(i))
+    let criteria = slots.iter().zip(weights);
+    score_of(
+        criteria.map(|(&s, &w)| (w, holds.get(s).is_some_and(|&h| bit(h, r)))),
+        total,
+    )
 }
