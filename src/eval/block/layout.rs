@@ -45,8 +45,6 @@ pub(super) fn opposite(holds: Holds) -> Holds {
 pub(super) struct LevelTest {
     pub(super) column: usize,
     pub(super) positions: u64,
-    /// Buckets of its column
-    pub(super) buckets: usize,
 }
 
 /// A level fact's column: its fact and how many buckets it has (one per declared level,
@@ -197,7 +195,6 @@ impl BlockPlan {
                 opposite_of,
             });
         }
-        let mut level_facts = Vec::new();
         let mut level_columns: Vec<LevelColumn> = Vec::new();
         let mut levels = Vec::with_capacity(plan.level_const.len());
         for l in &plan.level_const {
@@ -213,19 +210,18 @@ impl BlockPlan {
             if (past..LEVEL_SPAN as usize).any(|x| truth(x) != truth(past)) {
                 return None;
             }
-            let column = column_of(&mut level_facts, fact);
-            if column == level_columns.len() {
-                level_columns.push(LevelColumn {
-                    fact,
-                    buckets: past + 1,
-                });
-            }
+            let column = match level_columns.iter().position(|c| c.fact == fact) {
+                Some(column) => column,
+                None => {
+                    level_columns.push(LevelColumn {
+                        fact,
+                        buckets: past + 1,
+                    });
+                    level_columns.len() - 1
+                }
+            };
             let positions = (0..=past).fold(0u64, |set, x| set | (u64::from(truth(x) == 2) << x));
-            levels.push(LevelTest {
-                column,
-                positions,
-                buckets: past + 1,
-            });
+            levels.push(LevelTest { column, positions });
         }
         let mut flag_facts = Vec::new();
         let mut steps = Vec::with_capacity(plan.tape.len());

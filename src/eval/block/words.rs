@@ -285,8 +285,9 @@ impl Words {
                 .buckets
                 .get(t.column * LEVEL_SPAN as usize..)
                 .unwrap_or_default();
+            let in_use = bp.level_columns.get(t.column).map_or(0, |c| c.buckets);
             let (mut holds, mut known) = (0u64, 0u64);
-            for (b, &records) in buckets.iter().take(t.buckets).enumerate() {
+            for (b, &records) in buckets.iter().take(in_use).enumerate() {
                 known |= records;
                 holds |= records & 0u64.wrapping_sub((t.positions >> b) & 1);
             }
