@@ -63,11 +63,13 @@ impl BlockEvaluator {
         if !self.plan.as_ref().is_some_and(|(p, _)| p.is_for(program)) {
             let plan = Box::new(Plan::new(program, &program.params));
             let block = BlockPlan::new(program, &plan);
+            if let Some(bp) = &block {
+                self.rows.order.clone_from(&bp.policy_order);
+            }
             self.plan = Some((plan, block));
         }
-        let block = self.plan.as_ref().and_then(|(_, b)| b.as_ref());
-        let order = block.map(|bp| bp.policy_order.as_slice());
-        self.rows.clear(program.types.len(), order);
+        let in_blocks = self.plan.as_ref().is_some_and(|(_, b)| b.is_some());
+        self.rows.clear(program.types.len(), !in_blocks);
         let Some((plan, Some(bp))) = &self.plan else {
             for facts in records {
                 evaluate_summary_into(program, facts, &mut self.single);

@@ -17,8 +17,9 @@ pub(super) struct Rows {
     /// `n_types` a record
     pub(super) types: Vec<TypeSummary>,
     pub(super) classification: Vec<Option<TypeId>>,
-    /// Applicable policies: per record a set of positions in `order` (block evaluation),
-    /// or, when `lists` is set, a span of `list`
+    /// Applicable policies: per record a set of positions in `order` (block evaluation;
+    /// `order` is the block plan's, set when the plan is made), or, when `lists` is set, a
+    /// span of `list`
     pub(super) applies: Vec<u64>,
     pub(super) order: Vec<PolicyId>,
     pub(super) lists: bool,
@@ -31,18 +32,13 @@ pub(super) struct Rows {
 
 impl Rows {
     /// Start a run: rows of `n_types` types, applicable policies as sets of positions in
-    /// `order` or, with `None`, as lists.
-    pub(super) fn clear(&mut self, n_types: usize, order: Option<&[PolicyId]>) {
+    /// `order` or, with `lists`, as lists.
+    pub(super) fn clear(&mut self, n_types: usize, lists: bool) {
         self.n_types = n_types;
         self.types.clear();
         self.classification.clear();
         self.applies.clear();
-        self.lists = order.is_none();
-        if let Some(order) = order {
-            if self.order != order {
-                self.order = order.to_vec();
-            }
-        }
+        self.lists = lists;
         self.list.clear();
         self.list_spans.clear();
         self.unknown_facts.clear();
