@@ -7,8 +7,9 @@
 //! Spans are kept only in side tables for diagnostics and traces.
 
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{ArithOp, CompareOp, PolicyKind};
+
 use crate::value::Value;
+use crate::vocab::{ArithOp, CompareOp, PolicyKind};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -31,7 +32,7 @@ macro_rules! id_type {
 }
 
 id_type!(
-    /// A declared fact (also its slot in [`crate::facts::Facts`]).
+    /// A declared fact (also its slot in the facts of a cluster).
     FactId
 );
 id_type!(
@@ -558,7 +559,7 @@ pub enum ExpectKind {
         /// The type
         id: TypeId,
         /// `matched` or `undetermined`
-        status: crate::syntax::ast::ExpectedStatus,
+        status: crate::vocab::ExpectedStatus,
         /// Whether `not` was written
         negated: bool,
     },
@@ -567,7 +568,7 @@ pub enum ExpectKind {
         /// The policy
         id: PolicyId,
         /// `recommended`, `avoided` or `undetermined`
-        status: crate::syntax::ast::ExpectedStatus,
+        status: crate::vocab::ExpectedStatus,
         /// Whether `not` was written
         negated: bool,
     },
@@ -580,4 +581,27 @@ pub enum ExpectKind {
         /// Bound
         value: f64,
     },
+}
+
+/// A parameter value given on the command line (`--param name=value`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamOverride {
+    /// Parameter name
+    pub name: String,
+    /// Value as written
+    pub value: String,
+}
+
+impl std::str::FromStr for ParamOverride {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => Ok(ParamOverride {
+                name: name.trim().to_string(),
+                value: value.trim().to_string(),
+            }),
+            _ => Err(format!("expected `name=value`, got `{s}`")),
+        }
+    }
 }

@@ -19,6 +19,7 @@ pub mod source;
 pub mod syntax;
 pub mod trace;
 pub mod value;
+pub mod vocab;
 
 /// The meso version, as recorded in outputs and traces.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

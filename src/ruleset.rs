@@ -12,7 +12,8 @@ use miette::Diagnostic;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::check::{self, CheckError, ParamOverride};
+use crate::check::{self, CheckError};
+use crate::ir::ParamOverride;
 use crate::ir::Program;
 use crate::limits;
 use crate::source::SourceMap;

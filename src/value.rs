@@ -142,3 +142,8 @@ pub fn format_number(n: f64) -> String {
         format!("{n}")
     }
 }
+
+/// A score or share rounded to 4 decimals, as every output shows it.
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}

@@ -10,6 +10,7 @@ use meso::source::{FileId, SourceFile, Span, Spanned};
 use meso::syntax::ast::*;
 use meso::syntax::fmt::{format_source, print_file};
 use meso::syntax::parse_file;
+use meso::vocab::*;
 use proptest::prelude::*;
 
 fn source(name: &str, text: &str) -> SourceFile {

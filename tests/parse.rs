@@ -9,13 +9,13 @@ use std::path::Path;
 
 use meso::source::{FileId, SourceMap};
 use meso::syntax::ast::{
-    self, ArithOp, CompareOp, Criterion, Expectation, Expr, ExprKind, FactType, FactValue, Item,
-    Literal, LogicOp, Meta,
+    self, Criterion, Expectation, Expr, ExprKind, FactType, FactValue, Item, Literal, Meta,
 };
 use meso::syntax::{parse_file, parse_rule_set, ParseError};
 use proptest::prelude::*;
 
 use common::{parse_str, render_diagnostic, source};
+use meso::vocab::{ArithOp, CompareOp, LogicOp};
 
 // -- compact tree printer --------------------------------------------------------------
 
@@ -88,8 +88,8 @@ fn dump_item(out: &mut String, item: &Item) {
         }
         Item::Policy(p) => {
             let kind = match p.kind {
-                ast::PolicyKind::Recommend => "policy",
-                ast::PolicyKind::Avoid => "avoid",
+                meso::vocab::PolicyKind::Recommend => "policy",
+                meso::vocab::PolicyKind::Avoid => "avoid",
             };
             let _ = writeln!(out, "{kind} {} @{}", p.name.name, at(p.span));
             dump_meta(out, &p.meta);

@@ -14,11 +14,12 @@ use std::sync::Arc;
 
 use meso::eval::{
     evaluate, evaluate_into, evaluate_observed, evaluate_summary_into, BlockEvaluator, Observer,
-    Outcome, OutcomeSummary, PolicyStatus, Row, TypeStatus, BLOCK,
+    Outcome, OutcomeSummary, Row, BLOCK,
 };
 use meso::facts::Facts;
 use meso::ir::{FactType, Program};
 use meso::value::Value;
+use meso::vocab::{PolicyStatus, TypeStatus};
 use record::SplitMix64;
 
 /// Watches nothing, but is active: the evaluator then takes the interpreter path.

@@ -286,7 +286,7 @@ fn sentences(t: &Trace) -> Vec<String> {
 #[test]
 fn why_not_just_below_a_threshold_names_the_smallest_change() {
     let t = edge_trace(r#"{"share": 0.89, "firms": 50, "trust": "high", "foreign": 0.6}"#);
-    assert_eq!(t.types[0].status, meso::eval::TypeStatus::NotMatched);
+    assert_eq!(t.types[0].status, meso::vocab::TypeStatus::NotMatched);
     assert_eq!(
         sentences(&t),
         [
@@ -324,7 +324,7 @@ fn why_not_just_below_a_threshold_names_the_smallest_change() {
 #[test]
 fn at_the_threshold_the_type_matches_without_a_why_not() {
     let t = edge_trace(r#"{"share": 0.9, "firms": 51, "trust": "medium", "foreign": 0.49}"#);
-    assert_eq!(t.types[0].status, meso::eval::TypeStatus::Matched);
+    assert_eq!(t.types[0].status, meso::vocab::TypeStatus::Matched);
     assert!(t.types[0].why_not.is_none());
     let p = &t.policies[0];
     let w = p.why_not.as_ref().expect("the condition is false");
@@ -339,7 +339,7 @@ fn at_the_threshold_the_type_matches_without_a_why_not() {
 fn unknown_facts_are_named_with_what_the_type_requires() {
     let t = edge_trace(r#"{"firms": 51, "trust": "low", "foreign": 0.1}"#);
     let ty = &t.types[0];
-    assert_eq!(ty.status, meso::eval::TypeStatus::Undetermined);
+    assert_eq!(ty.status, meso::vocab::TypeStatus::Undetermined);
     let w = ty.why_not.as_ref().unwrap();
     assert_eq!(w.unknown_facts, ["share"]);
     assert_eq!(w.blockers.len(), 1);

@@ -129,7 +129,7 @@ impl Slots {
 
     fn line(
         &self,
-        type_of: impl Fn(usize) -> Option<(meso::eval::TypeStatus, f64)>,
+        type_of: impl Fn(usize) -> Option<(meso::vocab::TypeStatus, f64)>,
         applicable: meso::eval::Applicable<'_>,
     ) -> String {
         let types: Vec<(&str, f64)> = self
@@ -137,7 +137,7 @@ impl Slots {
             .iter()
             .filter_map(|(id, name)| {
                 let (status, score) = type_of(id.index())?;
-                (status == meso::eval::TypeStatus::Matched).then_some((*name, score))
+                (status == meso::vocab::TypeStatus::Matched).then_some((*name, score))
             })
             .collect();
         let mut policies: Vec<&str> = self

@@ -17,12 +17,13 @@ use super::input::{self, Piece, RawRecord};
 use super::output::{self, csv_field, json_string, RejectRow};
 use super::record::{RecordParser, Scratch};
 use super::{parser_for, pipeline, AtomicFile, ReadOptions};
-use crate::eval::{self, Outcome, TypeStatus};
+use crate::eval::{self, Outcome};
 use crate::ir::{DerivedId, Expr, ExprId, ParamId, Program};
-use crate::render::report::{round4, value_json};
+use crate::render::report::value_json;
 use crate::ruleset::RuleSet;
-use crate::syntax::ast::PolicyKind;
+use crate::value::round4;
 use crate::value::Truth;
+use crate::vocab::PolicyKind;
 
 /// The format of a diff report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -394,7 +395,7 @@ impl Ctx<'_> {
                 causes.push(format!(
                     "type `{}` is new: {}",
                     tn.name,
-                    status(new_t.status)
+                    new_t.status.code()
                 ));
                 continue;
             };
@@ -411,8 +412,8 @@ impl Ctx<'_> {
                 causes.push(format!(
                     "`{}`: {} → {}",
                     tn.name,
-                    status(old_t.status),
-                    status(new_t.status)
+                    old_t.status.code(),
+                    new_t.status.code()
                 ));
             } else {
                 causes.push(format!(
@@ -519,10 +520,6 @@ impl Ctx<'_> {
             }
         }
     }
-}
-
-fn status(s: TypeStatus) -> &'static str {
-    output::status_word(s)
 }
 
 impl Change {

@@ -8,10 +8,10 @@ use std::io::Write;
 use std::str::FromStr;
 
 use super::record::Problem;
-use crate::eval::{Row, TypeStatus};
+use crate::eval::Row;
 use crate::ir::{FactId, Program};
-use crate::render::report::round4;
-use crate::syntax::ast::PolicyKind;
+use crate::value::round4;
+use crate::vocab::PolicyKind;
 
 /// The format of the batch output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,7 +136,7 @@ impl<'p> RowRenderer<'p> {
         }
         for t in outcome.types {
             out.push(b',');
-            out.extend_from_slice(status_word(t.status).as_bytes());
+            out.extend_from_slice(t.status.code().as_bytes());
             out.push(b',');
             write_score(t.score, out);
         }
@@ -168,7 +168,7 @@ impl<'p> RowRenderer<'p> {
             }
             json_string(self.type_name(i), out);
             out.extend_from_slice(b":{\"status\":\"");
-            out.extend_from_slice(status_word(t.status).as_bytes());
+            out.extend_from_slice(t.status.code().as_bytes());
             out.extend_from_slice(b"\",\"score\":");
             write_score(t.score, out);
             out.push(b'}');
@@ -210,15 +210,6 @@ fn write_score(score: f64, out: &mut Vec<u8>) {
             out.extend_from_slice(b"0.");
             out.extend_from_slice(digits.get(..len).unwrap_or(&digits));
         }
-    }
-}
-
-/// `matched`, `not_matched` or `undetermined`.
-pub(crate) fn status_word(status: TypeStatus) -> &'static str {
-    match status {
-        TypeStatus::Matched => "matched",
-        TypeStatus::NotMatched => "not_matched",
-        TypeStatus::Undetermined => "undetermined",
     }
 }
 

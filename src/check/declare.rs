@@ -2,7 +2,8 @@
 //! parameters lowered, types linked through `extends`.
 
 use super::suggest::did_you_mean;
-use super::{meta_of, CheckKind, Checker, Decl, ParamOverride, Progress};
+use super::{meta_of, CheckKind, Checker, Decl, Progress};
+use crate::ir::ParamOverride;
 use crate::ir::{self, DerivedId, FactId, ParamId, PolicyId, TypeId, ValueType};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{self, Literal};

@@ -9,8 +9,9 @@ use super::{CheckKind, Checker, Decl, Progress};
 use crate::ir::{self, CompareKind, DerivedId, ExprId, Func, ParamId, ValueType};
 use crate::limits;
 use crate::source::Span;
-use crate::syntax::ast::{self, CompareOp, ExprKind, Literal, LogicOp};
+use crate::syntax::ast::{self, ExprKind, Literal};
 use crate::value::Value;
+use crate::vocab::{CompareOp, LogicOp};
 
 /// Static type of an expression during checking.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,8 +6,9 @@
 
 use super::{CheckKind, Checker};
 use crate::ir::{CompareKind, Expr, ExprId, FactId, FactType, TypeId};
-use crate::syntax::ast::{self, CompareOp, ExprKind};
+use crate::syntax::ast::{self, ExprKind};
 use crate::value::{format_number, Value};
+use crate::vocab::CompareOp;
 
 impl<'a> Checker<'a> {
     pub(super) fn lint(&mut self) {

@@ -28,32 +28,9 @@ use indexmap::IndexMap;
 
 pub use error::{CheckError, CheckKind};
 
-use crate::ir::{self, DerivedId, FactId, ParamId, PolicyId, Program, TypeId};
+use crate::ir::{self, DerivedId, FactId, ParamId, ParamOverride, PolicyId, Program, TypeId};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast;
-
-/// A parameter value given on the command line (`--param name=value`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParamOverride {
-    /// Parameter name
-    pub name: String,
-    /// Value as written
-    pub value: String,
-}
-
-impl std::str::FromStr for ParamOverride {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.split_once('=') {
-            Some((name, value)) if !name.trim().is_empty() => Ok(ParamOverride {
-                name: name.trim().to_string(),
-                value: value.trim().to_string(),
-            }),
-            _ => Err(format!("expected `name=value`, got `{s}`")),
-        }
-    }
-}
 
 /// A rule set that passed the checker.
 #[derive(Debug)]

@@ -12,7 +12,7 @@
 use super::lints::{Bounds, Constraint};
 use super::Checker;
 use crate::ir::{CompareKind, Expr, ExprId, FactId, FactType, TypeId};
-use crate::syntax::ast::CompareOp;
+use crate::vocab::CompareOp;
 
 /// Whether a condition holds everywhere in a region, nowhere, or it depends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

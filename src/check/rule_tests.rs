@@ -5,8 +5,9 @@ use super::declare::{list_names, literal_value, parse_override};
 use super::suggest::did_you_mean;
 use super::{CheckKind, Checker, Decl};
 use crate::ir::{self, ExpectKind, FactType};
-use crate::syntax::ast::{self, ExpectedStatus, FactValue, Literal, PolicyKind};
+use crate::syntax::ast::{self, FactValue, Literal};
 use crate::value::{format_number, Value};
+use crate::vocab::{ExpectedStatus, PolicyKind};
 
 impl<'a> Checker<'a> {
     pub(super) fn lower_tests(&mut self) {

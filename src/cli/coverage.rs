@@ -4,7 +4,7 @@ use clap::ValueEnum;
 use indexmap::IndexMap;
 use serde_json::{json, Value};
 
-use meso::eval::coverage::{applies_word, percent, Coverage};
+use meso::eval::coverage::{percent, Coverage};
 use meso::ir::Program;
 use meso::source::Span;
 
@@ -63,10 +63,10 @@ pub fn text(program: &Program, cov: &Coverage) -> String {
             continue;
         };
         let mut missing = gaps(&[
-            (p.applies, applies_word(policy.kind)),
+            (p.applies, policy.kind.applies_word()),
             (
                 p.does_not_apply,
-                &format!("not {}", applies_word(policy.kind)),
+                &format!("not {}", policy.kind.applies_word()),
             ),
         ]);
         if let Some(c) = &p.condition {
@@ -130,10 +130,7 @@ pub fn json(program: &Program, cov: &Coverage, passed: usize, failed: usize) -> 
                 "file": file,
                 "line": line,
                 "policy": policy.name,
-                "kind": match policy.kind {
-                    meso::syntax::ast::PolicyKind::Recommend => "policy",
-                    meso::syntax::ast::PolicyKind::Avoid => "avoid",
-                },
+                "kind": policy.kind.keyword(),
                 "applies": p.applies,
                 "does_not_apply": p.does_not_apply,
                 "undetermined": p.undetermined,

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use meso::check::ParamOverride;
+use meso::ir::ParamOverride;
 use meso::render::diagnostics::ErrorFormat;
 
 /// Documented exit codes.

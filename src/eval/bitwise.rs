@@ -12,9 +12,10 @@
 
 use crate::eval::engine::{score_of, SCORE_EPSILON};
 use crate::eval::plan::Plan;
-use crate::eval::{TypeStatus, TypeSummary};
+use crate::eval::TypeSummary;
 use crate::ir::{PolicyId, Program, TypeId};
 use crate::value::Truth;
+use crate::vocab::TypeStatus;
 
 // The byte codes `pack` reads.
 const _: () =

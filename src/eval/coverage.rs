@@ -7,12 +7,12 @@
 //! `given` facts and `param` overrides); every criterion and condition is evaluated in every
 //! run (evaluation never skips one), so the `Outcome` vectors say everything.
 
-use crate::eval::{engine, NoObserver, Outcome, PolicyStatus};
+use crate::eval::{engine, NoObserver, Outcome};
 use crate::facts::Facts;
 use crate::ir::{PolicyId, Program, Test, TypeId};
 use crate::source::Span;
-use crate::syntax::ast::PolicyKind;
 use crate::value::Truth;
+use crate::vocab::PolicyStatus;
 
 /// How many tests saw a condition true, false and unknown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -235,14 +235,6 @@ fn record(cov: &mut Coverage, out: &Outcome) {
         if let (Some(seen), Some(truth)) = (p.condition.as_mut(), o.condition) {
             seen.add(truth);
         }
-    }
-}
-
-/// The word for "applies" of a policy kind: `recommended` or `avoided`.
-pub fn applies_word(kind: PolicyKind) -> &'static str {
-    match kind {
-        PolicyKind::Recommend => "recommended",
-        PolicyKind::Avoid => "avoided",
     }
 }
 

@@ -8,10 +8,11 @@
 use crate::eval::expr::Evaluator;
 use crate::eval::missing::{tidy, Missing};
 use crate::eval::observer::Observer;
-use crate::eval::{Outcome, PolicyOutcome, PolicyStatus, TypeOutcome, TypeStatus};
+use crate::eval::{Outcome, PolicyOutcome, TypeOutcome};
 use crate::facts::Facts;
 use crate::ir::{ClusterType, Criterion, ExprId, Param, Program, TypeId};
 use crate::value::{Truth, Value};
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// Two scores closer than this are equal (weights are summed in different orders).
 pub(crate) const SCORE_EPSILON: f64 = 1e-9;

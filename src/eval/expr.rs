@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use crate::eval::observer::{Observer, UnknownReason};
 use crate::ir::{CompareKind, Expr, ExprId, Func, Param};
-use crate::syntax::ast::{ArithOp, CompareOp};
+
 use crate::value::{Truth, Value};
+use crate::vocab::{ArithOp, CompareOp};
 
 /// Evaluates expressions of one program against one set of facts.
 pub(crate) struct Evaluator<'a, O: Observer> {

@@ -12,10 +12,11 @@ use crate::eval::engine::{applicable_and_classification, empty_type, finish, to_
 use crate::eval::expr::{compare, Evaluator, V};
 use crate::eval::observer::NoObserver;
 use crate::eval::plan::{truth_of_code, Leaf, Plan, Step, LEVEL_SPAN};
-use crate::eval::{Outcome, TypeOutcome, TypeStatus};
+use crate::eval::{Outcome, TypeOutcome};
 use crate::facts::Facts;
 use crate::ir::{ExprId, Param, Program};
 use crate::value::{Truth, Value};
+use crate::vocab::TypeStatus;
 
 const UNKNOWN: Value = Value::Unknown;
 

@@ -42,6 +42,7 @@ pub use summary::{
 use crate::facts::Facts;
 use crate::ir::{FactId, PolicyId, Program, TypeId};
 use crate::value::{Truth, Value};
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// Evaluate a checked program against the facts about one cluster.
 pub fn evaluate(program: &Program, facts: &Facts) -> Outcome {
@@ -108,18 +109,6 @@ pub fn evaluate_expr_observed<O: Observer>(
     .to_value()
 }
 
-/// Whether a cluster type fits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TypeStatus {
-    /// All required criteria hold (own and inherited), no excluding criterion holds
-    Matched,
-    /// A required criterion fails, or an excluding one holds
-    NotMatched,
-    /// Unknown facts keep it open
-    Undetermined,
-}
-
 /// The result for one cluster type.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeOutcome {
@@ -139,18 +128,6 @@ pub struct TypeOutcome {
     pub score_max: f64,
     /// Facts that are missing and read by a criterion that came out unknown
     pub unknown_facts: Vec<FactId>,
-}
-
-/// Whether a policy or avoid item applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PolicyStatus {
-    /// A `for` type matched and the condition holds
-    Applies,
-    /// No `for` type matched, or the condition fails
-    DoesNotApply,
-    /// Unknown facts keep it open
-    Undetermined,
 }
 
 /// The result for one policy or avoid item.

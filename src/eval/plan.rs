@@ -14,8 +14,8 @@
 //! a rule-file test that overrides them gets a plan of its own.
 
 use crate::ir::{CompareKind, Expr, ExprId, Param, Program};
-use crate::syntax::ast::CompareOp;
 use crate::value::{Truth, Value};
+use crate::vocab::CompareOp;
 
 /// Bits of a comparison mask: which orderings of the fact against the other side make the
 /// comparison true.

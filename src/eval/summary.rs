@@ -15,10 +15,11 @@
 
 use crate::eval::engine::{score_of, SCORE_EPSILON};
 use crate::eval::plan::Plan;
-use crate::eval::{bitwise, evaluate_into, fast, Outcome, PolicyStatus, TypeStatus};
+use crate::eval::{bitwise, evaluate_into, fast, Outcome};
 use crate::facts::Facts;
 use crate::ir::{FactId, PolicyId, Program, TypeId};
 use crate::value::Truth;
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// A type's status and score in a [`OutcomeSummary`].
 #[derive(Clone, Copy, Debug, PartialEq)]

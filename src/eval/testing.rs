@@ -7,11 +7,12 @@
 use crate::eval::engine::SCORE_EPSILON;
 use crate::eval::fast;
 use crate::eval::plan::Plan;
-use crate::eval::{Outcome, PolicyStatus, TypeStatus};
+use crate::eval::Outcome;
 use crate::facts::{FactOrigin, Facts};
 use crate::ir::{ExpectKind, FactId, PolicyId, Program, Test, TypeId};
-use crate::syntax::ast::{CompareOp, ExpectedStatus, PolicyKind};
+
 use crate::value::{format_number, Truth};
+use crate::vocab::{CompareOp, ExpectedStatus, PolicyKind, PolicyStatus, TypeStatus};
 
 /// The results of all tests of a rule set, in declaration order.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -154,13 +155,13 @@ fn check_type(
     Some(if negated {
         format!(
             "expected `{name}` not to be {}, but it is{because}",
-            type_word(expected)
+            expected.words()
         )
     } else {
         format!(
             "expected `{name}` to be {}, but it is {}{because}",
-            type_word(expected),
-            type_word(actual)
+            expected.words(),
+            actual.words()
         )
     })
 }
@@ -194,7 +195,7 @@ fn check_policy(
         return None;
     }
     let because = explain_policy(program, out, id);
-    let word = |s| policy_word(policy.kind, s);
+    let word = |s| policy.kind.status_words(s);
     Some(if negated {
         format!(
             "expected `{name}` not to be {}, but it is{because}",
@@ -278,7 +279,10 @@ fn check_classification(
     let score = |t: TypeId| out.types.get(t.index()).map_or(0.0, |o| o.score);
     let status = out.types.get(want.index()).map(|t| t.status);
     let context = if status != Some(TypeStatus::Matched) {
-        format!("`{name}` is {}", status.map_or("not matched", type_word))
+        format!(
+            "`{name}` is {}",
+            status.map_or("not matched", TypeStatus::words)
+        )
     } else if out.tied.contains(&want) {
         format!(
             "tied on score {:.4}; a tie goes to the type declared first",
@@ -398,7 +402,7 @@ fn explain_policy(program: &Program, out: &Outcome, id: PolicyId) -> String {
                 let word = out
                     .types
                     .get(t.index())
-                    .map_or("not matched", |o| type_word(o.status));
+                    .map_or("not matched", |o| o.status.words());
                 format!("`{}` is {word}", type_name(program, t))
             })
             .collect::<Vec<_>>()
@@ -442,24 +446,6 @@ fn missing_text(program: &Program, facts: &[FactId]) -> String {
         .map(|f| format!("`{}`", fact_name(program, *f)))
         .collect();
     format!("; missing facts: {}", names.join(", "))
-}
-
-fn type_word(s: TypeStatus) -> &'static str {
-    match s {
-        TypeStatus::Matched => "matched",
-        TypeStatus::NotMatched => "not matched",
-        TypeStatus::Undetermined => "undetermined",
-    }
-}
-
-fn policy_word(kind: PolicyKind, s: PolicyStatus) -> &'static str {
-    match (kind, s) {
-        (PolicyKind::Recommend, PolicyStatus::Applies) => "recommended",
-        (PolicyKind::Recommend, PolicyStatus::DoesNotApply) => "not recommended",
-        (PolicyKind::Avoid, PolicyStatus::Applies) => "avoided",
-        (PolicyKind::Avoid, PolicyStatus::DoesNotApply) => "not avoided",
-        (_, PolicyStatus::Undetermined) => "undetermined",
-    }
 }
 
 fn type_name(program: &Program, id: TypeId) -> &str {

@@ -4,10 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use crate::eval::testing::run_tests;
-use crate::eval::{
-    evaluate, evaluate_into, evaluate_observed, Observer, Outcome, PolicyStatus, TypeStatus,
-    UnknownReason,
-};
+use crate::eval::{evaluate, evaluate_into, evaluate_observed, Observer, Outcome, UnknownReason};
 use crate::facts::Facts;
 use crate::ir::{
     ClusterType, CompareKind, Criterion, Derived, DerivedId, Expect, ExpectKind, Expr, ExprId,
@@ -15,9 +12,10 @@ use crate::ir::{
     ValueType,
 };
 use crate::source::Span;
-use crate::syntax::ast::{ArithOp, CompareOp, ExpectedStatus, PolicyKind};
+
 use crate::value::{Truth, Value};
 
+use crate::vocab::{ArithOp, CompareOp, ExpectedStatus, PolicyKind, PolicyStatus, TypeStatus};
 use CompareOp::{Eq, Ge, Gt, Le, Lt, Ne};
 
 const T: Value = Value::Bool(true);

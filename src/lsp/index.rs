@@ -283,8 +283,8 @@ impl FileCtx<'_> {
             }
             Item::Policy(p) => {
                 let (word, kind) = match p.kind {
-                    ast::PolicyKind::Recommend => ("policy", DeclKind::Policy),
-                    ast::PolicyKind::Avoid => ("avoid", DeclKind::Avoid),
+                    crate::vocab::PolicyKind::Recommend => ("policy", DeclKind::Policy),
+                    crate::vocab::PolicyKind::Avoid => ("avoid", DeclKind::Avoid),
                 };
                 let head = format!("{word} {}", p.name.name);
                 let mut lines = Vec::new();

@@ -4,12 +4,12 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::eval::{Outcome, PolicyStatus, TypeStatus};
+use crate::eval::Outcome;
 use crate::facts::{self, Facts};
 use crate::ir::{FactId, PolicyId, Program, TypeId, ValueType};
 use crate::ruleset::RuleSet;
-use crate::syntax::ast::PolicyKind;
-use crate::value::Value;
+use crate::value::{round4, Value};
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// What `meso eval` says about one cluster.
 #[derive(Clone, Debug, Serialize)]
@@ -104,18 +104,6 @@ pub struct UndeterminedPolicy {
     pub kind: &'static str,
     /// Missing facts that would decide it
     pub unknown_facts: Vec<String>,
-}
-
-/// Round to 4 decimals, the precision meso reports scores at.
-pub fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
-fn kind_word(kind: PolicyKind) -> &'static str {
-    match kind {
-        PolicyKind::Recommend => "recommend",
-        PolicyKind::Avoid => "avoid",
-    }
 }
 
 /// A value as JSON, with levels and set members by name.
@@ -224,7 +212,7 @@ impl EvalReport {
                 let p = program.policy(*id)?;
                 (o.status == PolicyStatus::Undetermined).then(|| UndeterminedPolicy {
                     policy: p.name.clone(),
-                    kind: kind_word(p.kind),
+                    kind: p.kind.code(),
                     unknown_facts: fact_names(&o.unknown_facts),
                 })
             })
@@ -268,7 +256,7 @@ fn policy_report(
     Some(PolicyReport {
         order,
         policy: p.name.clone(),
-        kind: kind_word(p.kind),
+        kind: p.kind.code(),
         phase: p.phase,
         label: p.meta.label.clone(),
         for_types: o

@@ -8,18 +8,10 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::report::{EvalReport, PolicyReport};
 use super::wrap::wrap;
-use crate::eval::TypeStatus;
+use crate::vocab::TypeStatus;
 
 /// Width used for wrapped advice text.
 const WIDTH: usize = 88;
-
-fn status_word(status: TypeStatus) -> &'static str {
-    match status {
-        TypeStatus::Matched => "matched",
-        TypeStatus::NotMatched => "not matched",
-        TypeStatus::Undetermined => "undetermined",
-    }
-}
 
 /// Render one cluster's report as text.
 pub fn render_report(report: &EvalReport) -> String {
@@ -86,7 +78,7 @@ pub fn render_report(report: &EvalReport) -> String {
         };
         table.add_row(vec![
             t.name.clone(),
-            status_word(t.status).to_string(),
+            t.status.words().to_string(),
             score,
             why,
         ]);

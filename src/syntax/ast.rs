@@ -5,6 +5,7 @@
 //! Span equality is ignored (see [`Span`]), so two trees compare equal when they say the same thing.
 
 use crate::source::{Span, Spanned};
+use crate::vocab::{ArithOp, CompareOp, ExpectedStatus, LogicOp, PolicyKind};
 
 /// A name as written, with its span.
 #[derive(Clone, Debug, PartialEq)]
@@ -170,15 +171,6 @@ pub struct Criterion {
     pub span: Span,
 }
 
-/// Whether a policy declaration recommends or warns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PolicyKind {
-    /// `policy`: a recommended measure
-    Recommend,
-    /// `avoid`: a policy error to avoid
-    Avoid,
-}
-
 /// `policy NAME { ... }` or `avoid NAME { ... }`
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDecl {
@@ -288,19 +280,6 @@ pub enum Expectation {
     },
 }
 
-/// Status words usable in `expect`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ExpectedStatus {
-    /// `matched` (types)
-    Matched,
-    /// `undetermined` (types and policies)
-    Undetermined,
-    /// `recommended` (policies)
-    Recommended,
-    /// `avoided` (avoid items)
-    Avoided,
-}
-
 /// An expression with its span.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
@@ -308,71 +287,6 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Where it was written
     pub span: Span,
-}
-
-/// Comparison operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum CompareOp {
-    /// `==` or `is`
-    Eq,
-    /// `!=` or `is not`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-}
-
-impl CompareOp {
-    /// The operator as written in meso.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CompareOp::Eq => "==",
-            CompareOp::Ne => "!=",
-            CompareOp::Lt => "<",
-            CompareOp::Le => "<=",
-            CompareOp::Gt => ">",
-            CompareOp::Ge => ">=",
-        }
-    }
-}
-
-/// Arithmetic operators.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ArithOp {
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-}
-
-impl ArithOp {
-    /// The operator as written in meso.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArithOp::Add => "+",
-            ArithOp::Sub => "-",
-            ArithOp::Mul => "*",
-            ArithOp::Div => "/",
-        }
-    }
-}
-
-/// Logical connectives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum LogicOp {
-    /// `and`
-    And,
-    /// `or`
-    Or,
 }
 
 /// Expression forms.

@@ -31,7 +31,7 @@ mod phrases;
 struct MesoParser;
 
 /// Deepest expression nesting accepted; later stages walk expressions recursively.
-pub const MAX_EXPR_DEPTH: u32 = 100;
+pub(crate) use crate::limits::MAX_EXPR_DEPTH;
 
 /// Parse one rule file into its syntax tree.
 ///
@@ -175,8 +175,12 @@ impl Builder<'_> {
             Rule::param_decl => ast::Item::Param(self.param(pair)?),
             Rule::derived_decl => ast::Item::Derived(self.derived(pair)?),
             Rule::type_decl => ast::Item::Type(self.type_decl(pair)?),
-            Rule::policy_decl => ast::Item::Policy(self.policy(pair, ast::PolicyKind::Recommend)?),
-            Rule::avoid_decl => ast::Item::Policy(self.policy(pair, ast::PolicyKind::Avoid)?),
+            Rule::policy_decl => {
+                ast::Item::Policy(self.policy(pair, crate::vocab::PolicyKind::Recommend)?)
+            }
+            Rule::avoid_decl => {
+                ast::Item::Policy(self.policy(pair, crate::vocab::PolicyKind::Avoid)?)
+            }
             _ => ast::Item::Test(self.test(pair)?),
         })
     }
@@ -345,7 +349,11 @@ impl Builder<'_> {
         Ok(out)
     }
 
-    fn policy(&self, pair: Pair<'_, Rule>, kind: ast::PolicyKind) -> Result<ast::PolicyDecl> {
+    fn policy(
+        &self,
+        pair: Pair<'_, Rule>,
+        kind: crate::vocab::PolicyKind,
+    ) -> Result<ast::PolicyDecl> {
         let span = self.span(&pair);
         let mut inner = self.data(pair);
         let name = self.next_ident(&mut inner, span);

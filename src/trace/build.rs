@@ -3,13 +3,11 @@
 //! Input: `RuleSet`, `Facts`, [`TraceOptions`]. Output: the trace model. Evaluation runs
 //! once with a recorder (see `record`); everything else reads what it saw.
 
-use crate::check::ParamOverride;
-use crate::eval::{Outcome, PolicyStatus, TypeStatus};
+use crate::eval::Outcome;
 use crate::facts::{self, Facts};
+use crate::ir::ParamOverride;
 use crate::ir::{FactId, Program, TypeId};
-use crate::render::report::round4;
 use crate::ruleset::{RuleOrigin, RuleSet};
-use crate::syntax::ast::PolicyKind;
 use crate::trace::model::{
     CriterionTrace, DerivedTrace, FactTrace, FactsHeader, Header, Options, ParamTrace, PolicyLine,
     RulesHeader, Section, Stamp, Summary, Trace, TypeLine, TypeTrace, TRACE_VERSION,
@@ -18,7 +16,9 @@ use crate::trace::record::record;
 use crate::trace::tree::Ctx;
 use crate::trace::values::{display, to_json, Names};
 use crate::trace::{policies, whynot};
+use crate::value::round4;
 use crate::value::Truth;
+use crate::vocab::{PolicyKind, PolicyStatus, TypeStatus};
 
 /// What a trace records besides the rules and facts themselves.
 #[derive(Clone, Debug, Default)]
@@ -131,16 +131,9 @@ fn header(rules: &RuleSet, facts: &Facts, opts: &TraceOptions) -> Header {
     }
 }
 
-fn kind_word(kind: PolicyKind) -> &'static str {
-    match kind {
-        PolicyKind::Recommend => "recommend",
-        PolicyKind::Avoid => "avoid",
-    }
-}
-
 /// `recommend` or `avoid`.
 pub(crate) fn policy_kind(kind: PolicyKind) -> &'static str {
-    kind_word(kind)
+    kind.code()
 }
 
 fn summary(program: &Program, outcome: &Outcome, type_name: &dyn Fn(TypeId) -> String) -> Summary {
@@ -180,7 +173,7 @@ fn summary(program: &Program, outcome: &Outcome, type_name: &dyn Fn(TypeId) -> S
             policies.push(PolicyLine {
                 order: i + 1,
                 policy: p.name.clone(),
-                kind: kind_word(p.kind),
+                kind: p.kind.code(),
                 phase: p.phase,
                 label: p.meta.label.clone(),
             });

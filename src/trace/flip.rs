@@ -9,12 +9,12 @@
 
 use crate::eval::{self, NoObserver};
 use crate::ir::{CompareKind, Expr, ExprId, FactId, FactType, Func};
-use crate::syntax::ast::CompareOp;
 use crate::trace::model::Change;
 use crate::trace::record::children;
 use crate::trace::tree::Ctx;
 use crate::trace::values::{display, to_json, Names};
 use crate::value::Value;
+use crate::vocab::CompareOp;
 
 /// A candidate change before it is checked.
 struct Candidate {

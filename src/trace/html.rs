@@ -8,13 +8,12 @@
 
 use std::fmt::Write;
 
-use crate::eval::{PolicyStatus, TypeStatus};
 use crate::trace::model::{
     Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
 };
-use crate::trace::status_words;
 use crate::trace::text::{node_line, origin_text, why_text};
 use crate::value::Truth;
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 const STYLE: &str = r#"
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 1.5rem;color:#1d2327;background:#fff}
@@ -168,7 +167,7 @@ fn summary(o: &mut String, trace: &Trace) {
             o,
             "<tr><td><a href=\"#type-{n}\">{n}</a></td><td>{} {}</td><td>{:.2}</td></tr>",
             mark(type_truth(t.status)),
-            status_words(t.status),
+            t.status.words(),
             t.score,
             n = esc(&t.name)
         );
@@ -321,7 +320,7 @@ fn type_details(o: &mut String, t: &TypeTrace) {
         o,
         "<details class=\"type\" id=\"type-{n}\"><summary>{} <b>{n}</b> {}{score} <span class=\"muted\">{}</span></summary>",
         mark(type_truth(t.status)),
-        status_words(t.status),
+        t.status.words(),
         esc(t.label.as_deref().unwrap_or("")),
         n = esc(&t.name)
     );
@@ -368,7 +367,7 @@ fn policy_details(o: &mut String, p: &PolicyTrace) {
             o,
             "<li>{} for <a href=\"#type-{n}\">{n}</a>: {}</li>",
             mark(type_truth(t.status)),
-            status_words(t.status),
+            t.status.words(),
             n = esc(&t.name)
         );
     }

@@ -4,10 +4,9 @@
 
 use std::fmt::Write;
 
-use crate::eval::{PolicyStatus, TypeStatus};
 use crate::trace::model::{Change, Location, Node, PolicyTrace, Trace, TypeTrace};
-use crate::trace::status_words;
 use crate::trace::text::{node_line, origin_text, why_text};
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 fn mark_truth(v: &serde_json::Value) -> &'static str {
     match v {
@@ -120,7 +119,7 @@ fn summary(out: &mut String, trace: &Trace) {
             "| `{}` | {} {} | {:.2} |",
             t.name,
             type_mark(t.status),
-            status_words(t.status),
+            t.status.words(),
             t.score
         );
     }
@@ -195,7 +194,7 @@ fn type_section(out: &mut String, t: &TypeTrace) {
         "\n### {} `{}`: {}{score}\n",
         type_mark(t.status),
         t.name,
-        status_words(t.status)
+        t.status.words()
     );
     if let Some(l) = &t.label {
         let _ = writeln!(out, "*{}* ({})\n", cell(l), loc(&t.location));

@@ -24,7 +24,6 @@ mod whynot;
 
 pub use build::{explain, TraceOptions};
 pub use model::{Trace, TRACE_VERSION};
-pub use policies::status_words;
 pub use record::{record, Recorder, Seen};
 pub use values::display_json;
 

@@ -7,9 +7,9 @@
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::eval::{PolicyStatus, TypeStatus};
 use crate::ruleset::RuleFileInfo;
 use crate::value::Truth;
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// Version of the trace format; bumped on any incompatible change to the JSON.
 pub const TRACE_VERSION: u32 = 1;

@@ -3,16 +3,17 @@
 //!
 //! Input: a recorded run through [`Ctx`] and the `Outcome`. Output: `PolicyTrace`.
 
-use crate::eval::{Outcome, PolicyStatus, TypeStatus};
+use crate::eval::Outcome;
 use crate::ir::PolicyId;
-use crate::render::report::round4;
 use crate::trace::build::policy_kind;
 use crate::trace::flip::changes;
 use crate::trace::model::{PolicyTrace, PolicyWhyNot, TypeLine};
 use crate::trace::tree::Ctx;
 use crate::trace::values::Names;
 use crate::trace::whynot::{fact_names, missing_facts};
+use crate::value::round4;
 use crate::value::Truth;
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// The trace of one policy (None for an id outside the program).
 pub fn policy_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: PolicyId) -> Option<PolicyTrace> {
@@ -36,7 +37,7 @@ pub fn policy_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: PolicyId) -> Option<Po
     let describe_types = || {
         for_types
             .iter()
-            .map(|t| format!("`{}` {}", t.name, status_words(t.status)))
+            .map(|t| format!("`{}` {}", t.name, t.status.words()))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -126,14 +127,5 @@ fn matched_list(types: &[TypeLine]) -> String {
     match matched.as_slice() {
         [one] => format!("{one} is matched"),
         many => format!("{} are matched", many.join(", ")),
-    }
-}
-
-/// `matched`, `not matched`, `undetermined`.
-pub fn status_words(status: TypeStatus) -> &'static str {
-    match status {
-        TypeStatus::Matched => "matched",
-        TypeStatus::NotMatched => "not matched",
-        TypeStatus::Undetermined => "undetermined",
     }
 }

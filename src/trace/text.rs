@@ -6,12 +6,11 @@
 
 use std::fmt::Write;
 
-use crate::eval::{PolicyStatus, TypeStatus};
 use crate::trace::model::{
     Blocker, Change, CriterionTrace, Location, Node, Origin, PolicyTrace, Trace, TypeTrace, Why,
 };
-use crate::trace::status_words;
 use crate::value::Truth;
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// ANSI styling, or none.
 #[derive(Clone, Copy)]
@@ -202,7 +201,7 @@ fn type_block(out: &mut String, t: &TypeTrace, p: Paint) {
         "\n{} {} {}{score}  {}",
         p.truth(type_status_truth(t.status)),
         p.bold(&t.name),
-        status_words(t.status),
+        t.status.words(),
         p.dim(&loc(&t.location))
     );
     let _ = writeln!(out, "    {}", t.explanation);

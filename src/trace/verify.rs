@@ -8,7 +8,7 @@
 
 use serde_json::Value as Json;
 
-use crate::check::ParamOverride;
+use crate::ir::ParamOverride;
 use crate::trace::model::{Stamp, Trace, TRACE_VERSION};
 use crate::trace::{json, TraceOptions};
 

@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use crate::trace::model::{Node, Trace};
-use crate::trace::status_words;
 use crate::value::Truth;
 
 /// A fact changed for the comparison.
@@ -117,8 +116,8 @@ pub fn compare(before: &Trace, after: &Trace, set: &[String]) -> WhatIf {
     for (tb, ta) in before.types.iter().zip(&after.types) {
         types.push((
             tb.name.clone(),
-            format!("{} {:.2}", status_words(tb.status), tb.score),
-            format!("{} {:.2}", status_words(ta.status), ta.score),
+            format!("{} {:.2}", tb.status.words(), tb.score),
+            format!("{} {:.2}", ta.status.words(), ta.score),
         ));
         for (cb, ca) in tb.criteria.iter().zip(&ta.criteria) {
             if cb.value != ca.value && cb.inherited_from.is_none() {

@@ -5,13 +5,14 @@
 //! Input: a recorded run through [`Ctx`] and the `Outcome`. Output: [`WhyNot`] and the
 //! one-sentence explanations of type statuses.
 
-use crate::eval::{Outcome, TypeStatus};
+use crate::eval::Outcome;
 use crate::ir::{Expr, ExprId, FactId, TypeId};
 use crate::trace::build::ancestors;
 use crate::trace::flip::changes;
 use crate::trace::model::{Blocker, CriterionTrace, Section, WhyNot};
 use crate::trace::tree::Ctx;
 use crate::value::Truth;
+use crate::vocab::TypeStatus;
 
 /// Why the type `id` is not matched.
 pub fn type_why_not(ctx: &Ctx<'_>, outcome: &Outcome, id: TypeId) -> WhyNot {

@@ -13,10 +13,10 @@ use crate::eval::fast::value_step;
 use crate::eval::plan::Plan;
 use crate::eval::plan::LEVEL_SPAN;
 use crate::eval::summary::{evaluate_summary_in_full, OutcomeSummary, TypeSummary};
-use crate::eval::TypeStatus;
 use crate::facts::Facts;
 use crate::ir::Program;
 use crate::value::{Truth, Value};
+use crate::vocab::TypeStatus;
 use wide::{f64x4, u8x16, CmpEq, CmpGe, CmpGt, CmpLe, CmpLt};
 
 /// A level column's mark for "not a level": no position word has it.

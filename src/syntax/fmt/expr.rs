@@ -6,8 +6,9 @@
 //! number literals are kept as written; strings are re-quoted, text blocks kept verbatim.
 
 use crate::source::Span;
-use crate::syntax::ast::{ArithOp, CompareOp, Expr, ExprKind, LogicOp};
+use crate::syntax::ast::{Expr, ExprKind};
 use crate::syntax::lexical;
+use crate::vocab::{ArithOp, CompareOp, LogicOp};
 
 /// How tightly a form binds, loosest first, as in the grammar.
 fn level(e: &Expr) -> u8 {

@@ -7,9 +7,7 @@
 use super::comments::TokKind;
 use super::{Printer, INDENT};
 use crate::source::Span;
-use crate::syntax::ast::{
-    Criterion, Expectation, ExpectedStatus, FactType, FactValue, Item, Literal, Meta, PolicyKind,
-};
+use crate::syntax::ast::{Criterion, Expectation, FactType, FactValue, Item, Literal, Meta};
 use crate::syntax::ast::{DerivedDecl, FactDecl, ParamDecl, PolicyDecl, TestDecl, TypeDecl};
 
 /// A line to print and the anchor offset it starts with.
@@ -243,10 +241,7 @@ impl Printer<'_> {
     }
 
     fn policy(&mut self, d: &PolicyDecl, force: bool) {
-        let word = match d.kind {
-            PolicyKind::Recommend => "policy",
-            PolicyKind::Avoid => "avoid",
-        };
+        let word = d.kind.keyword();
         self.open(
             self.key(d.span.start),
             &format!("{word} {}", d.name.name),
@@ -331,12 +326,7 @@ impl Printer<'_> {
                 negated,
                 span,
             } => {
-                let word = match status {
-                    ExpectedStatus::Matched => "matched",
-                    ExpectedStatus::Undetermined => "undetermined",
-                    ExpectedStatus::Recommended => "recommended",
-                    ExpectedStatus::Avoided => "avoided",
-                };
+                let word = status.as_str();
                 let not = if *negated { "not " } else { "" };
                 (*span, format!("expect {} is {not}{word}", name.name))
             }

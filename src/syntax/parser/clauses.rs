@@ -81,7 +81,7 @@ impl Builder<'_> {
             Rule::expect_score => {
                 let op = inner
                     .next()
-                    .map_or(ast::CompareOp::Ge, |p| compare_op(p.as_str()));
+                    .map_or(crate::vocab::CompareOp::Ge, |p| compare_op(p.as_str()));
                 let value = match inner.next() {
                     Some(n) => self.number(n)?.node,
                     None => 0.0,
@@ -100,10 +100,14 @@ impl Builder<'_> {
                     .and_then(|w| w.clone().into_inner().next())
                     .is_some_and(|w| w.as_rule() == Rule::negated_status);
                 let status = match word.map(|w| w.as_str().to_string()) {
-                    Some(w) if w.ends_with("undetermined") => ast::ExpectedStatus::Undetermined,
-                    Some(w) if w.ends_with("recommended") => ast::ExpectedStatus::Recommended,
-                    Some(w) if w.ends_with("avoided") => ast::ExpectedStatus::Avoided,
-                    _ => ast::ExpectedStatus::Matched,
+                    Some(w) if w.ends_with("undetermined") => {
+                        crate::vocab::ExpectedStatus::Undetermined
+                    }
+                    Some(w) if w.ends_with("recommended") => {
+                        crate::vocab::ExpectedStatus::Recommended
+                    }
+                    Some(w) if w.ends_with("avoided") => crate::vocab::ExpectedStatus::Avoided,
+                    _ => crate::vocab::ExpectedStatus::Matched,
                 };
                 ast::Expectation::Status {
                     name,
@@ -342,13 +346,13 @@ pub(super) fn is_true(pair: &Pair<'_, Rule>) -> bool {
 }
 
 /// A comparison operator as written (`==`, `<=`, ...).
-pub(super) fn compare_op(text: &str) -> ast::CompareOp {
+pub(super) fn compare_op(text: &str) -> crate::vocab::CompareOp {
     match text {
-        "!=" => ast::CompareOp::Ne,
-        "<" => ast::CompareOp::Lt,
-        "<=" => ast::CompareOp::Le,
-        ">" => ast::CompareOp::Gt,
-        ">=" => ast::CompareOp::Ge,
-        _ => ast::CompareOp::Eq,
+        "!=" => crate::vocab::CompareOp::Ne,
+        "<" => crate::vocab::CompareOp::Lt,
+        "<=" => crate::vocab::CompareOp::Le,
+        ">" => crate::vocab::CompareOp::Gt,
+        ">=" => crate::vocab::CompareOp::Ge,
+        _ => crate::vocab::CompareOp::Eq,
     }
 }

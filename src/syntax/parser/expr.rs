@@ -8,8 +8,9 @@ use pest::iterators::Pair;
 use super::clauses::compare_op;
 use super::{Builder, Built, Result, Rule, MAX_EXPR_DEPTH};
 use crate::source::Span;
-use crate::syntax::ast::{ArithOp, Expr, ExprKind, LogicOp};
+use crate::syntax::ast::{Expr, ExprKind};
 use crate::syntax::error::ParseError;
+use crate::vocab::{ArithOp, LogicOp};
 
 impl Builder<'_> {
     /// Any expression rule (`expr`, `or_expr`, ... `primary` forms). `depth` counts the
@@ -201,16 +202,14 @@ impl Builder<'_> {
                 let op = parts
                     .iter()
                     .find(|p| p.as_rule() == Rule::compare_op)
-                    .map_or(crate::syntax::ast::CompareOp::Eq, |p| {
-                        compare_op(p.as_str())
-                    });
+                    .map_or(crate::vocab::CompareOp::Eq, |p| compare_op(p.as_str()));
                 ExprKind::Compare(op, value, operand())
             }
             _ => {
                 let op = if has(Rule::kw_not) {
-                    crate::syntax::ast::CompareOp::Ne
+                    crate::vocab::CompareOp::Ne
                 } else {
-                    crate::syntax::ast::CompareOp::Eq
+                    crate::vocab::CompareOp::Eq
                 };
                 ExprKind::Compare(op, value, operand())
             }
