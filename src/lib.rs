@@ -1,16 +1,79 @@
 //! meso: a rules engine with a small declarative language for cluster policy typologies.
 //!
-//! Pipeline: source → `syntax` (pest → ast) → `check` (resolve, type, lower) → `ir::Program`
-//! → `eval` (with `facts`) → `Outcome` → `render`. [`ruleset`] ties the first stages
-//! together for a directory of rule files; the CLI in `main.rs` only dispatches.
+//! A rule set (`.meso` files) declares the facts a cluster is described by, cited
+//! parameters, cluster types with required, indicative and excluding criteria, and the
+//! policies that fit each type, in order. meso applies it to the facts about a cluster and
+//! says which type the cluster is, how well it fits each type, which policies apply in
+//! which order, and why — with a trace an auditor can follow back to rule source lines.
+//!
+//! # Five minutes with the library
+//!
+//! ```
+//! use meso::{FactsFormat, Rules, TraceFormat};
+//!
+//! // 1. Load a rule set: the shipped one (Altenburg & Meyer-Stamer 1999), a directory
+//! //    (`Rules::from_path`) or files held in memory (`Rules::from_sources`).
+//! let rules = Rules::embedded()?;
+//!
+//! // 2. Load the facts about one cluster (JSON, YAML or TOML text, or a map of values).
+//! let facts = rules.facts_from_str("gamarra.yaml", r#"
+//! firms: 6800
+//! share_micro_small: 0.98
+//! trust: low
+//! "#, FactsFormat::Yaml)?;
+//!
+//! // 3. Evaluate: the type, each type's fit, the policies in order.
+//! let verdict = rules.evaluate(&facts);
+//! for t in verdict.types() {
+//!     println!("{:<25} {:?} {:.2}", t.name, t.status, t.score);
+//! }
+//! let json = verdict.to_json(); // what `meso eval --format json` prints
+//!
+//! // 4. Explain: why, why not, with rule source lines and the facts read.
+//! let why = rules.explain(&facts).render(TraceFormat::Markdown);
+//! # let _ = (json, why);
+//! # Ok::<(), meso::Error>(())
+//! ```
+//!
+//! Problems in rule files or facts come back as an [`Error`] holding every
+//! [`Diagnostic`] found, as data (code, severity, file, line, column, labels, help) and as
+//! the rendering the command line prints.
+//!
+//! A [`Rules`] is immutable, `Send + Sync` and cheap to clone: load it once and share it
+//! across threads.
+//!
+//! # Features
+//!
+//! `cli` (default) adds the command line and what only it needs (argument parsing,
+//! terminal tables, progress bars, the language server, spreadsheets, threads). Without
+//! it (`default-features = false`) the core — syntax, check, evaluation, traces and the
+//! text, JSON, Markdown and HTML renderers — builds for `wasm32-unknown-unknown`.
+//!
+//! # Layout
+//!
+//! Pipeline: source → `syntax` (pest → ast) → `check` → `ir::Program` → `eval` (with
+//! `facts`) → `Outcome` → `trace` → `render`; docs/architecture.md describes every module.
 
+mod facade;
+
+pub use facade::{
+    Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation, Facts, FactsFormat,
+    Label, Rules, RulesBuilder, Severity, TraceFormat,
+};
+pub use ir::ParamOverride;
+pub use render::report::{EvalReport, PolicyReport, TypeReport, UndeterminedPolicy};
+pub use vocab::{PolicyKind, PolicyStatus, TypeStatus};
+
+#[cfg(feature = "cli")]
 pub mod atomic;
+#[cfg(feature = "cli")]
 pub mod batch;
 pub mod check;
 pub mod eval;
 pub mod facts;
 pub mod ir;
 pub mod limits;
+#[cfg(feature = "cli")]
 pub mod lsp;
 pub mod render;
 pub mod ruleset;

@@ -28,6 +28,8 @@ pub enum RuleOrigin {
     Path(PathBuf),
     /// The rule set shipped inside the binary
     Embedded,
+    /// Files held in memory, given by an embedder (`Rules::from_sources`)
+    Memory,
 }
 
 /// The text of a rule set's files, before parsing.

@@ -223,6 +223,7 @@ pub fn stamp(rules: &RuleSet, facts: &Path) -> Stamp {
         rules_path: match &rules.origin {
             RuleOrigin::Path(p) => absolute(p),
             RuleOrigin::Embedded => "embedded".into(),
+            RuleOrigin::Memory => "memory".into(),
         },
     }
 }

@@ -102,5 +102,6 @@ pub fn rules_name(rules: &RuleSet) -> String {
     match &rules.origin {
         ruleset::RuleOrigin::Path(p) => p.display().to_string(),
         ruleset::RuleOrigin::Embedded => "the shipped rule set".into(),
+        ruleset::RuleOrigin::Memory => "rule files held in memory".into(),
     }
 }

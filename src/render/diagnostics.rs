@@ -7,7 +7,8 @@ use miette::{
 };
 
 /// How diagnostics are printed (`--error-format`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ErrorFormat {
     /// Source excerpts with underlines (colour on a terminal unless NO_COLOR is set)
     #[default]

@@ -7,6 +7,7 @@
 pub mod diagnostics;
 pub mod json;
 pub mod report;
+#[cfg(feature = "cli")]
 pub mod table;
 mod wrap;
 

@@ -88,12 +88,17 @@ fn parse_pairs(text: &str) -> std::result::Result<Pairs<'_, Rule>, pest::error::
 
 /// Parse every file of a rule set, in load order, collecting every file's error.
 pub fn parse_rule_set(sources: &SourceMap) -> (Vec<(FileId, ast::RuleFile)>, Vec<ParseError>) {
-    use rayon::prelude::*;
-    // Files are independent: parse them on every core (most of a one-cluster `meso eval`
-    // is parsing the rule set); results come back in load order.
+    // Files are independent: with threads (the `cli` feature) parse them on every core
+    // (most of a one-cluster `meso eval` is parsing the rule set); results come back in
+    // load order either way.
     let sources: Vec<_> = sources.files().collect();
-    let parsed: Vec<_> = sources
-        .par_iter()
+    #[cfg(feature = "cli")]
+    use rayon::prelude::*;
+    #[cfg(feature = "cli")]
+    let files = sources.par_iter();
+    #[cfg(not(feature = "cli"))]
+    let files = sources.iter();
+    let parsed: Vec<_> = files
         .map(|&(id, source)| (id, parse_file(id, source)))
         .collect();
     let mut files = Vec::new();

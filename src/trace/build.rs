@@ -109,6 +109,7 @@ fn header(rules: &RuleSet, facts: &Facts, opts: &TraceOptions) -> Header {
             origin: match rules.origin {
                 RuleOrigin::Embedded => "embedded".into(),
                 RuleOrigin::Path(_) => "path".into(),
+                RuleOrigin::Memory => "memory".into(),
             },
             fingerprint: rules.fingerprint.clone(),
             files: rules.files.clone(),

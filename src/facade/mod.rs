@@ -1,0 +1,13 @@
+//! The library's front door: load a rule set, load facts, evaluate, explain, evaluate many,
+//! diagnostics as data. Every other module is the machinery behind it; the command line,
+//! the Python package and the browser playground all go through here.
+
+mod diagnostic;
+mod evaluation;
+mod facts;
+mod rules;
+
+pub use diagnostic::{Diagnostic, Error, ErrorKind, Label, Severity};
+pub use evaluation::{Evaluation, ExplainOptions, Explanation, TraceFormat};
+pub use facts::{Facts, FactsFormat};
+pub use rules::{Rules, RulesBuilder};
