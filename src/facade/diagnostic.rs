@@ -137,9 +137,7 @@ fn label_data(label: &miette::LabeledSpan, code: Option<&dyn SourceCode>) -> Lab
     let place = code.and_then(|c| c.read_span(span, 0, 0).ok());
     Label {
         message: label.label().map(str::to_string),
-        file: place
-            .as_ref()
-            .and_then(|p| p.name().map(str::to_string)),
+        file: place.as_ref().and_then(|p| p.name().map(str::to_string)),
         line: place.as_ref().map_or(0, |p| p.line()) + 1,
         column: place.as_ref().map_or(0, |p| p.column()) + 1,
         offset: span.offset(),

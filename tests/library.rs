@@ -1,0 +1,232 @@
+//! The library facade as an embedder uses it: the same answers as the command line, byte
+//! for byte; diagnostics as data; a rule set shared across threads.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use meso::{ErrorKind, FactsFormat, Rules, Severity, TraceFormat};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every shipped example cluster, as (path relative to the repository root, text).
+fn examples() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let dir = root().join("examples/facts");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = format!(
+            "examples/facts/{}",
+            p.file_name().unwrap().to_string_lossy()
+        );
+        out.push((name, std::fs::read_to_string(&p).unwrap()));
+    }
+    assert!(out.len() >= 10, "the shipped examples are missing");
+    out
+}
+
+/// `meso ARGS` run at the repository root: its standard output.
+fn meso_stdout(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_meso"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn evaluation_json_is_the_cli_json_on_every_shipped_example() {
+    let rules = Rules::from_path(root().join("rules")).unwrap();
+    for (name, text) in examples() {
+        let facts = rules
+            .facts_from_str(&name, &text, FactsFormat::Yaml)
+            .unwrap();
+        let cli = meso_stdout(&["eval", &name, "--format", "json"]);
+        assert_eq!(rules.evaluate(&facts).to_json(), cli.trim_end(), "{name}");
+    }
+}
+
+#[test]
+fn explanations_are_the_cli_traces_in_every_format() {
+    let rules = Rules::from_path(root().join("rules")).unwrap();
+    for (name, text) in examples().into_iter().take(4) {
+        let facts = rules
+            .facts_from_str(&name, &text, FactsFormat::Yaml)
+            .unwrap();
+        let why = rules.explain(&facts);
+        for (format, flag) in [
+            (TraceFormat::Json, "json"),
+            (TraceFormat::Text, "text"),
+            (TraceFormat::Markdown, "markdown"),
+            (TraceFormat::Html, "html"),
+        ] {
+            let cli = meso_stdout(&["explain", &name, "--format", flag]);
+            assert_eq!(
+                why.render(format).trim_end(),
+                cli.trim_end(),
+                "{name} {flag}"
+            );
+        }
+    }
+}
+
+#[test]
+fn embedded_path_and_memory_sources_are_the_same_rule_set() {
+    let dir = root().join("rules");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "meso"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    files.reverse(); // order given does not matter
+    let embedded = Rules::embedded().unwrap();
+    let on_disk = Rules::from_path(&dir).unwrap();
+    let in_memory = Rules::from_sources(files).unwrap();
+    assert_eq!(embedded.fingerprint(), on_disk.fingerprint());
+    assert_eq!(embedded.fingerprint(), in_memory.fingerprint());
+    assert!(embedded.warnings().is_empty());
+    let (name, text) = &examples()[0];
+    let verdicts: Vec<String> = [&embedded, &on_disk, &in_memory]
+        .iter()
+        .map(|r| {
+            let f = r.facts_from_str(name, text, FactsFormat::Yaml).unwrap();
+            r.evaluate(&f).to_json()
+        })
+        .collect();
+    assert_eq!(verdicts[0], verdicts[1]);
+    assert_eq!(verdicts[0], verdicts[2]);
+}
+
+#[test]
+fn rule_errors_come_back_as_data_with_places_and_help() {
+    let err = Rules::from_sources([(
+        "typology.meso",
+        "fact trust: level low < medium < high { description \"Trust\" }\n\
+         type t {\n  label \"T\"\n  cite \"x\"\n  required { ok: trust >= hgih }\n}\n",
+    )])
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Rules);
+    let d = err
+        .diagnostics()
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .unwrap();
+    assert_eq!(d.code.as_deref(), Some("meso::check::unknown_level"));
+    assert_eq!(d.file.as_deref(), Some("typology.meso"));
+    assert_eq!(d.line, Some(5));
+    assert!(d.column.unwrap() > 1);
+    assert!(d.help.as_deref().unwrap().contains("did you mean `high`?"));
+    assert!(!d.labels.is_empty() && d.labels[0].length > 0);
+    assert!(err.to_string().contains("typology.meso:5:"), "{err}");
+}
+
+#[test]
+fn facts_errors_list_every_problem_of_the_input() {
+    let rules = Rules::embedded().unwrap();
+    let err = rules
+        .facts_from_str(
+            "bad.json",
+            r#"{"firms": "many", "trsut": "high", "share_micro_small": 3}"#,
+            FactsFormat::Json,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Facts);
+    assert_eq!(err.diagnostics().len(), 3, "{err}");
+    assert!(err
+        .diagnostics()
+        .iter()
+        .all(|d| d.file.as_deref() == Some("bad.json") && d.code.is_some()));
+    let allowed = rules
+        .facts_from_str_allowing_unknown(
+            "ok.json",
+            r#"{"firms": 40, "trsut": "high"}"#,
+            FactsFormat::Json,
+        )
+        .unwrap();
+    assert_eq!(allowed.warnings().len(), 1);
+}
+
+#[test]
+fn parameter_overrides_change_the_verdict_and_are_reported() {
+    let rules = Rules::builder()
+        .param("min_cluster_firms", "100000")
+        .embedded()
+        .unwrap();
+    let (name, text) = &examples()[0];
+    let facts = rules.facts_from_str(name, text, FactsFormat::Yaml).unwrap();
+    let json = rules.evaluate(&facts).to_json();
+    assert!(json.contains("\"min_cluster_firms\": 100000"), "{json}");
+    let bad = Rules::builder().param("no_such_param", "1").embedded();
+    assert_eq!(
+        bad.unwrap_err().diagnostics()[0].code.as_deref(),
+        Some("meso::check::invalid_param")
+    );
+}
+
+#[test]
+fn facts_from_a_map_equal_the_same_facts_from_text() {
+    let rules = Rules::embedded().unwrap();
+    let text = r#"{"firms": 1200, "trust": "low", "share_micro_small": 0.95}"#;
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).unwrap();
+    let a = rules.facts_from_map("c", &map).unwrap();
+    let b = rules.facts_from_str("c", text, FactsFormat::Json).unwrap();
+    assert_eq!(a.fingerprint(), b.fingerprint());
+    assert_eq!(rules.evaluate(&a).to_json(), rules.evaluate(&b).to_json());
+}
+
+#[test]
+fn one_rule_set_is_shared_by_threads_with_the_same_answers() {
+    fn send_sync<T: Send + Sync + Clone>() {}
+    send_sync::<Rules>();
+    let rules = Rules::embedded().unwrap();
+    let examples = examples();
+    let alone: Vec<String> = examples
+        .iter()
+        .map(|(n, t)| {
+            let f = rules.facts_from_str(n, t, FactsFormat::Yaml).unwrap();
+            rules.evaluate(&f).to_json()
+        })
+        .collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let rules = rules.clone();
+                let examples = &examples;
+                s.spawn(move || {
+                    examples
+                        .iter()
+                        .map(|(n, t)| {
+                            let f = rules.facts_from_str(n, t, FactsFormat::Yaml).unwrap();
+                            rules.evaluate(&f).to_json()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), alone);
+        }
+    });
+}
+
+#[test]
+fn a_missing_rule_directory_is_a_source_error() {
+    let err = Rules::from_path(Path::new("/no/such/rules")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::RulesSource);
+    assert_eq!(
+        err.diagnostics()[0].code.as_deref(),
+        Some("meso::rules::io")
+    );
+}
