@@ -5,7 +5,7 @@
 //! Output: `Facts`, one `Value` slot per declared fact, with where each value came from,
 //! or `FactsErrors` holding every problem of the file.
 //!
-//! Each format reader (`json`, `yaml`, `toml`) turns text into the common [`node`] tree
+//! Each format reader (`json`, `yaml`, `toml`) turns text into the common `node` tree
 //! with byte spans; `validate` checks it against the declarations (`check` does one value).
 
 mod canonical;
