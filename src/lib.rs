@@ -84,5 +84,10 @@ pub mod trace;
 pub mod value;
 pub mod vocab;
 
+/// The examples of docs/library.md, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/library.md")]
+struct LibraryGuide;
+
 /// The meso version, as recorded in outputs and traces.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
