@@ -32,6 +32,18 @@ pub enum RuleOrigin {
     Memory,
 }
 
+impl RuleOrigin {
+    /// Where the rules came from, for summaries and titles: the path, `the shipped rule
+    /// set` or `rule files held in memory`.
+    pub fn describe(&self) -> String {
+        match self {
+            RuleOrigin::Path(p) => p.display().to_string(),
+            RuleOrigin::Embedded => "the shipped rule set".into(),
+            RuleOrigin::Memory => "rule files held in memory".into(),
+        }
+    }
+}
+
 /// The text of a rule set's files, before parsing.
 #[derive(Clone, Debug)]
 pub struct RuleSources {

@@ -230,3 +230,30 @@ fn a_missing_rule_directory_is_a_source_error() {
         Some("meso::rules::io")
     );
 }
+
+#[test]
+fn facts_schema_is_what_meso_schema_prints() {
+    // Tests run at the package root, as the command below does.
+    let rules = Rules::from_path("rules").unwrap();
+    let cli = meso_stdout(&["schema", "-r", "rules"]);
+    let cli: serde_json::Value = serde_json::from_str(&cli).unwrap();
+    assert_eq!(rules.facts_schema(), cli);
+}
+
+#[test]
+fn format_keeps_the_shipped_rules_as_they_are_and_reports_parse_errors() {
+    for entry in std::fs::read_dir(root().join("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        assert_eq!(meso::format(&name, &text).unwrap(), text, "{name}");
+    }
+    let err = meso::format("broken.meso", "type t {\n  label\n}\n").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Rules);
+    assert!(err.diagnostics()[0]
+        .code
+        .as_deref()
+        .is_some_and(|c| c.starts_with("meso::parse::")));
+    // `label` wants a string: the parser stops at the `}` on line 3.
+    assert_eq!(err.diagnostics()[0].line, Some(3));
+}

@@ -99,9 +99,5 @@ pub fn load_rules(out: &Output, args: &RulesArgs, show_warnings: bool) -> Result
 
 /// A short name for where the rules came from, for summaries.
 pub fn rules_name(rules: &RuleSet) -> String {
-    match &rules.origin {
-        ruleset::RuleOrigin::Path(p) => p.display().to_string(),
-        ruleset::RuleOrigin::Embedded => "the shipped rule set".into(),
-        ruleset::RuleOrigin::Memory => "rule files held in memory".into(),
-    }
+    rules.origin.describe()
 }

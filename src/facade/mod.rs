@@ -5,9 +5,11 @@
 mod diagnostic;
 mod evaluation;
 mod facts;
+mod format;
 mod rules;
 
 pub use diagnostic::{Diagnostic, Error, ErrorKind, Label, Severity};
 pub use evaluation::{Evaluation, ExplainOptions, Explanation, TraceFormat};
 pub use facts::{Facts, FactsFormat};
+pub use format::format;
 pub use rules::{Rules, RulesBuilder};

@@ -200,6 +200,19 @@ impl Rules {
         &self.inner.params
     }
 
+    /// A JSON Schema (2020-12) of the facts this rule set reads, as `meso schema` prints
+    /// it: each fact's type, unit, range and levels, for editors, forms and validators.
+    ///
+    /// ```
+    /// let schema = meso::Rules::embedded()?.facts_schema();
+    /// assert_eq!(schema["properties"]["trust"]["enum"][0], "low");
+    /// # Ok::<(), meso::Error>(())
+    /// ```
+    pub fn facts_schema(&self) -> serde_json::Value {
+        let rules = &self.inner.rules;
+        crate::schema::facts_schema(&rules.program, &rules.origin.describe())
+    }
+
     /// The loaded rule set: the checked program, its compiled form, fingerprints.
     pub(crate) fn rule_set(&self) -> &RuleSet {
         &self.inner.rules
