@@ -12,7 +12,7 @@ use crate::syntax::fmt::format_source;
 /// ```
 /// let text = "fact firms: count {description \"Firms\"}\n";
 /// let formatted = meso::format("vocabulary.meso", text)?;
-/// assert_eq!(formatted, "fact firms: count { description \"Firms\" }\n");
+/// assert_eq!(formatted, "fact firms: count {\n  description \"Firms\"\n}\n");
 /// assert_eq!(meso::format("vocabulary.meso", &formatted)?, formatted);
 /// # Ok::<(), meso::Error>(())
 /// ```
