@@ -57,8 +57,8 @@
 mod facade;
 
 pub use facade::{
-    format, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation, Facts,
-    FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat,
+    format, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation,
+    Facts, FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat, Verdict, Verdicts,
 };
 pub use ir::ParamOverride;
 pub use render::report::{EvalReport, PolicyReport, TypeReport, UndeterminedPolicy};

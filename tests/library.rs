@@ -257,3 +257,191 @@ fn format_keeps_the_shipped_rules_as_they_are_and_reports_parse_errors() {
     // `label` wants a string: the parser stops at the `}` on line 3.
     assert_eq!(err.diagnostics()[0].line, Some(3));
 }
+
+/// A verdict of the many-cluster path as comparable data: classification, each type's
+/// status and score (4 decimals, as reports show them), policies, unknown facts.
+type Flat = (
+    Option<String>,
+    Vec<(String, String, f64)>,
+    Vec<String>,
+    Vec<String>,
+);
+
+fn flat_many(v: &meso::Verdict<'_>) -> Flat {
+    (
+        v.classification().map(str::to_string),
+        v.types()
+            .map(|(n, s, score)| {
+                (
+                    n.to_string(),
+                    s.code().to_string(),
+                    (score * 1e4).round() / 1e4,
+                )
+            })
+            .collect(),
+        v.policies().map(str::to_string).collect(),
+        v.unknown_facts().map(str::to_string).collect(),
+    )
+}
+
+fn flat_one(e: &meso::Evaluation) -> Flat {
+    let mut unknown: Vec<String> = Vec::new();
+    for t in e.types() {
+        if t.status == meso::TypeStatus::Undetermined {
+            unknown.extend(t.unknown_facts.iter().cloned());
+        }
+    }
+    for p in e.undetermined_policies() {
+        unknown.extend(p.unknown_facts.iter().cloned());
+    }
+    (
+        e.classification().map(str::to_string),
+        e.types()
+            .iter()
+            .map(|t| (t.name.clone(), t.status.code().to_string(), t.score))
+            .collect(),
+        e.policies().iter().map(|p| p.policy.clone()).collect(),
+        unknown,
+    )
+}
+
+#[test]
+fn many_at_once_agrees_with_one_at_a_time_across_blocks() {
+    let rules = Rules::embedded().unwrap();
+    let mut all = Vec::new();
+    // 15 examples x 9 = 135 rows: two full blocks of 64 and a partial one.
+    for round in 0..9 {
+        for (name, text) in examples() {
+            let facts = rules
+                .facts_from_str(&format!("{round}/{name}"), &text, FactsFormat::Yaml)
+                .unwrap();
+            all.push(facts);
+        }
+    }
+    let verdicts = rules.evaluate_many(&all);
+    assert_eq!(verdicts.len(), all.len());
+    for (facts, many) in all.iter().zip(verdicts.iter()) {
+        let one = rules.evaluate(facts);
+        let (c1, t1, p1, u1) = flat_one(&one);
+        let (c2, t2, p2, u2) = flat_many(&many);
+        assert_eq!((c1, t1, p1), (c2, t2, p2), "{}", facts.name());
+        // The many path names each open fact once, in declaration order.
+        for f in &u2 {
+            assert!(u1.contains(f), "{}: {f}", facts.name());
+        }
+        assert_eq!(u1.is_empty(), u2.is_empty(), "{}", facts.name());
+        assert!(many.problems().is_empty());
+    }
+}
+
+#[test]
+fn columns_give_the_verdicts_of_the_same_facts_and_bad_cells_stay_in_their_row() {
+    use meso::{Column, Columns};
+    let rules = Rules::embedded().unwrap();
+    let firms = [Some(2500.0), Some(900.0), Some(-3.0), None];
+    let share = [Some(0.97), Some(0.4), Some(0.5), Some(0.9)];
+    let trust = [Some("low"), Some("hgih"), Some("high"), None];
+    let markets = [Some("domestic"), Some("export"), None, Some("local")];
+    let columns = Columns::new(4)
+        .with("firms", Column::Numbers(&firms))
+        .with("share_micro_small", Column::Numbers(&share))
+        .with("trust", Column::Texts(&trust))
+        .with("main_market", Column::Texts(&markets));
+    let verdicts = rules.evaluate_columns(&columns).unwrap();
+    assert_eq!(verdicts.len(), 4);
+    // Row 1 and 4 are fine: the same as the facts written as JSON.
+    for (row, json) in [
+        (
+            0,
+            r#"{"firms": 2500, "share_micro_small": 0.97, "trust": "low", "main_market": "domestic"}"#,
+        ),
+        (3, r#"{"share_micro_small": 0.9, "main_market": "local"}"#),
+    ] {
+        let facts = rules
+            .facts_from_str("row", json, FactsFormat::Json)
+            .unwrap();
+        let one = rules.evaluate(&facts);
+        let many = verdicts.get(row).unwrap();
+        let (c1, t1, p1, _) = flat_one(&one);
+        let (c2, t2, p2, _) = flat_many(&many);
+        assert_eq!((c1, t1, p1), (c2, t2, p2), "row {row}");
+        assert!(many.problems().is_empty());
+    }
+    // Row 2: a misspelt level and a market that is not an alternative, both reported.
+    let bad = verdicts.get(1).unwrap();
+    let codes: Vec<_> = bad
+        .problems()
+        .iter()
+        .map(|d| d.code.clone().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["meso::facts::unknown_level", "meso::facts::unknown_level"]
+    );
+    assert!(bad.problems()[0].message.starts_with("row 2: "));
+    assert_eq!(bad.classification(), None);
+    // Row 3: a negative count.
+    let neg = verdicts.get(2).unwrap();
+    assert_eq!(
+        neg.problems()[0].code.as_deref(),
+        Some("meso::facts::out_of_range")
+    );
+}
+
+#[test]
+fn columns_that_do_not_fit_the_rule_set_are_reported_together() {
+    use meso::{Column, Columns};
+    let rules = Rules::embedded().unwrap();
+    let numbers = [Some(1.0), Some(2.0)];
+    let short = [Some(1.0)];
+    let texts = [Some("a"), Some("b")];
+    let columns = Columns::new(2)
+        .with("frims", Column::Numbers(&numbers))
+        .with("employment", Column::Numbers(&short))
+        .with("firms", Column::Numbers(&numbers))
+        .with("firms", Column::Numbers(&numbers))
+        .with("trust", Column::Numbers(&numbers));
+    let _ = texts;
+    let err = rules.evaluate_columns(&columns).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Facts);
+    let messages: Vec<&str> = err
+        .diagnostics()
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert_eq!(
+        err.diagnostics()[0].help.as_deref(),
+        Some("did you mean `firms`?")
+    );
+    assert!(messages[1].contains("has 1 cells, the table has 2 rows"));
+    assert!(messages[2].contains("two columns"));
+    assert!(messages[3].contains("fact `trust` is"));
+}
+
+#[test]
+fn set_facts_take_comma_separated_members_from_text_cells() {
+    use meso::{Column, Columns};
+    let rules = Rules::from_sources([(
+        "t.meso",
+        "fact markets: set of local, domestic, export { description \"Markets\" }\n\
+         type exporter {\n  label \"Exporter\"\n  cite \"x\"\n  required { exports: markets contains export }\n}\n",
+    )])
+    .unwrap();
+    let markets = [
+        Some("local, export"),
+        Some("[local,domestic]"),
+        Some(""),
+        Some("local,abroad"),
+    ];
+    let verdicts = rules
+        .evaluate_columns(&Columns::new(4).with("markets", Column::Texts(&markets)))
+        .unwrap();
+    let classes: Vec<Option<&str>> = verdicts.iter().map(|v| v.classification()).collect();
+    assert_eq!(classes, [Some("exporter"), None, None, None]);
+    assert!(verdicts.get(2).unwrap().problems().is_empty());
+    assert_eq!(
+        verdicts.get(3).unwrap().problems()[0].code.as_deref(),
+        Some("meso::facts::unknown_level")
+    );
+}

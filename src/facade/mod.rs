@@ -2,14 +2,18 @@
 //! diagnostics as data. Every other module is the machinery behind it; the command line,
 //! the Python package and the browser playground all go through here.
 
+mod columns;
 mod diagnostic;
 mod evaluation;
 mod facts;
 mod format;
+mod many;
 mod rules;
 
+pub use columns::{Column, Columns};
 pub use diagnostic::{Diagnostic, Error, ErrorKind, Label, Severity};
 pub use evaluation::{Evaluation, ExplainOptions, Explanation, TraceFormat};
 pub use facts::{Facts, FactsFormat};
 pub use format::format;
+pub use many::{Verdict, Verdicts};
 pub use rules::{Rules, RulesBuilder};

@@ -1,0 +1,314 @@
+//! The facade's columnar input: the facts of many clusters given column by column, as
+//! Arrow, Polars, DuckDB or a CSV reader hold them, checked cell by cell against the rule
+//! set's vocabulary.
+//!
+//! Input: [`Columns`] (a fact name and a slice of cells per column). Output: one set of
+//! facts per row, or the problems of the rows whose cells do not fit: a bad cell never
+//! drops a row, and never stops the others.
+
+use std::sync::Arc;
+
+use crate::facade::diagnostic::{Diagnostic, Error, ErrorKind, Severity};
+use crate::facts::value_check::{check_number, level_index, suggest_name, ValueProblem};
+use crate::facts::{self};
+use crate::ir::{Fact, FactType, Program};
+use crate::value::Value;
+
+/// One column of cells; `None` is a missing cell (the fact is unknown for that row).
+#[derive(Clone, Copy, Debug)]
+pub enum Column<'a> {
+    /// Numbers, for `number`, `count`, `integer` and `ratio` facts
+    Numbers(&'a [Option<f64>]),
+    /// Truth values, for `boolean` facts
+    Booleans(&'a [Option<bool>]),
+    /// Text: level names, set members separated by commas, free text, or numbers and
+    /// `true`/`false` written as text
+    Texts(&'a [Option<&'a str>]),
+}
+
+impl Column<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Column::Numbers(c) => c.len(),
+            Column::Booleans(c) => c.len(),
+            Column::Texts(c) => c.len(),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Column::Numbers(_) => "numbers",
+            Column::Booleans(_) => "booleans",
+            Column::Texts(_) => "texts",
+        }
+    }
+}
+
+/// The facts of many clusters, column by column: every column names a fact of the rule
+/// set and has one cell per row.
+///
+/// ```
+/// use meso::{Column, Columns, Rules};
+///
+/// let rules = Rules::embedded()?;
+/// let firms = [Some(1200.0), Some(40.0), None];
+/// let trust = [Some("low"), Some("hgih"), Some("high")];
+/// let columns = Columns::new(3)
+///     .with("firms", Column::Numbers(&firms))
+///     .with("trust", Column::Texts(&trust));
+/// let verdicts = rules.evaluate_columns(&columns)?;
+/// assert_eq!(verdicts.len(), 3);
+/// // Row 2 has a level that is not one of `trust`: its problem, not a dropped row.
+/// let bad = verdicts.get(1).unwrap();
+/// assert_eq!(bad.problems()[0].code.as_deref(), Some("meso::facts::unknown_level"));
+/// assert!(bad.problems()[0].help.as_deref().unwrap().contains("did you mean `high`?"));
+/// # Ok::<(), meso::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Columns<'a> {
+    rows: usize,
+    columns: Vec<(&'a str, Column<'a>)>,
+}
+
+impl<'a> Columns<'a> {
+    /// A table of `rows` rows and no column yet (every fact unknown).
+    pub fn new(rows: usize) -> Self {
+        Columns {
+            rows,
+            columns: Vec::new(),
+        }
+    }
+
+    /// Add the column for fact `name`.
+    pub fn with(mut self, name: &'a str, column: Column<'a>) -> Self {
+        self.columns.push((name, column));
+        self
+    }
+
+    /// Add the column for fact `name`.
+    pub fn push(&mut self, name: &'a str, column: Column<'a>) {
+        self.columns.push((name, column));
+    }
+
+    /// Rows of the table.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+}
+
+/// A column matched to its fact.
+struct Bound<'p, 'a> {
+    fact: &'p Fact,
+    slot: usize,
+    column: Column<'a>,
+}
+
+/// Match every column to its fact: an unknown name, a column of the wrong length or of a
+/// kind the fact cannot take is a problem of the whole table (every problem at once).
+fn bind<'p, 'a>(program: &'p Program, columns: &Columns<'a>) -> Result<Vec<Bound<'p, 'a>>, Error> {
+    let mut bound = Vec::with_capacity(columns.columns.len());
+    let mut problems = Vec::new();
+    for (i, (name, column)) in columns.columns.iter().enumerate() {
+        let place = format!("column {} (`{name}`)", i + 1);
+        let Some((slot, fact)) = program
+            .facts
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name == *name)
+        else {
+            let help = suggest_name(name, program.facts.iter().map(|f| f.name.as_str()))
+                .map_or_else(
+                    || "name columns after the facts the rule set declares".into(),
+                    |close| format!("did you mean `{close}`?"),
+                );
+            problems.push(table_problem(
+                "meso::facts::unknown_fact",
+                format!("{place}: the rule set declares no fact `{name}`"),
+                help,
+            ));
+            continue;
+        };
+        if bound.iter().any(|b: &Bound<'_, '_>| b.slot == slot) {
+            problems.push(table_problem(
+                "meso::facts::duplicate_key",
+                format!("{place}: fact `{name}` has two columns"),
+                "give each fact one column".into(),
+            ));
+            continue;
+        }
+        if column.len() != columns.rows {
+            problems.push(table_problem(
+                "meso::facts::wrong_type",
+                format!(
+                    "{place} has {} cells, the table has {} rows",
+                    column.len(),
+                    columns.rows
+                ),
+                "give every column one cell per row (`None` for a missing value)".into(),
+            ));
+            continue;
+        }
+        let fits = match (column, &fact.ty) {
+            (Column::Texts(_), _) => true,
+            (Column::Numbers(_), FactType::Number | FactType::Integer | FactType::Ratio) => true,
+            (Column::Booleans(_), FactType::Boolean) => true,
+            _ => false,
+        };
+        if !fits {
+            problems.push(table_problem(
+                "meso::facts::wrong_type",
+                format!(
+                    "{place}: fact `{name}` is {}, the column holds {}",
+                    fact.ty.describe(),
+                    column.kind()
+                ),
+                "give level, set and text facts as texts, numbers as numbers, booleans as booleans"
+                    .into(),
+            ));
+            continue;
+        }
+        bound.push(Bound {
+            fact,
+            slot,
+            column: *column,
+        });
+    }
+    if problems.is_empty() {
+        Ok(bound)
+    } else {
+        Err(Error::new(ErrorKind::Facts, problems))
+    }
+}
+
+fn table_problem(code: &str, message: String, help: String) -> Diagnostic {
+    let rendered = format!("{code}\n\n  × {message}\n  help: {help}\n");
+    Diagnostic {
+        code: Some(code.to_string()),
+        severity: Severity::Error,
+        message,
+        file: None,
+        line: None,
+        column: None,
+        labels: Vec::new(),
+        help: Some(help),
+        rendered,
+    }
+}
+
+fn cell_problem(row: usize, problem: &ValueProblem, key: &str) -> Diagnostic {
+    let message = format!("row {}: {}", row + 1, problem.message(key));
+    let help = problem.help().map(str::to_string);
+    let code = problem.code();
+    let mut rendered = format!("{code}\n\n  × {message}\n");
+    if let Some(h) = &help {
+        rendered.push_str(&format!("  help: {h}\n"));
+    }
+    Diagnostic {
+        code: Some(code.to_string()),
+        severity: Severity::Error,
+        message,
+        file: None,
+        line: Some(row + 1),
+        column: None,
+        labels: Vec::new(),
+        help,
+        rendered,
+    }
+}
+
+/// The value of one text cell for `fact`.
+fn text_value(fact: &Fact, text: &str) -> Result<Value, ValueProblem> {
+    let trimmed = text.trim();
+    match &fact.ty {
+        FactType::Number | FactType::Integer | FactType::Ratio => {
+            let number = match trimmed.strip_suffix('%') {
+                Some(pct) => pct.trim().parse::<f64>().ok().map(|n| n / 100.0),
+                None => trimmed.parse::<f64>().ok(),
+            };
+            match number {
+                Some(n) => check_number(fact, n),
+                None => Err(wrong_type(fact, trimmed)),
+            }
+        }
+        FactType::Boolean => match trimmed {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(wrong_type(fact, trimmed)),
+        },
+        FactType::Text => Ok(Value::Text(Arc::from(text))),
+        FactType::Level { levels, ordered } => {
+            let what = if *ordered {
+                "a level"
+            } else {
+                "an alternative"
+            };
+            level_index(levels, trimmed, what).map(Value::Level)
+        }
+        FactType::Set { members } => {
+            let inner = trimmed
+                .strip_prefix('[')
+                .and_then(|t| t.strip_suffix(']'))
+                .unwrap_or(trimmed);
+            let mut set = 0u64;
+            for member in inner.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+                let i = level_index(members, member, "a member")?;
+                set |= 1u64.checked_shl(i).unwrap_or(0);
+            }
+            Ok(Value::Set(set))
+        }
+    }
+}
+
+fn wrong_type(fact: &Fact, found: &str) -> ValueProblem {
+    ValueProblem::WrongType {
+        expected: fact.ty.describe(),
+        found: format!("text `{found}`"),
+        help: None,
+    }
+}
+
+/// The facts of each row, or the problems of its cells (every bad cell of the row).
+pub(crate) fn rows_to_facts(
+    program: &Program,
+    columns: &Columns<'_>,
+) -> Result<Vec<Result<facts::Facts, Vec<Diagnostic>>>, Error> {
+    let bound = bind(program, columns)?;
+    let mut rows = Vec::with_capacity(columns.rows);
+    for row in 0..columns.rows {
+        let mut facts = facts::Facts::unknown(program.facts.len());
+        let mut problems = Vec::new();
+        for b in &bound {
+            let value = match b.column {
+                Column::Numbers(c) => match c.get(row).copied().flatten() {
+                    Some(n) => check_number(b.fact, n),
+                    None => Ok(Value::Unknown),
+                },
+                Column::Booleans(c) => Ok(c
+                    .get(row)
+                    .copied()
+                    .flatten()
+                    .map_or(Value::Unknown, Value::Bool)),
+                Column::Texts(c) => match c.get(row).copied().flatten() {
+                    Some(t) => text_value(b.fact, t),
+                    None => Ok(Value::Unknown),
+                },
+            };
+            match value {
+                // INVARIANT: `bind` took `slot` from the program's facts, which `facts` has
+                // one value for each of.
+                Ok(v) => {
+                    if let Some(s) = facts.values.get_mut(b.slot) {
+                        *s = v;
+                    }
+                }
+                Err(p) => problems.push(cell_problem(row, &p, &b.fact.name)),
+            }
+        }
+        rows.push(if problems.is_empty() {
+            Ok(facts)
+        } else {
+            Err(problems)
+        });
+    }
+    Ok(rows)
+}
