@@ -7,6 +7,8 @@
 pub mod atomic;
 pub mod batch;
 pub mod check;
+pub mod dataset;
+pub mod diff;
 pub mod eval;
 pub mod facts;
 pub mod ir;
