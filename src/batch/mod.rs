@@ -14,11 +14,12 @@ pub use output::OutputFormat;
 
 use std::path::{Path, PathBuf};
 
-use crate::atomic::AtomicFile;
 use crate::dataset::columns::Columns;
 use crate::dataset::input::{self, Piece, RawRecord};
 use crate::dataset::record::{RecordParser, Scratch};
-use crate::dataset::{parser_for, pipeline, DatasetError, IgnoredColumns, ReadOptions};
+use crate::dataset::{
+    create_output, parser_for, pipeline, DatasetError, IgnoredColumns, ReadOptions,
+};
 use crate::eval::{self, BlockEvaluator, OutcomeSummary, Row};
 use crate::facts::Facts;
 use crate::ir::{Program, TypeId};
@@ -216,11 +217,6 @@ impl Worker {
     }
 }
 
-/// Start writing the output file `path` (a temporary file beside it until the commit).
-pub(crate) fn create(path: &Path) -> Result<AtomicFile, DatasetError> {
-    AtomicFile::create(path).map_err(|e| DatasetError::io("create", path, &e))
-}
-
 /// Refuse to write over an input.
 fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), DatasetError> {
     let canon = |p: &Path| std::fs::canonicalize(p).ok();
@@ -252,8 +248,8 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
             .map_err(|e| DatasetError::io("create", &explain.dir, &e))?;
     }
     let renderer = RowRenderer::new(program, opts.format);
-    let mut out = create(&opts.out)?;
-    let mut rejects = create(&opts.rejects)?;
+    let mut out = create_output(&opts.out)?;
+    let mut rejects = create_output(&opts.rejects)?;
     out.write_all(&renderer.header())
         .map_err(DatasetError::write(&opts.out))?;
     rejects

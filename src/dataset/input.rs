@@ -1,4 +1,4 @@
-//! Batch inputs: open data files and read their records in chunks, undecoded.
+//! Dataset inputs: open data files and read their records in chunks, undecoded.
 //!
 //! Input: paths (CSV, JSONL, JSON array, `.xlsx`/`.ods` sheets) and reading options.
 //! Output: the headers of each input (for column resolution) and a [`Reader`] that yields
@@ -17,7 +17,7 @@ use calamine::{Data, Reader as _};
 use super::error::DatasetError;
 use super::split::{BufferPool, Layout, TextPiece, TextStream};
 
-/// The format of a batch input.
+/// The format of a dataset input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
     /// Comma- (or `--delimiter`-) separated values with a header row

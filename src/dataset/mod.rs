@@ -4,10 +4,11 @@
 //!
 //! Input: [`ReadOptions`] (paths, formats, column map, number style, threads) and a checked
 //! `Program`. Output: the inputs opened with their headers resolved to fact slots
-//! ([`parser_for`]), records read in pieces of whole records (`input`, `split`), each parsed
+//! (`parser_for`), records read in pieces of whole records (`input`, `split`), each parsed
 //! straight into a reused `Facts` with its problems (`record`, `flat_json`, `columns`,
 //! `convert`), and the pieces run on worker threads with results handed back in input order
-//! (`pipeline`). What is done with each record (evaluate, compare, write) is the caller's.
+//! (`pipeline`). What is done with each record (evaluate, compare, write) is the caller's;
+//! the run's output files are created here only so that their errors read alike.
 //! Problems that stop a run are [`DatasetError`]s; problems with one record are [`Problem`]s.
 
 pub(crate) mod columns;
@@ -25,6 +26,9 @@ pub use error::DatasetError;
 pub use input::{Encoding, InputFormat, InputOptions};
 pub use record::Problem;
 
+use std::path::Path;
+
+use crate::atomic::AtomicFile;
 use crate::ir::Program;
 use columns::Columns;
 use convert::Converter;
@@ -81,4 +85,9 @@ pub(crate) fn parser_for<'p>(
         names: infos.iter().map(|i| i.name.clone()).collect(),
     };
     Ok((parser, ignored))
+}
+
+/// Start writing a run's output file `path` (a temporary file beside it until the commit).
+pub(crate) fn create_output(path: &Path) -> Result<AtomicFile, DatasetError> {
+    AtomicFile::create(path).map_err(|e| DatasetError::io("create", path, &e))
 }

@@ -1,5 +1,5 @@
-//! The batch pipeline: read pieces, process them on worker threads, hand results over in
-//! input order.
+//! The dataset pipeline (`meso batch`, `meso diff`): read pieces, process them on worker
+//! threads, hand results over in input order.
 //!
 //! Input: a [`Reader`] and a per-piece work function. Output: the work function's results,
 //! one per piece, passed to a sink in input order. With one thread everything runs on the

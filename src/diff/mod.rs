@@ -20,12 +20,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::AtomicFile;
+use crate::batch::output;
 use crate::batch::output::RejectRow;
-use crate::batch::{self, output};
 use crate::dataset::columns::Columns;
 use crate::dataset::input::{self, Piece, RawRecord};
 use crate::dataset::record::{RecordParser, Scratch};
-use crate::dataset::{parser_for, pipeline, DatasetError, ReadOptions};
+use crate::dataset::{create_output, parser_for, pipeline, DatasetError, ReadOptions};
 use crate::eval::{self, Outcome};
 use crate::ir::Program;
 use crate::render::diff::{render_change, render_footer, render_header, ParamLine, Totals};
@@ -89,14 +89,14 @@ pub fn run_diff(
 
     let mut out: Box<dyn ReportSink> = match &opts.out {
         Some(path) => Box::new(Report {
-            file: batch::create(path)?,
+            file: create_output(path)?,
             path,
         }),
         None => Box::new(std::io::stdout()),
     };
     let mut rejects = match &opts.rejects {
         Some(path) => {
-            let mut f = batch::create(path)?;
+            let mut f = create_output(path)?;
             f.write_all(output::REJECT_HEADER)
                 .map_err(DatasetError::write(path))?;
             Some((f, path))
