@@ -16,13 +16,17 @@ use crate::vocab::PolicyKind;
 
 /// One of the two rule sets.
 pub(super) struct Side<'p> {
+    /// Its checked program
     pub program: &'p Program,
 }
 
 /// Both rule sets and the notes on what changed between them.
 pub(super) struct Ctx<'a> {
+    /// The rule set before the change
     pub old: Side<'a>,
+    /// The rule set after the change
     pub new: Side<'a>,
+    /// What changed in the rules, per criterion and policy condition
     pub notes: &'a Notes,
 }
 

@@ -31,7 +31,7 @@ pub(super) struct Notes {
 
 /// Parameters whose values differ, were added or removed, in new-then-old declaration order.
 pub fn param_changes(po: &Program, pn: &Program) -> Vec<ParamChange> {
-    let json = |p: &crate::ir::Param| value_json(&p.value, &p.ty).to_string();
+    let json = |p: &Param| value_json(&p.value, &p.ty).to_string();
     let mut out = Vec::new();
     for p in &pn.params {
         let old = po.params.iter().find(|q| q.name == p.name).map(json);

@@ -98,6 +98,7 @@ pub struct Totals<'a> {
 
 /// Append one changed record's entry to the report body (JSON entries start with the `,`
 /// that separates them from the one before: see [`DiffFormat::first_record_skip`]).
+/// `names` are the input names, for the CSV report's `file` column.
 pub fn render_change(
     record: &ChangedRecord,
     format: DiffFormat,
