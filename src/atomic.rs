@@ -11,9 +11,9 @@
 //! An unfinished file (an error, or dropped without [`AtomicFile::commit`]) is removed; a
 //! killed process can leave only the temporary file behind, never a half-written target.
 //! Batch outputs run to hundreds of megabytes, so a background thread syncs what has been
-//! written every [`SYNC_EVERY`] bytes while the run goes on: the disk writes overlap the
-//! evaluation, and the sync at the end has little left to wait for. Small files never
-//! start that thread.
+//! written every `SYNC_EVERY` bytes (32 MiB) while the run goes on: the disk writes
+//! overlap the evaluation, and the sync at the end has little left to wait for. Small
+//! files never start that thread.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
