@@ -10,7 +10,7 @@ use super::notes::Notes;
 use crate::dataset::input::RawRecord;
 use crate::eval::Outcome;
 use crate::ir::Program;
-use crate::render::diff::ChangedRecord;
+use crate::render::diff::{Cause, ChangedRecord};
 use crate::value::{round4, Truth};
 use crate::vocab::PolicyKind;
 
@@ -30,7 +30,7 @@ pub(super) struct Ctx<'a> {
     pub notes: &'a Notes,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn class(side: &Side<'_>, o: &Outcome) -> String {
         o.classification
             .and_then(|c| side.program.cluster_type(c))
@@ -55,7 +55,7 @@ impl Ctx<'_> {
         rec: &RawRecord<'_>,
         oo: &Outcome,
         on: &Outcome,
-    ) -> Option<ChangedRecord> {
+    ) -> Option<ChangedRecord<'a>> {
         let old_class = Self::class(&self.old, oo);
         let new_class = Self::class(&self.new, on);
         let old_p = Self::applied(&self.old, oo);
@@ -96,7 +96,7 @@ impl Ctx<'_> {
         on: &Outcome,
         oc: &str,
         nc: &str,
-        causes: &mut Vec<String>,
+        causes: &mut Vec<Cause<'a>>,
     ) {
         let (po, pn) = (self.old.program, self.new.program);
         // INVARIANT: an outcome lists one entry per type of its program, in declaration
@@ -108,11 +108,10 @@ impl Ctx<'_> {
                 .zip(&oo.types)
                 .find(|(t, _)| t.name == tn.name);
             let Some((to, old_t)) = old else {
-                causes.push(format!(
-                    "type `{}` is new: {}",
-                    tn.name,
-                    new_t.status.code()
-                ));
+                causes.push(Cause::NewType {
+                    ty: &tn.name,
+                    status: new_t.status,
+                });
                 continue;
             };
             let status_changed = old_t.status != new_t.status;
@@ -122,19 +121,17 @@ impl Ctx<'_> {
                 continue;
             }
             if status_changed {
-                causes.push(format!(
-                    "`{}`: {} → {}",
-                    tn.name,
-                    old_t.status.code(),
-                    new_t.status.code()
-                ));
+                causes.push(Cause::Status {
+                    ty: &tn.name,
+                    old: old_t.status,
+                    new: new_t.status,
+                });
             } else {
-                causes.push(format!(
-                    "`{}` score: {} → {}",
-                    tn.name,
-                    round4(old_t.score),
-                    round4(new_t.score)
-                ));
+                causes.push(Cause::Score {
+                    ty: &tn.name,
+                    old: old_t.score,
+                    new: new_t.score,
+                });
             }
             let sections = [
                 (
@@ -165,43 +162,43 @@ impl Ctx<'_> {
                         .iter()
                         .position(|x| x.name == c.name)
                         .and_then(|i| ot.get(i));
-                    let note = self
-                        .notes
-                        .criteria
-                        .get(&(tn.name.clone(), c.name.clone()))
-                        .map_or_else(String::new, |n| format!(" ({n})"));
                     match before {
                         Some(b) if b == truth => {}
-                        Some(b) => causes.push(format!(
-                            "{section} `{}.{}`: {} → {}{note}",
-                            tn.name,
-                            c.name,
-                            b.as_str(),
-                            truth.as_str()
-                        )),
-                        None => causes.push(format!(
-                            "{section} `{}.{}` is new: {}",
-                            tn.name,
-                            c.name,
-                            truth.as_str()
-                        )),
+                        Some(b) => causes.push(Cause::Criterion {
+                            section,
+                            ty: &tn.name,
+                            criterion: &c.name,
+                            old: *b,
+                            new: *truth,
+                            note: self.notes.criteria.get(&(tn.name.clone(), c.name.clone())),
+                        }),
+                        None => causes.push(Cause::NewCriterion {
+                            section,
+                            ty: &tn.name,
+                            criterion: &c.name,
+                            truth: *truth,
+                        }),
                     }
                 }
                 for c in oc_list.iter() {
                     if !nc_list.iter().any(|x| x.name == c.name) {
-                        causes.push(format!("{section} `{}.{}` was removed", tn.name, c.name));
+                        causes.push(Cause::RemovedCriterion {
+                            section,
+                            ty: &tn.name,
+                            criterion: &c.name,
+                        });
                     }
                 }
             }
         }
         for t in &po.types {
             if pn.type_id(&t.name).is_none() {
-                causes.push(format!("type `{}` was removed", t.name));
+                causes.push(Cause::RemovedType { ty: &t.name });
             }
         }
     }
 
-    fn policy_causes(&self, oo: &Outcome, on: &Outcome, causes: &mut Vec<String>) {
+    fn policy_causes(&self, oo: &Outcome, on: &Outcome, causes: &mut Vec<Cause<'a>>) {
         let (po, pn) = (self.old.program, self.new.program);
         // INVARIANT: as for types, an outcome lists one entry per policy of its program.
         for (p, new_p) in pn.policies.iter().zip(&on.policies) {
@@ -222,17 +219,12 @@ impl Ctx<'_> {
                 new_p.condition.unwrap_or(Truth::True),
             );
             if a != b {
-                let note = self
-                    .notes
-                    .conditions
-                    .get(&p.name)
-                    .map_or_else(String::new, |n| format!(" ({n})"));
-                causes.push(format!(
-                    "`{}` condition: {} → {}{note}",
-                    p.name,
-                    a.as_str(),
-                    b.as_str()
-                ));
+                causes.push(Cause::Condition {
+                    policy: &p.name,
+                    old: a,
+                    new: b,
+                    note: self.notes.conditions.get(&p.name),
+                });
             }
         }
     }

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use crate::ir::{Derived, Expr, ExprId, Param, Program};
+use crate::render::diff::{Note, ReadChange};
 use crate::render::report::value_json;
 
 /// A parameter whose value differs between the two rule sets.
@@ -24,9 +25,9 @@ pub struct ParamChange {
 /// Per-criterion notes: why its outcome may have changed.
 pub(super) struct Notes {
     /// (type, criterion) → note
-    pub criteria: HashMap<(String, String), String>,
+    pub criteria: HashMap<(String, String), Note>,
     /// policy → note on its condition
-    pub conditions: HashMap<String, String>,
+    pub conditions: HashMap<String, Note>,
 }
 
 /// Parameters whose values differ, were added or removed, in new-then-old declaration order.
@@ -98,14 +99,17 @@ fn note_for(
     old: Option<ExprId>,
     new: ExprId,
     params: &[ParamChange],
-) -> Option<String> {
+) -> Option<Note> {
     let new_text = expr_text(pn, new);
     match old {
-        None => return Some("new condition".into()),
+        None => return Some(Note::NewCondition),
         Some(o) => {
             let old_text = expr_text(po, o);
             if old_text != new_text {
-                return Some(format!("rule changed: `{old_text}` → `{new_text}`"));
+                return Some(Note::RuleChanged {
+                    old: old_text,
+                    new: new_text,
+                });
             }
         }
     }
@@ -117,20 +121,19 @@ fn note_for(
         let old_def = po.derived.iter().find(|x| x.name == decl.name);
         match old_def {
             Some(od) if expr_text(po, od.expr) == expr_text(pn, decl.expr) => {}
-            _ => notes.push(format!("derived `{}` changed", decl.name)),
+            _ => notes.push(ReadChange::Derived(decl.name.clone())),
         }
     }
     for decl in ps {
         if let Some(change) = params.iter().find(|c| c.name == decl.name) {
-            notes.push(format!(
-                "param `{}`: {} → {}",
-                change.name,
-                change.old.as_deref().unwrap_or("(not declared)"),
-                change.new.as_deref().unwrap_or("(not declared)")
-            ));
+            notes.push(ReadChange::Param {
+                name: change.name.clone(),
+                old: change.old.clone(),
+                new: change.new.clone(),
+            });
         }
     }
-    (!notes.is_empty()).then(|| notes.join(", "))
+    (!notes.is_empty()).then_some(Note::Reads(notes))
 }
 
 /// The source text of an expression, whitespace collapsed.

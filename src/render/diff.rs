@@ -1,15 +1,18 @@
 //! Render stage, rule-set diffs: the report of `meso diff` as text, CSV or JSON.
 //!
 //! Input: the rule sets' names and parameter changes, each changed record (its
-//! classifications, policies and causes, already worded by the diff stage), and the run's
-//! totals. Output: the bytes of the report, in three parts (header, one entry per changed
+//! classifications, policies and [`Cause`]s, with the [`Note`]s on the rule changes behind
+//! them), and the run's totals. Output: the bytes of the report, in three parts (header, one entry per changed
 //! record, footer), so that the records can be rendered by the workers and streamed in
 //! input order.
 
+use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
 
 use crate::batch::output::{csv_field, json_string};
+use crate::value::{round4, Truth};
+use crate::vocab::TypeStatus;
 
 /// The format of a diff report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,8 +48,8 @@ impl DiffFormat {
 }
 
 /// A record whose classification or policies changed, as the report shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ChangedRecord {
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangedRecord<'a> {
     /// The record's id
     pub id: String,
     /// Index of the input it came from
@@ -63,9 +66,215 @@ pub struct ChangedRecord {
     pub removed: Vec<String>,
     /// The same policies apply, in another order
     pub reordered: bool,
-    /// What changed and why, one sentence each
-    pub causes: Vec<String>,
+    /// What changed and why
+    pub causes: Vec<Cause<'a>>,
 }
+
+/// One thing that changed for a record, with the names of the rule set it is about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cause<'a> {
+    /// A type the old rule set does not have, and its status now
+    NewType {
+        /// The type
+        ty: &'a str,
+        /// Its status under the new rule set
+        status: TypeStatus,
+    },
+    /// A type the new rule set does not have
+    RemovedType {
+        /// The type
+        ty: &'a str,
+    },
+    /// A type's status changed
+    Status {
+        /// The type
+        ty: &'a str,
+        /// Before
+        old: TypeStatus,
+        /// After
+        new: TypeStatus,
+    },
+    /// The score of the old or the new classification's type changed (not its status)
+    Score {
+        /// The type
+        ty: &'a str,
+        /// Before (shown rounded to 4 decimals)
+        old: f64,
+        /// After
+        new: f64,
+    },
+    /// A criterion's outcome flipped
+    Criterion {
+        /// `required`, `indicative` or `excluding`
+        section: &'static str,
+        /// The type
+        ty: &'a str,
+        /// The criterion
+        criterion: &'a str,
+        /// Before
+        old: Truth,
+        /// After
+        new: Truth,
+        /// The rule change that may be behind it
+        note: Option<&'a Note>,
+    },
+    /// A criterion the old type does not have, and its outcome now
+    NewCriterion {
+        /// `required`, `indicative` or `excluding`
+        section: &'static str,
+        /// The type
+        ty: &'a str,
+        /// The criterion
+        criterion: &'a str,
+        /// Its outcome under the new rule set
+        truth: Truth,
+    },
+    /// A criterion the new type does not have
+    RemovedCriterion {
+        /// `required`, `indicative` or `excluding`
+        section: &'static str,
+        /// The type
+        ty: &'a str,
+        /// The criterion
+        criterion: &'a str,
+    },
+    /// A policy's condition flipped
+    Condition {
+        /// The policy
+        policy: &'a str,
+        /// Before (no condition: true)
+        old: Truth,
+        /// After
+        new: Truth,
+        /// The rule change that may be behind it
+        note: Option<&'a Note>,
+    },
+}
+
+impl fmt::Display for Cause<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::NewType { ty, status } => write!(f, "type `{ty}` is new: {}", status.code()),
+            Cause::RemovedType { ty } => write!(f, "type `{ty}` was removed"),
+            Cause::Status { ty, old, new } => {
+                write!(f, "`{ty}`: {} → {}", old.code(), new.code())
+            }
+            Cause::Score { ty, old, new } => {
+                write!(f, "`{ty}` score: {} → {}", round4(*old), round4(*new))
+            }
+            Cause::Criterion {
+                section,
+                ty,
+                criterion,
+                old,
+                new,
+                note,
+            } => {
+                write!(
+                    f,
+                    "{section} `{ty}.{criterion}`: {} → {}",
+                    old.as_str(),
+                    new.as_str()
+                )?;
+                write_note(f, *note)
+            }
+            Cause::NewCriterion {
+                section,
+                ty,
+                criterion,
+                truth,
+            } => write!(f, "{section} `{ty}.{criterion}` is new: {}", truth.as_str()),
+            Cause::RemovedCriterion {
+                section,
+                ty,
+                criterion,
+            } => write!(f, "{section} `{ty}.{criterion}` was removed"),
+            Cause::Condition {
+                policy,
+                old,
+                new,
+                note,
+            } => {
+                write!(
+                    f,
+                    "`{policy}` condition: {} → {}",
+                    old.as_str(),
+                    new.as_str()
+                )?;
+                write_note(f, *note)
+            }
+        }
+    }
+}
+
+/// ` (note)` after a flipped criterion or condition, when there is a note.
+fn write_note(f: &mut fmt::Formatter<'_>, note: Option<&Note>) -> fmt::Result {
+    match note {
+        Some(note) => write!(f, " ({note})"),
+        None => Ok(()),
+    }
+}
+
+/// The rule change that may flip a criterion or a policy condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// The old rule set has no such criterion or condition
+    NewCondition,
+    /// Its text changed (whitespace collapsed)
+    RuleChanged {
+        /// Before
+        old: String,
+        /// After
+        new: String,
+    },
+    /// Its text is the same, but values it reads changed (never empty)
+    Reads(Vec<ReadChange>),
+}
+
+/// A value a criterion or condition reads, changed between the two rule sets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadChange {
+    /// A derived value whose definition changed (or is new)
+    Derived(String),
+    /// A parameter whose value changed
+    Param {
+        /// Name
+        name: String,
+        /// Old value as JSON (`None`: not declared)
+        old: Option<String>,
+        /// New value as JSON (`None`: not declared)
+        new: Option<String>,
+    },
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::NewCondition => f.write_str("new condition"),
+            Note::RuleChanged { old, new } => write!(f, "rule changed: `{old}` → `{new}`"),
+            Note::Reads(reads) => {
+                for (i, read) in reads.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match read {
+                        ReadChange::Derived(name) => write!(f, "derived `{name}` changed")?,
+                        ReadChange::Param { name, old, new } => write!(
+                            f,
+                            "param `{name}`: {} → {}",
+                            old.as_deref().unwrap_or(NOT_DECLARED),
+                            new.as_deref().unwrap_or(NOT_DECLARED)
+                        )?,
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// How a value missing from one of the rule sets is shown in the text report.
+const NOT_DECLARED: &str = "(not declared)";
 
 /// One parameter change in the header: its name and its old and new values as JSON text
 /// (`None`: not declared in that rule set).
@@ -100,7 +309,7 @@ pub struct Totals<'a> {
 /// that separates them from the one before: see [`DiffFormat::first_record_skip`]).
 /// `names` are the input names, for the CSV report's `file` column.
 pub fn render_change(
-    record: &ChangedRecord,
+    record: &ChangedRecord<'_>,
     format: DiffFormat,
     names: &[String],
     out: &mut Vec<u8>,
@@ -145,7 +354,7 @@ pub fn render_change(
             out.push(b',');
             csv_field(&record.removed.join(";"), out);
             out.push(b',');
-            csv_field(&record.causes.join("; "), out);
+            csv_field(&causes_text(&record.causes).join("; "), out);
             out.push(b'\n');
         }
         DiffFormat::Json => {
@@ -155,10 +364,11 @@ pub fn render_change(
             json_string(&record.old_class, out);
             out.extend_from_slice(b",\"new_classification\":");
             json_string(&record.new_class, out);
+            let causes = causes_text(&record.causes);
             for (key, list) in [
                 ("added_policies", &record.added),
                 ("removed_policies", &record.removed),
-                ("causes", &record.causes),
+                ("causes", &causes),
             ] {
                 let _ = write!(out, ",\"{key}\":[");
                 for (i, s) in list.iter().enumerate() {
@@ -190,8 +400,8 @@ pub fn render_header(format: DiffFormat, names: (&str, &str), params: &[ParamLin
                         out,
                         "    {}: {} → {}",
                         p.name,
-                        p.old.unwrap_or("(not declared)"),
-                        p.new.unwrap_or("(not declared)")
+                        p.old.unwrap_or(NOT_DECLARED),
+                        p.new.unwrap_or(NOT_DECLARED)
                     );
                 }
             }
@@ -270,4 +480,98 @@ pub fn render_footer(format: DiffFormat, s: &Totals<'_>) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Each cause as its sentence.
+fn causes_text(causes: &[Cause<'_>]) -> Vec<String> {
+    causes.iter().map(ToString::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sentences of the causes and notes, as the report has always written them.
+    #[test]
+    fn causes_and_notes_read_as_sentences() {
+        let param = Note::Reads(vec![
+            ReadChange::Derived("size".into()),
+            ReadChange::Param {
+                name: "min_share".into(),
+                old: Some("0.9".into()),
+                new: None,
+            },
+        ]);
+        let changed = Note::RuleChanged {
+            old: "firms > 10".into(),
+            new: "firms > 12".into(),
+        };
+        let cases = [
+            (
+                Cause::NewType {
+                    ty: "t",
+                    status: TypeStatus::NotMatched,
+                },
+                "type `t` is new: not_matched",
+            ),
+            (Cause::RemovedType { ty: "t" }, "type `t` was removed"),
+            (
+                Cause::Score {
+                    ty: "t",
+                    old: 0.123_456,
+                    new: 0.5,
+                },
+                "`t` score: 0.1235 → 0.5",
+            ),
+            (
+                Cause::Criterion {
+                    section: "required",
+                    ty: "t",
+                    criterion: "c",
+                    old: Truth::True,
+                    new: Truth::False,
+                    note: Some(&param),
+                },
+                "required `t.c`: true → false (derived `size` changed, param `min_share`: 0.9 → (not declared))",
+            ),
+            (
+                Cause::NewCriterion {
+                    section: "indicative",
+                    ty: "t",
+                    criterion: "c",
+                    truth: Truth::Unknown,
+                },
+                "indicative `t.c` is new: unknown",
+            ),
+            (
+                Cause::RemovedCriterion {
+                    section: "excluding",
+                    ty: "t",
+                    criterion: "c",
+                },
+                "excluding `t.c` was removed",
+            ),
+            (
+                Cause::Condition {
+                    policy: "p",
+                    old: Truth::True,
+                    new: Truth::False,
+                    note: Some(&changed),
+                },
+                "`p` condition: true → false (rule changed: `firms > 10` → `firms > 12`)",
+            ),
+            (
+                Cause::Condition {
+                    policy: "p",
+                    old: Truth::False,
+                    new: Truth::True,
+                    note: Some(&Note::NewCondition),
+                },
+                "`p` condition: false → true (new condition)",
+            ),
+        ];
+        for (cause, sentence) in cases {
+            assert_eq!(cause.to_string(), sentence);
+        }
+    }
 }
