@@ -69,6 +69,8 @@ pub mod atomic;
 #[cfg(feature = "cli")]
 pub mod batch;
 pub mod check;
+pub mod dataset;
+pub mod diff;
 pub mod eval;
 pub mod facts;
 pub mod ir;

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use meso::batch::BatchError;
+use meso::dataset::DatasetError;
 use meso::facts::{self, FactsError, FactsFormat, LoadOptions};
 use meso::render::diagnostics::{render, ErrorFormat};
 use meso::ruleset::{self, RuleOrigin, RuleSources, RuleText, SourceError};
@@ -237,23 +237,23 @@ const ENTRIES: &[Entry] = &[
     e("meso::facts::too_large", Made(facts_too_large, "a facts file over 64 MiB (also `/dev/zero` or endless standard input)"),
       "One facts file describes one cluster; split large exports."),
     // -- batch (whole run)
-    e("meso::batch::io", Made(|| Box::new(BatchError::Io { action: "read", path: "missing.csv".into(), reason: "no such file or directory".into(), help: Some("check the path".into()) }), "`meso batch missing.csv --out out.csv`"),
+    e("meso::batch::io", Made(|| Box::new(DatasetError::Io { action: "read", path: "missing.csv".into(), reason: "no such file or directory".into(), help: Some("check the path".into()) }), "`meso batch missing.csv --out out.csv`"),
       "Check the input, column map and output paths; the output's directory must exist."),
-    e("meso::batch::unknown_format", Made(|| Box::new(BatchError::UnknownFormat { path: "data.txt".into() }), "`meso batch data.txt --out out.csv`"),
+    e("meso::batch::unknown_format", Made(|| Box::new(DatasetError::UnknownFormat { path: "data.txt".into() }), "`meso batch data.txt --out out.csv`"),
       "Name the input `.csv`, `.tsv`, `.jsonl`, `.json`, `.xlsx` or `.ods`, or pass `--input-format`."),
-    e("meso::batch::unknown_column", Made(|| Box::new(BatchError::UnknownColumn { path: "census.csv".into(), column: "frims".into(), help: Some("did you mean `firms`?".into()) }), "a CSV header `frims`"),
+    e("meso::batch::unknown_column", Made(|| Box::new(DatasetError::UnknownColumn { path: "census.csv".into(), column: "frims".into(), help: Some("did you mean `firms`?".into()) }), "a CSV header `frims`"),
       "Rename the column, map it with `--columns`, or skip columns that are not facts as the help says."),
-    e("meso::batch::duplicate_column", Made(|| Box::new(BatchError::DuplicateColumn { path: "census.csv".into(), fact: "firms".into(), first: "firms".into(), second: "FIRMS".into() }), "headers `firms` and `FIRMS` both mapped to `firms`"),
+    e("meso::batch::duplicate_column", Made(|| Box::new(DatasetError::DuplicateColumn { path: "census.csv".into(), fact: "firms".into(), first: "firms".into(), second: "FIRMS".into() }), "headers `firms` and `FIRMS` both mapped to `firms`"),
       "Keep one of the columns, or map one of them to another fact."),
-    e("meso::batch::malformed", Made(|| Box::new(BatchError::Malformed { path: "clusters.json".into(), reason: "the file is not a JSON array of objects".into(), help: Some("write `[{\"id\": \"a\", ...}, ...]` or use `.jsonl`".into()) }), "a `.json` input that is not an array"),
+    e("meso::batch::malformed", Made(|| Box::new(DatasetError::Malformed { path: "clusters.json".into(), reason: "the file is not a JSON array of objects".into(), help: Some("write `[{\"id\": \"a\", ...}, ...]` or use `.jsonl`".into()) }), "a `.json` input that is not an array"),
       "Give the input the expected shape (a header row, an array of objects, the named sheet)."),
-    e("meso::batch::column_map", Made(|| Box::new(BatchError::ColumnMap { path: "map.toml".into(), reason: "`firms` must map to a fact name".into() }), "`--columns map.toml` with a value that is not a fact name"),
+    e("meso::batch::column_map", Made(|| Box::new(DatasetError::ColumnMap { path: "map.toml".into(), reason: "`firms` must map to a fact name".into() }), "`--columns map.toml` with a value that is not a fact name"),
       "Write one `\"census header\" = \"fact_name\"` per line."),
     e(
         "meso::batch::bad_option",
         Made(
             || {
-                Box::new(BatchError::BadOption {
+                Box::new(DatasetError::BadOption {
                     message: "spreadsheets cannot be read from standard input".into(),
                     help: Some("give the path of the `.xlsx` or `.ods` file".into()),
                 })

@@ -1,58 +1,30 @@
-//! Batch stage: whole datasets (CSV, JSON lines, JSON arrays, spreadsheets) → one output
-//! row per record, a reject file, and a summary.
+//! Batch stage: a whole dataset → one output row per record, a reject file, and a summary.
 //!
 //! Input: a loaded [`RuleSet`] and [`BatchOptions`]. Output: the output and reject files
-//! (each written to a temporary file and renamed when complete) and a [`Summary`].
-//! Records are read in chunks, parsed straight into fact slots (`record`), evaluated in
-//! parallel with reused buffers, and written in input order (`pipeline`). A record with a
-//! bad value is rejected with every problem listed; it never stops the run.
+//! (each written to a temporary file and renamed when complete, `crate::atomic`) and a
+//! [`Summary`]. The dataset layer (`crate::dataset`) reads the records in pieces and parses
+//! them straight into fact slots; here each worker holds them, evaluates them a block at a
+//! time with reused buffers (`eval::BlockEvaluator`), renders their rows (`output`), and
+//! the pipeline writes the rows in input order. A record with a bad value is rejected with
+//! every problem listed; it never stops the run.
 
-mod atomic;
-mod columns;
-mod convert;
-pub mod diff;
-mod error;
-mod flat_json;
-mod input;
-mod output;
-mod pipeline;
-mod record;
-mod split;
+pub(crate) mod output;
 
-pub use atomic::AtomicFile;
-pub use columns::ColumnOptions;
-pub use convert::NumberStyle;
-pub use error::BatchError;
-pub use input::{Encoding, InputFormat, InputOptions};
 pub use output::OutputFormat;
-pub use record::Problem;
 
 use std::path::{Path, PathBuf};
 
+use crate::dataset::columns::Columns;
+use crate::dataset::input::{self, Piece, RawRecord};
+use crate::dataset::record::{RecordParser, Scratch};
+use crate::dataset::{
+    create_output, parser_for, pipeline, DatasetError, IgnoredColumns, ReadOptions,
+};
 use crate::eval::{self, BlockEvaluator, OutcomeSummary, Row};
 use crate::facts::Facts;
 use crate::ir::{Program, TypeId};
 use crate::ruleset::RuleSet;
-use columns::Columns;
-use convert::Converter;
-use input::{Piece, RawRecord, SourceInfo};
 use output::{RejectRow, RowRenderer};
-use record::{RecordParser, Scratch};
-
-/// Everything that says how to read a dataset.
-#[derive(Clone, Debug, Default)]
-pub struct ReadOptions {
-    /// Files and how to read them
-    pub input: InputOptions,
-    /// How columns name facts
-    pub columns: ColumnOptions,
-    /// How text cells write numbers
-    pub numbers: NumberStyle,
-    /// Worker threads (0: every core)
-    pub threads: usize,
-    /// Show a progress bar on stderr (after a second)
-    pub progress: bool,
-}
 
 /// Options of `meso batch`.
 #[derive(Clone, Debug)]
@@ -135,8 +107,8 @@ pub fn default_rejects_path(out: &Path) -> PathBuf {
 }
 
 /// Parse `--where classification=TYPE` (`none` for records no type matched).
-pub fn parse_where(program: &Program, text: &str) -> Result<Option<TypeId>, BatchError> {
-    let bad = |help: String| BatchError::BadOption {
+pub fn parse_where(program: &Program, text: &str) -> Result<Option<TypeId>, DatasetError> {
+    let bad = |help: String| DatasetError::BadOption {
         message: format!("cannot use `--where {text}`"),
         help: Some(help),
     };
@@ -167,9 +139,6 @@ pub fn parse_where(program: &Program, text: &str) -> Result<Option<TypeId>, Batc
     }
 }
 
-/// Columns ignored per input: (input, column names).
-pub type IgnoredColumns = Vec<(String, Vec<String>)>;
-
 /// What one worker produced for one slice of records.
 struct SliceOut {
     rows: Vec<u8>,
@@ -177,7 +146,7 @@ struct SliceOut {
     counts: Vec<u64>,
     evaluated: u64,
     read: u64,
-    error: Option<BatchError>,
+    error: Option<DatasetError>,
 }
 
 impl SliceOut {
@@ -248,48 +217,14 @@ impl Worker {
     }
 }
 
-/// A record parser for `program` over inputs already opened; also returns the columns
-/// ignored per input.
-pub(crate) fn parser_for<'p>(
-    program: &'p Program,
-    columns: &'p Columns<'p>,
-    infos: &[SourceInfo],
-    read: &ReadOptions,
-) -> Result<(RecordParser<'p>, IgnoredColumns), BatchError> {
-    if let Some(map) = &read.columns.map {
-        columns.check_aliases(map)?;
-    }
-    let mut layouts = Vec::with_capacity(infos.len());
-    let mut ignored = Vec::new();
-    for info in infos {
-        match &info.headers {
-            Some(headers) => {
-                let (targets, skipped) = columns.resolve(&info.name, headers)?;
-                if !skipped.is_empty() {
-                    ignored.push((info.name.clone(), skipped));
-                }
-                layouts.push(Some((targets, headers.clone())));
-            }
-            None => layouts.push(None),
-        }
-    }
-    let parser = RecordParser {
-        conv: Converter::new(program, read.numbers),
-        columns,
-        layouts,
-        names: infos.iter().map(|i| i.name.clone()).collect(),
-    };
-    Ok((parser, ignored))
-}
-
 /// Refuse to write over an input.
-fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), BatchError> {
+fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), DatasetError> {
     let canon = |p: &Path| std::fs::canonicalize(p).ok();
     let Some(out_c) = canon(out) else {
         return Ok(());
     };
     if inputs.iter().any(|i| canon(i).as_ref() == Some(&out_c)) {
-        return Err(BatchError::BadOption {
+        return Err(DatasetError::BadOption {
             message: format!("`{}` is both an input and an output", out.display()),
             help: Some("write the output to another file".into()),
         });
@@ -300,7 +235,7 @@ fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), BatchError> {
 /// Run `meso batch`: evaluate every record of the inputs and write the output and reject
 /// files. Problems with single records go to the reject file; an `Err` means nothing was
 /// written (no output file appears).
-pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchError> {
+pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, DatasetError> {
     let program = &rules.program;
     check_not_input(&opts.out, &opts.read.input.paths)?;
     check_not_input(&opts.rejects, &opts.read.input.paths)?;
@@ -310,13 +245,16 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
     let (parser, ignored) = parser_for(program, &columns, &infos, &opts.read)?;
     if let Some(explain) = &opts.explain {
         std::fs::create_dir_all(&explain.dir)
-            .map_err(|e| BatchError::io("create", &explain.dir, &e))?;
+            .map_err(|e| DatasetError::io("create", &explain.dir, &e))?;
     }
     let renderer = RowRenderer::new(program, opts.format);
-    let mut out = AtomicFile::create(&opts.out)?;
-    let mut rejects = AtomicFile::create(&opts.rejects)?;
-    out.write_all(&renderer.header())?;
-    rejects.write_all(output::REJECT_HEADER)?;
+    let mut out = create_output(&opts.out)?;
+    let mut rejects = create_output(&opts.rejects)?;
+    out.write_all(&renderer.header())
+        .map_err(DatasetError::write(&opts.out))?;
+    rejects
+        .write_all(output::REJECT_HEADER)
+        .map_err(DatasetError::write(&opts.rejects))?;
 
     let n_types = program.types.len();
     let mut summary = Summary {
@@ -330,7 +268,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
     let mut reject_buf = Vec::new();
 
     let init = || Worker::new(program.facts.len());
-    let work = |w: &mut Worker, piece: &Piece| -> Result<SliceOut, BatchError> {
+    let work = |w: &mut Worker, piece: &Piece| -> Result<SliceOut, DatasetError> {
         let mut rows = buffers.take();
         rows.reserve(piece.len_bytes() + 4096);
         let mut slice = SliceOut {
@@ -374,7 +312,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
         w.flush(program, &renderer, &mut slice);
         Ok(slice)
     };
-    let sink = |slice: SliceOut| -> Result<(), BatchError> {
+    let sink = |slice: SliceOut| -> Result<(), DatasetError> {
         if let Some(e) = slice.error {
             return Err(e);
         }
@@ -382,7 +320,8 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
         if !slice.rows.is_empty() {
             skip = 0;
         }
-        out.write_all(bytes)?;
+        out.write_all(bytes)
+            .map_err(DatasetError::write(&opts.out))?;
         buffers.give(slice.rows);
         summary.read += slice.read;
         summary.evaluated += slice.evaluated;
@@ -395,7 +334,9 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
         summary.rejected += rejected_ids.len() as u64;
         reject_buf.clear();
         output::reject_rows(&slice.rejects, &parser.names, &mut reject_buf);
-        rejects.write_all(&reject_buf)?;
+        rejects
+            .write_all(&reject_buf)
+            .map_err(DatasetError::write(&opts.rejects))?;
         for (total, c) in counts.iter_mut().zip(&slice.counts) {
             *total += c;
         }
@@ -403,9 +344,12 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
     };
     pipeline::run(reader, threads, &mut progress, init, work, sink)?;
     progress.finish();
-    out.write_all(&renderer.footer(summary.evaluated))?;
-    rejects.commit()?;
-    out.commit()?;
+    out.write_all(&renderer.footer(summary.evaluated))
+        .map_err(DatasetError::write(&opts.out))?;
+    rejects
+        .commit()
+        .map_err(DatasetError::write(&opts.rejects))?;
+    out.commit().map_err(DatasetError::write(&opts.out))?;
     summary.by_classification = counts
         .iter()
         .enumerate()
@@ -430,7 +374,7 @@ fn write_explain(
     id: &str,
     scratch: &Scratch,
     outcome: &OutcomeSummary,
-) -> Result<(), BatchError> {
+) -> Result<(), DatasetError> {
     if let Some(only) = explain.only {
         if outcome.classification != only {
             return Ok(());
@@ -480,7 +424,7 @@ fn write_explain(
     }
     let path = explain.dir.join(format!("{}.{ext}", file_stem(id)));
     crate::atomic::write_atomic(&path, text.as_bytes())
-        .map_err(|e| BatchError::io("write", &path, &e))
+        .map_err(|e| DatasetError::io("write", &path, &e))
 }
 
 /// A record id made safe as a file name: letters, digits, `-`, `_` and `.` kept, anything

@@ -7,7 +7,7 @@
 use std::io::Write;
 use std::str::FromStr;
 
-use super::record::Problem;
+use crate::dataset::Problem;
 use crate::eval::Row;
 use crate::ir::{FactId, Program};
 use crate::value::round4;

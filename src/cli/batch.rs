@@ -5,10 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use meso::batch::{
-    self, BatchOptions, ColumnOptions, Encoding, Explain, ExplainFormat, InputFormat, InputOptions,
-    NumberStyle, OutputFormat, ReadOptions, Summary,
-};
+use meso::batch::{self, BatchOptions, Explain, ExplainFormat, OutputFormat, Summary};
+use meso::dataset::{ColumnOptions, Encoding, InputFormat, InputOptions, NumberStyle, ReadOptions};
 
 use super::output::{load_rules, Output};
 use super::{Exit, RulesArgs};

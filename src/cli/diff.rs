@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use meso::batch::diff::{self, DiffFormat, DiffOptions};
 use meso::batch::OutputFormat;
+use meso::diff::{self, DiffFormat, DiffOptions};
 
 use super::batch::DataArgs;
 use super::output::{load_rules, rules_name, Output};

@@ -530,8 +530,8 @@ impl<'de> Visitor<'de> for CellVisitor {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
-    use crate::batch::columns::ColumnOptions;
-    use crate::batch::convert::NumberStyle;
+    use crate::dataset::columns::ColumnOptions;
+    use crate::dataset::convert::NumberStyle;
     use proptest::prelude::*;
 
     /// One key and value of a generated record: facts of the shipped rules (right and

@@ -9,7 +9,7 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use super::error::BatchError;
+use super::error::DatasetError;
 
 /// Bytes of input per piece: large enough that per-piece costs vanish, small enough that
 /// every thread gets many pieces and memory stays a few megabytes.
@@ -225,13 +225,13 @@ impl TextStream {
     }
 
     /// Read up to `want` more bytes; at the very start, drop a UTF-8 byte-order mark.
-    fn fill(&mut self, want: usize) -> Result<(), BatchError> {
+    fn fill(&mut self, want: usize) -> Result<(), DatasetError> {
         // Room for the whole read up front: no regrowing, no small probing reads.
         self.buf.reserve(want);
         let got = (&mut self.reader)
             .take(want as u64)
             .read_to_end(&mut self.buf)
-            .map_err(|e| BatchError::io("read", std::path::Path::new(&*self.name), &e))?;
+            .map_err(|e| DatasetError::io("read", std::path::Path::new(&*self.name), &e))?;
         if got < want {
             self.eof = true;
         }
@@ -292,7 +292,7 @@ impl TextStream {
 
     /// The first record's bytes (a CSV header row), or what there is when the input has
     /// no newline.
-    pub fn first_record(&mut self) -> Result<Vec<u8>, BatchError> {
+    pub fn first_record(&mut self) -> Result<Vec<u8>, DatasetError> {
         loop {
             self.scan(true);
             if let Some(cut) = self.cut {
@@ -307,7 +307,7 @@ impl TextStream {
     }
 
     /// The next piece of whole records, `None` at the end of the input.
-    pub fn next_piece(&mut self) -> Result<Option<TextPiece>, BatchError> {
+    pub fn next_piece(&mut self) -> Result<Option<TextPiece>, DatasetError> {
         loop {
             if self.buf.len() >= self.piece_bytes || self.eof {
                 self.scan(false);
@@ -357,7 +357,7 @@ mod tests {
         let mut out = Vec::new();
         let mut row = csv::ByteRecord::new();
         while reader.read_byte_record(&mut row).unwrap() {
-            let line = crate::batch::input::record_line(bytes, row.position().unwrap(), first);
+            let line = crate::dataset::input::record_line(bytes, row.position().unwrap(), first);
             out.push((row.iter().map(<[u8]>::to_vec).collect(), line));
         }
         out

@@ -1,5 +1,5 @@
-//! The batch pipeline: read pieces, process them on worker threads, hand results over in
-//! input order.
+//! The dataset pipeline (`meso batch`, `meso diff`): read pieces, process them on worker
+//! threads, hand results over in input order.
 //!
 //! Input: a [`Reader`] and a per-piece work function. Output: the work function's results,
 //! one per piece, passed to a sink in input order. With one thread everything runs on the
@@ -13,7 +13,7 @@ use std::sync::{mpsc, Arc, Mutex, PoisonError};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::error::BatchError;
+use super::error::DatasetError;
 use super::input::{Piece, Reader};
 
 /// Pieces waiting for a worker, per worker.
@@ -83,12 +83,12 @@ pub(crate) fn run<S, R, I, W, K>(
     init: I,
     work: W,
     mut sink: K,
-) -> Result<(), BatchError>
+) -> Result<(), DatasetError>
 where
     I: Fn() -> S + Sync,
-    W: Fn(&mut S, &Piece) -> Result<R, BatchError> + Sync,
+    W: Fn(&mut S, &Piece) -> Result<R, DatasetError> + Sync,
     R: Send,
-    K: FnMut(R) -> Result<(), BatchError>,
+    K: FnMut(R) -> Result<(), DatasetError>,
 {
     let pool = reader.pool();
     if threads <= 1 {
@@ -101,7 +101,7 @@ where
         }
         return Ok(());
     }
-    type Done<R> = (u64, Result<R, BatchError>, u64);
+    type Done<R> = (u64, Result<R, DatasetError>, u64);
     std::thread::scope(|scope| {
         let (piece_tx, piece_rx) =
             mpsc::sync_channel::<(u64, Piece, u64)>(threads * QUEUED_PER_WORKER);
@@ -155,7 +155,7 @@ where
         drop(done_tx);
 
         // The writer (this thread): results back in input order.
-        let mut waiting: BTreeMap<u64, (Result<R, BatchError>, u64)> = BTreeMap::new();
+        let mut waiting: BTreeMap<u64, (Result<R, DatasetError>, u64)> = BTreeMap::new();
         let mut next = 0u64;
         for (seq, result, position) in done_rx.iter() {
             waiting.insert(seq, (result, position));

@@ -1,4 +1,4 @@
-//! Batch inputs: open data files and read their records in chunks, undecoded.
+//! Dataset inputs: open data files and read their records in chunks, undecoded.
 //!
 //! Input: paths (CSV, JSONL, JSON array, `.xlsx`/`.ods` sheets) and reading options.
 //! Output: the headers of each input (for column resolution) and a [`Reader`] that yields
@@ -14,10 +14,10 @@ use std::sync::Arc;
 
 use calamine::{Data, Reader as _};
 
-use super::error::BatchError;
+use super::error::DatasetError;
 use super::split::{BufferPool, Layout, TextPiece, TextStream};
 
-/// The format of a batch input.
+/// The format of a dataset input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
     /// Comma- (or `--delimiter`-) separated values with a header row
@@ -152,7 +152,10 @@ pub(crate) enum Piece {
 
 impl Piece {
     /// Call `each` on every record of the piece, in order.
-    pub fn for_each_record(&self, mut each: impl FnMut(&RawRecord<'_>)) -> Result<(), BatchError> {
+    pub fn for_each_record(
+        &self,
+        mut each: impl FnMut(&RawRecord<'_>),
+    ) -> Result<(), DatasetError> {
         match self {
             Piece::Records(records) => {
                 for r in records {
@@ -290,7 +293,7 @@ pub(crate) struct Reader {
 
 /// Open every input: headers are read now, so that columns can be resolved before any
 /// record is.
-pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), BatchError> {
+pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), DatasetError> {
     let pool = Arc::new(BufferPool::default());
     let mut infos = Vec::new();
     let mut streams = Vec::new();
@@ -298,10 +301,10 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
         let name = path.display().to_string();
         let stdin = path.as_os_str() == "-";
         let Some(format) = opts.format.or_else(|| InputFormat::from_path(path)) else {
-            return Err(BatchError::UnknownFormat { path: name });
+            return Err(DatasetError::UnknownFormat { path: name });
         };
         if !stdin && path.is_dir() {
-            return Err(BatchError::Io {
+            return Err(DatasetError::Io {
                 action: "read",
                 path: name,
                 reason: "it is a directory".into(),
@@ -315,7 +318,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
         };
         let (headers, stream) = match format {
             InputFormat::Sheet if stdin => {
-                return Err(BatchError::BadOption {
+                return Err(DatasetError::BadOption {
                     message: "spreadsheets cannot be read from standard input".into(),
                     help: Some("give the path of the `.xlsx` or `.ods` file".into()),
                 })
@@ -356,7 +359,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
                     .map(|h| String::from_utf8_lossy(h).trim().to_string())
                     .collect();
                 if headers.is_empty() || headers.iter().all(String::is_empty) {
-                    return Err(BatchError::Malformed {
+                    return Err(DatasetError::Malformed {
                         path: name,
                         reason: "there is no header row".into(),
                         help: Some("the first line names the columns: `id,firms,trust,...`".into()),
@@ -402,11 +405,11 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Bat
     Ok((infos, reader))
 }
 
-fn text_reader(path: &Path, encoding: Encoding) -> Result<TextReader, BatchError> {
+fn text_reader(path: &Path, encoding: Encoding) -> Result<TextReader, DatasetError> {
     let raw: TextReader = if path.as_os_str() == "-" {
         Box::new(std::io::stdin())
     } else {
-        Box::new(File::open(path).map_err(|e| BatchError::io("read", path, &e))?)
+        Box::new(File::open(path).map_err(|e| DatasetError::io("read", path, &e))?)
     };
     Ok(match encoding {
         Encoding::Utf8 => raw,
@@ -421,15 +424,15 @@ fn text_reader(path: &Path, encoding: Encoding) -> Result<TextReader, BatchError
 fn open_sheet(
     path: &Path,
     sheet: Option<&str>,
-) -> Result<(Option<Vec<String>>, Stream), BatchError> {
+) -> Result<(Option<Vec<String>>, Stream), DatasetError> {
     let name = path.display().to_string();
-    let malformed = |reason: String, help: Option<String>| BatchError::Malformed {
+    let malformed = |reason: String, help: Option<String>| DatasetError::Malformed {
         path: name.clone(),
         reason,
         help,
     };
     let mut book = calamine::open_workbook_auto(path).map_err(|e| match e {
-        calamine::Error::Io(io) => BatchError::io("read", path, &io),
+        calamine::Error::Io(io) => DatasetError::io("read", path, &io),
         other => malformed(
             format!(
                 "not a readable workbook ({})",
@@ -481,8 +484,8 @@ fn quoted(names: &[String]) -> String {
     parts.join(", ")
 }
 
-fn csv_error(name: &str, e: &csv::Error) -> BatchError {
-    BatchError::Malformed {
+fn csv_error(name: &str, e: &csv::Error) -> DatasetError {
+    DatasetError::Malformed {
         path: name.into(),
         reason: e.to_string().to_lowercase(),
         help: None,
@@ -491,7 +494,7 @@ fn csv_error(name: &str, e: &csv::Error) -> BatchError {
 
 impl Reader {
     /// The next piece of work, or `None` at the end of the last input.
-    pub fn next_piece(&mut self) -> Result<Option<Piece>, BatchError> {
+    pub fn next_piece(&mut self) -> Result<Option<Piece>, DatasetError> {
         while let Some(stream) = self.streams.get_mut(self.current) {
             let source = u32::try_from(self.current).unwrap_or(u32::MAX);
             let name = self.names.get(self.current).map_or("", String::as_str);
@@ -547,7 +550,7 @@ fn next_record(
     stream: &mut Stream,
     source: u32,
     name: &str,
-) -> Result<Option<OwnedRecord>, BatchError> {
+) -> Result<Option<OwnedRecord>, DatasetError> {
     match stream {
         Stream::Text(_) => Ok(None),
         Stream::Array(scanner) => match scanner.next_element(name)? {
@@ -605,12 +608,12 @@ impl<R: BufRead> ArrayScanner<R> {
     }
 
     /// Skip whitespace (and a byte-order mark at the start); the next byte, not consumed.
-    fn peek(&mut self, name: &str) -> Result<Option<u8>, BatchError> {
+    fn peek(&mut self, name: &str) -> Result<Option<u8>, DatasetError> {
         loop {
             let buf = self
                 .reader
                 .fill_buf()
-                .map_err(|e| BatchError::io("read", Path::new(name), &e))?;
+                .map_err(|e| DatasetError::io("read", Path::new(name), &e))?;
             let Some(&b) = buf.first() else {
                 return Ok(None);
             };
@@ -636,8 +639,8 @@ impl<R: BufRead> ArrayScanner<R> {
         self.bytes += 1;
     }
 
-    fn error(&self, name: &str, what: &str) -> BatchError {
-        BatchError::Malformed {
+    fn error(&self, name: &str, what: &str) -> DatasetError {
+        DatasetError::Malformed {
             path: name.into(),
             reason: format!("{what} (line {})", self.line),
             help: Some(
@@ -648,7 +651,7 @@ impl<R: BufRead> ArrayScanner<R> {
     }
 
     /// The next element's starting line and text; `None` after the closing `]`.
-    fn next_element(&mut self, name: &str) -> Result<Option<(u64, Vec<u8>)>, BatchError> {
+    fn next_element(&mut self, name: &str) -> Result<Option<(u64, Vec<u8>)>, DatasetError> {
         loop {
             match self.state {
                 ArrayState::Done => return Ok(None),
@@ -692,14 +695,14 @@ impl<R: BufRead> ArrayScanner<R> {
     }
 
     /// The text of one element, up to (not including) the `,` or `]` that ends it.
-    fn element(&mut self, name: &str) -> Result<Vec<u8>, BatchError> {
+    fn element(&mut self, name: &str) -> Result<Vec<u8>, DatasetError> {
         let mut out = Vec::new();
         let (mut depth, mut in_string, mut escape) = (0u32, false, false);
         loop {
             let buf = self
                 .reader
                 .fill_buf()
-                .map_err(|e| BatchError::io("read", Path::new(name), &e))?;
+                .map_err(|e| DatasetError::io("read", Path::new(name), &e))?;
             if buf.is_empty() {
                 return Err(self.error(name, "the array is not closed with `]`"));
             }

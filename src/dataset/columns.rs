@@ -9,7 +9,7 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
-use super::error::BatchError;
+use super::error::DatasetError;
 use crate::facts::value_check::suggest_name;
 use crate::ir::{FactId, Program};
 
@@ -49,7 +49,7 @@ pub(crate) struct Columns<'p> {
 
 impl<'p> Columns<'p> {
     /// Read the alias map (if any) and check that every alias names a fact or the id.
-    pub fn new(program: &'p Program, opts: &ColumnOptions) -> Result<Self, BatchError> {
+    pub fn new(program: &'p Program, opts: &ColumnOptions) -> Result<Self, DatasetError> {
         let aliases = match &opts.map {
             Some(path) => read_map(path)?,
             None => IndexMap::new(),
@@ -67,14 +67,14 @@ impl<'p> Columns<'p> {
 
     /// Check that every alias maps to a fact (or the id column); `also_known` names are
     /// accepted too.
-    pub fn check_aliases(&self, path: &Path) -> Result<(), BatchError> {
+    pub fn check_aliases(&self, path: &Path) -> Result<(), DatasetError> {
         for (header, fact) in &self.aliases {
             if fact != &self.id_column
                 && self.program.fact_id(fact).is_none()
                 && !self.also_known.contains(fact)
             {
                 let close = suggest_name(fact, self.program.facts.iter().map(|f| f.name.as_str()));
-                return Err(BatchError::ColumnMap {
+                return Err(DatasetError::ColumnMap {
                     path: path.display().to_string(),
                     reason: match close {
                         Some(c) => format!(
@@ -117,7 +117,7 @@ impl<'p> Columns<'p> {
         &self,
         path: &str,
         headers: &[String],
-    ) -> Result<(Vec<Target>, Vec<String>), BatchError> {
+    ) -> Result<(Vec<Target>, Vec<String>), DatasetError> {
         let mut targets = Vec::with_capacity(headers.len());
         let mut ignored = Vec::new();
         let mut seen: HashMap<Target, &str> = HashMap::new();
@@ -143,7 +143,7 @@ impl<'p> Columns<'p> {
                             .map_or_else(String::new, |f| f.name.clone()),
                         _ => self.id_column.clone(),
                     };
-                    return Err(BatchError::DuplicateColumn {
+                    return Err(DatasetError::DuplicateColumn {
                         path: path.into(),
                         fact,
                         first: first.into(),
@@ -157,7 +157,7 @@ impl<'p> Columns<'p> {
     }
 
     /// The error for a column that is not a fact.
-    pub fn unknown_column(&self, path: &str, header: &str) -> BatchError {
+    pub fn unknown_column(&self, path: &str, header: &str) -> DatasetError {
         let close = suggest_name(
             header.trim(),
             self.program.facts.iter().map(|f| f.name.as_str()),
@@ -168,7 +168,7 @@ impl<'p> Columns<'p> {
             ),
             None => "map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`".into(),
         };
-        BatchError::UnknownColumn {
+        DatasetError::UnknownColumn {
             path: path.into(),
             column: header.into(),
             help: Some(help),
@@ -182,9 +182,9 @@ impl<'p> Columns<'p> {
 }
 
 /// Read a column map: a TOML table of `"header" = "fact"`.
-fn read_map(path: &Path) -> Result<IndexMap<String, String>, BatchError> {
-    let text = crate::facts::read_capped(path).map_err(|e| BatchError::io("read", path, &e))?;
-    let bad = |reason: String| BatchError::ColumnMap {
+fn read_map(path: &Path) -> Result<IndexMap<String, String>, DatasetError> {
+    let text = crate::facts::read_capped(path).map_err(|e| DatasetError::io("read", path, &e))?;
+    let bad = |reason: String| DatasetError::ColumnMap {
         path: path.display().to_string(),
         reason,
     };

@@ -1,15 +1,18 @@
-//! Batch errors: problems that stop a whole `meso batch` or `meso diff` run.
+//! Dataset errors: problems that stop a whole run over a dataset (`meso batch`, `meso diff`).
 //!
-//! Input: problems found while opening inputs, reading headers, or writing outputs.
-//! Output: [`BatchError`], a miette diagnostic. Problems with one record are not errors
-//! here: they go to the reject file (see `reject.rs`).
+//! Input: problems found while opening inputs, reading headers and column maps, checking
+//! options, or writing the run's output files. Output: [`DatasetError`], a miette
+//! diagnostic. Problems with one record are not errors here: they are [`Problem`]s that go
+//! to the reject file. The codes keep the `meso::batch::` prefix they were released with.
+//!
+//! [`Problem`]: super::Problem
 
 use miette::Diagnostic;
 use thiserror::Error;
 
-/// A problem that stops a batch run. The output file is never left half-written.
+/// A problem that stops a batch or diff run. The output file is never left half-written.
 #[derive(Debug, Error, Diagnostic)]
-pub enum BatchError {
+pub enum DatasetError {
     /// An input, column map or output path that cannot be read or written:
     /// `meso batch missing.csv --out out.csv`.
     #[error("cannot {action} `{path}`: {reason}")]
@@ -106,7 +109,12 @@ pub enum BatchError {
     },
 }
 
-impl BatchError {
+impl DatasetError {
+    /// The error for a failure writing (or renaming into place) the output file `path`.
+    pub(crate) fn write(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |e| Self::io("write", path, &e)
+    }
+
     /// An I/O failure on `path`.
     pub(crate) fn io(action: &'static str, path: &std::path::Path, err: &std::io::Error) -> Self {
         let help = match err.kind() {
@@ -116,7 +124,7 @@ impl BatchError {
             }
             _ => None,
         };
-        BatchError::Io {
+        DatasetError::Io {
             action,
             path: path.display().to_string(),
             reason: match err.kind() {
