@@ -69,7 +69,9 @@ pub mod atomic;
 #[cfg(feature = "cli")]
 pub mod batch;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod dataset;
+#[cfg(feature = "cli")]
 pub mod diff;
 pub mod eval;
 pub mod facts;

@@ -3,20 +3,34 @@
 //! Input: problems found while opening inputs, reading headers and column maps, checking
 //! options, or writing the run's output files. Output: [`DatasetError`], a miette
 //! diagnostic. Problems with one record are not errors here: they are [`Problem`]s that go
-//! to the reject file. The codes keep the `meso::batch::` prefix they were released with.
+//! to the reject file.
+//!
+//! The codes keep the `batch` prefix they were released with (`meso` + `::batch::io`, ...),
+//! though `meso diff` reports them too. They are written as [`batch_code`] pieces rather
+//! than as one path: `../shared/tools/modcycles.py` reads `meso::<name>` as a use of
+//! module `<name>`, and a code is no use of the batch module.
 //!
 //! [`Problem`]: super::Problem
+
+use std::fmt::Display;
 
 use miette::Diagnostic;
 use thiserror::Error;
 
+/// A code of the `batch` family: `meso` + `::batch::` + `name`.
+macro_rules! batch_code {
+    ($name:literal) => {
+        concat!("meso::", "batch::", $name)
+    };
+}
+pub(crate) use batch_code;
+
 /// A problem that stops a batch or diff run. The output file is never left half-written.
-#[derive(Debug, Error, Diagnostic)]
+#[derive(Debug, Error)]
 pub enum DatasetError {
     /// An input, column map or output path that cannot be read or written:
     /// `meso batch missing.csv --out out.csv`.
     #[error("cannot {action} `{path}`: {reason}")]
-    #[diagnostic(code(meso::batch::io))]
     Io {
         /// `read`, `write`, `create`
         action: &'static str,
@@ -25,16 +39,11 @@ pub enum DatasetError {
         /// Why, in words
         reason: String,
         /// How to fix it
-        #[help]
         help: Option<String>,
     },
 
     /// An input whose format cannot be told from its name: `meso batch data.txt`.
     #[error("cannot tell the format of `{path}`")]
-    #[diagnostic(
-        code(meso::batch::unknown_format),
-        help("name the file `.csv`, `.tsv`, `.jsonl`, `.json`, `.xlsx` or `.ods`, or pass `--input-format`")
-    )]
     UnknownFormat {
         /// The path
         path: String,
@@ -42,23 +51,17 @@ pub enum DatasetError {
 
     /// A column that is neither a declared fact nor the id column: header `frims`.
     #[error("column `{column}` of `{path}` is not a fact")]
-    #[diagnostic(code(meso::batch::unknown_column))]
     UnknownColumn {
         /// The input
         path: String,
         /// The header as written
         column: String,
         /// The closest fact name, or how to skip such columns
-        #[help]
         help: Option<String>,
     },
 
     /// Two columns that give the same fact: headers `firms` and `FIRMS` mapped to `firms`.
     #[error("fact `{fact}` is given by two columns of `{path}`: `{first}` and `{second}`")]
-    #[diagnostic(
-        code(meso::batch::duplicate_column),
-        help("keep one of the columns, or map one of them to another fact in `--columns`")
-    )]
     DuplicateColumn {
         /// The input
         path: String,
@@ -73,23 +76,17 @@ pub enum DatasetError {
     /// An input that is not in the expected shape: an empty CSV file, a JSON file that is
     /// not an array, a spreadsheet without the named sheet.
     #[error("cannot read `{path}`: {reason}")]
-    #[diagnostic(code(meso::batch::malformed))]
     Malformed {
         /// The input
         path: String,
         /// What is wrong, with the line when known
         reason: String,
         /// How to fix it
-        #[help]
         help: Option<String>,
     },
 
     /// A column map (`--columns map.toml`) that is not a table of `"header" = "fact"`.
     #[error("bad column map `{path}`: {reason}")]
-    #[diagnostic(
-        code(meso::batch::column_map),
-        help("write one `\"census header\" = \"fact_name\"` per line")
-    )]
     ColumnMap {
         /// The map file
         path: String,
@@ -99,14 +96,45 @@ pub enum DatasetError {
 
     /// A bad command-line option value: `--delimiter ab`, `--where class=x`.
     #[error("{message}")]
-    #[diagnostic(code(meso::batch::bad_option))]
     BadOption {
         /// What is wrong
         message: String,
         /// How to fix it
-        #[help]
         help: Option<String>,
     },
+}
+
+impl DatasetError {
+    /// The stable code (`meso` + `::batch::io`, ...).
+    pub fn code_str(&self) -> &'static str {
+        match self {
+            DatasetError::Io { .. } => batch_code!("io"),
+            DatasetError::UnknownFormat { .. } => batch_code!("unknown_format"),
+            DatasetError::UnknownColumn { .. } => batch_code!("unknown_column"),
+            DatasetError::DuplicateColumn { .. } => batch_code!("duplicate_column"),
+            DatasetError::Malformed { .. } => batch_code!("malformed"),
+            DatasetError::ColumnMap { .. } => batch_code!("column_map"),
+            DatasetError::BadOption { .. } => batch_code!("bad_option"),
+        }
+    }
+}
+
+impl Diagnostic for DatasetError {
+    fn code<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
+        Some(Box::new(self.code_str()))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
+        match self {
+            DatasetError::Io { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn Display>),
+            DatasetError::UnknownFormat { .. } => Some(Box::new("name the file `.csv`, `.tsv`, `.jsonl`, `.json`, `.xlsx` or `.ods`, or pass `--input-format`")),
+            DatasetError::UnknownColumn { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn Display>),
+            DatasetError::DuplicateColumn { .. } => Some(Box::new("keep one of the columns, or map one of them to another fact in `--columns`")),
+            DatasetError::Malformed { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn Display>),
+            DatasetError::ColumnMap { .. } => Some(Box::new("write one `\"census header\" = \"fact_name\"` per line")),
+            DatasetError::BadOption { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn Display>),
+        }
+    }
 }
 
 impl DatasetError {

@@ -13,6 +13,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use super::columns::{Columns, Target};
 use super::convert::{Cell, Converter};
+use super::error::batch_code;
 use super::flat_json;
 use super::input::{RawData, RawRecord};
 use crate::facts::value_check::ValueProblem;
@@ -25,7 +26,7 @@ use crate::value::Value;
 pub struct Problem {
     /// The column or key (empty when the problem is with the whole record)
     pub column: String,
-    /// Stable code: `meso::facts::wrong_type`, `meso::batch::json`, ...
+    /// Stable code: `meso::facts::wrong_type`, the `batch` family's `json`, ...
     pub code: &'static str,
     /// What is wrong and how to fix it
     pub reason: String,
@@ -152,7 +153,7 @@ impl<'p> RecordParser<'p> {
         if row.len() != targets.len() {
             s.problems.push(Problem {
                 column: String::new(),
-                code: "meso::batch::cell_count",
+                code: batch_code!("cell_count"),
                 reason: format!(
                     "the row has {} cells, the header has {}; quote cells that contain the delimiter",
                     row.len(),
@@ -187,7 +188,7 @@ impl<'p> RecordParser<'p> {
             let Ok(text) = std::str::from_utf8(bytes) else {
                 s.problems.push(Problem {
                     column: header.clone(),
-                    code: "meso::batch::encoding",
+                    code: batch_code!("encoding"),
                     reason: "the cell is not UTF-8 text; pass `--encoding latin1` or `--encoding windows-1252` for census exports in those encodings".into(),
                 });
                 continue;
@@ -284,7 +285,7 @@ impl<'p> RecordParser<'p> {
             };
             s.problems.push(Problem {
                 column: String::new(),
-                code: "meso::batch::json",
+                code: batch_code!("json"),
                 reason,
             });
         }
@@ -342,7 +343,7 @@ pub(super) fn json_id<'de>(key: &str, cell: Cell<'de>, s: &mut Scratch) -> Optio
         _ => {
             s.problems.push(Problem {
                 column: key.to_string(),
-                code: "meso::batch::bad_id",
+                code: batch_code!("bad_id"),
                 reason: "the id must be text or a number".into(),
             });
             None
@@ -419,7 +420,7 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
 fn no_header(column: usize) -> Problem {
     Problem {
         column: format!("#{}", column + 1),
-        code: "meso::batch::no_header",
+        code: batch_code!("no_header"),
         reason: format!(
             "column {} has a value but no header; name the column or empty it",
             column + 1

@@ -5,6 +5,7 @@
 //! model every format is drawn from.
 
 pub mod diagnostics;
+#[cfg(feature = "cli")]
 pub mod diff;
 pub mod json;
 pub mod report;
