@@ -17,7 +17,7 @@ use super::input::{self, Piece, RawRecord};
 use super::output::{self, csv_field, json_string, RejectRow};
 use super::record::{RecordParser, Scratch};
 use super::{parser_for, pipeline, AtomicFile, ReadOptions};
-use crate::eval::{self, Outcome};
+use crate::eval::{Evaluator, Outcome};
 use crate::ir::{DerivedId, Expr, ExprId, ParamId, Program};
 use crate::render::report::value_json;
 use crate::ruleset::RuleSet;
@@ -164,17 +164,25 @@ pub fn run_diff(
             Scratch::new(pn.facts.len()),
             Outcome::default(),
             Outcome::default(),
+            (Evaluator::new(&old.compiled), Evaluator::new(&new.compiled)),
         )
     };
-    let work = |state: &mut (Scratch, Scratch, Outcome, Outcome), piece: &Piece| {
-        let (so, sn, oo, on) = state;
+    type State<'c> = (
+        Scratch,
+        Scratch,
+        Outcome,
+        Outcome,
+        (Evaluator<'c>, Evaluator<'c>),
+    );
+    let work = |state: &mut State<'_>, piece: &Piece| {
+        let (so, sn, oo, on, (eo, en)) = state;
         let mut slice = Slice::default();
         piece.for_each_record(|rec| {
             slice.read += 1;
             let id = parse_both(&parse_old, &parse_new, rec, so, sn, &mut slice);
             let Some(id) = id else { return };
-            eval::evaluate_into(po, &so.facts, oo);
-            eval::evaluate_into(pn, &sn.facts, on);
+            eo.evaluate_into(&so.facts, oo);
+            en.evaluate_into(&sn.facts, on);
             slice.compared += 1;
             if let Some(change) = ctx.compare(&id, rec, oo, on) {
                 if change.old_class == change.new_class {

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use crate::eval::testing::run_tests;
-use crate::eval::{evaluate, evaluate_into, evaluate_observed, Observer, Outcome, UnknownReason};
+use crate::eval::{evaluate_observed, Compiled, Evaluator, Observer, Outcome, UnknownReason};
 use crate::facts::Facts;
 use crate::ir::{
     ClusterType, CompareKind, Criterion, Derived, DerivedId, Expect, ExpectKind, Expr, ExprId,
@@ -17,6 +17,13 @@ use crate::value::{Truth, Value};
 
 use crate::vocab::{ArithOp, CompareOp, ExpectedStatus, PolicyKind, PolicyStatus, TypeStatus};
 use CompareOp::{Eq, Ge, Gt, Le, Lt, Ne};
+
+/// The reference outcome, checked against the compiled layer's.
+fn evaluate(p: &Program, f: &Facts) -> Outcome {
+    let reference = crate::eval::evaluate(p, f);
+    assert_eq!(Compiled::new(p.clone()).evaluate(f), reference);
+    reference
+}
 
 const T: Value = Value::Bool(true);
 const F: Value = Value::Bool(false);
@@ -871,10 +878,12 @@ fn unknown_facts_name_what_would_decide() {
 #[test]
 fn evaluate_into_reuses_the_outcome() {
     let (b, m, w) = policies();
+    let compiled = Compiled::new(b.p.clone());
+    let mut one = Evaluator::new(&compiled);
     let mut out = Outcome::default();
     for given in [[(m, T), (w, U)], [(m, U), (w, T)], [(m, T), (w, T)]] {
         let f = facts(&b.p, &given);
-        evaluate_into(&b.p, &f, &mut out);
+        one.evaluate_into(&f, &mut out);
         assert_eq!(out, evaluate(&b.p, &f));
     }
 }
@@ -1089,11 +1098,13 @@ fn throughput_of_a_typical_typology() {
         .chain([(trust, Value::Level(0))])
         .collect();
     let f = facts(&b.p, &given);
+    let compiled = Compiled::new(b.p.clone());
+    let mut one = Evaluator::new(&compiled);
     let mut out = Outcome::default();
     let n = 1_000_000;
     let start = std::time::Instant::now();
     for _ in 0..n {
-        evaluate_into(&b.p, std::hint::black_box(&f), &mut out);
+        one.evaluate_into(std::hint::black_box(&f), &mut out);
     }
     let ns = start.elapsed().as_nanos() / n;
     println!(

@@ -1,4 +1,4 @@
-//! Evaluation stage, expressions: a node of the flat `ir` expression arena, with the fact
+//! Evaluation, reference layer, expressions: a node of the flat `ir` expression arena, with the fact
 //! slots, parameter values and already computed derived values → `Value`.
 //!
 //! Kleene logic; any problem (unknown operand, division by zero, non-finite result, a value
@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::eval::observer::{Observer, UnknownReason};
+use super::{Observer, UnknownReason};
 use crate::ir::{CompareKind, Expr, ExprId, Func, Param};
 
 use crate::value::{Truth, Value};

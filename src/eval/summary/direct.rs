@@ -1,16 +1,16 @@
-//! Evaluation stage, straight to bits: a record's facts → the two bit sets of its truth
+//! Evaluation, summary layer, straight to bits: a record's facts → the two bit sets of its truth
 //! slots (which hold, which fail) that `bitwise.rs` decides types and policies from, with no
 //! truth array in between. For plans of at most 64 slots whose tape is only logic (`and`,
 //! `or`, `not`, constants, `is known`, boolean facts): typologies written as comparisons of
 //! facts with thresholds and levels, as the reference workload is.
 //!
-//! Number leaves are compared one by one as in `fast.rs` and set their slot's bit. Leaves
+//! Number leaves are compared one by one as in the compiled layer's run and set their slot's bit. Leaves
 //! on one level fact are taken together: for each position of the fact, the bits of all its
 //! leaves that hold and that fail are precomputed, so one table read sets them all. Tape
-//! steps combine bits. Tested against the truth-array path (`summary.rs`) and the full
+//! steps combine bits. Tested against the truth-array path (`summary/mod.rs`) and the full
 //! outcome (`tests/plan_agrees.rs`).
 
-use crate::eval::plan::{Leaf, Plan, Step, LEVEL_SPAN};
+use crate::eval::compiled::plan::{Leaf, Plan, Step, LEVEL_SPAN};
 use crate::value::{Truth, Value};
 
 /// Which orderings of the fact against the constant a number leaf holds for.
@@ -72,7 +72,7 @@ fn compare_all(
             Some(Value::Number(x)) => *x,
             _ => f64::NAN,
         };
-        // NaN (and a fact that is not a number) is neither: unknown, as in `fast.rs`.
+        // NaN (and a fact that is not a number) is neither: unknown, as in `compiled/run.rs`.
         let known = !x.is_nan();
         let yes = test(x, n.k);
         holds |= u64::from(known & yes) << n.slot;

@@ -1,4 +1,4 @@
-//! Evaluation stage, unknown facts: a criterion or condition that came out unknown → the
+//! Evaluation, reference layer, unknown facts: a criterion or condition that came out unknown → the
 //! missing facts it reads (directly or through derived values) that could decide it.
 //!
 //! Runs only for undetermined types and policies, never on the hot path. Kleene evaluation
@@ -6,8 +6,8 @@
 //! turns out to be, so only unknown sub-expressions are followed, plus any that contain
 //! `is known` / `is unknown` (the one construct that changes when a fact is supplied).
 
-use crate::eval::expr::Evaluator;
-use crate::eval::observer::NoObserver;
+use super::expr::Evaluator;
+use super::NoObserver;
 use crate::ir::{Derived, Expr, ExprId, FactId, Param};
 use crate::value::Value;
 

@@ -1,18 +1,20 @@
-//! Evaluation stage, the fast run: a [`Plan`] (compiled from `ir::Program`) + parameter
-//! values + `Facts` → `Outcome`, the same results as the interpreter run without an observer.
+//! Evaluation, compiled layer, the one-record run: a [`Plan`] (compiled from `ir::Program`),
+//! parameter values and `Facts` → `Outcome`, the same results as the reference run without
+//! an observer.
 //!
 //! Order: the leaf comparisons, one tight loop per shape; the tape (derived values,
 //! `and`/`or`/`not`, other conditions) in dependency order; criteria, scores and statuses of
 //! every type, each type's own part evaluated once and combined with its parent's status;
-//! then the shared tail of `engine.rs` (unknown facts, policies, applicable list,
-//! classification). Nothing is allocated once the `Outcome` and the truth array have grown.
+//! then the reference layer's shared tail (`reference/run.rs`: unknown facts, policies,
+//! applicable list, classification). Nothing is allocated once the `Outcome` and the truth array have grown.
 //! The phases are kept out of line (each runs once per record) so profiles show them apart.
 
-use crate::eval::engine::{applicable_and_classification, empty_type, finish, to_status, Inputs};
-use crate::eval::expr::{compare, Evaluator, V};
-use crate::eval::observer::NoObserver;
-use crate::eval::plan::{truth_of_code, Leaf, Plan, Step, LEVEL_SPAN};
-use crate::eval::{Outcome, TypeOutcome};
+use super::plan::{truth_of_code, Leaf, Plan, Step, LEVEL_SPAN};
+use crate::eval::reference::expr::{compare, Evaluator, V};
+use crate::eval::reference::run::{
+    applicable_and_classification, empty_type, finish, to_status, Inputs,
+};
+use crate::eval::reference::{NoObserver, Outcome, TypeOutcome};
 use crate::facts::Facts;
 use crate::ir::{ExprId, Param, Program};
 use crate::value::{Truth, Value};

@@ -1,4 +1,4 @@
-//! Evaluation stage, tracing hook: what the evaluator reports while it runs.
+//! Evaluation, reference layer, tracing hook: what the evaluator reports while it runs.
 //!
 //! Input: callbacks from the expression evaluator (every node, post-order).
 //! Output: whatever the observer records (the later trace feature). The default methods do

@@ -1,14 +1,14 @@
-//! Evaluation stage, the run: `ir::Program` (with parameter values) + `Facts` → `Outcome`,
+//! Evaluation, reference layer, the run: `ir::Program` (with parameter values) + `Facts` → `Outcome`,
 //! written into a reusable `Outcome` so batches do not reallocate.
 //!
 //! Order: derived values (in `derived_order`), criteria and scores of every type, type
 //! statuses (through `extends`), policies, the applicable list, classification. Unknown
 //! facts are looked for only for undetermined types and policies.
 
-use crate::eval::expr::Evaluator;
-use crate::eval::missing::{tidy, Missing};
-use crate::eval::observer::Observer;
-use crate::eval::{Outcome, PolicyOutcome, TypeOutcome};
+use super::expr::Evaluator;
+use super::missing::{tidy, Missing};
+use super::Observer;
+use super::{Outcome, PolicyOutcome, TypeOutcome};
 use crate::facts::Facts;
 use crate::ir::{ClusterType, Criterion, ExprId, Param, Program, TypeId};
 use crate::value::{Truth, Value};

@@ -1,4 +1,4 @@
-//! Evaluation stage, the lean batch result by word operations: the plan's truth array →
+//! Evaluation, summary layer, by word operations: the plan's truth array →
 //! statuses, scores, applicable policies and classification, for plans of at most
 //! `64 x WORDS` truth slots and 64 types (every rule set shipped, and the reference workload).
 //!
@@ -7,12 +7,12 @@
 //! set and fail when any is in the second: a mask test per word its criteria touch instead
 //! of a loop over them. Scores add the weights of the indicative criteria whose bit is set,
 //! in declaration order as the interpreter adds them (so the sums are equal to the last
-//! bit). Larger rule sets take the general walk in `summary.rs`. The two walks are tested
-//! against each other (`summary.rs`) and against the full outcome (`tests/plan_agrees.rs`).
+//! bit). Larger rule sets take the general walk in `walk.rs`. The two walks are tested
+//! against each other (`summary/mod.rs`) and against the full outcome (`tests/plan_agrees.rs`).
 
-use crate::eval::engine::{score_of, SCORE_EPSILON};
-use crate::eval::plan::Plan;
-use crate::eval::TypeSummary;
+use super::TypeSummary;
+use crate::eval::compiled::Plan;
+use crate::eval::reference::run::{score_of, SCORE_EPSILON};
 use crate::ir::{PolicyId, Program, TypeId};
 use crate::value::Truth;
 use crate::vocab::TypeStatus;

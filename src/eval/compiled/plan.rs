@@ -1,5 +1,6 @@
-//! Evaluation stage, the plan: `ir::Program` → a compact, flat form of its conditions for
-//! the untraced hot path (run by `fast.rs`).
+//! Evaluation, compiled layer, the plan: `ir::Program` → a compact, flat form of its
+//! conditions for the untraced hot path (run by `run.rs`; the summary and block layers lay
+//! it out again for their own walks).
 //!
 //! Input: the checked program (expression arena, criteria, policy conditions, derived values).
 //! Output: a [`Plan`]. Every condition becomes a slot in one array of truth values. The common
@@ -9,7 +10,7 @@
 //! data; equal leaves are kept once (a policy condition often repeats a criterion). The rest
 //! (Kleene `and` / `or` / `not`, reads of boolean facts and derived values, other
 //! comparisons, derived values) is a [`Step`] of a tape in dependency order. A sub-expression
-//! of any other shape is a `General` step that runs the expression interpreter (`expr.rs`),
+//! of any other shape is a `General` step that runs the reference interpreter (`expr.rs`),
 //! so both give the same truth by construction. Parameter values are constants of the plan:
 //! a rule-file test that overrides them gets a plan of its own.
 
@@ -153,10 +154,6 @@ pub(crate) struct TypePlan {
 /// A program's conditions, compiled for the untraced evaluation.
 #[derive(Clone, Debug)]
 pub(crate) struct Plan {
-    /// Which program value this plan was made from
-    stamp: u64,
-    /// Sizes of that program, checked with the stamp
-    sizes: [usize; 6],
     /// Number of truth slots
     pub slots: usize,
     /// Leaves; their slots are, in this order, the first ones. Equal leaves are kept once.
@@ -172,13 +169,6 @@ pub(crate) struct Plan {
     pub type_order: Vec<usize>,
     /// Condition slot per policy (by `PolicyId`)
     pub conditions: Vec<Option<u32>>,
-    /// What the lean batch result walks (types, policies and their slots, laid out flat),
-    /// for plans too large for masks
-    pub summary: Option<crate::eval::summary::Layout>,
-    /// The same as masks, when the plan is small enough (see `bitwise.rs`)
-    pub masks: Option<crate::eval::bitwise::Masks>,
-    /// The plan laid out for evaluation straight to bits, when it allows (see `direct.rs`)
-    pub direct: Option<crate::eval::direct::Direct>,
     /// While lowering: the slot holding each derived value computed as a condition (by
     /// `DerivedId`); a condition that reads it uses that slot, with no step of its own
     derived_roots: Vec<Option<u32>>,
@@ -189,17 +179,6 @@ pub(crate) struct Plan {
 struct Src<'a> {
     exprs: &'a [Expr],
     params: &'a [Param],
-}
-
-fn sizes(program: &Program) -> [usize; 6] {
-    [
-        program.exprs.len(),
-        program.facts.len(),
-        program.params.len(),
-        program.derived.len(),
-        program.types.len(),
-        program.policies.len(),
-    ]
 }
 
 fn id(i: usize) -> u32 {
@@ -222,8 +201,6 @@ impl Plan {
     /// Compile `program` with these parameter values.
     pub fn new(program: &Program, params: &[Param]) -> Self {
         let mut plan = Plan {
-            stamp: program.stamp.get(),
-            sizes: sizes(program),
             slots: 0,
             num_const: Vec::new(),
             level_const: Vec::new(),
@@ -232,9 +209,6 @@ impl Plan {
             types: Vec::new(),
             type_order: type_order(program),
             conditions: Vec::new(),
-            summary: None,
-            masks: None,
-            direct: None,
             derived_roots: vec![None; program.derived.len()],
         };
         let exprs = &program.exprs;
@@ -278,17 +252,7 @@ impl Plan {
             plan.conditions.push(slot);
         }
         plan.number_slots(tape_slots);
-        plan.masks = crate::eval::bitwise::Masks::new(program, &plan);
-        if plan.masks.is_none() {
-            plan.summary = Some(crate::eval::summary::Layout::new(program, &plan));
-        }
-        plan.direct = crate::eval::direct::Direct::new(&plan);
         plan
-    }
-
-    /// Whether this plan was made from `program` (this very value, unchanged in size).
-    pub fn is_for(&self, program: &Program) -> bool {
-        self.stamp == program.stamp.get() && self.sizes == sizes(program)
     }
 
     /// Replace the pending references by slot numbers: leaves first, by shape, then the tape.
@@ -349,7 +313,7 @@ impl Plan {
         }
         match exprs.get(e.index()) {
             Some(Expr::Const(v)) => {
-                let truth = crate::eval::expr::V::of(v).truth();
+                let truth = crate::eval::reference::expr::V::of(v).truth();
                 self.step(ts, |out| Step::Const { out, truth })
             }
             Some(Expr::Fact(_) | Expr::Param(_) | Expr::Derived(_)) => match self.leaf(src, e) {
@@ -548,23 +512,10 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::{Plan, Step};
-    use crate::ruleset::{load, RuleOrigin, RuleSources, RuleText};
 
     #[test]
     fn the_workload_typology_needs_no_interpreter() {
-        let text = include_str!("../../benches/workload/typology.meso");
-        let sources = RuleSources {
-            origin: RuleOrigin::Embedded,
-            files: vec![RuleText {
-                relative: "typology.meso".into(),
-                display: "typology.meso".into(),
-                text: text.into(),
-            }],
-        };
-        let program = load(sources, &[])
-            .map_err(|f| f.errors.len())
-            .unwrap()
-            .program;
+        let program = crate::eval::test_program("benches/workload/typology.meso");
         let plan = Plan::new(&program, &program.params);
         let general = plan
             .tape
@@ -575,7 +526,5 @@ mod tests {
         // `export_share >= 0.5` twice), 12 with levels and one `in` (16 written).
         assert_eq!(plan.num_const.len(), 11, "{plan:?}");
         assert_eq!(plan.level_const.len(), 13, "{plan:?}");
-        assert!(plan.is_for(&program));
-        assert!(!plan.is_for(&program.clone()));
     }
 }
