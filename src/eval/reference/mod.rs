@@ -22,8 +22,8 @@ use crate::value::{Truth, Value};
 use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// Evaluate a checked program against the facts about one cluster, every expression through
-/// the interpreter (the reference semantics; for many records use a
-/// [`Compiled`](super::Compiled) program).
+/// the interpreter (the reference semantics; many records are evaluated faster by the
+/// compiled program a rule set holds).
 pub fn evaluate(program: &Program, facts: &Facts) -> Outcome {
     evaluate_observed(program, facts, &mut NoObserver)
 }
@@ -98,8 +98,7 @@ pub struct PolicyOutcome {
 }
 
 /// Everything evaluation says about one cluster. Only results: reusing one for the next
-/// record (see [`Evaluator::evaluate_into`](super::Evaluator::evaluate_into)) only saves its
-/// buffers.
+/// record (the compiled evaluator's `evaluate_into`) only saves its buffers.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
     /// Value of each derived value (by `DerivedId`)
