@@ -111,7 +111,8 @@ fn render(program: &Program, out: &Outcome) -> String {
             });
             writeln!(s, "    {group}: {list}").unwrap();
         }
-        if *status == TypeStatus::Undetermined {
+        // Shown whenever there are any (decided types have none).
+        if *status == TypeStatus::Undetermined || !t.unknown_facts.is_empty() {
             writeln!(
                 s,
                 "    missing: {}",
@@ -141,7 +142,7 @@ fn render(program: &Program, out: &Outcome) -> String {
             write!(s, " (when {c})").unwrap();
         }
         s.push('\n');
-        if p.status == PolicyStatus::Undetermined {
+        if p.status == PolicyStatus::Undetermined || !p.unknown_facts.is_empty() {
             writeln!(
                 s,
                 "    missing: {}",
