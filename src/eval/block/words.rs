@@ -503,6 +503,8 @@ impl Words {
         while open != 0 {
             let r = open.trailing_zeros() as usize;
             open &= open - 1;
+            // INVARIANT: `open` is cut to the low `len` bits above and `len` is at most
+            // `records.len()`, so every record it names is there.
             let Some(facts) = records.get(r) else {
                 continue;
             };

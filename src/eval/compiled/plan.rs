@@ -216,6 +216,8 @@ impl Plan {
         let mut tape_slots = 0usize;
         // Derived values first, in dependency order: conditions read them after.
         for &d in &program.derived_order {
+            // INVARIANT: the checker builds `derived_order` from the program's own derived
+            // values, each once.
             let Some(decl) = program.derived.get(d.index()) else {
                 continue;
             };
@@ -509,7 +511,7 @@ fn type_order(program: &Program) -> Vec<usize> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use super::{Plan, Step};
 
@@ -526,5 +528,72 @@ mod tests {
         // `export_share >= 0.5` twice), 12 with levels and one `in` (16 written).
         assert_eq!(plan.num_const.len(), 11, "{plan:?}");
         assert_eq!(plan.level_const.len(), 13, "{plan:?}");
+    }
+
+    /// What the layers reading a plan rely on (see the `INVARIANT:` comments there): one
+    /// `TypePlan` per type with one slot per criterion, every type once in `type_order`
+    /// with its parent before it, one condition per policy, every slot below `slots`.
+    #[test]
+    fn plans_keep_the_invariants_their_readers_rely_on() {
+        let mut paths: Vec<String> = [
+            "rules",
+            "examples/rulesets/suzigan",
+            "benches/workload/typology.meso",
+            "tests/cases/logic",
+            "tests/cases/wide",
+        ]
+        .map(String::from)
+        .to_vec();
+        let cases = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/eval");
+        for entry in std::fs::read_dir(cases).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().to_string();
+            paths.push(format!("tests/cases/eval/{name}/rules.meso"));
+        }
+        for path in &paths {
+            let program = crate::eval::test_program(path);
+            let plan = Plan::new(&program, &program.params);
+            let slot_ok = |s: &u32| (*s as usize) < plan.slots;
+            assert_eq!(plan.types.len(), program.types.len(), "{path}");
+            for (tp, ty) in plan.types.iter().zip(&program.types) {
+                assert_eq!(tp.required.len(), ty.required.len(), "{path}");
+                assert_eq!(tp.indicative.len(), ty.indicative.len(), "{path}");
+                assert_eq!(tp.weights.len(), ty.indicative.len(), "{path}");
+                assert_eq!(tp.excluding.len(), ty.excluding.len(), "{path}");
+                let slots = tp
+                    .required
+                    .iter()
+                    .chain(&tp.indicative)
+                    .chain(&tp.excluding);
+                assert!(slots.clone().all(slot_ok), "{path}");
+            }
+            let mut order = plan.type_order.clone();
+            for (at, &i) in plan.type_order.iter().enumerate() {
+                if let Some(p) = program.types[i].parent {
+                    let before = &plan.type_order[..at];
+                    assert!(before.contains(&p.index()), "{path}: parent after child");
+                }
+            }
+            order.sort_unstable();
+            assert_eq!(
+                order,
+                (0..program.types.len()).collect::<Vec<_>>(),
+                "{path}"
+            );
+            assert_eq!(plan.conditions.len(), program.policies.len(), "{path}");
+            assert!(plan.conditions.iter().flatten().all(slot_ok), "{path}");
+            for step in &plan.tape {
+                let slots: Vec<u32> = match *step {
+                    Step::Const { out, .. }
+                    | Step::Read { out, .. }
+                    | Step::Known { out, .. }
+                    | Step::Compare { out, .. }
+                    | Step::General { out, .. } => vec![out],
+                    Step::Not { out, a } => vec![out, a],
+                    Step::And { out, a, b } | Step::Or { out, a, b } => vec![out, a, b],
+                    Step::Derived { root, .. } => root.into_iter().collect(),
+                };
+                assert!(slots.iter().all(slot_ok), "{path}: {step:?}");
+            }
+        }
     }
 }

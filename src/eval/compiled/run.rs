@@ -302,6 +302,9 @@ fn types(program: &Program, plan: &Plan, truths: &[Truth], types: &mut Vec<TypeO
 }
 
 /// Overwrite `out` with the truths in `slots`, reusing its buffer.
+// INVARIANT: every slot a plan names is below `plan.slots` (`Plan::number_slots`), and the
+// truth array has at least that many (`conditions`), so no look-up falls back to unknown
+// (tested in `compiled/plan.rs`).
 #[inline(always)]
 fn gather(out: &mut Vec<Truth>, slots: &[u32], truths: &[Truth]) {
     if out.len() != slots.len() {

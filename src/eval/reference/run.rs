@@ -124,6 +124,8 @@ fn derived_values<O: Observer>(
     derived.clear();
     derived.resize(program.derived.len(), Value::Unknown);
     for &d in &program.derived_order {
+        // INVARIANT: the checker builds `derived_order` from the program's own derived
+        // values, each once.
         let Some(decl) = program.derived.get(d.index()) else {
             continue;
         };

@@ -83,6 +83,10 @@ impl Layout {
     pub(super) fn new(program: &Program, plan: &Plan) -> Self {
         let mut layout = Layout::default();
         for &i in &plan.type_order {
+            // INVARIANT: `plan` was compiled from `program` (`Compiled::new` builds every
+            // layout from the plan it has just made); `type_order` places every type index
+            // of the program once and the plan has one `TypePlan` per type (`Plan::new`),
+            // so neither look-up fails (tested in `compiled/plan.rs`).
             let (Some(tp), Some(ty)) = (plan.types.get(i), program.types.get(i)) else {
                 continue;
             };
@@ -102,6 +106,7 @@ impl Layout {
             });
         }
         for &pid in &program.policy_order {
+            // INVARIANT: the checker builds `policy_order` from the program's own policies.
             let Some(policy) = program.policy(pid) else {
                 continue;
             };
