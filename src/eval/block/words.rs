@@ -241,6 +241,8 @@ impl Words {
                 set(f, h | f, self);
                 continue;
             }
+            // INVARIANT: `fill` makes one column per fact of `bp.number_facts`, where
+            // `BlockPlan::new` found each test's column.
             let Some(column) = self.numbers.get(t.column) else {
                 set(0, 0, self);
                 continue;

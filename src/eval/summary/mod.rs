@@ -155,26 +155,30 @@ impl OutcomeSummary {
 pub(crate) struct SummaryPlan {
     /// The compiled plan (the truth slots the layouts point into)
     pub(crate) plan: Plan,
-    /// The plan's types and policies as masks, when it is small enough (see `bitwise.rs`)
-    masks: Option<bitwise::Masks>,
-    /// The same laid out flat for the general walk, for plans too large for masks
-    walk: Option<walk::Layout>,
+    /// How the truths are walked to a row
+    walk: Walk,
     /// The plan laid out for evaluation straight to bits, when it allows (see `direct.rs`)
     direct: Option<direct::Direct>,
+}
+
+/// The walk from a plan's truths to a row: one or the other, whichever fits.
+#[derive(Clone, Debug)]
+enum Walk {
+    /// The plan's types and policies as masks, when it is small enough (see `bitwise.rs`)
+    Words(bitwise::Masks),
+    /// Laid out flat for the general walk, for plans too large for masks (see `walk.rs`)
+    Flat(walk::Layout),
 }
 
 impl SummaryPlan {
     /// The layouts of `plan`, compiled from `program`.
     pub(crate) fn new(program: &Program, plan: Plan) -> Self {
-        let masks = bitwise::Masks::new(program, &plan);
-        let walk = masks.is_none().then(|| walk::Layout::new(program, &plan));
+        let walk = match bitwise::Masks::new(program, &plan) {
+            Some(masks) => Walk::Words(masks),
+            None => Walk::Flat(walk::Layout::new(program, &plan)),
+        };
         let direct = direct::Direct::new(&plan);
-        SummaryPlan {
-            plan,
-            masks,
-            walk,
-            direct,
-        }
+        SummaryPlan { plan, walk, direct }
     }
 }
 
@@ -199,9 +203,9 @@ pub(crate) fn evaluate_into(
     out: &mut OutcomeSummary,
     scratch: &mut Scratch,
 ) {
-    let decided = match (&sp.direct, &sp.masks) {
+    let decided = match (&sp.direct, &sp.walk) {
         // Small plans of comparisons and logic: straight from the facts to bit sets.
-        (Some(direct), Some(bitwise::Masks::One(masks))) => {
+        (Some(direct), Walk::Words(bitwise::Masks::One(masks))) => {
             let (holds, fails) = direct.run(&facts.values);
             bitwise::summarize_bits(masks, holds, fails, word_parts(out))
         }
@@ -215,18 +219,15 @@ pub(crate) fn evaluate_into(
                 &mut scratch.full.derived,
             );
             let truths = &scratch.plan.truths;
-            match (&sp.masks, &sp.walk) {
-                (Some(masks), _) => bitwise::summarize(masks, truths, word_parts(out)),
-                (None, Some(layout)) => walk::summarize(
+            match &sp.walk {
+                Walk::Words(masks) => bitwise::summarize(masks, truths, word_parts(out)),
+                Walk::Flat(layout) => walk::summarize(
                     layout,
                     program.types.len(),
                     truths,
                     out,
                     &mut scratch.has_matched_child,
                 ),
-                // INVARIANT: `SummaryPlan::new` lays out the walk whenever the masks do not
-                // fit; were neither there, the full evaluation still gives the answer.
-                (None, None) => false,
             }
         }
     };
@@ -298,7 +299,12 @@ fn unknown_facts(outcome: &Outcome, list: &mut Vec<FactId>) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
 
     use super::walk::{summarize, Layout};
     use super::{bitwise, word_parts, OutcomeSummary, SummaryPlan};
@@ -351,7 +357,9 @@ mod tests {
             let sp = SummaryPlan::new(&program, Plan::new(&program, &program.params));
             let plan = &sp.plan;
             // Every rule set here fits (the shipped one has 69 slots, over one word).
-            let masks = sp.masks.as_ref().expect(path);
+            let super::Walk::Words(masks) = &sp.walk else {
+                panic!("{path}: the masks fit");
+            };
             // The plan lays out the general walk only when the masks do not fit: here, for
             // the comparison.
             let layout = Layout::new(&program, plan);
