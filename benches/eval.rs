@@ -29,8 +29,8 @@ const RECORDS: usize = 1_000;
 
 fn workload(c: &mut Criterion) {
     let records = record::generate(RECORDS, record::SEED);
-    let program = slots::load_typology().unwrap();
-    let slots = slots::Slots::new(&program).unwrap();
+    let compiled = slots::load_typology().unwrap();
+    let slots = slots::Slots::new(compiled.program()).unwrap();
     let facts: Vec<meso::facts::Facts> = records.iter().map(|r| slots.facts(r)).collect();
     let mut jsonl = Vec::new();
     let mut csv_text = Vec::new();
@@ -49,28 +49,30 @@ fn workload(c: &mut Criterion) {
 
     group.bench_function("meso_eval", |b| {
         let mut out = meso::eval::Outcome::default();
+        let mut one = meso::eval::Evaluator::new(&compiled);
         b.iter(|| {
             for f in &facts {
-                meso::eval::evaluate_into(&program, black_box(f), &mut out);
+                one.evaluate_into(black_box(f), &mut out);
                 black_box(&out);
             }
         })
     });
     group.bench_function("meso_eval_summary", |b| {
         let mut out = meso::eval::OutcomeSummary::default();
+        let mut one = meso::eval::Evaluator::new(&compiled);
         b.iter(|| {
             for f in &facts {
-                meso::eval::evaluate_summary_into(&program, black_box(f), &mut out);
+                one.evaluate_summary_into(black_box(f), &mut out);
                 black_box(&out);
             }
         })
     });
     group.bench_function("meso_eval_block", |b| {
         // What `meso batch` runs: a block of records at a time, every row read.
-        let mut block = meso::eval::BlockEvaluator::new();
+        let mut block = meso::eval::BlockEvaluator::new(&compiled);
         b.iter(|| {
             for chunk in facts.chunks(meso::eval::BLOCK) {
-                block.evaluate(&program, black_box(chunk));
+                block.evaluate(black_box(chunk));
                 for i in 0..block.len() {
                     black_box(block.row(i));
                 }

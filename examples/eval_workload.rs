@@ -1,7 +1,7 @@
 //! Reference workload, a plain timing loop without criterion, for profilers
 //! (`valgrind --tool=callgrind`) and quick checks: evaluate N generated records R times with
 //! meso (facts already in slots, one reused `Outcome`), meso's lean batch result
-//! (`evaluate_summary_into`, one reused `OutcomeSummary`) or the hand-written rules.
+//! (`Evaluator::evaluate_summary_into`, one reused `OutcomeSummary`) or the hand-written rules.
 //!
 //! `cargo run --release --example eval_workload -- [meso|summary|block|handwritten] [N] [R]` prints
 //! ns/record. Under callgrind, instructions per record = (Ir at R - Ir at 1) / ((R - 1) N).
@@ -26,8 +26,8 @@ fn main() -> ExitCode {
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(10_000);
     let repeat: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
     let records = record::generate(n, record::SEED);
-    let (program, slots) = match slots::load_typology().and_then(|p| {
-        let s = slots::Slots::new(&p)?;
+    let (compiled, slots) = match slots::load_typology().and_then(|p| {
+        let s = slots::Slots::new(p.program())?;
         Ok((p, s))
     }) {
         Ok(x) => x,
@@ -39,26 +39,27 @@ fn main() -> ExitCode {
     let facts: Vec<meso::facts::Facts> = records.iter().map(|r| slots.facts(r)).collect();
     let mut out = meso::eval::Outcome::default();
     let mut lean = meso::eval::OutcomeSummary::default();
-    let mut block = meso::eval::BlockEvaluator::new();
+    let mut one = meso::eval::Evaluator::new(&compiled);
+    let mut block = meso::eval::BlockEvaluator::new(&compiled);
     let start = Instant::now();
     for _ in 0..repeat {
         match engine.as_str() {
             "meso" => {
                 for f in &facts {
-                    meso::eval::evaluate_into(&program, black_box(f), &mut out);
+                    one.evaluate_into(black_box(f), &mut out);
                     black_box(&out);
                 }
             }
             "summary" => {
                 for f in &facts {
-                    meso::eval::evaluate_summary_into(&program, black_box(f), &mut lean);
+                    one.evaluate_summary_into(black_box(f), &mut lean);
                     black_box(&lean);
                 }
             }
             "block" => {
                 // As `meso batch` runs it: a block of records at a time into reused rows.
                 for chunk in facts.chunks(meso::eval::BLOCK) {
-                    block.evaluate(&program, black_box(chunk));
+                    block.evaluate(black_box(chunk));
                     for i in 0..block.len() {
                         black_box(block.row(i));
                     }

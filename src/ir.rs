@@ -81,38 +81,6 @@ pub struct Program {
     pub exprs: Vec<Expr>,
     /// Span of each expression node (same index as `exprs`)
     pub expr_spans: Vec<Span>,
-    /// Identity of this program value, for what evaluation derives from it and caches
-    pub stamp: Stamp,
-}
-
-/// A number unique to one `Program` value: a new one for every program built or cloned, so
-/// evaluation can cache the plan it compiles from a program (see `eval::evaluate_into`).
-///
-/// INVARIANT: a program is not changed after it has been evaluated with a reused `Outcome`;
-/// the cache also compares the program's sizes, which catches a program grown in place.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Stamp(u64);
-
-static NEXT_STAMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-impl Default for Stamp {
-    fn default() -> Self {
-        Stamp(NEXT_STAMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-    }
-}
-
-impl Clone for Stamp {
-    /// A clone is a new program value (it may be changed independently): a new stamp.
-    fn clone(&self) -> Self {
-        Stamp::default()
-    }
-}
-
-impl Stamp {
-    /// The number.
-    pub fn get(&self) -> u64 {
-        self.0
-    }
 }
 
 impl Program {

@@ -7,12 +7,14 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miette::Diagnostic;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::check::{self, CheckError};
+use crate::eval;
 use crate::ir::ParamOverride;
 use crate::ir::Program;
 use crate::limits;
@@ -77,7 +79,9 @@ pub struct RuleFileInfo {
 #[derive(Debug)]
 pub struct RuleSet {
     /// What evaluation runs on
-    pub program: Program,
+    pub program: Arc<Program>,
+    /// The program compiled for evaluation, once (every caller evaluates with this)
+    pub compiled: eval::Compiled,
     /// Warnings from the checker
     pub warnings: Vec<CheckError>,
     /// `sha256:<hex>` over the sorted relative paths and contents of all files
@@ -387,13 +391,17 @@ pub fn load(sources: RuleSources, overrides: &[ParamOverride]) -> Result<RuleSet
         });
     }
     match check::check_rule_set(map, &parsed, overrides) {
-        Ok(checked) => Ok(RuleSet {
-            program: checked.program,
-            warnings: checked.warnings,
-            fingerprint,
-            files: files_info,
-            origin: sources.origin,
-        }),
+        Ok(checked) => {
+            let program = Arc::new(checked.program);
+            Ok(RuleSet {
+                compiled: eval::Compiled::new(Arc::clone(&program)),
+                program,
+                warnings: checked.warnings,
+                fingerprint,
+                files: files_info,
+                origin: sources.origin,
+            })
+        }
         Err(failure) => Err(RulesFailure {
             errors: failure.errors.into_iter().map(RulesError::Check).collect(),
             warnings: failure.warnings,

@@ -241,7 +241,7 @@ fn thousands_of_warnings_share_one_copy_of_the_source() {
 
 // -- facts files ------------------------------------------------------------------------
 
-fn program() -> meso::ir::Program {
+fn program() -> std::sync::Arc<meso::ir::Program> {
     let text = "fact firms: count\nfact share: ratio\nfact sizes: set of small, large\n\
                 type t { required { a: firms >= 1 and share > 0.5 and sizes contains small } }\n";
     ruleset::load(sources(text), &[]).unwrap().program

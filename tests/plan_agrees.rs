@@ -1,7 +1,9 @@
-//! Evaluation, differential test: the compiled plan (`evaluate`, `evaluate_into`) and the
-//! expression interpreter (what `evaluate_observed` runs, for traces) give the same
-//! `Outcome` on every rule set shipped, for random facts with many of them unknown; the
-//! lean batch result (`evaluate_summary_into`) says the same as the full outcome.
+//! Evaluation, differential test: the compiled layer (`Compiled::evaluate`,
+//! `Evaluator::evaluate_into`) and the reference interpreter (`evaluate`, and
+//! `evaluate_observed` for traces) give the same `Outcome` on every rule set shipped, for
+//! random facts with many of them unknown; the summary layer's lean batch result
+//! (`Evaluator::evaluate_summary_into`) says the same as the full outcome, and the block
+//! layer (`BlockEvaluator`) the same as the summary layer.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -13,8 +15,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use meso::eval::{
-    evaluate, evaluate_into, evaluate_observed, evaluate_summary_into, BlockEvaluator, Observer,
-    Outcome, OutcomeSummary, Row, BLOCK,
+    evaluate, evaluate_observed, BlockEvaluator, Compiled, Evaluator, Observer, Outcome,
+    OutcomeSummary, Row, BLOCK,
 };
 use meso::facts::Facts;
 use meso::ir::{FactType, Program};
@@ -27,13 +29,14 @@ struct Watch;
 
 impl Observer for Watch {}
 
-fn program(path: &str) -> Program {
+/// The rule set at `path` (from the repository's root), compiled.
+fn compiled(path: &str) -> Compiled {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     let sources = meso::ruleset::read_sources(&dir).unwrap();
     meso::ruleset::load(sources, &[])
         .map_err(|f| format!("{} errors", f.errors.len()))
         .unwrap()
-        .program
+        .compiled
 }
 
 /// Random facts: a third unknown, numbers often on round values (thresholds), every kind.
@@ -76,15 +79,18 @@ fn random_facts_with(program: &Program, rng: &mut SplitMix64, unknown: f64) -> F
 }
 
 fn agree(path: &str, records: usize) {
-    let program = program(path);
+    let compiled = compiled(path);
+    let program = compiled.program();
+    let mut one = Evaluator::new(&compiled);
     let mut rng = SplitMix64::new(0x706c_616e);
     let mut reused = Outcome::default();
     for i in 0..records {
-        let facts = random_facts(&program, &mut rng);
-        let interpreted = evaluate_observed(&program, &facts, &mut Watch);
-        let planned = evaluate(&program, &facts);
+        let facts = random_facts(program, &mut rng);
+        let interpreted = evaluate_observed(program, &facts, &mut Watch);
+        assert_eq!(evaluate(program, &facts), interpreted, "{path}, record {i}");
+        let planned = compiled.evaluate(&facts);
         assert_eq!(planned, interpreted, "{path}, record {i}: {facts:?}");
-        evaluate_into(&program, &facts, &mut reused);
+        one.evaluate_into(&facts, &mut reused);
         assert_eq!(reused, interpreted, "{path}, record {i} (reused outcome)");
     }
 }
@@ -116,17 +122,19 @@ fn assert_summary(program: &Program, summary: &OutcomeSummary, full: &Outcome, w
 }
 
 fn summary_agrees(path: &str, records: usize) {
-    let program = program(path);
+    let compiled = compiled(path);
+    let program = compiled.program();
+    let mut one = Evaluator::new(&compiled);
     let mut rng = SplitMix64::new(0x7375_6d6d);
     let mut summary = OutcomeSummary::default();
     for i in 0..records {
         // Every fact known, a few unknown, many unknown: the fast path and the fallback.
         let unknown = [0.0, 0.03, 0.33][i % 3];
-        let facts = random_facts_with(&program, &mut rng, unknown);
-        let full = evaluate_observed(&program, &facts, &mut Watch);
-        evaluate_summary_into(&program, &facts, &mut summary);
+        let facts = random_facts_with(program, &mut rng, unknown);
+        let full = evaluate_observed(program, &facts, &mut Watch);
+        one.evaluate_summary_into(&facts, &mut summary);
         assert_summary(
-            &program,
+            program,
             &summary,
             &full,
             &format!("{path}, record {i}: {facts:?}"),
@@ -167,22 +175,24 @@ fn assert_same_row(block: Option<Row<'_>>, single: &OutcomeSummary, what: &str) 
 /// unknown or many unknown: the block evaluator gives each record the row
 /// `evaluate_summary_into` gives it, through the words and through the fallback.
 fn block_agrees(path: &str, runs: usize) {
-    let program = program(path);
+    let compiled = compiled(path);
+    let program = compiled.program();
     let mut rng = SplitMix64::new(0x626c_6f63);
-    let mut block = BlockEvaluator::new();
+    let mut block = BlockEvaluator::new(&compiled);
+    let mut one = Evaluator::new(&compiled);
     let mut single = OutcomeSummary::default();
     let lengths = [0, 1, 7, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 5];
     for run in 0..runs {
         let n = lengths[run % lengths.len()];
         let unknown = [0.0, 0.0, 0.01, 0.33][run % 4];
         let records: Vec<Facts> = (0..n)
-            .map(|_| random_facts_with(&program, &mut rng, unknown))
+            .map(|_| random_facts_with(program, &mut rng, unknown))
             .collect();
-        block.evaluate(&program, &records);
+        block.evaluate(&records);
         assert_eq!(block.len(), n);
         assert!(block.row(n).is_none());
         for (i, facts) in records.iter().enumerate() {
-            evaluate_summary_into(&program, facts, &mut single);
+            one.evaluate_summary_into(facts, &mut single);
             let what = format!("{path}, run {run}, record {i}: {facts:?}");
             assert_same_row(block.row(i), &single, &what);
         }
@@ -203,27 +213,6 @@ fn blocks_of_records_agree_with_one_record_at_a_time() {
 }
 
 #[test]
-fn a_block_evaluator_follows_a_change_of_program() {
-    let a = program("tests/cases/logic");
-    let b = program("benches/workload/typology.meso");
-    let mut rng = SplitMix64::new(11);
-    let mut block = BlockEvaluator::new();
-    let mut single = OutcomeSummary::default();
-    for _ in 0..10 {
-        for p in [&a, &b] {
-            let records: Vec<Facts> = (0..70)
-                .map(|_| random_facts_with(p, &mut rng, 0.0))
-                .collect();
-            block.evaluate(p, &records);
-            for (i, facts) in records.iter().enumerate() {
-                evaluate_summary_into(p, facts, &mut single);
-                assert_same_row(block.row(i), &single, "after a change of program");
-            }
-        }
-    }
-}
-
-#[test]
 fn plan_and_interpreter_agree_on_the_shipped_rules() {
     agree("rules", 3000);
 }
@@ -239,16 +228,24 @@ fn plan_and_interpreter_agree_on_the_workload_typology() {
 }
 
 #[test]
-fn a_reused_outcome_follows_a_change_of_program() {
-    let a = program("rules");
-    let b = program("benches/workload/typology.meso");
+fn reused_results_serve_another_compiled_program() {
+    let (a, b) = (
+        compiled("rules"),
+        compiled("benches/workload/typology.meso"),
+    );
+    let mut evaluators = [Evaluator::new(&a), Evaluator::new(&b)];
     let mut rng = SplitMix64::new(7);
     let mut out = Outcome::default();
+    let mut summary = OutcomeSummary::default();
     for _ in 0..50 {
-        for p in [&a, &b] {
+        for (c, one) in [&a, &b].into_iter().zip(&mut evaluators) {
+            let p = c.program();
             let facts = random_facts(p, &mut rng);
-            evaluate_into(p, &facts, &mut out);
-            assert_eq!(out, evaluate_observed(p, &facts, &mut Watch));
+            one.evaluate_into(&facts, &mut out);
+            let full = evaluate_observed(p, &facts, &mut Watch);
+            assert_eq!(out, full);
+            one.evaluate_summary_into(&facts, &mut summary);
+            assert_summary(p, &summary, &full, "after another program");
         }
     }
 }

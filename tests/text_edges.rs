@@ -165,7 +165,7 @@ fn invalid_utf8_in_a_rule_file_is_a_diagnostic_with_the_byte_offset() {
 
 // -- facts files ------------------------------------------------------------------------
 
-fn program() -> meso::ir::Program {
+fn program() -> std::sync::Arc<meso::ir::Program> {
     let text = "fact firms: count\nfact trust: level low < medium < high\n\
                 fact region: one of Sarchí, Itajaí\nfact remark: text\n\
                 type t { required { a: firms >= 1 and trust >= low and region == Sarchí } }\n";

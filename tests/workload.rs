@@ -20,21 +20,22 @@ const RECORDS: usize = 20_000;
 
 #[test]
 fn meso_and_handwritten_rules_agree_on_every_record() {
-    let program = slots::load_typology().unwrap();
-    let slots = slots::Slots::new(&program).unwrap();
+    let compiled = slots::load_typology().unwrap();
+    let slots = slots::Slots::new(compiled.program()).unwrap();
+    let mut one = meso::eval::Evaluator::new(&compiled);
     let mut out = meso::eval::Outcome::default();
     let mut lean = meso::eval::OutcomeSummary::default();
     let mut disagreements = Vec::new();
     let records = record::generate(RECORDS, record::SEED);
     for r in &records {
         let facts = slots.facts(r);
-        meso::eval::evaluate_into(&program, &facts, &mut out);
+        one.evaluate_into(&facts, &mut out);
         let ours = slots.summary(&out);
         let theirs = handwritten::summary(&handwritten::decide(r));
         if ours != theirs {
             disagreements.push(format!("{}: meso `{ours}`, hand-written `{theirs}`", r.id));
         }
-        meso::eval::evaluate_summary_into(&program, &facts, &mut lean);
+        one.evaluate_summary_into(&facts, &mut lean);
         let batch = slots.lean_summary(lean.row());
         if batch != theirs {
             disagreements.push(format!(
@@ -44,10 +45,10 @@ fn meso_and_handwritten_rules_agree_on_every_record() {
         }
     }
     // In blocks, as `meso batch` evaluates them.
-    let mut block = meso::eval::BlockEvaluator::new();
+    let mut block = meso::eval::BlockEvaluator::new(&compiled);
     for chunk in records.chunks(meso::eval::BLOCK) {
         let facts: Vec<meso::facts::Facts> = chunk.iter().map(|r| slots.facts(r)).collect();
-        block.evaluate(&program, &facts);
+        block.evaluate(&facts);
         for (i, r) in chunk.iter().enumerate() {
             let ours = slots.lean_summary(block.row(i).unwrap());
             let theirs = handwritten::summary(&handwritten::decide(r));

@@ -15,12 +15,12 @@ use meso::value::Value;
 use super::handwritten::{format_summary, POLICIES, TYPES};
 use super::record::Record;
 
-/// Load and check `benches/workload/typology.meso`.
-pub fn load_typology() -> Result<Program, String> {
+/// Load, check and compile `benches/workload/typology.meso`.
+pub fn load_typology() -> Result<meso::eval::Compiled, String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/workload/typology.meso");
     let sources = meso::ruleset::read_sources(&path).map_err(|e| e.to_string())?;
     meso::ruleset::load(sources, &[])
-        .map(|rs| rs.program)
+        .map(|rs| rs.compiled)
         .map_err(|f| format!("{} errors in typology.meso", f.errors.len()))
 }
 

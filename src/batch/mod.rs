@@ -20,7 +20,7 @@ use crate::dataset::record::{RecordParser, Scratch};
 use crate::dataset::{
     create_output, parser_for, pipeline, DatasetError, IgnoredColumns, ReadOptions,
 };
-use crate::eval::{self, BlockEvaluator, OutcomeSummary, Row};
+use crate::eval::{self, BlockEvaluator, Compiled, Evaluator, OutcomeSummary, Row};
 use crate::facts::Facts;
 use crate::ir::{Program, TypeId};
 use crate::ruleset::RuleSet;
@@ -163,23 +163,25 @@ impl SliceOut {
 }
 
 /// Per-thread buffers: records parsed and held until a block of them is evaluated.
-struct Worker {
+struct Worker<'c> {
     scratch: Scratch,
     /// For records evaluated one at a time (with `--explain-dir`)
     outcome: OutcomeSummary,
-    block: BlockEvaluator,
+    single: Evaluator<'c>,
+    block: BlockEvaluator<'c>,
     /// The records held (the first `held`; buffers past them kept for reuse) and their ids
     pending: Vec<Facts>,
     ids: Vec<String>,
     held: usize,
 }
 
-impl Worker {
-    fn new(n_facts: usize) -> Self {
+impl<'c> Worker<'c> {
+    fn new(n_facts: usize, compiled: &'c Compiled) -> Self {
         Worker {
             scratch: Scratch::new(n_facts),
             outcome: OutcomeSummary::default(),
-            block: BlockEvaluator::new(),
+            single: Evaluator::new(compiled),
+            block: BlockEvaluator::new(compiled),
             pending: Vec::new(),
             ids: Vec::new(),
             held: 0,
@@ -205,9 +207,9 @@ impl Worker {
     }
 
     /// Evaluate the records held, render their rows in order and let them go.
-    fn flush(&mut self, program: &Program, renderer: &RowRenderer<'_>, slice: &mut SliceOut) {
+    fn flush(&mut self, renderer: &RowRenderer<'_>, slice: &mut SliceOut) {
         let records = self.pending.get(..self.held).unwrap_or_default();
-        self.block.evaluate(program, records);
+        self.block.evaluate(records);
         for (i, id) in self.ids.iter().take(self.held).enumerate() {
             if let Some(row) = self.block.row(i) {
                 slice.add(renderer, id, row);
@@ -267,8 +269,8 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
     let threads = pipeline::thread_count(opts.read.threads);
     let mut reject_buf = Vec::new();
 
-    let init = || Worker::new(program.facts.len());
-    let work = |w: &mut Worker, piece: &Piece| -> Result<SliceOut, DatasetError> {
+    let init = || Worker::new(program.facts.len(), &rules.compiled);
+    let work = |w: &mut Worker<'_>, piece: &Piece| -> Result<SliceOut, DatasetError> {
         let mut rows = buffers.take();
         rows.reserve(piece.len_bytes() + 4096);
         let mut slice = SliceOut {
@@ -297,19 +299,20 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
                 // Held, and evaluated with the others of its block.
                 w.hold(&id);
                 if w.held >= eval::BLOCK {
-                    w.flush(program, &renderer, &mut slice);
+                    w.flush(&renderer, &mut slice);
                 }
                 return;
             };
             // One at a time: the trace is written from the record itself.
-            eval::evaluate_summary_into(program, &w.scratch.facts, &mut w.outcome);
+            w.single
+                .evaluate_summary_into(&w.scratch.facts, &mut w.outcome);
             slice.add(&renderer, &id, w.outcome.row());
             if slice.error.is_none() {
                 slice.error =
                     write_explain(rules, explain, rec, &parser, &id, &w.scratch, &w.outcome).err();
             }
         })?;
-        w.flush(program, &renderer, &mut slice);
+        w.flush(&renderer, &mut slice);
         Ok(slice)
     };
     let sink = |slice: SliceOut| -> Result<(), DatasetError> {

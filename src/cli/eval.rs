@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use meso::eval;
 use meso::facts::{self, FactsFormat, LoadOptions};
 use meso::render::{json, table, EvalReport};
 
@@ -96,7 +95,7 @@ pub fn run(out: &Output, args: EvalArgs) -> Exit {
             ));
             continue;
         }
-        let outcome = eval::evaluate(&rules.program, &loaded.facts);
+        let outcome = rules.compiled.evaluate(&loaded.facts);
         let name = path.display().to_string();
         reports.push(EvalReport::new(&rules, &name, &loaded.facts, &outcome));
     }

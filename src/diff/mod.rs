@@ -26,7 +26,7 @@ use crate::dataset::columns::Columns;
 use crate::dataset::input::{self, Piece, RawRecord};
 use crate::dataset::record::{RecordParser, Scratch};
 use crate::dataset::{create_output, parser_for, pipeline, DatasetError, ReadOptions};
-use crate::eval::{self, Outcome};
+use crate::eval::{Evaluator, Outcome};
 use crate::ir::Program;
 use crate::render::diff::{render_change, render_footer, render_header, ParamLine, Totals};
 use crate::ruleset::RuleSet;
@@ -137,17 +137,25 @@ pub fn run_diff(
             Scratch::new(pn.facts.len()),
             Outcome::default(),
             Outcome::default(),
+            (Evaluator::new(&old.compiled), Evaluator::new(&new.compiled)),
         )
     };
-    let work = |state: &mut (Scratch, Scratch, Outcome, Outcome), piece: &Piece| {
-        let (so, sn, oo, on) = state;
+    type State<'c> = (
+        Scratch,
+        Scratch,
+        Outcome,
+        Outcome,
+        (Evaluator<'c>, Evaluator<'c>),
+    );
+    let work = |state: &mut State<'_>, piece: &Piece| {
+        let (so, sn, oo, on, (eo, en)) = state;
         let mut slice = Slice::default();
         piece.for_each_record(|rec| {
             slice.read += 1;
             let id = parse_both(&parse_old, &parse_new, rec, so, sn, &mut slice);
             let Some(id) = id else { return };
-            eval::evaluate_into(po, &so.facts, oo);
-            eval::evaluate_into(pn, &sn.facts, on);
+            eo.evaluate_into(&so.facts, oo);
+            en.evaluate_into(&sn.facts, on);
             slice.compared += 1;
             if let Some(change) = ctx.compare(&id, rec, oo, on) {
                 if change.old_class == change.new_class {

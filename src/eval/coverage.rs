@@ -7,7 +7,8 @@
 //! `given` facts and `param` overrides); every criterion and condition is evaluated in every
 //! run (evaluation never skips one), so the `Outcome` vectors say everything.
 
-use crate::eval::{engine, NoObserver, Outcome};
+use crate::eval::reference;
+use crate::eval::{NoObserver, Outcome};
 use crate::facts::Facts;
 use crate::ir::{PolicyId, Program, Test, TypeId};
 use crate::source::Span;
@@ -214,7 +215,7 @@ fn run(program: &Program, test: &Test, out: &mut Outcome) {
             p.overridden = true;
         }
     }
-    engine::run(program, &params, &facts, out, &mut NoObserver);
+    reference::run::run(program, &params, &facts, out, &mut NoObserver);
 }
 
 fn record(cov: &mut Coverage, out: &Outcome) {
@@ -242,21 +243,9 @@ fn record(cov: &mut Coverage, out: &Outcome) {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use crate::ruleset::{self, RuleOrigin, RuleSources, RuleText};
 
-    fn program(text: &str) -> Program {
-        let sources = RuleSources {
-            origin: RuleOrigin::Embedded,
-            files: vec![RuleText {
-                relative: "t.meso".into(),
-                display: "t.meso".into(),
-                text: text.into(),
-            }],
-        };
-        match ruleset::load(sources, &[]) {
-            Ok(r) => r.program,
-            Err(f) => panic!("{} errors", f.errors.len()),
-        }
+    fn program(text: &str) -> std::sync::Arc<Program> {
+        crate::eval::test_program_of(&[("t.meso".into(), text.into())])
     }
 
     #[test]

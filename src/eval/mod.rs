@@ -1,186 +1,90 @@
 //! Evaluation stage: `ir::Program` + `Facts` → `Outcome`.
 //!
 //! Three-valued (Kleene) logic throughout: a missing fact is unknown, never false or zero.
-//! [`evaluate`] is the entry point; [`evaluate_into`] reuses an `Outcome` for batches;
-//! [`evaluate_observed`] reports every expression node to an [`Observer`] for traces.
-//! [`testing::run_tests`] runs the tests written in rule files.
+//! Layers, each a module that imports only the layers under it:
+//!
+//! - `reference/` — the interpreter, the semantics: [`evaluate`], [`evaluate_observed`]
+//!   (every expression node reported to an [`Observer`], for traces),
+//!   [`evaluate_expr_observed`]. It also holds what the layers above share (the score
+//!   formula, the tail that finds unknown facts, decides policies and classifies).
+//! - `compiled/` — the program's conditions lowered once into a flat plan, and its
+//!   one-record run: the same [`Outcome`] as the reference.
+//! - `summary/` — the lean batch row ([`OutcomeSummary`], [`Row`]) from the compiled plan,
+//!   through layouts of it built once (word masks, straight-to-bits, a flat walk).
+//! - `block/` — [`BLOCK`] records at a time, from a block layout built once from the
+//!   compiled plan.
+//!
+//! [`Compiled`] (in `evaluator.rs`, on top) is every layer's plan built once from a
+//! `Program`; an [`Evaluator`] (one record at a time) or a [`BlockEvaluator`] (runs of
+//! records) holds only the working space. Fallbacks, each to the layer that answers:
+//! a record the summary or block layer leaves undetermined is evaluated in full, one
+//! record, by the compiled layer (its unknown facts found as everywhere else); steps that
+//! read values (arithmetic, comparisons of two operands, text) run record by record inside
+//! a block, through the compiled layer's one-record step; plans over 64 types or 64
+//! policies are evaluated one record at a time by the summary layer; a sub-expression the
+//! compiled plan has no step for runs the reference interpreter. `testing.rs` (tests
+//! written in rule files) and `coverage.rs` sit on top and use the layers.
 
-mod bitwise;
 mod block;
+mod compiled;
 pub mod coverage;
-mod direct;
-mod engine;
-mod expr;
-mod fast;
-mod missing;
-mod observer;
-mod plan;
+mod evaluator;
+mod reference;
 mod summary;
 pub mod testing;
 #[cfg(test)]
 mod tests;
 
+pub use block::BLOCK;
+pub use evaluator::{BlockEvaluator, Compiled, Evaluator};
+pub use reference::{
+    evaluate, evaluate_expr_observed, evaluate_observed, NoObserver, Observer, Outcome,
+    PolicyOutcome, TypeOutcome, UnknownReason,
+};
+pub use summary::{Applicable, ApplicableIter, OutcomeSummary, Row, TypeSummary};
+
 /// For the unit tests of the evaluation stage: the checked program of a rule set in the
-/// repository (`path` from its root).
+/// repository (`path` from its root: a `.meso` file, or a folder whose `.meso` files are
+/// read in the order of their paths, as rule sets are loaded). Parsed and checked here
+/// rather than through `ruleset`, which sits above evaluation.
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-pub(crate) fn test_program(path: &str) -> Program {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    let sources = crate::ruleset::read_sources(&dir).unwrap();
-    crate::ruleset::load(sources, &[])
-        .map_err(|f| f.errors.len())
-        .unwrap()
-        .program
-}
-
-pub use block::{BlockEvaluator, BLOCK};
-pub use observer::{NoObserver, Observer, UnknownReason};
-pub use summary::{
-    evaluate_summary_into, Applicable, ApplicableIter, OutcomeSummary, Row, TypeSummary,
-};
-
-use crate::facts::Facts;
-use crate::ir::{FactId, PolicyId, Program, TypeId};
-use crate::value::{Truth, Value};
-use crate::vocab::{PolicyStatus, TypeStatus};
-
-/// Evaluate a checked program against the facts about one cluster.
-pub fn evaluate(program: &Program, facts: &Facts) -> Outcome {
-    let mut out = Outcome::default();
-    evaluate_into(program, facts, &mut out);
-    out
-}
-
-/// Evaluate into an existing `Outcome`, reusing its buffers (batch mode: after the first
-/// record nothing is allocated unless a type or policy is undetermined).
-///
-/// The first call compiles the program's conditions into a plan that the `Outcome` keeps
-/// for the calls after it with the same program.
-pub fn evaluate_into(program: &Program, facts: &Facts, out: &mut Outcome) {
-    let mut cache = std::mem::take(&mut out.plan);
-    let plan = match cache.plan.take() {
-        Some(plan) if plan.is_for(program) => plan,
-        _ => Box::new(plan::Plan::new(program, &program.params)),
-    };
-    fast::run_plan(
-        program,
-        &plan,
-        &program.params,
-        facts,
-        out,
-        &mut cache.scratch,
-    );
-    cache.plan = Some(plan);
-    out.plan = cache;
-}
-
-/// Evaluate while reporting every expression node, short circuit and derived value to
-/// `observer` (for traces and explanations).
-pub fn evaluate_observed<O: Observer>(
-    program: &Program,
-    facts: &Facts,
-    observer: &mut O,
-) -> Outcome {
-    let mut out = Outcome::default();
-    engine::run(program, &program.params, facts, &mut out, observer);
-    out
-}
-
-/// Evaluate one expression node (and everything under it) against the facts, the current
-/// parameter values and already computed derived values, reporting each node to `observer`.
-/// For traces: sub-expressions the evaluator skipped by short-circuiting are evaluated here,
-/// after the run, for display. Not used on the evaluation path.
-pub fn evaluate_expr_observed<O: Observer>(
-    program: &Program,
-    facts: &Facts,
-    derived: &[Value],
-    id: crate::ir::ExprId,
-    observer: &mut O,
-) -> Value {
-    expr::Evaluator {
-        exprs: &program.exprs,
-        facts: &facts.values,
-        params: &program.params,
-        derived,
-        obs: observer,
-        why: None,
+pub(crate) fn test_program(path: &str) -> std::sync::Arc<crate::ir::Program> {
+    fn collect(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                collect(&path, found);
+            } else if path.extension().is_some_and(|e| e == "meso") {
+                found.push(path);
+            }
+        }
     }
-    .eval(id)
-    .to_value()
-}
-
-/// The result for one cluster type.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TypeOutcome {
-    /// Matched, not matched or undetermined
-    pub status: TypeStatus,
-    /// Status of the parent type (`extends`), if any
-    pub parent_status: Option<TypeStatus>,
-    /// Own required criteria, in declaration order
-    pub required: Vec<Truth>,
-    /// Own indicative criteria, in declaration order
-    pub indicative: Vec<Truth>,
-    /// Own excluding criteria, in declaration order
-    pub excluding: Vec<Truth>,
-    /// Met indicative weight / total weight (unknown criteria count as not met); 1 with no indicative criteria
-    pub score: f64,
-    /// The score if every unknown indicative criterion held
-    pub score_max: f64,
-    /// Facts that are missing and read by a criterion that came out unknown
-    pub unknown_facts: Vec<FactId>,
-}
-
-/// The result for one policy or avoid item.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PolicyOutcome {
-    /// Applies, does not apply, or undetermined
-    pub status: PolicyStatus,
-    /// The `for` types that matched
-    pub matched_types: Vec<TypeId>,
-    /// The `when` condition (None: no condition)
-    pub condition: Option<Truth>,
-    /// Missing facts that would decide it
-    pub unknown_facts: Vec<FactId>,
-}
-
-/// Everything evaluation says about one cluster.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Outcome {
-    /// Value of each derived value (by `DerivedId`)
-    pub derived: Vec<Value>,
-    /// Result per type (by `TypeId`)
-    pub types: Vec<TypeOutcome>,
-    /// The primary classification: the most specific matched type with the highest score
-    pub classification: Option<TypeId>,
-    /// Other most specific matched types with the same score as the classification (a tie, broken by declaration order)
-    pub tied: Vec<TypeId>,
-    /// Other most specific matched types with a lower score (the cluster is a hybrid)
-    pub hybrids: Vec<TypeId>,
-    /// Result per policy (by `PolicyId`)
-    pub policies: Vec<PolicyOutcome>,
-    /// Policies and avoid items that apply, in output order (phase, `after`, declaration)
-    pub applicable: Vec<PolicyId>,
-    /// The compiled plan of the program last evaluated into this outcome
-    plan: PlanCache,
-}
-
-/// Keeps a compiled plan with an `Outcome` between evaluations. Not part of the result:
-/// it compares equal to any other and is not shown.
-#[derive(Clone, Default)]
-struct PlanCache {
-    plan: Option<Box<plan::Plan>>,
-    /// Working space of the plan run
-    scratch: fast::Scratch,
-}
-
-impl PartialEq for PlanCache {
-    fn eq(&self, _: &Self) -> bool {
-        true
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let mut files = Vec::new();
+    if root.is_dir() {
+        collect(&root, &mut files);
+        files.sort();
+    } else {
+        files.push(root);
     }
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .map(|f| (f.display().to_string(), std::fs::read_to_string(f).unwrap()))
+        .collect();
+    test_program_of(&texts)
 }
 
-impl std::fmt::Debug for PlanCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("..")
+/// For the unit tests: the checked program of rule files given as (name, text).
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn test_program_of(files: &[(String, String)]) -> std::sync::Arc<crate::ir::Program> {
+    let mut map = crate::source::SourceMap::new();
+    for (name, text) in files {
+        map.add(name.clone(), text.as_str());
     }
+    let (parsed, errors) = crate::syntax::parse_rule_set(&map);
+    assert!(errors.is_empty(), "{} parse errors", errors.len());
+    let checked = crate::check::check_rule_set(map, &parsed, &[]);
+    std::sync::Arc::new(checked.map_err(|f| f.errors.len()).unwrap().program)
 }

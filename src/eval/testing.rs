@@ -4,9 +4,9 @@
 //! Output: a [`TestReport`] saying, per test, which expectations failed, in words an
 //! economist reads: the expected and actual status and the criterion that decided it.
 
-use crate::eval::engine::SCORE_EPSILON;
-use crate::eval::fast;
-use crate::eval::plan::Plan;
+use crate::eval::compiled;
+use crate::eval::compiled::Plan;
+use crate::eval::reference::run::SCORE_EPSILON;
 use crate::eval::Outcome;
 use crate::facts::{FactOrigin, Facts};
 use crate::ir::{ExpectKind, FactId, PolicyId, Program, Test, TypeId};
@@ -58,7 +58,7 @@ pub struct ExpectFailure {
 /// facts and parameter overrides, evaluates, and checks its expectations.
 pub fn run_tests(program: &Program) -> TestReport {
     let mut out = Outcome::default();
-    let mut scratch = fast::Scratch::default();
+    let mut scratch = compiled::Scratch::default();
     let results = program
         .tests
         .iter()
@@ -70,7 +70,7 @@ pub fn run_tests(program: &Program) -> TestReport {
 
 fn run_test(
     program: &Program,
-    scratch: &mut fast::Scratch,
+    scratch: &mut compiled::Scratch,
     index: usize,
     test: &Test,
     out: &mut Outcome,
@@ -96,7 +96,7 @@ fn run_test(
         }
     }
     let plan = Plan::new(program, &params);
-    fast::run_plan(program, &plan, &params, &facts, out, scratch);
+    compiled::run::run_plan(program, &plan, &params, &facts, out, scratch);
     let failures: Vec<ExpectFailure> = test
         .expects
         .iter()

@@ -4,7 +4,6 @@
 //! Input: a [`Rules`] and the [`Facts`] it loaded. Output: the report model shared with
 //! the command line, so the same rules and facts give the same bytes through every door.
 
-use crate::eval;
 use crate::facade::facts::Facts;
 use crate::facade::rules::Rules;
 use crate::render;
@@ -142,7 +141,7 @@ impl Rules {
     /// Evaluate one cluster.
     pub fn evaluate(&self, facts: &Facts) -> Evaluation {
         let rules = self.rule_set();
-        let outcome = eval::evaluate(&rules.program, facts.values());
+        let outcome = rules.compiled.evaluate(facts.values());
         Evaluation {
             report: EvalReport::new(rules, facts.name(), facts.values(), &outcome),
         }

@@ -146,16 +146,15 @@ impl Rules {
     }
 
     fn verdicts(&self, rows: Vec<Result<facts::Facts, Vec<Diagnostic>>>) -> Verdicts {
-        let program = &self.rule_set().program;
         let mut out: Vec<RowData> = Vec::with_capacity(rows.len());
-        let mut block = BlockEvaluator::new();
+        let mut block = BlockEvaluator::new(&self.rule_set().compiled);
         let mut pending: Vec<facts::Facts> = Vec::with_capacity(BLOCK);
         let mut slots: Vec<usize> = Vec::with_capacity(BLOCK);
         let flush = |pending: &mut Vec<facts::Facts>,
                      slots: &mut Vec<usize>,
-                     block: &mut BlockEvaluator,
+                     block: &mut BlockEvaluator<'_>,
                      out: &mut Vec<RowData>| {
-            block.evaluate(program, pending);
+            block.evaluate(pending);
             for (i, &slot) in slots.iter().enumerate() {
                 if let (Some(row), Some(data)) = (block.row(i), out.get_mut(slot)) {
                     data.types = row.types.iter().map(|t| (t.status, t.score)).collect();

@@ -1,12 +1,12 @@
-//! Block evaluation, the layout: a compiled plan (`plan.rs`) laid out for blocks of records
-//! (`BlockPlan`): which facts become columns, each leaf's test on its column, the tape on
-//! words (steps that read values run record by record), each type's criteria and score
-//! table, each policy's types and condition. `None` for plans with more than 64 types or
-//! 64 policies.
+//! Evaluation, block layer, the layout: a compiled plan (`compiled/plan.rs`) laid out for
+//! blocks of records (`BlockPlan`, built once): which facts become columns, each leaf's
+//! test on its column, the tape on words (steps that read values run record by record),
+//! each type's criteria and score table, each policy's types and condition. `None` for
+//! plans with more than 64 types or 64 policies.
 
-use crate::eval::direct::Holds;
-use crate::eval::engine::score_of;
-use crate::eval::plan::{Leaf, Plan, Step, LEVEL_SPAN};
+use crate::eval::compiled::plan::{Leaf, Plan, Step, LEVEL_SPAN};
+use crate::eval::reference::run::score_of;
+use crate::eval::summary::direct::Holds;
 use crate::ir::{FactType, PolicyId, Program};
 use crate::value::Truth;
 
@@ -125,7 +125,7 @@ pub(super) struct PolicyWords {
 
 /// A plan laid out for blocks of records (at most 64 types and 64 policies).
 #[derive(Clone, Debug)]
-pub(super) struct BlockPlan {
+pub(crate) struct BlockPlan {
     pub(super) number_facts: Vec<usize>,
     pub(super) level_columns: Vec<LevelColumn>,
     /// Facts read by `is known` or as booleans
@@ -172,10 +172,15 @@ pub(super) fn score_table(weights: &[f64], total: f64) -> Box<[f64; 256]> {
 }
 
 impl BlockPlan {
+    /// The policies in output order: a record's applicable set counts positions here.
+    pub(crate) fn policy_order(&self) -> &[PolicyId] {
+        &self.policy_order
+    }
+
     /// The block layout of `plan`, or `None` when it has more than 64 types or 64 policies
     /// (or a level leaf answers differently past its fact's levels, which a checked program
     /// never gives).
-    pub(super) fn new(program: &Program, plan: &Plan) -> Option<Self> {
+    pub(crate) fn new(program: &Program, plan: &Plan) -> Option<Self> {
         // A record's types and its applicable policies are read out as one word each.
         if program.types.len() > 64 || program.policy_order.len() > 64 {
             return None;

@@ -1,6 +1,7 @@
-//! Evaluation stage, many records at once: `ir::Program` + a run of records' `Facts` → one
-//! row per record ([`Row`]), the same as [`evaluate_summary_into`] gives one record at
-//! a time, with every condition decided for [`BLOCK`] records together.
+//! Evaluation, the block layer (the top one): many records at once. A compiled plan laid out
+//! for blocks ([`BlockPlan`], built once from the compiled plan) + a run of records' `Facts`
+//! → one row per record ([`Row`]), the same as the summary layer gives one record at a time,
+//! with every condition decided for [`BLOCK`] records together.
 //!
 //! The records are taken 64 at a time, and bit r of a word stands for record r. Each fact
 //! the conditions read is first copied into a column (numbers as floats, NaN when unknown;
@@ -19,60 +20,53 @@
 //! each record's derived values kept beside the words. A record with a type or policy
 //! undetermined is evaluated on its own in full, so its unknown facts are found as
 //! everywhere else. Plans with more than 64 types or 64 policies are evaluated one record at
-//! a time with [`evaluate_summary_into`]. Tested against the one-record path on random facts
+//! a time by the summary layer. Tested against the one-record path on random facts
 //! (`tests/plan_agrees.rs`).
 //!
 //! `layout.rs` lays a plan out for blocks, `words.rs` evaluates a block into words and
-//! rows, `rows.rs` keeps the rows of a run.
+//! rows, `rows.rs` keeps the rows of a run. Imports only the layers under it (summary,
+//! compiled, reference).
 
 mod layout;
 mod rows;
 mod words;
 
-use crate::eval::plan::Plan;
-use crate::eval::summary::{evaluate_summary_into, OutcomeSummary, Row};
+use crate::eval::summary::{self, OutcomeSummary, Row, SummaryPlan};
 use crate::facts::Facts;
-use crate::ir::Program;
-use layout::BlockPlan;
+use crate::ir::{PolicyId, Program};
+pub(crate) use layout::BlockPlan;
 use rows::Rows;
 use words::{low_bits, Block, Words};
 
 /// Records evaluated together: the bits of a word.
 pub const BLOCK: usize = 64;
 
-/// Evaluates runs of records, a block at a time; keeps the compiled plan and its buffers
-/// from call to call. The rows of the last run are read with [`BlockEvaluator::row`].
+/// The working space and results of the block evaluation, kept from run to run: what a run
+/// of records is evaluated into.
 #[derive(Clone, Debug, Default)]
-pub struct BlockEvaluator {
-    plan: Option<(Box<Plan>, Option<BlockPlan>)>,
+pub(crate) struct Blocks {
     words: Words,
     /// For records evaluated one at a time
     single: OutcomeSummary,
+    scratch: summary::Scratch,
     rows: Rows,
 }
 
-impl BlockEvaluator {
-    /// A new evaluator (the plan is compiled on first use).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Evaluate every record of `records`: afterwards [`BlockEvaluator::row`] gives each
-    /// one's row, the same as [`evaluate_summary_into`] gives record by record.
-    pub fn evaluate(&mut self, program: &Program, records: &[Facts]) {
-        if !self.plan.as_ref().is_some_and(|(p, _)| p.is_for(program)) {
-            let plan = Box::new(Plan::new(program, &program.params));
-            let block = BlockPlan::new(program, &plan);
-            if let Some(bp) = &block {
-                self.rows.order.clone_from(&bp.policy_order);
-            }
-            self.plan = Some((plan, block));
-        }
-        let in_blocks = self.plan.as_ref().is_some_and(|(_, b)| b.is_some());
-        self.rows.clear(program.types.len(), !in_blocks);
-        let Some((plan, Some(bp))) = &self.plan else {
+impl Blocks {
+    /// Evaluate every record of `records` (`sp` and `bp` compiled from `program`; `bp` `None`
+    /// for plans too large for blocks): afterwards [`Blocks::row`] gives each one's row,
+    /// the same as [`summary::evaluate_into`] gives record by record.
+    pub(crate) fn evaluate(
+        &mut self,
+        program: &Program,
+        sp: &SummaryPlan,
+        bp: Option<&BlockPlan>,
+        records: &[Facts],
+    ) {
+        self.rows.clear(program.types.len(), bp.is_none());
+        let Some(bp) = bp else {
             for facts in records {
-                evaluate_summary_into(program, facts, &mut self.single);
+                summary::evaluate_into(program, sp, facts, &mut self.single, &mut self.scratch);
                 self.rows.push(&self.single);
             }
             return;
@@ -81,29 +75,25 @@ impl BlockEvaluator {
             self.words.fill(bp, records);
             let block = Block {
                 program,
-                plan,
+                plan: &sp.plan,
                 records,
             };
             self.words.run(bp, low_bits(records.len()), &block);
-            self.words
-                .rows(program, bp, records, &mut self.single, &mut self.rows);
+            let single = (&mut self.single, &mut self.scratch);
+            self.words.rows(&block, bp, single, &mut self.rows);
         }
     }
 
     /// Records of the last run.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.rows.len()
     }
 
-    /// Whether the last run had no record.
-    pub fn is_empty(&self) -> bool {
-        self.rows.len() == 0
-    }
-
-    /// The row of record `i` of the last run.
+    /// The row of record `i` of the last run; `order` is the block plan's policy order
+    /// (what a record's set of applicable policies counts positions in).
     #[inline]
-    pub fn row(&self, i: usize) -> Option<Row<'_>> {
-        self.rows.get(i)
+    pub(crate) fn row<'a>(&'a self, i: usize, order: &'a [PolicyId]) -> Option<Row<'a>> {
+        self.rows.get(i, order)
     }
 }
 
@@ -111,11 +101,20 @@ impl BlockEvaluator {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-    use super::{BlockEvaluator, BlockPlan, BLOCK};
-    use crate::eval::plan::Plan;
-    use crate::eval::{evaluate_summary_into, test_program as program, OutcomeSummary};
+    use super::{BlockPlan, Blocks, BLOCK};
+    use crate::eval::compiled::Plan;
+    use crate::eval::summary::{self, OutcomeSummary, SummaryPlan};
+    use crate::eval::test_program as program;
     use crate::facts::Facts;
+    use crate::ir::Program;
     use crate::value::Value;
+
+    /// The summary and block plans of `program`.
+    fn plans(program: &Program) -> (SummaryPlan, BlockPlan) {
+        let sp = SummaryPlan::new(program, Plan::new(program, &program.params));
+        let bp = BlockPlan::new(program, &sp.plan).unwrap();
+        (sp, bp)
+    }
 
     #[test]
     fn rule_sets_are_evaluated_in_blocks_and_arithmetic_record_by_record() {
@@ -156,13 +155,14 @@ mod tests {
                 }
             })
             .collect();
-        let mut block = BlockEvaluator::new();
-        block.evaluate(&program, &records);
+        let (sp, bp) = plans(&program);
+        let mut block = Blocks::default();
+        block.evaluate(&program, &sp, Some(&bp), &records);
         let open = block.words.open;
         assert_eq!(block.len(), BLOCK);
         for r in 0..BLOCK {
             assert_eq!(open >> r & 1 == 1, r % 3 == 0, "record {r}");
-            let row = block.row(r).unwrap();
+            let row = block.row(r, &bp.policy_order).unwrap();
             assert_eq!(row.unknown_facts.is_empty(), r % 3 != 0, "record {r}");
         }
     }
@@ -190,12 +190,14 @@ mod tests {
                 facts
             })
             .collect();
-        let mut block = BlockEvaluator::new();
-        block.evaluate(&program, &records);
-        let mut single = OutcomeSummary::default();
+        let (sp, bp) = plans(&program);
+        let mut block = Blocks::default();
+        block.evaluate(&program, &sp, Some(&bp), &records);
+        let (mut single, mut scratch) = (OutcomeSummary::default(), summary::Scratch::default());
         for (r, facts) in records.iter().enumerate() {
-            evaluate_summary_into(&program, facts, &mut single);
-            assert_eq!(block.row(r).unwrap(), single.row(), "record {r}");
+            summary::evaluate_into(&program, &sp, facts, &mut single, &mut scratch);
+            let row = block.row(r, &bp.policy_order).unwrap();
+            assert_eq!(row, single.row(), "record {r}");
         }
     }
 }

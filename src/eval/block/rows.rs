@@ -1,4 +1,4 @@
-//! Block evaluation, the results: the rows of a run of records laid out flat (types record
+//! Evaluation, block layer, the results: the rows of a run of records laid out flat (types record
 //! after record, classifications, applicable policies as sets of positions or lists,
 //! unknown facts), read back as borrowed [`Row`]s.
 
@@ -17,11 +17,9 @@ pub(super) struct Rows {
     /// `n_types` a record
     pub(super) types: Vec<TypeSummary>,
     pub(super) classification: Vec<Option<TypeId>>,
-    /// Applicable policies: per record a set of positions in `order` (block evaluation;
-    /// `order` is the block plan's, set when the plan is made), or, when `lists` is set, a
-    /// span of `list`
+    /// Applicable policies: per record a set of positions in the block plan's policy order
+    /// (block evaluation), or, when `lists` is set, a span of `list`
     pub(super) applies: Vec<u64>,
-    pub(super) order: Vec<PolicyId>,
     pub(super) lists: bool,
     pub(super) list: Vec<PolicyId>,
     pub(super) list_spans: Vec<(u32, u32)>,
@@ -32,7 +30,7 @@ pub(super) struct Rows {
 
 impl Rows {
     /// Start a run: rows of `n_types` types, applicable policies as sets of positions in
-    /// `order` or, with `lists`, as lists.
+    /// the block plan's policy order or, with `lists`, as lists.
     pub(super) fn clear(&mut self, n_types: usize, lists: bool) {
         self.n_types = n_types;
         self.types.clear();
@@ -62,15 +60,16 @@ impl Rows {
         self.classification.len()
     }
 
+    /// Row `i`; `order` is the block plan's policy order (unread for a run of lists).
     #[inline]
-    pub(super) fn get(&self, i: usize) -> Option<Row<'_>> {
+    pub(super) fn get<'a>(&'a self, i: usize, order: &'a [PolicyId]) -> Option<Row<'a>> {
         let span = |(start, end): (u32, u32)| start as usize..end as usize;
         let n = self.n_types;
         let applicable = if self.lists {
             Applicable::List(self.list.get(span(*self.list_spans.get(i)?))?)
         } else {
             Applicable::Set {
-                order: &self.order,
+                order,
                 set: *self.applies.get(i)?,
             }
         };

@@ -1,4 +1,4 @@
-//! Block evaluation, the work: a block's facts → columns → words of records (bit r is
+//! Evaluation, block layer, the work: a block's facts → columns → words of records (bit r is
 //! record r) for every leaf, tape step, type and policy → the block's rows. Comparisons are
 //! vector comparisons over a column (`wide`: SSE2, AVX or NEON as the machine has), the
 //! lanes' sign bits gathered by one instruction.
@@ -6,13 +6,12 @@
 use super::layout::{BlockPlan, Scores, WordStep};
 use super::rows::{span_from, Rows};
 use super::BLOCK;
-use crate::eval::bitwise::classification;
-use crate::eval::direct::Holds;
-use crate::eval::engine::score_of;
-use crate::eval::fast::value_step;
-use crate::eval::plan::Plan;
-use crate::eval::plan::LEVEL_SPAN;
-use crate::eval::summary::{evaluate_summary_in_full, OutcomeSummary, TypeSummary};
+use crate::eval::compiled::plan::{Plan, LEVEL_SPAN};
+use crate::eval::compiled::run::value_step;
+use crate::eval::reference::run::score_of;
+use crate::eval::summary::bitwise::classification;
+use crate::eval::summary::direct::Holds;
+use crate::eval::summary::{self, OutcomeSummary, TypeSummary};
 use crate::facts::Facts;
 use crate::ir::Program;
 use crate::value::{Truth, Value};
@@ -242,6 +241,8 @@ impl Words {
                 set(f, h | f, self);
                 continue;
             }
+            // INVARIANT: `fill` makes one column per fact of `bp.number_facts`, where
+            // `BlockPlan::new` found each test's column.
             let Some(column) = self.numbers.get(t.column) else {
                 set(0, 0, self);
                 continue;
@@ -456,12 +457,12 @@ impl Words {
     /// to `rows`; a record with something undetermined is evaluated on its own.
     pub(super) fn rows(
         &self,
-        program: &Program,
+        block: &Block<'_>,
         bp: &BlockPlan,
-        records: &[Facts],
-        single: &mut OutcomeSummary,
+        (single, scratch): (&mut OutcomeSummary, &mut summary::Scratch),
         rows: &mut Rows,
     ) {
+        let records = block.records;
         let n = bp.n_types;
         let base = rows.len();
         let len = records.len().min(BLOCK);
@@ -504,10 +505,12 @@ impl Words {
         while open != 0 {
             let r = open.trailing_zeros() as usize;
             open &= open - 1;
+            // INVARIANT: `open` is cut to the low `len` bits above and `len` is at most
+            // `records.len()`, so every record it names is there.
             let Some(facts) = records.get(r) else {
                 continue;
             };
-            evaluate_summary_in_full(program, facts, single);
+            summary::evaluate_in_full(block.program, block.plan, facts, single, scratch);
             let i = base + r;
             if let Some(row) = rows.types.get_mut(i * n..(i + 1) * n) {
                 row.copy_from_slice(single.types.get(..n).unwrap_or_default());
