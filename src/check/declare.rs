@@ -1,11 +1,11 @@
 //! Declaration pass: every name into the namespace (duplicates reported), facts and
 //! parameters lowered, types linked through `extends`.
 
-use super::suggest::did_you_mean;
 use super::{meta_of, CheckKind, Checker, Decl, Progress};
 use crate::ir::ParamOverride;
 use crate::ir::{self, DerivedId, FactId, ParamId, PolicyId, TypeId, ValueType};
 use crate::source::{FileId, Span};
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, Literal};
 use crate::value::{format_number, Value};
 

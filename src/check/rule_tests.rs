@@ -2,9 +2,9 @@
 //! overrides, expectations resolved to types and policies).
 
 use super::declare::{list_names, literal_value, parse_override};
-use super::suggest::did_you_mean;
 use super::{CheckKind, Checker, Decl};
 use crate::ir::{self, ExpectKind, FactType};
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, FactValue, Literal};
 use crate::value::{format_number, Value};
 use crate::vocab::{ExpectedStatus, PolicyKind};

@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 
 use meso::facts::{self, Facts, FactsFormat, LoadOptions};
 use meso::ruleset::{RuleOrigin, RuleSet};
+use meso::suggest::did_you_mean;
 use meso::trace::{self, model::Stamp, Trace, TraceOptions};
 
 use super::output::{load_rules, Output};
@@ -155,12 +156,7 @@ pub fn stdout_color() -> bool {
 fn check_selection(out: &Output, rules: &RuleSet, args: &ExplainArgs) -> Result<(), Exit> {
     let p = &rules.program;
     let unknown = |what: &str, name: &str, known: Vec<&str>| {
-        let best = known
-            .iter()
-            .map(|k| (strsim::jaro_winkler(name, k), *k))
-            .filter(|(s, _)| *s > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map_or(String::new(), |(_, k)| format!("; did you mean `{k}`?"));
+        let best = did_you_mean(name, known).map_or(String::new(), |help| format!("; {help}"));
         out.note(&format!(
             "error: no {what} named `{name}` in the rule set{best}"
         ));

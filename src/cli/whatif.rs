@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use meso::facts::{self, FactOrigin, FactsFormat};
+use meso::suggest::did_you_mean;
 use meso::trace::{self, whatif, TraceOptions};
 
 use super::explain::load;
@@ -59,14 +60,8 @@ pub fn run(out: &Output, args: WhatIfArgs) -> Exit {
         };
         let name = name.trim();
         let Some(id) = rules.program.fact_id(name) else {
-            let best = rules
-                .program
-                .facts
-                .iter()
-                .map(|f| (strsim::jaro_winkler(name, &f.name), f.name.as_str()))
-                .filter(|(s, _)| *s > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"));
+            let known = rules.program.facts.iter().map(|f| f.name.as_str());
+            let best = did_you_mean(name, known).map_or(String::new(), |help| format!("; {help}"));
             out.note(&format!(
                 "error: `--set {item}`: no fact named `{name}`{best}"
             ));
