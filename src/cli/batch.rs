@@ -10,8 +10,8 @@ use meso::batch::{
     NumberStyle, OutputFormat, ReadOptions, Summary,
 };
 
-use super::output::{load_rules, Output};
-use super::{Exit, RulesArgs};
+use super::output::Output;
+use super::{Exit, Ran, RulesArgs};
 
 /// How to read the data files (shared by `batch` and `diff`).
 #[derive(Debug, Args, Clone)]
@@ -143,11 +143,8 @@ pub struct BatchArgs {
     pub data_args: DataArgs,
 }
 
-pub fn run(out: &Output, args: BatchArgs) -> Exit {
-    let rules = match load_rules(out, &args.rules, false) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub fn run(out: &Output, args: BatchArgs) -> Ran {
+    let rules = args.rules.load(out, false)?;
     let explain = match &args.explain_dir {
         Some(dir) => {
             let only = match args.where_.as_deref() {
@@ -155,7 +152,7 @@ pub fn run(out: &Output, args: BatchArgs) -> Exit {
                     Ok(t) => Some(t),
                     Err(e) => {
                         out.diagnostic(&e);
-                        return Exit::Input;
+                        return Err(Exit::Input);
                     }
                 },
                 None => None,
@@ -187,14 +184,14 @@ pub fn run(out: &Output, args: BatchArgs) -> Exit {
         Ok(summary) => {
             print_summary(out, &summary, &args.out, &rejects);
             if summary.rejected > 0 {
-                Exit::Rejects
+                Ok(Exit::Rejects)
             } else {
-                Exit::Ok
+                Ok(Exit::Ok)
             }
         }
         Err(e) => {
             out.diagnostic(&e);
-            Exit::Input
+            Err(Exit::Input)
         }
     }
 }

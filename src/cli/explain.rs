@@ -12,8 +12,8 @@ use meso::ruleset::{RuleOrigin, RuleSet};
 use meso::suggest::did_you_mean;
 use meso::trace::{self, model::Stamp, Trace, TraceOptions};
 
-use super::output::{load_rules, Output};
-use super::{Exit, RulesArgs};
+use super::output::Output;
+use super::{Exit, Ran, RulesArgs};
 
 /// Output formats of a trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -66,24 +66,16 @@ pub struct ExplainArgs {
     pub allow_unknown_facts: bool,
 }
 
-pub fn run(out: &Output, args: ExplainArgs) -> Exit {
-    let rules = match load_rules(out, &args.rules, false) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    if let Err(code) = check_selection(out, &rules, &args) {
-        return code;
-    }
-    let facts = match load(
+pub fn run(out: &Output, args: ExplainArgs) -> Ran {
+    let rules = args.rules.load(out, false)?;
+    check_selection(out, &rules, &args)?;
+    let facts = load(
         out,
         &rules,
         &args.facts,
         args.facts_format,
         args.allow_unknown_facts,
-    ) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+    )?;
     let opts = TraceOptions {
         facts_label: trace::facts_label(&args.facts),
         params: args.rules.params.clone(),
@@ -94,11 +86,11 @@ pub fn run(out: &Output, args: ExplainArgs) -> Exit {
     };
     let trace = trace::explain(&rules, &facts, &opts);
     let color = args.out.is_none() && stdout_color();
-    write(
+    Ok(write(
         out,
         &render(&trace, args.format, color),
         args.out.as_deref(),
-    )
+    ))
 }
 
 /// The trace of one facts file for `meso eval --explain`.
