@@ -11,10 +11,8 @@ use crate::vocab::{ExpectedStatus, PolicyKind};
 
 impl<'a> Checker<'a> {
     pub(super) fn lower_tests(&mut self) {
-        for i in 0..self.test_ast.len() {
-            let Some(decl) = self.test_ast.get(i).copied() else {
-                continue;
-            };
+        // A copy of the list of references, so that lowering can borrow the checker mutably.
+        for decl in self.test_ast.clone() {
             let given = decl
                 .given
                 .iter()

@@ -115,6 +115,8 @@ pub(crate) fn validate(
             problems.push((at, error, opts.allow_unknown_facts));
             continue;
         };
+        // INVARIANT: `fact_id` only returns ids of `program.facts`, and `facts.values` has one
+        // slot per fact (made from the same program above), so neither lookup below fails.
         let Some(fact) = program.fact(id) else {
             continue;
         };

@@ -329,8 +329,9 @@ fn targeted_help(found: &Found, expected: &Expected) -> (String, Option<String>)
             (FACT_TYPES, "a type"),
             (STATUSES, "a status"),
         ] {
-            let Some(first) = words.first() else { continue };
-            if !wants(first) {
+            // A list is offered when the parser wanted its first word (an empty list offers
+            // nothing, so skipping it is the right answer, not a hidden failure).
+            if !words.first().is_some_and(|first| wants(first)) {
                 continue;
             }
             if let Some(help) = did_you_mean(word, words.iter().copied()) {
