@@ -83,6 +83,7 @@ pub mod render;
 pub mod ruleset;
 pub mod schema;
 pub mod source;
+pub mod suggest;
 pub mod syntax;
 pub mod trace;
 pub mod value;

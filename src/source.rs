@@ -36,6 +36,8 @@ impl PartialEq for Span {
 impl Span {
     /// A span from byte offsets.
     pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        // INVARIANT: offsets fit in `u32`: rule files are refused past 8 MiB and facts files
+        // past 64 MiB before they are parsed, so the `u32::MAX` fallback is never taken.
         Span {
             file,
             start: u32::try_from(start).unwrap_or(u32::MAX),
@@ -157,6 +159,8 @@ impl SourceMap {
 
     /// Add a file; returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
+        // INVARIANT: a rule set has at most 10,000 files (and an editor session far fewer),
+        // so the index fits in `u32` and the fallback is never taken.
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
         self.files.push(SourceFile {
             name: name.into(),

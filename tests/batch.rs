@@ -11,28 +11,16 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
+
+mod common;
+
+use common::{meso, meso_command, read, stderr, temp_dir};
 
 const CASES: &str = "tests/cases/batch";
 
-fn meso(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run meso")
-}
-
 fn case(name: &str) -> String {
     format!("{CASES}/{name}")
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
 }
 
 /// Run `meso batch` on `inputs` with extra args; returns (exit code, output, rejects).
@@ -65,13 +53,13 @@ fn reference_csv(dir: &Path) -> String {
 
 #[test]
 fn csv_output_golden() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     insta::assert_snapshot!("examples_csv_output", reference_csv(dir.path()));
 }
 
 #[test]
 fn jsonl_output_golden() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let (code, out, _) = batch(dir.path(), &[&case("examples.jsonl")], "o.jsonl", &[]);
     assert_eq!(code, 0);
     for line in out.lines() {
@@ -82,7 +70,7 @@ fn jsonl_output_golden() {
 
 #[test]
 fn csv_jsonl_and_json_array_inputs_give_the_same_output() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let reference = reference_csv(dir.path());
     for input in ["examples.jsonl", "examples.json"] {
         let (code, out, _) = batch(dir.path(), &[&case(input)], "o.csv", &[]);
@@ -93,7 +81,7 @@ fn csv_jsonl_and_json_array_inputs_give_the_same_output() {
 
 #[test]
 fn json_output_is_one_array_with_a_row_per_record() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let (code, out, _) = batch(dir.path(), &[&case("examples.csv")], "o.json", &[]);
     assert_eq!(code, 0);
     let value: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -117,7 +105,7 @@ fn example_rows() -> (Vec<String>, Vec<Vec<String>>) {
 
 #[test]
 fn xlsx_input_gives_the_same_output_as_csv() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let reference = reference_csv(dir.path());
     let (header, rows) = example_rows();
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -162,7 +150,7 @@ fn xlsx_input_gives_the_same_output_as_csv() {
 
 #[test]
 fn latin1_csv_with_semicolons_and_decimal_commas() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let reference = reference_csv(dir.path());
     let (header, rows) = example_rows();
     let mut text = header.join(";") + "\n";
@@ -230,7 +218,7 @@ fn latin1_csv_with_semicolons_and_decimal_commas() {
 
 #[test]
 fn column_map_reads_census_headers() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let reference = reference_csv(dir.path());
     let text = read(Path::new(&case("examples.csv")));
     let (first, rest) = text.split_once('\n').unwrap();
@@ -287,7 +275,7 @@ fn column_map_reads_census_headers() {
 
 #[test]
 fn unknown_columns_are_refused_or_ignored() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let data = dir.path().join("d.csv");
     fs::write(&data, "id,firms,remarks\na,120,hello\n").unwrap();
     let d = data.to_str().unwrap();
@@ -326,7 +314,7 @@ good3,40,0.95,,,,
 
 #[test]
 fn bad_records_are_rejected_and_good_ones_kept_in_order() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let data = dir.path().join("bad.csv");
     // `markets` is not a fact of the shipped rules: drop it with --allow-unknown-facts.
     fs::write(&data, BAD_CSV).unwrap();
@@ -358,7 +346,7 @@ fn bad_records_are_rejected_and_good_ones_kept_in_order() {
 
 #[test]
 fn bad_json_lines_are_rejected_and_the_rest_evaluated() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let data = dir.path().join("d.jsonl");
     fs::write(
         &data,
@@ -399,7 +387,7 @@ fn generated_csv(n: usize) -> String {
 
 #[test]
 fn output_is_identical_across_thread_counts() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let data = dir.path().join("gen.csv");
     let mut text = generated_csv(20_000);
     // A few bad rows spread over the chunks.
@@ -431,11 +419,11 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn killed_run_leaves_no_output() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let out = dir.path().join("out.csv");
     // Records come from standard input, which is never closed: the run cannot finish
     // before it is killed, whatever the machine's speed.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_meso"))
+    let mut child = meso_command()
         .args([
             "batch",
             "-",
@@ -493,7 +481,7 @@ fn killed_run_leaves_no_output() {
 
 #[test]
 fn failed_run_removes_its_temporary_files() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let data = dir.path().join("d.json");
     fs::write(&data, "[{\"firms\": 1}, {\"firms\": 2}\n").unwrap();
     let (code, _, _) = batch(dir.path(), &[data.to_str().unwrap()], "o.csv", &[]);
@@ -504,7 +492,7 @@ fn failed_run_removes_its_temporary_files() {
 
 #[test]
 fn explain_dir_writes_reports_of_matching_records() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let why = dir.path().join("why");
     let (code, _, _) = batch(
         dir.path(),
@@ -577,7 +565,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn diff_shows_the_criterion_a_threshold_change_flips() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let new = dir.path().join("rules-new");
     copy_dir(Path::new("rules"), &new);
     let params = new.join("parameters.meso");
@@ -628,7 +616,7 @@ fn diff_shows_the_criterion_a_threshold_change_flips() {
 
 #[test]
 fn csv_line_numbers_survive_bom_quoted_newlines_blank_lines_and_crlf() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let data = dir.path().join("edge.csv");
     // Line 1 header (after a BOM); record `a` spans lines 2-3 (a newline inside a quoted
     // cell, with an escaped quote); a blank line 4; `b` on line 5 is bad; CRLF from there;
@@ -664,7 +652,7 @@ fn csv_line_numbers_survive_bom_quoted_newlines_blank_lines_and_crlf() {
 fn long_inputs_cut_into_pieces_keep_every_record_and_line() {
     // Records far longer than one read, and enough of them for many pieces: every record
     // evaluated once, in order, and a bad one near the end found on its own line.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let data = dir.path().join("long.jsonl");
     let padding = "x".repeat(300_000);
     let mut text = String::new();

@@ -5,28 +5,23 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-/// Run `meso` in `dir`; returns (exit code, stderr, rejects file contents).
+mod common;
+
+use common::{code, meso_in, root, stderr, temp_dir};
+
+/// Run `meso` in `dir` with the shipped rules; returns (exit code, stderr, rejects file
+/// contents).
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let o = Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(args)
-        .args(["-r", &format!("{root}/rules")])
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let rules = root().join("rules");
+    let rules = rules.to_string_lossy();
+    let o = meso_in(dir, &[args, &["-r", &rules]].concat());
     let rejects = fs::read_to_string(dir.join("out.csv.rejects.csv")).unwrap_or_default();
-    (
-        o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-        rejects,
-    )
+    (code(&o), stderr(&o), rejects)
 }
 
 fn run_error(files: &[(&str, &str)], args: &[&str], code: &str) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     for (name, text) in files {
         fs::write(dir.path().join(name), text).unwrap();
     }
@@ -39,7 +34,7 @@ fn run_error(files: &[(&str, &str)], args: &[&str], code: &str) {
 }
 
 fn run_reject(files: &[(&str, &str)], args: &[&str], code: &str) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     for (name, text) in files {
         fs::write(dir.path().join(name), text).unwrap();
     }

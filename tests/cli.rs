@@ -4,27 +4,10 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn meso(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run meso: {e}"))
-}
+mod common;
 
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
+use common::{code, meso, stderr, stdout, temp_dir};
 
 #[test]
 fn check_shipped_rules_reports_no_problems() {
@@ -53,7 +36,7 @@ fn test_filter_runs_matching_tests_only() {
 
 #[test]
 fn failing_rule_test_exits_1_and_says_why() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = temp_dir();
     let rules = dir.path().join("r.meso");
     std::fs::write(
         &rules,
@@ -154,7 +137,7 @@ fn eval_json_is_byte_identical_across_runs() {
 
 #[test]
 fn facts_fingerprint_ignores_key_order_and_format() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = temp_dir();
     let yaml = dir.path().join("a.yaml");
     let json = dir.path().join("b.json");
     std::fs::write(&yaml, "firms: 120\ntrust: low\nshare_micro_small: 0.95\n")
@@ -187,7 +170,7 @@ fn facts_fingerprint_ignores_key_order_and_format() {
 
 #[test]
 fn bad_facts_exit_2_but_good_files_are_still_evaluated() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = temp_dir();
     let bad = dir.path().join("bad.yaml");
     std::fs::write(
         &bad,
@@ -251,7 +234,7 @@ fn stdin_needs_a_facts_format() {
 
 #[test]
 fn exported_rules_check_and_match_the_embedded_fingerprint() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = temp_dir();
     let target = dir.path().join("exported");
     let o = meso(&["rules", "export", target.to_str().unwrap_or_default()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));

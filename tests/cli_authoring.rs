@@ -2,29 +2,15 @@
 
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Command, Output};
+mod common;
 
-fn meso(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run meso: {e}"))
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
+use common::{code, meso, stdout, temp_dir};
 
 const MESSY: &str = "# the vocabulary\nfact firms: count { unit \"firms\" }   # how many\ntype c { cite \"§2\" required { big: firms >= min_firms } }\nparam min_firms = 10 { cite \"§2\" }\n";
 
 #[test]
 fn fmt_check_lists_unformatted_files_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let file = dir.path().join("a.meso");
     std::fs::write(&file, MESSY).unwrap();
     let o = meso(&["fmt", "--check", dir.path().to_str().unwrap()]);
@@ -35,7 +21,7 @@ fn fmt_check_lists_unformatted_files_and_writes_nothing() {
 
 #[test]
 fn fmt_rewrites_files_and_then_check_passes() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let file = dir.path().join("a.meso");
     std::fs::write(&file, MESSY).unwrap();
     let o = meso(&["fmt", file.to_str().unwrap()]);
@@ -51,7 +37,7 @@ fn fmt_rewrites_files_and_then_check_passes() {
 
 #[test]
 fn fmt_refuses_a_file_that_does_not_parse() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let file = dir.path().join("bad.meso");
     std::fs::write(&file, "fact firms count\n").unwrap();
     let o = meso(&["fmt", file.to_str().unwrap()]);
@@ -70,7 +56,7 @@ fn shipped_rules_are_formatted() {
 
 #[test]
 fn coverage_lists_what_no_test_reaches() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let file = dir.path().join("r.meso");
     std::fs::write(
         &file,

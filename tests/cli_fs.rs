@@ -5,29 +5,10 @@
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
-fn meso_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run meso: {e}"))
-}
+mod common;
 
-fn meso(args: &[&str]) -> Output {
-    meso_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
+use common::{code, meso, meso_in, stderr, temp_dir};
 
 const GAMARRA: &str = "examples/facts/gamarra.yaml";
 
@@ -41,7 +22,7 @@ fn missing_rule_path_is_exit_2() {
 
 #[test]
 fn rule_directory_without_rule_files_is_exit_2() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let o = meso(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("meso::rules::empty"), "{}", stderr(&o));
@@ -76,7 +57,7 @@ fn facts_path_through_a_file_is_exit_2() {
 #[test]
 fn unreadable_files_are_exit_2() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let facts = dir.path().join("secret.yaml");
     let rules = dir.path().join("secret.meso");
     fs::write(&facts, "firms: 10\n").unwrap();
@@ -99,7 +80,7 @@ fn unreadable_files_are_exit_2() {
 
 #[test]
 fn rules_export_into_a_file_is_exit_2() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let file = dir.path().join("afile");
     fs::write(&file, "x").unwrap();
     let o = meso(&["rules", "export", file.to_str().unwrap()]);
@@ -122,7 +103,7 @@ fn rules_export_into_a_file_is_exit_2() {
 
 #[test]
 fn rules_export_writes_atomically_and_refuses_to_overwrite() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let target = dir.path().join("r");
     let o = meso(&["rules", "export", target.to_str().unwrap()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -143,7 +124,7 @@ fn rules_export_writes_atomically_and_refuses_to_overwrite() {
 
 #[test]
 fn explain_output_to_an_unwritable_path_is_exit_2() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     for out in [
         dir.path().to_path_buf(),                 // a directory
         dir.path().join("missing").join("t.txt"), // a missing directory
@@ -169,7 +150,7 @@ fn fmt_of_a_missing_file_is_exit_2() {
 
 #[test]
 fn fmt_rewrites_files_atomically() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let file = dir.path().join("a.meso");
     fs::write(&file, "fact   firms:count\n").unwrap();
     let o = meso_in(dir.path(), &["fmt", "a.meso"]);
@@ -184,7 +165,7 @@ fn fmt_rewrites_files_atomically() {
 
 #[test]
 fn rule_file_that_is_not_utf8_is_exit_2_with_its_offset() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     fs::write(dir.path().join("a.meso"), b"fact f: number\n# Itaja\xed\n").unwrap();
     let o = meso(&["check", dir.path().to_str().unwrap()]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));

@@ -1,14 +1,12 @@
 //! The library facade as an embedder uses it: the same answers as the command line, byte
 //! for byte; diagnostics as data; a rule set shared across threads.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::{meso, root, stdout};
 use meso::{ErrorKind, FactsFormat, Rules, Severity, TraceFormat};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// Every shipped example cluster, as (path relative to the repository root, text).
 fn examples() -> Vec<(String, String)> {
@@ -33,13 +31,7 @@ fn examples() -> Vec<(String, String)> {
 
 /// `meso ARGS` run at the repository root: its standard output.
 fn meso_stdout(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap()
+    stdout(&meso(args))
 }
 
 #[test]

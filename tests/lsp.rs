@@ -10,11 +10,15 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+
+mod common;
+
+use common::{meso_command, temp_dir};
 
 struct Client {
     child: Child,
@@ -25,7 +29,7 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_meso"))
+        let mut child = meso_command()
             .arg("lsp")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -163,7 +167,7 @@ fn position_of(text: &str, needle: &str, extra: usize) -> Value {
 
 #[test]
 fn language_server_speaks_the_protocol() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = temp_dir();
     let root = dir.path().canonicalize().expect("canonical");
     std::fs::write(root.join("vocabulary.meso"), VOCABULARY).expect("write");
     std::fs::write(root.join("types.meso"), TYPES_OK).expect("write");
@@ -293,6 +297,8 @@ mod library {
     use std::collections::HashMap;
     use std::path::PathBuf;
 
+    use super::common::temp_dir;
+
     use meso::lsp::analysis::{analyze, rule_set_root, Document};
 
     fn doc(path: &str, text: &str) -> Document {
@@ -304,7 +310,7 @@ mod library {
 
     #[test]
     fn rule_set_root_climbs_while_parents_hold_rule_files() {
-        let tmp = tempfile::tempdir().expect("tempdir");
+        let tmp = temp_dir();
         let root = tmp.path();
         for (dir, file) in [
             ("rules", "a.meso"),

@@ -9,6 +9,10 @@ use serde_json::{json, Value};
 
 use meso::ruleset;
 
+mod common;
+
+use common::{meso_command, temp_dir};
+
 fn schema_of(path: &Path) -> Value {
     let sources = ruleset::read_sources(path).expect("rules readable");
     let rules = ruleset::load(sources, &[]).expect("rules check");
@@ -150,7 +154,7 @@ type cluster {
 
 #[test]
 fn schema_of_a_small_rule_set() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = temp_dir();
     std::fs::write(dir.path().join("small.meso"), SMALL_RULES).expect("write");
     let sources = ruleset::read_sources(&dir.path().join("small.meso")).expect("read");
     let rules = ruleset::load(sources, &[]).expect("rules check");
@@ -161,9 +165,9 @@ fn schema_of_a_small_rule_set() {
 
 #[test]
 fn schema_command_writes_the_schema() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = temp_dir();
     let out = dir.path().join("facts.schema.json");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_meso"))
+    let status = meso_command()
         .args(["schema", "-r", "rules", "--out"])
         .arg(&out)
         .output()

@@ -5,66 +5,40 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn meso(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("meso runs")
-}
+mod common;
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{meso, stderr, stdout, temp_dir};
 
 #[test]
 fn init_creates_a_rule_set_that_checks_and_passes_its_tests() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = temp_dir();
     let dir = tmp.path().join("my-rules");
     let dir_arg = dir.to_str().expect("utf-8 path");
 
     let o = meso(&["init", dir_arg]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     for file in ["README.md", "examples/example.yaml"] {
         assert!(dir.join(file).is_file(), "{file} missing");
     }
 
     let o = meso(&["check", dir_arg, "--deny-warnings"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    assert!(
-        text(&o.stderr).contains("no problems found"),
-        "{}",
-        text(&o.stderr)
-    );
-    assert!(
-        text(&o.stderr).contains("1 types, 2 policies"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no problems found"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 types, 2 policies"), "{}", stderr(&o));
 
     let o = meso(&["fmt", "--check", dir_arg]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "not formatted: {}",
-        text(&o.stdout)
-    );
+    assert_eq!(o.status.code(), Some(0), "not formatted: {}", stdout(&o));
 
     let o = meso(&["test", dir_arg]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
-    assert!(
-        text(&o.stdout).contains(" passed, 0 failed"),
-        "{}",
-        text(&o.stdout)
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains(" passed, 0 failed"), "{}", stdout(&o));
 
     // The facts example fits the rule set's schema.
     let o = meso(&["schema", "-r", dir_arg]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let schema: Value = serde_json::from_slice(&o.stdout).expect("JSON schema");
     let example = std::fs::read_to_string(dir.join("examples/example.yaml")).expect("example");
     let example: Value = serde_saphyr::from_str(&example).expect("YAML");
@@ -73,15 +47,11 @@ fn init_creates_a_rule_set_that_checks_and_passes_its_tests() {
 
 #[test]
 fn init_refuses_a_directory_that_is_not_empty() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = temp_dir();
     std::fs::write(tmp.path().join("notes.txt"), "mine").expect("write");
     let o = meso(&["init", tmp.path().to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        text(&o.stderr).contains("is not empty"),
-        "{}",
-        text(&o.stderr)
-    );
+    assert!(stderr(&o).contains("is not empty"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(tmp.path()).expect("dir").count(), 1);
 }
 
@@ -101,8 +71,8 @@ const SUBCOMMANDS: &[&str] = &[
 fn completions_mention_every_command() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let o = meso(&["completions", shell]);
-        assert_eq!(o.status.code(), Some(0), "{shell}: {}", text(&o.stderr));
-        let script = text(&o.stdout);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
         for command in SUBCOMMANDS {
             assert!(script.contains(command), "{shell}: `{command}` missing");
         }
@@ -118,8 +88,8 @@ fn completions_mention_every_command() {
 #[test]
 fn man_page_renders() {
     let o = meso(&["man"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let page = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let page = stdout(&o);
     assert!(
         page.starts_with(".ie") || page.contains(".TH meso 1"),
         "{page}"
@@ -132,9 +102,9 @@ fn man_page_renders() {
         assert!(page.contains(command), "`{command}` missing");
     }
 
-    let tmp = tempfile::tempdir().expect("tempdir");
+    let tmp = temp_dir();
     let o = meso(&["man", "--out", tmp.path().to_str().expect("utf-8")]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     for page in [
         "meso.1",
         "meso-check.1",

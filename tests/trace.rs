@@ -9,33 +9,15 @@
     clippy::indexing_slicing
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
 use meso::facts::{load_facts, load_facts_file, FactsFormat, LoadOptions};
 use meso::ruleset::{self, RuleOrigin, RuleSet, RuleSources, RuleText};
 use meso::trace::{self, Trace, TraceOptions};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn meso_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_meso"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run meso: {e}"))
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use common::{meso_in, out, root, temp_dir};
 
 fn shipped_rules() -> RuleSet {
     let sources = ruleset::read_sources(&root().join("rules")).unwrap();
@@ -140,7 +122,7 @@ fn traces_are_byte_identical_across_runs() {
 
 /// Copy the shipped rules and one example into a fresh directory.
 fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     std::fs::create_dir_all(dir.path().join("rules")).unwrap();
     for entry in std::fs::read_dir(root().join("rules")).unwrap() {
         let p = entry.unwrap().path();

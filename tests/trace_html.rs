@@ -7,16 +7,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{meso_command, root, temp_dir};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Write the HTML trace of Gamarra into `dir`.
 fn write_report(dir: &Path) -> PathBuf {
     let out = dir.join("gamarra.html");
-    let o = Command::new(env!("CARGO_BIN_EXE_meso"))
+    let o = meso_command()
         .args([
             "explain",
             "examples/facts/gamarra.yaml",
@@ -41,7 +41,7 @@ fn write_report(dir: &Path) -> PathBuf {
 
 /// Run headless chromium on a URL with extra arguments; returns stdout.
 fn chromium(url: &str, extra: &[&str]) -> String {
-    let profile = tempfile::tempdir().unwrap();
+    let profile = temp_dir();
     let o = Command::new("timeout")
         .arg("120")
         .arg(CHROMIUM)
@@ -87,7 +87,7 @@ fn details_tag<'a>(dom: &'a str, id: &str) -> &'a str {
 
 #[test]
 fn html_trace_is_self_contained() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let html = std::fs::read_to_string(write_report(dir.path())).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(!html.contains("src="), "no external scripts or images");
@@ -106,7 +106,7 @@ fn html_trace_renders_and_a_fragment_expands_a_type_to_its_criteria() {
     if !available() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let file = write_report(dir.path());
     let url = format!("file://{}", file.display());
 

@@ -127,10 +127,8 @@ pub fn parse_where(program: &Program, text: &str) -> Result<Option<TypeId>, Data
     match program.type_id(value) {
         Some(id) => Ok(Some(id)),
         None => {
-            let close = crate::facts::value_check::suggest_name(
-                value,
-                program.types.iter().map(|t| t.name.as_str()),
-            );
+            let close =
+                crate::suggest::closest(value, program.types.iter().map(|t| t.name.as_str()));
             Err(bad(match close {
                 Some(c) => format!("there is no cluster type `{value}`; did you mean `{c}`?"),
                 None => format!("there is no cluster type `{value}`; use a type name or `none`"),

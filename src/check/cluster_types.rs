@@ -24,10 +24,10 @@ impl Block {
 
 impl<'a> Checker<'a> {
     pub(super) fn lower_types(&mut self) {
-        for i in 0..self.type_ast.len() {
-            let Some(decl) = self.type_ast.get(i).copied() else {
-                continue;
-            };
+        // INVARIANT: `declare` pushes `type_ast[i]` and `program.types[i]` together, so the
+        // position of a declaration is its type's id. The list of references is copied so
+        // that lowering can borrow the checker mutably.
+        for (i, decl) in self.type_ast.clone().into_iter().enumerate() {
             let mut seen: Vec<&ast::Ident> = Vec::new();
             let required = self.lower_criteria(&decl.required, Block::Required, &mut seen);
             let indicative = self.lower_criteria(&decl.indicative, Block::Indicative, &mut seen);
@@ -39,7 +39,7 @@ impl<'a> Checker<'a> {
             }
         }
         // A type must require something, itself or through its parents.
-        for i in 0..self.program.types.len() {
+        for (i, decl) in self.type_ast.clone().into_iter().enumerate() {
             let mut current = Some(ir::TypeId::from_index(i));
             let mut has_required = false;
             let mut steps = 0;
@@ -55,9 +55,6 @@ impl<'a> Checker<'a> {
                 }
             }
             if !has_required {
-                let Some(decl) = self.type_ast.get(i).copied() else {
-                    continue;
-                };
                 self.report(
                     CheckKind::NoRequiredCriteria,
                     decl.name.span,

@@ -1,11 +1,11 @@
 //! Declaration pass: every name into the namespace (duplicates reported), facts and
 //! parameters lowered, types linked through `extends`.
 
-use super::suggest::did_you_mean;
 use super::{meta_of, CheckKind, Checker, Decl, Progress};
 use crate::ir::ParamOverride;
 use crate::ir::{self, DerivedId, FactId, ParamId, PolicyId, TypeId, ValueType};
 use crate::source::{FileId, Span};
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, Literal};
 use crate::value::{format_number, Value};
 
@@ -258,6 +258,8 @@ impl<'a> Checker<'a> {
                 );
                 continue;
             };
+            // INVARIANT: `declare_param` pushes `param_ast[i]` and `program.params[i]`
+            // together, so a parameter's id finds its declaration.
             let Some(decl) = self.param_ast.get(id.index()).copied() else {
                 continue;
             };
@@ -287,10 +289,10 @@ impl<'a> Checker<'a> {
 
     /// Link types to their parents, reject `extends` loops, compute depths.
     pub(super) fn resolve_type_hierarchy(&mut self) {
-        for i in 0..self.type_ast.len() {
-            let Some(decl) = self.type_ast.get(i).copied() else {
-                continue;
-            };
+        // INVARIANT: `declare_all` pushes `type_ast[i]` and `program.types[i]` together, so
+        // the position of a declaration is its type's id. The list of references is copied so
+        // that resolving can borrow the checker mutably.
+        for (i, decl) in self.type_ast.clone().into_iter().enumerate() {
             let Some(parent) = &decl.extends else {
                 continue;
             };
@@ -300,7 +302,7 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        for i in 0..self.program.types.len() {
+        for (i, decl) in self.type_ast.clone().into_iter().enumerate() {
             let mut depth = 0u32;
             let mut current = self.program.types.get(i).and_then(|t| t.parent);
             let mut cyclic = false;
@@ -313,9 +315,6 @@ impl<'a> Checker<'a> {
                 current = self.program.types.get(p.index()).and_then(|t| t.parent);
             }
             if cyclic {
-                let Some(decl) = self.type_ast.get(i).copied() else {
-                    continue;
-                };
                 let span = decl.extends.as_ref().map_or(decl.name.span, |e| e.span);
                 self.report(
                     CheckKind::ExtendsCycle,

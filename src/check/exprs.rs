@@ -4,11 +4,11 @@
 //! side of a comparison, the tested value of `in`/`between`, or the set of `contains`.
 //! Level parameters (`param max_trust = medium`) are typed the same way at first use.
 
-use super::suggest::did_you_mean;
 use super::{CheckKind, Checker, Decl, Progress};
 use crate::ir::{self, CompareKind, DerivedId, ExprId, Func, ParamId, ValueType};
 use crate::limits;
 use crate::source::Span;
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, ExprKind, Literal};
 use crate::value::Value;
 use crate::vocab::{CompareOp, LogicOp};

@@ -32,7 +32,8 @@ impl Checker<'_> {
         for b in 0..n {
             for a in 0..b {
                 let (a, b) = (TypeId::from_index(a), TypeId::from_index(b));
-                if self.type_chain(a).contains(&b) || self.type_chain(b).contains(&a) {
+                let in_chain = |t, of| self.type_chain(of).iter().any(|&(link, _)| link == t);
+                if in_chain(b, a) || in_chain(a, b) {
                     continue;
                 }
                 if self.can_both_match(a, b) {
@@ -68,10 +69,7 @@ impl Checker<'_> {
             return false;
         }
         for t in [a, b] {
-            for link in self.type_chain(t) {
-                let Some(ty) = self.program.types.get(link.index()) else {
-                    continue;
-                };
+            for (_, ty) in self.type_chain(t) {
                 if ty
                     .excluding
                     .iter()

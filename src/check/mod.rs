@@ -22,7 +22,6 @@ mod policies;
 mod reasoning;
 mod rule_tests;
 mod silence;
-mod suggest;
 
 use indexmap::IndexMap;
 

@@ -10,10 +10,8 @@ const DEFAULT_PHASE: i64 = 1;
 
 impl<'a> Checker<'a> {
     pub(super) fn lower_policies(&mut self) {
-        for i in 0..self.policy_ast.len() {
-            let Some(decl) = self.policy_ast.get(i).copied() else {
-                continue;
-            };
+        // A copy of the list of references, so that lowering can borrow the checker mutably.
+        for decl in self.policy_ast.clone() {
             let for_types: Vec<ir::TypeId> = decl
                 .for_types
                 .iter()

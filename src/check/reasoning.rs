@@ -11,7 +11,7 @@
 
 use super::lints::{Bounds, Constraint};
 use super::Checker;
-use crate::ir::{CompareKind, Expr, ExprId, FactId, FactType, TypeId};
+use crate::ir::{ClusterType, CompareKind, Expr, ExprId, FactId, FactType, TypeId};
 use crate::vocab::CompareOp;
 
 /// Whether a condition holds everywhere in a region, nowhere, or it depends.
@@ -75,27 +75,31 @@ impl Checker<'_> {
     pub(super) fn required_region(&self, types: &[TypeId]) -> Region {
         let mut region = Region::default();
         for &id in types {
-            for t in self.type_chain(id) {
-                if let Some(ty) = self.program.types.get(t.index()) {
-                    for c in &ty.required {
-                        self.assume(&mut region, c.expr, true, 0);
-                    }
+            for (_, ty) in self.type_chain(id) {
+                for c in &ty.required {
+                    self.assume(&mut region, c.expr, true, 0);
                 }
             }
         }
         region
     }
 
-    /// A type and its ancestors, nearest first.
-    pub(super) fn type_chain(&self, id: TypeId) -> Vec<TypeId> {
-        let mut chain = Vec::new();
+    /// A type and its ancestors, nearest first, each with its id: callers get the types
+    /// themselves, so none of them looks an id up again (or skips one it cannot find).
+    pub(super) fn type_chain(&self, id: TypeId) -> Vec<(TypeId, &ClusterType)> {
+        let mut chain: Vec<(TypeId, &ClusterType)> = Vec::new();
         let mut next = Some(id);
         while let Some(t) = next {
-            if chain.contains(&t) || chain.len() > self.program.types.len() {
+            if chain.iter().any(|&(seen, _)| seen == t) || chain.len() > self.program.types.len() {
                 break;
             }
-            chain.push(t);
-            next = self.program.types.get(t.index()).and_then(|ty| ty.parent);
+            // INVARIANT: ids and parents come from the checker's own declarations, so every
+            // one names a type; were one not to, the chain would end there.
+            let Some(ty) = self.program.types.get(t.index()) else {
+                break;
+            };
+            chain.push((t, ty));
+            next = ty.parent;
         }
         chain
     }

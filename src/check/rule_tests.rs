@@ -2,19 +2,17 @@
 //! overrides, expectations resolved to types and policies).
 
 use super::declare::{list_names, literal_value, parse_override};
-use super::suggest::did_you_mean;
 use super::{CheckKind, Checker, Decl};
 use crate::ir::{self, ExpectKind, FactType};
+use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, FactValue, Literal};
 use crate::value::{format_number, Value};
 use crate::vocab::{ExpectedStatus, PolicyKind};
 
 impl<'a> Checker<'a> {
     pub(super) fn lower_tests(&mut self) {
-        for i in 0..self.test_ast.len() {
-            let Some(decl) = self.test_ast.get(i).copied() else {
-                continue;
-            };
+        // A copy of the list of references, so that lowering can borrow the checker mutably.
+        for decl in self.test_ast.clone() {
             let given = decl
                 .given
                 .iter()

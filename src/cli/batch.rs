@@ -8,8 +8,8 @@ use clap::Args;
 use meso::batch::{self, BatchOptions, Explain, ExplainFormat, OutputFormat, Summary};
 use meso::dataset::{ColumnOptions, Encoding, InputFormat, InputOptions, NumberStyle, ReadOptions};
 
-use super::output::{load_rules, Output};
-use super::{Exit, RulesArgs};
+use super::output::Output;
+use super::{Exit, Ran, RulesArgs};
 
 /// How to read the data files (shared by `batch` and `diff`).
 #[derive(Debug, Args, Clone)]
@@ -141,11 +141,8 @@ pub struct BatchArgs {
     pub data_args: DataArgs,
 }
 
-pub fn run(out: &Output, args: BatchArgs) -> Exit {
-    let rules = match load_rules(out, &args.rules, false) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub fn run(out: &Output, args: BatchArgs) -> Ran {
+    let rules = args.rules.load(out, false)?;
     let explain = match &args.explain_dir {
         Some(dir) => {
             let only = match args.where_.as_deref() {
@@ -153,7 +150,7 @@ pub fn run(out: &Output, args: BatchArgs) -> Exit {
                     Ok(t) => Some(t),
                     Err(e) => {
                         out.diagnostic(&e);
-                        return Exit::Input;
+                        return Err(Exit::Input);
                     }
                 },
                 None => None,
@@ -185,14 +182,14 @@ pub fn run(out: &Output, args: BatchArgs) -> Exit {
         Ok(summary) => {
             print_summary(out, &summary, &args.out, &rejects);
             if summary.rejected > 0 {
-                Exit::Rejects
+                Ok(Exit::Rejects)
             } else {
-                Exit::Ok
+                Ok(Exit::Ok)
             }
         }
         Err(e) => {
             out.diagnostic(&e);
-            Exit::Input
+            Err(Exit::Input)
         }
     }
 }

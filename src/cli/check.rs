@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::output::{load_rules, rules_name, Output};
-use super::{Exit, RulesArgs};
+use super::output::{rules_name, Output};
+use super::{Exit, Ran, RulesArgs};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -21,14 +21,11 @@ pub struct CheckArgs {
     pub deny_warnings: bool,
 }
 
-pub fn run(out: &Output, mut args: CheckArgs) -> Exit {
+pub fn run(out: &Output, mut args: CheckArgs) -> Ran {
     if args.path.is_some() {
         args.rules.rules = args.path.take();
     }
-    let rules = match load_rules(out, &args.rules, true) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    let rules = args.rules.load(out, true)?;
     let p = &rules.program;
     let warnings = rules.warnings.len();
     out.note(&format!(
@@ -48,8 +45,8 @@ pub fn run(out: &Output, mut args: CheckArgs) -> Exit {
         }
     ));
     if warnings > 0 && args.deny_warnings {
-        Exit::Rules
+        Ok(Exit::Rules)
     } else {
-        Exit::Ok
+        Ok(Exit::Ok)
     }
 }

@@ -8,8 +8,8 @@ use meso::batch::OutputFormat;
 use meso::diff::{self, DiffFormat, DiffOptions};
 
 use super::batch::DataArgs;
-use super::output::{load_rules, rules_name, Output};
-use super::{Exit, RulesArgs};
+use super::output::{rules_name, Output};
+use super::{Exit, Ran, RulesArgs};
 
 fn parse_format(s: &str) -> Result<DiffFormat, String> {
     s.parse()
@@ -45,22 +45,10 @@ pub struct DiffArgs {
     pub data_args: DataArgs,
 }
 
-pub fn run(out: &Output, args: DiffArgs) -> Exit {
-    let load = |path: &PathBuf| {
-        let rules = RulesArgs {
-            rules: Some(path.clone()),
-            params: Vec::new(),
-        };
-        load_rules(out, &rules, false)
-    };
-    let old = match load(&args.old) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let new = match load(&args.new) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub fn run(out: &Output, args: DiffArgs) -> Ran {
+    let load = |path: &PathBuf| RulesArgs::at(path).load(out, false);
+    let old = load(&args.old)?;
+    let new = load(&args.new)?;
     let format = args.format.unwrap_or_else(|| {
         match args.out.as_deref().and_then(OutputFormat::from_path) {
             Some(OutputFormat::Csv) => DiffFormat::Csv,
@@ -100,14 +88,14 @@ pub fn run(out: &Output, args: DiffArgs) -> Exit {
             }
             out.note(&line);
             if summary.rejected > 0 {
-                Exit::Rejects
+                Ok(Exit::Rejects)
             } else {
-                Exit::Ok
+                Ok(Exit::Ok)
             }
         }
         Err(e) => {
             out.diagnostic(&e);
-            Exit::Input
+            Err(Exit::Input)
         }
     }
 }

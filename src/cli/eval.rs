@@ -8,8 +8,8 @@ use clap::{Args, ValueEnum};
 use meso::facts::{self, FactsFormat, LoadOptions};
 use meso::render::{json, table, EvalReport};
 
-use super::output::{load_rules, Output};
-use super::{Exit, RulesArgs};
+use super::output::Output;
+use super::{Exit, Ran, RulesArgs};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum EvalFormat {
@@ -46,11 +46,8 @@ pub struct EvalArgs {
     pub explain: bool,
 }
 
-pub fn run(out: &Output, args: EvalArgs) -> Exit {
-    let rules = match load_rules(out, &args.rules, false) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub fn run(out: &Output, args: EvalArgs) -> Ran {
+    let rules = args.rules.load(out, false)?;
     let opts = LoadOptions {
         allow_unknown_facts: args.allow_unknown_facts,
     };
@@ -61,14 +58,14 @@ pub fn run(out: &Output, args: EvalArgs) -> Exit {
         let loaded = if path.as_os_str() == "-" {
             let Some(format) = args.facts_format else {
                 out.note("error: reading facts from `-` (standard input) needs `--facts-format json|yaml|toml`");
-                return Exit::Input;
+                return Err(Exit::Input);
             };
             let mut text = String::new();
             // One byte past the limit is enough for `load_facts` to refuse it as too large.
             let cap = meso::limits::MAX_FACTS_FILE_BYTES + 1;
             if let Err(e) = std::io::stdin().take(cap).read_to_string(&mut text) {
                 out.note(&format!("error: cannot read standard input: {e}"));
-                return Exit::Input;
+                return Err(Exit::Input);
             }
             facts::load_facts(&rules.program, "<stdin>", &text, format, &opts)
         } else {
@@ -109,5 +106,5 @@ pub fn run(out: &Output, args: EvalArgs) -> Exit {
         };
         println!("{}", text.trim_end());
     }
-    exit
+    Ok(exit)
 }

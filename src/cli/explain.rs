@@ -9,10 +9,11 @@ use clap::{Args, ValueEnum};
 
 use meso::facts::{self, Facts, FactsFormat, LoadOptions};
 use meso::ruleset::{RuleOrigin, RuleSet};
+use meso::suggest::did_you_mean;
 use meso::trace::{self, model::Stamp, Trace, TraceOptions};
 
-use super::output::{load_rules, Output};
-use super::{Exit, RulesArgs};
+use super::output::Output;
+use super::{Exit, Ran, RulesArgs};
 
 /// Output formats of a trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -65,24 +66,16 @@ pub struct ExplainArgs {
     pub allow_unknown_facts: bool,
 }
 
-pub fn run(out: &Output, args: ExplainArgs) -> Exit {
-    let rules = match load_rules(out, &args.rules, false) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    if let Err(code) = check_selection(out, &rules, &args) {
-        return code;
-    }
-    let facts = match load(
+pub fn run(out: &Output, args: ExplainArgs) -> Ran {
+    let rules = args.rules.load(out, false)?;
+    check_selection(out, &rules, &args)?;
+    let facts = load(
         out,
         &rules,
         &args.facts,
         args.facts_format,
         args.allow_unknown_facts,
-    ) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+    )?;
     let opts = TraceOptions {
         facts_label: trace::facts_label(&args.facts),
         params: args.rules.params.clone(),
@@ -93,11 +86,11 @@ pub fn run(out: &Output, args: ExplainArgs) -> Exit {
     };
     let trace = trace::explain(&rules, &facts, &opts);
     let color = args.out.is_none() && stdout_color();
-    write(
+    Ok(write(
         out,
         &render(&trace, args.format, color),
         args.out.as_deref(),
-    )
+    ))
 }
 
 /// The trace of one facts file for `meso eval --explain`.
@@ -155,12 +148,7 @@ pub fn stdout_color() -> bool {
 fn check_selection(out: &Output, rules: &RuleSet, args: &ExplainArgs) -> Result<(), Exit> {
     let p = &rules.program;
     let unknown = |what: &str, name: &str, known: Vec<&str>| {
-        let best = known
-            .iter()
-            .map(|k| (strsim::jaro_winkler(name, k), *k))
-            .filter(|(s, _)| *s > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map_or(String::new(), |(_, k)| format!("; did you mean `{k}`?"));
+        let best = did_you_mean(name, known).map_or(String::new(), |help| format!("; {help}"));
         out.note(&format!(
             "error: no {what} named `{name}` in the rule set{best}"
         ));

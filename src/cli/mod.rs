@@ -23,6 +23,9 @@ use clap::{Args, Parser, Subcommand};
 
 use meso::ir::ParamOverride;
 use meso::render::diagnostics::ErrorFormat;
+use meso::ruleset::{self, RuleSet};
+
+use output::Output;
 
 /// Documented exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +39,10 @@ pub enum Exit {
     /// `batch`/`diff` completed, but some records were rejected (see the reject file)
     Rejects = 3,
 }
+
+/// What a command gives back: `Ok` with the exit code of a run that went to its end, `Err`
+/// with the code of one that stopped early after printing why, so that `?` stops a command.
+pub type Ran = Result<Exit, Exit>;
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -72,6 +79,45 @@ pub struct RulesArgs {
     /// Override a parameter for this run, e.g. `--param survival_min_share_micro_small=0.85`
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<ParamOverride>,
+}
+
+impl RulesArgs {
+    /// The rule set at `path`, without parameter overrides.
+    pub fn at(path: &std::path::Path) -> Self {
+        RulesArgs {
+            rules: Some(path.to_path_buf()),
+            params: Vec::new(),
+        }
+    }
+
+    /// Load the rule set named by `-r` (or the default one): the one way every command gets
+    /// its rules. Problems are printed; warnings too when `show_warnings` is set. A rule set
+    /// that cannot be read stops the command with [`Exit::Input`], one with errors with
+    /// [`Exit::Rules`].
+    pub fn load(&self, out: &Output, show_warnings: bool) -> Result<RuleSet, Exit> {
+        let sources = match &self.rules {
+            Some(path) => ruleset::read_sources(path),
+            None => ruleset::default_sources(),
+        };
+        let sources = sources.map_err(|e| {
+            out.diagnostic(&e);
+            Exit::Input
+        })?;
+        match ruleset::load(sources, &self.params) {
+            Ok(rules) => {
+                if show_warnings {
+                    for w in &rules.warnings {
+                        out.diagnostic(w);
+                    }
+                }
+                Ok(rules)
+            }
+            Err(failure) => {
+                out.rules_failure(&failure);
+                Err(Exit::Rules)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -152,22 +198,23 @@ pub enum Command {
 
 /// Run a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> Exit {
-    let out = output::Output::new(cli.error_format);
-    match cli.command {
+    let out = Output::new(cli.error_format);
+    let ran = match cli.command {
         Command::Check(args) => check::run(&out, args),
         Command::Test(args) => test::run(&out, args),
         Command::Eval(args) => eval::run(&out, args),
         Command::Explain(args) => explain::run(&out, args),
         Command::Verify(args) => verify::run(&out, args),
         Command::WhatIf(args) => whatif::run(&out, args),
-        Command::Rules(cmd) => rules::run(&out, cmd),
+        Command::Rules(cmd) => Ok(rules::run(&out, cmd)),
         Command::Batch(args) => batch::run(&out, args),
         Command::Diff(args) => diff::run(&out, args),
         Command::Schema(args) => schema::run(&out, args),
-        Command::Init(args) => init::run(&out, args),
-        Command::Lsp => lsp::run(&out),
-        Command::Completions(args) => completions::completions(args),
-        Command::Man(args) => completions::man(&out, args),
-        Command::Fmt(args) => fmt::run(&out, args),
-    }
+        Command::Init(args) => Ok(init::run(&out, args)),
+        Command::Lsp => Ok(lsp::run(&out)),
+        Command::Completions(args) => Ok(completions::completions(args)),
+        Command::Man(args) => Ok(completions::man(&out, args)),
+        Command::Fmt(args) => Ok(fmt::run(&out, args)),
+    };
+    ran.unwrap_or_else(|stopped| stopped)
 }

@@ -3,9 +3,7 @@
 use miette::Diagnostic;
 
 use meso::render::diagnostics::{self, ErrorFormat};
-use meso::ruleset::{self, RuleSet, RulesFailure};
-
-use super::{Exit, RulesArgs};
+use meso::ruleset::{RuleSet, RulesFailure};
 
 /// Printing settings for one run.
 pub struct Output {
@@ -64,36 +62,6 @@ impl Output {
                 n => format!(" and {n} warnings"),
             }
         ));
-    }
-}
-
-/// Load the rule set named by `-r` (or the default one), printing problems.
-/// Warnings are printed when `show_warnings` is set.
-pub fn load_rules(out: &Output, args: &RulesArgs, show_warnings: bool) -> Result<RuleSet, Exit> {
-    let sources = match &args.rules {
-        Some(path) => ruleset::read_sources(path),
-        None => ruleset::default_sources(),
-    };
-    let sources = match sources {
-        Ok(s) => s,
-        Err(e) => {
-            out.diagnostic(&e);
-            return Err(Exit::Input);
-        }
-    };
-    match ruleset::load(sources, &args.params) {
-        Ok(rules) => {
-            if show_warnings {
-                for w in &rules.warnings {
-                    out.diagnostic(w);
-                }
-            }
-            Ok(rules)
-        }
-        Err(failure) => {
-            out.rules_failure(&failure);
-            Err(Exit::Rules)
-        }
     }
 }
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::output::{load_rules, rules_name, Output};
-use super::{Exit, RulesArgs};
+use super::output::{rules_name, Output};
+use super::{Exit, Ran, RulesArgs};
 
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
@@ -17,17 +17,14 @@ pub struct SchemaArgs {
     pub out: Option<PathBuf>,
 }
 
-pub fn run(out: &Output, args: SchemaArgs) -> Exit {
-    let rules = match load_rules(out, &args.rules, false) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub fn run(out: &Output, args: SchemaArgs) -> Ran {
+    let rules = args.rules.load(out, false)?;
     let schema = meso::schema::facts_schema(&rules.program, &rules_name(&rules));
     let mut text = match serde_json::to_string_pretty(&schema) {
         Ok(t) => t,
         Err(e) => {
             out.note(&format!("error: cannot write the schema: {e}"));
-            return Exit::Input;
+            return Err(Exit::Input);
         }
     };
     text.push('\n');
@@ -35,7 +32,7 @@ pub fn run(out: &Output, args: SchemaArgs) -> Exit {
         Some(path) => {
             if let Err(e) = meso::atomic::write_atomic(&path, text.as_bytes()) {
                 out.note(&format!("error: cannot write `{}`: {e}", path.display()));
-                return Exit::Input;
+                return Err(Exit::Input);
             }
             out.note(&format!(
                 "wrote the facts schema of {} ({} facts) to {}",
@@ -46,5 +43,5 @@ pub fn run(out: &Output, args: SchemaArgs) -> Exit {
         }
         None => print!("{text}"),
     }
-    Exit::Ok
+    Ok(Exit::Ok)
 }

@@ -7,8 +7,8 @@ use clap::Args;
 use meso::eval::{coverage, testing};
 
 use super::coverage::CoverageFormat;
-use super::output::{load_rules, Output};
-use super::{Exit, RulesArgs};
+use super::output::Output;
+use super::{Exit, Ran, RulesArgs};
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -33,14 +33,11 @@ pub struct TestArgs {
     pub format: CoverageFormat,
 }
 
-pub fn run(out: &Output, mut args: TestArgs) -> Exit {
+pub fn run(out: &Output, mut args: TestArgs) -> Ran {
     if args.path.is_some() {
         args.rules.rules = args.path.take();
     }
-    let rules = match load_rules(out, &args.rules, true) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    let rules = args.rules.load(out, true)?;
     let report = testing::run_tests(&rules.program);
     let quiet = args.coverage && args.format == CoverageFormat::Json;
     let (mut passed, mut failed, mut filtered) = (0usize, 0usize, 0usize);
@@ -95,8 +92,8 @@ pub fn run(out: &Output, mut args: TestArgs) -> Exit {
         println!("{summary}");
     }
     if failed > 0 {
-        Exit::Rules
+        Ok(Exit::Rules)
     } else {
-        Exit::Ok
+        Ok(Exit::Ok)
     }
 }

@@ -8,8 +8,8 @@ use clap::Args;
 use meso::trace::{self, verify};
 
 use super::explain::load;
-use super::output::{load_rules, Output};
-use super::{Exit, RulesArgs};
+use super::output::Output;
+use super::{Exit, Ran, RulesArgs};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -26,7 +26,7 @@ pub struct VerifyArgs {
     pub rules: Option<PathBuf>,
 }
 
-pub fn run(out: &Output, args: VerifyArgs) -> Exit {
+pub fn run(out: &Output, args: VerifyArgs) -> Ran {
     let stored = match meso::facts::read_capped(&args.trace) {
         Ok(t) => t,
         Err(e) => {
@@ -34,14 +34,14 @@ pub fn run(out: &Output, args: VerifyArgs) -> Exit {
                 "error: cannot read `{}`: {e}",
                 args.trace.display()
             ));
-            return Exit::Input;
+            return Err(Exit::Input);
         }
     };
     let recorded = match verify::read(&stored) {
         Ok(r) => r,
         Err(message) => {
             out.note(&format!("error: `{}`: {message}", args.trace.display()));
-            return Exit::Input;
+            return Err(Exit::Input);
         }
     };
     // The parameters the trace was made with are part of what is verified.
@@ -49,24 +49,18 @@ pub fn run(out: &Output, args: VerifyArgs) -> Exit {
         rules: args.rules.clone(),
         params: recorded.options.params.clone(),
     };
-    let rules = match load_rules(out, &rules_args, false) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    let rules = rules_args.load(out, false)?;
     let facts_path = args
         .facts
         .clone()
         .unwrap_or_else(|| PathBuf::from(&recorded.facts_file));
-    let facts = match load(
+    let facts = load(
         out,
         &rules,
         &facts_path,
         None,
         recorded.options.allow_unknown_facts,
-    ) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+    )?;
     let fresh = trace::explain(&rules, &facts, &recorded.options);
     let verdict = verify::verify(&stored, &recorded, &fresh);
     if verdict.reproduced {
@@ -76,12 +70,12 @@ pub fn run(out: &Output, args: VerifyArgs) -> Exit {
             fresh.header.rules.fingerprint,
             fresh.header.facts.fingerprint
         );
-        Exit::Ok
+        Ok(Exit::Ok)
     } else {
         println!("not verified: `{}` is not reproduced", args.trace.display());
         for d in &verdict.differences {
             println!("  - {d}");
         }
-        Exit::Rules
+        Ok(Exit::Rules)
     }
 }

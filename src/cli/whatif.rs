@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use clap::Args;
 
 use meso::facts::{self, FactOrigin, FactsFormat};
+use meso::suggest::did_you_mean;
 use meso::trace::{self, whatif, TraceOptions};
 
 use super::explain::load;
-use super::output::{load_rules, Output};
-use super::{Exit, RulesArgs};
+use super::output::Output;
+use super::{Exit, Ran, RulesArgs};
 
 #[derive(Debug, Args)]
 pub struct WhatIfArgs {
@@ -35,48 +36,36 @@ pub struct WhatIfArgs {
     pub allow_unknown_facts: bool,
 }
 
-pub fn run(out: &Output, args: WhatIfArgs) -> Exit {
-    let rules = match load_rules(out, &args.rules, false) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let before = match load(
+pub fn run(out: &Output, args: WhatIfArgs) -> Ran {
+    let rules = args.rules.load(out, false)?;
+    let before = load(
         out,
         &rules,
         &args.facts,
         args.facts_format,
         args.allow_unknown_facts,
-    ) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+    )?;
     let mut after = before.clone();
     let mut names = Vec::new();
     for item in &args.set {
         let Some((name, text)) = item.split_once('=') else {
             out.note(&format!("error: `--set {item}`: expected `fact=value`"));
-            return Exit::Input;
+            return Err(Exit::Input);
         };
         let name = name.trim();
         let Some(id) = rules.program.fact_id(name) else {
-            let best = rules
-                .program
-                .facts
-                .iter()
-                .map(|f| (strsim::jaro_winkler(name, &f.name), f.name.as_str()))
-                .filter(|(s, _)| *s > 0.8)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map_or(String::new(), |(_, n)| format!("; did you mean `{n}`?"));
+            let known = rules.program.facts.iter().map(|f| f.name.as_str());
+            let best = did_you_mean(name, known).map_or(String::new(), |help| format!("; {help}"));
             out.note(&format!(
                 "error: `--set {item}`: no fact named `{name}`{best}"
             ));
-            return Exit::Input;
+            return Err(Exit::Input);
         };
         let value = match facts::parse_fact_value(&rules.program, id, text) {
             Ok(v) => v,
             Err(message) => {
                 out.note(&format!("error: `--set {item}`: {message}"));
-                return Exit::Input;
+                return Err(Exit::Input);
             }
         };
         if let Some(slot) = after.values.get_mut(id.index()) {
@@ -103,5 +92,5 @@ pub fn run(out: &Output, args: WhatIfArgs) -> Exit {
         "{}",
         whatif::render_text(&whatif::compare(&t_before, &t_after, &names))
     );
-    Exit::Ok
+    Ok(Exit::Ok)
 }

@@ -10,8 +10,8 @@ use std::path::Path;
 use indexmap::IndexMap;
 
 use super::error::DatasetError;
-use crate::facts::value_check::suggest_name;
 use crate::ir::{FactId, Program};
+use crate::suggest::closest;
 
 /// What one input column gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,7 +73,7 @@ impl<'p> Columns<'p> {
                 && self.program.fact_id(fact).is_none()
                 && !self.also_known.contains(fact)
             {
-                let close = suggest_name(fact, self.program.facts.iter().map(|f| f.name.as_str()));
+                let close = closest(fact, self.program.facts.iter().map(|f| f.name.as_str()));
                 return Err(DatasetError::ColumnMap {
                     path: path.display().to_string(),
                     reason: match close {
@@ -158,7 +158,7 @@ impl<'p> Columns<'p> {
 
     /// The error for a column that is not a fact.
     pub fn unknown_column(&self, path: &str, header: &str) -> DatasetError {
-        let close = suggest_name(
+        let close = closest(
             header.trim(),
             self.program.facts.iter().map(|f| f.name.as_str()),
         );

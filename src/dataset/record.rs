@@ -438,8 +438,7 @@ fn duplicate(key: &str) -> Problem {
 
 fn unknown_key(parser: &RecordParser<'_>, key: &str) -> Problem {
     let program = parser.conv.program();
-    let close =
-        crate::facts::value_check::suggest_name(key, program.facts.iter().map(|f| f.name.as_str()));
+    let close = crate::suggest::closest(key, program.facts.iter().map(|f| f.name.as_str()));
     let reason = match close {
         Some(c) => format!("unknown fact `{key}`; did you mean `{c}`? (`--allow-unknown-facts` ignores keys that are not facts)"),
         None => format!("unknown fact `{key}`; map it with `--columns`, or pass `--allow-unknown-facts` to ignore it"),

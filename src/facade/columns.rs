@@ -9,9 +9,10 @@
 use std::sync::Arc;
 
 use crate::facade::diagnostic::{Diagnostic, Error, ErrorKind, Severity};
-use crate::facts::value_check::{check_number, level_index, suggest_name, ValueProblem};
+use crate::facts::value_check::{check_number, level_index, ValueProblem};
 use crate::facts::{self};
 use crate::ir::{Fact, FactType, Program};
+use crate::suggest::did_you_mean;
 use crate::value::Value;
 
 /// One column of cells; `None` is a missing cell (the fact is unknown for that row).
@@ -116,11 +117,8 @@ fn bind<'p, 'a>(program: &'p Program, columns: &Columns<'a>) -> Result<Vec<Bound
             .enumerate()
             .find(|(_, f)| f.name == *name)
         else {
-            let help = suggest_name(name, program.facts.iter().map(|f| f.name.as_str()))
-                .map_or_else(
-                    || "name columns after the facts the rule set declares".into(),
-                    |close| format!("did you mean `{close}`?"),
-                );
+            let help = did_you_mean(name, program.facts.iter().map(|f| f.name.as_str()))
+                .unwrap_or_else(|| "name columns after the facts the rule set declares".into());
             problems.push(table_problem(
                 "meso::facts::unknown_fact",
                 format!("{place}: the rule set declares no fact `{name}`"),

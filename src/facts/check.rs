@@ -62,28 +62,6 @@ pub(crate) fn source_span(range: &Range<usize>) -> SourceSpan {
     SourceSpan::new(range.start.into(), range.end.saturating_sub(range.start))
 }
 
-/// The closest name, if one is close enough to be a likely typo.
-pub(crate) fn suggest<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let lower = name.to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| {
-            (
-                c,
-                strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase()),
-            )
-        })
-        .filter(|&(_, score)| score >= 0.7)
-        .fold(None, |best: Option<(&str, f64)>, (c, score)| match best {
-            Some((_, s)) if s >= score => best,
-            _ => Some((c, score)),
-        })
-        .map(|(c, _)| c)
-}
-
 /// Check a value written for `fact`; `Null` is unknown.
 pub(crate) fn check_value(fact: &Fact, node: &Node, ctx: &Ctx) -> Result<Value, Vec<FactsError>> {
     if node.kind == NodeKind::Null {

@@ -8,11 +8,12 @@ use std::collections::HashMap;
 
 use miette::NamedSource;
 
-use super::check::{check_value, source_span, suggest, Ctx, Syntax};
+use super::check::{check_value, source_span, Ctx, Syntax};
 use super::error::FactsError;
 use super::node::{line_of, Entry, Node, NodeKind, SyntaxIssue};
 use super::{FactOrigin, Facts, LoadOptions};
 use crate::ir::Program;
+use crate::suggest::did_you_mean;
 
 /// What validating one file found.
 pub(crate) struct Report {
@@ -91,8 +92,7 @@ pub(crate) fn validate(
         }
         seen.insert(&entry.key, entry);
         let Some(id) = program.fact_id(&entry.key) else {
-            let help = suggest(&entry.key, program.facts.iter().map(|f| f.name.as_str()))
-                .map(|close| format!("did you mean `{close}`?"));
+            let help = did_you_mean(&entry.key, program.facts.iter().map(|f| f.name.as_str()));
             let (key, span) = (entry.key.clone(), source_span(&entry.key_span));
             let error = if opts.allow_unknown_facts {
                 FactsError::IgnoredFact {
@@ -115,6 +115,8 @@ pub(crate) fn validate(
             problems.push((at, error, opts.allow_unknown_facts));
             continue;
         };
+        // INVARIANT: `fact_id` only returns ids of `program.facts`, and `facts.values` has one
+        // slot per fact (made from the same program above), so neither lookup below fails.
         let Some(fact) = program.fact(id) else {
             continue;
         };

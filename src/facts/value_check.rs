@@ -5,10 +5,11 @@
 //! diagnostic code, and help). Facts files (`check.rs`) wrap problems into spanned
 //! diagnostics; `meso batch` writes them to its reject file.
 
-use super::check::{backticked, suggest};
+use super::check::backticked;
 use super::node::describe_number;
 use crate::ir::{Fact, FactType};
 use crate::limits;
+use crate::suggest::closest;
 use crate::value::{format_number, Value};
 
 /// Why one value does not fit its fact declaration.
@@ -219,7 +220,7 @@ pub(crate) fn level_index(
 #[cold]
 pub(crate) fn unknown_level(names: &[String], name: &str, what: &'static str) -> ValueProblem {
     let allowed = format!("allowed: {}", backticked(names));
-    let help = match suggest(name, names.iter().map(String::as_str)) {
+    let help = match closest(name, names.iter().map(String::as_str)) {
         Some(close) => format!("did you mean `{close}`? {allowed}"),
         None => allowed,
     };
@@ -238,12 +239,4 @@ pub(crate) fn describe_text(s: &str) -> String {
 /// How a number is described in messages: number `12.5`, `nan`.
 pub(crate) fn describe_num(n: f64) -> String {
     format!("number `{}`", describe_number(n))
-}
-
-/// The closest of `candidates` to `name`, if one is close enough to be a likely typo.
-pub(crate) fn suggest_name<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    suggest(name, candidates)
 }

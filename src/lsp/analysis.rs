@@ -70,32 +70,30 @@ pub fn analyze(documents: Vec<Document>, previous: &HashMap<PathBuf, ParsedFile>
     let mut diagnostics: Vec<Vec<Diagnostic>> = vec![Vec::new(); documents.len()];
     let mut trees = Vec::new();
     let mut parse_failed = false;
-    for (id, source) in map.files() {
-        let i = id.0 as usize;
+    let mut parsed: HashMap<PathBuf, ParsedFile> = HashMap::new();
+    // INVARIANT: the map holds one file per document, added in the documents' order, and
+    // `lines` and `diagnostics` have one entry per document, so zipping pairs each file with
+    // its own document, line index and diagnostics.
+    let per_document = documents
+        .iter()
+        .zip(lines.iter().zip(diagnostics.iter_mut()));
+    for ((id, source), (doc, (li, out))) in map.files().zip(per_document) {
         match syntax::parse_file(id, source) {
-            Ok(tree) => trees.push((id, tree)),
+            Ok(tree) => {
+                parsed.insert(
+                    doc.path.clone(),
+                    ParsedFile {
+                        text: doc.text.clone(),
+                        tree: tree.clone(),
+                    },
+                );
+                trees.push((id, tree));
+            }
             Err(error) => {
                 parse_failed = true;
-                if let (Some(doc), Some(li), Some(out)) =
-                    (documents.get(i), lines.get(i), diagnostics.get_mut(i))
-                {
-                    let secondary = secondary_labels(&error, error.span());
-                    out.push(convert(&error, error.span(), &secondary, doc, li));
-                }
+                let secondary = secondary_labels(&error, error.span());
+                out.push(convert(&error, error.span(), &secondary, doc, li));
             }
-        }
-    }
-
-    let mut parsed: HashMap<PathBuf, ParsedFile> = HashMap::new();
-    for (id, tree) in &trees {
-        if let Some(doc) = documents.get(id.0 as usize) {
-            parsed.insert(
-                doc.path.clone(),
-                ParsedFile {
-                    text: doc.text.clone(),
-                    tree: tree.clone(),
-                },
-            );
         }
     }
     // Files that do not parse now keep their last tree.
@@ -135,17 +133,18 @@ pub fn analyze(documents: Vec<Document>, previous: &HashMap<PathBuf, ParsedFile>
         }
         for error in &found {
             let name = error.src.name();
-            let Some(i) = documents
+            // INVARIANT: one line index and one diagnostics list per document, in order.
+            let mut per_document = documents
                 .iter()
-                .position(|d| d.path.display().to_string() == name)
+                .zip(lines.iter().zip(diagnostics.iter_mut()));
+            // Every checked file is a document, so `find` fails only for a file the checker
+            // was not given; such an error has nowhere to be shown.
+            let Some((doc, (li, out))) =
+                per_document.find(|(d, _)| d.path.display().to_string() == name)
             else {
                 continue;
             };
-            if let (Some(doc), Some(li), Some(out)) =
-                (documents.get(i), lines.get(i), diagnostics.get_mut(i))
-            {
-                out.push(convert(error, error.span, &error.secondary, doc, li));
-            }
+            out.push(convert(error, error.span, &error.secondary, doc, li));
         }
     }
 

@@ -12,6 +12,7 @@ use super::phrases::{
 };
 use super::Rule;
 use crate::source::SourceFile;
+use crate::suggest::did_you_mean;
 use crate::syntax::error::{reserved_list, ParseError, RESERVED_WORDS};
 use crate::syntax::lexical;
 
@@ -328,15 +329,13 @@ fn targeted_help(found: &Found, expected: &Expected) -> (String, Option<String>)
             (FACT_TYPES, "a type"),
             (STATUSES, "a status"),
         ] {
-            let Some(first) = words.first() else { continue };
-            if !wants(first) {
+            // A list is offered when the parser wanted its first word (an empty list offers
+            // nothing, so skipping it is the right answer, not a hidden failure).
+            if !words.first().is_some_and(|first| wants(first)) {
                 continue;
             }
-            if let Some(best) = closest(word, words) {
-                return (
-                    format!("not {what}"),
-                    Some(format!("did you mean `{best}`?")),
-                );
+            if let Some(help) = did_you_mean(word, words.iter().copied()) {
+                return (format!("not {what}"), Some(help));
             }
         }
     }
@@ -349,14 +348,4 @@ fn targeted_help(found: &Found, expected: &Expected) -> (String, Option<String>)
         }
     }
     (label("unexpected here"), None)
-}
-
-/// The candidate closest to `word` by edit distance, if close enough to be a typo.
-fn closest<'w>(word: &str, candidates: &[&'w str]) -> Option<&'w str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), *c))
-        .filter(|(d, c)| *d <= 2 && *d < c.len().max(2) - 1)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
 }
