@@ -1,5 +1,11 @@
 //! The library facade as an embedder uses it: the same answers as the command line, byte
 //! for byte; diagnostics as data; a rule set shared across threads.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 

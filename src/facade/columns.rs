@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::facade::diagnostic::{Diagnostic, Error, ErrorKind, Severity};
-use crate::facts::value_check::{check_number, level_index, ValueProblem};
+use crate::facts::value_check::{check_number, describe_text, level_index, ValueProblem};
 use crate::facts::{self};
 use crate::ir::{Fact, FactType, Program};
 use crate::suggest::did_you_mean;
@@ -146,12 +146,15 @@ fn bind<'p, 'a>(program: &'p Program, columns: &Columns<'a>) -> Result<Vec<Bound
             ));
             continue;
         }
-        let fits = match (column, &fact.ty) {
-            (Column::Texts(_), _) => true,
-            (Column::Numbers(_), FactType::Number | FactType::Integer | FactType::Ratio) => true,
-            (Column::Booleans(_), FactType::Boolean) => true,
-            _ => false,
-        };
+        let fits = matches!(
+            (column, &fact.ty),
+            (Column::Texts(_), _)
+                | (
+                    Column::Numbers(_),
+                    FactType::Number | FactType::Integer | FactType::Ratio
+                )
+                | (Column::Booleans(_), FactType::Boolean)
+        );
         if !fits {
             problems.push(table_problem(
                 "meso::facts::wrong_type",
@@ -260,7 +263,7 @@ fn text_value(fact: &Fact, text: &str) -> Result<Value, ValueProblem> {
 fn wrong_type(fact: &Fact, found: &str) -> ValueProblem {
     ValueProblem::WrongType {
         expected: fact.ty.describe(),
-        found: format!("text `{found}`"),
+        found: describe_text(found),
         help: None,
     }
 }

@@ -237,6 +237,7 @@ pub(crate) fn describe_text(s: &str) -> String {
 }
 
 /// How a number is described in messages: number `12.5`, `nan`.
+#[cfg(feature = "cli")]
 pub(crate) fn describe_num(n: f64) -> String {
     format!("number `{}`", describe_number(n))
 }

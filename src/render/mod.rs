@@ -11,6 +11,7 @@ pub mod json;
 pub mod report;
 #[cfg(feature = "cli")]
 pub mod table;
+#[cfg(feature = "cli")]
 mod wrap;
 
 pub use report::EvalReport;
