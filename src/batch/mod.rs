@@ -469,10 +469,10 @@ fn write_explain(
     };
     let trace = crate::trace::explain(rules, &facts, &opts);
     let (text, ext) = match explain.format {
-        ExplainFormat::Json => (crate::trace::json::render(&trace), "json"),
-        ExplainFormat::Text => (crate::trace::text::render(&trace, false), "txt"),
-        ExplainFormat::Markdown => (crate::trace::markdown::render(&trace), "md"),
-        ExplainFormat::Html => (crate::trace::html::render(&trace), "html"),
+        ExplainFormat::Json => (crate::render::trace::json::render(&trace), "json"),
+        ExplainFormat::Text => (crate::render::trace::text::render(&trace, false), "txt"),
+        ExplainFormat::Markdown => (crate::render::trace::markdown::render(&trace), "md"),
+        ExplainFormat::Html => (crate::render::trace::html::render(&trace), "html"),
     };
     let mut text = text;
     if !text.ends_with('\n') {

@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod json;
 pub mod report;
 pub mod table;
+pub mod trace;
 mod wrap;
 
 pub use report::EvalReport;

@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use crate::ir::ParamOverride;
 use crate::trace::model::{Stamp, Trace, TRACE_VERSION};
-use crate::trace::{json, TraceOptions};
+use crate::trace::TraceOptions;
 
 /// What a stored trace says about how it was made: enough to make it again.
 #[derive(Clone, Debug)]
@@ -149,7 +149,7 @@ pub struct Verdict {
 
 /// Compare a stored trace (its text) with a fresh one.
 pub fn verify(stored: &str, recorded: &Recorded, fresh: &Trace) -> Verdict {
-    let fresh_text = json::render(fresh);
+    let fresh_text = fresh.to_json_text();
     if fresh_text == stored {
         return Verdict {
             reproduced: true,

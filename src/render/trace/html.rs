@@ -1,4 +1,4 @@
-//! Trace rendering, HTML: [`Trace`] → ONE self-contained page for auditors (inline CSS, a
+//! Render stage, trace as HTML: [`Trace`] → ONE self-contained page for auditors (inline CSS, a
 //! few lines of inline script, no external assets, nothing from the network).
 //!
 //! Summary on top (classification, type scores, policies in order), then every type and
@@ -8,12 +8,11 @@
 
 use std::fmt::Write;
 
+use super::{node_line, origin_text, policy_truth, type_truth, value_truth, why_text, VALUE_MARK};
 use crate::trace::model::{
     Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
 };
-use crate::trace::text::{node_line, origin_text, why_text};
 use crate::value::Truth;
-use crate::vocab::{PolicyStatus, TypeStatus};
 
 const STYLE: &str = r#"
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 1.5rem;color:#1d2327;background:#fff}
@@ -68,37 +67,25 @@ fn prose(s: &str) -> String {
     out
 }
 
+/// A truth mark with its colour class and, on hover, the truth in words.
 fn mark(t: Truth) -> String {
-    let (class, sym, title) = match t {
-        Truth::True => ("t", "✓", "true"),
-        Truth::False => ("f", "✗", "false"),
-        Truth::Unknown => ("u", "?", "unknown"),
+    let class = match t {
+        Truth::True => "t",
+        Truth::False => "f",
+        Truth::Unknown => "u",
     };
-    format!("<span class=\"mark {class}\" title=\"{title}\">{sym}</span>")
+    format!(
+        "<span class=\"mark {class}\" title=\"{t}\">{}</span>",
+        super::mark(t)
+    )
 }
 
+/// The mark of a node's value: a truth mark for conditions, `·` for numbers and names.
 fn value_mark(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Bool(b) => mark(Truth::from_bool(*b)),
-        serde_json::Value::Null => mark(Truth::Unknown),
-        _ => "<span class=\"mark n\">·</span>".into(),
-    }
-}
-
-fn type_truth(s: TypeStatus) -> Truth {
-    match s {
-        TypeStatus::Matched => Truth::True,
-        TypeStatus::NotMatched => Truth::False,
-        TypeStatus::Undetermined => Truth::Unknown,
-    }
-}
-
-fn policy_truth(s: PolicyStatus) -> Truth {
-    match s {
-        PolicyStatus::Applies => Truth::True,
-        PolicyStatus::DoesNotApply => Truth::False,
-        PolicyStatus::Undetermined => Truth::Unknown,
-    }
+    value_truth(v).map_or_else(
+        || format!("<span class=\"mark n\">{VALUE_MARK}</span>"),
+        mark,
+    )
 }
 
 fn loc(l: &Location) -> String {

@@ -1,36 +1,18 @@
-//! Trace rendering, Markdown: [`Trace`] → a report for documents and pull requests:
+//! Render stage, trace as Markdown: [`Trace`] → a report for documents and pull requests:
 //! header table, summary, each type with its criteria as nested lists, each policy, the
 //! derived values, the facts and the rule files with their hashes.
 
 use std::fmt::Write;
 
+use super::{
+    mark, node_line, origin_text, policy_truth, type_truth, value_truth, why_text, VALUE_MARK,
+};
 use crate::trace::model::{Change, Location, Node, PolicyTrace, Trace, TypeTrace};
-use crate::trace::text::{node_line, origin_text, why_text};
-use crate::vocab::{PolicyStatus, TypeStatus};
+use crate::vocab::PolicyStatus;
 
-fn mark_truth(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Bool(true) => "✓",
-        serde_json::Value::Bool(false) => "✗",
-        serde_json::Value::Null => "?",
-        _ => "·",
-    }
-}
-
-fn type_mark(s: TypeStatus) -> &'static str {
-    match s {
-        TypeStatus::Matched => "✓",
-        TypeStatus::NotMatched => "✗",
-        TypeStatus::Undetermined => "?",
-    }
-}
-
-fn policy_mark(s: PolicyStatus) -> &'static str {
-    match s {
-        PolicyStatus::Applies => "✓",
-        PolicyStatus::DoesNotApply => "✗",
-        PolicyStatus::Undetermined => "?",
-    }
+/// The mark of a node's value: ✓ ✗ ? for conditions, `·` for numbers and names.
+fn value_mark(v: &serde_json::Value) -> &'static str {
+    value_truth(v).map_or(VALUE_MARK, mark)
 }
 
 /// Text safe inside a table cell or inline code.
@@ -118,7 +100,7 @@ fn summary(out: &mut String, trace: &Trace) {
             out,
             "| `{}` | {} {} | {:.2} |",
             t.name,
-            type_mark(t.status),
+            mark(type_truth(t.status)),
             t.status.words(),
             t.score
         );
@@ -162,7 +144,7 @@ fn tree(out: &mut String, n: &Node, depth: usize) {
         out,
         "{:indent$}- {} `{}`",
         "",
-        mark_truth(&n.value),
+        value_mark(&n.value),
         cell(&node_line(n)),
         indent = depth * 2
     );
@@ -192,7 +174,7 @@ fn type_section(out: &mut String, t: &TypeTrace) {
     let _ = writeln!(
         out,
         "\n### {} `{}`: {}{score}\n",
-        type_mark(t.status),
+        mark(type_truth(t.status)),
         t.name,
         t.status.words()
     );
@@ -209,7 +191,7 @@ fn type_section(out: &mut String, t: &TypeTrace) {
             let _ = writeln!(
                 out,
                 "- {} {}: `{}` ({})",
-                mark_truth(&b.value.to_value_json()),
+                mark(b.value),
                 cell(&b.explanation),
                 cell(&b.source),
                 loc(&b.location)
@@ -230,7 +212,7 @@ fn type_section(out: &mut String, t: &TypeTrace) {
         let _ = writeln!(
             out,
             "- {} **{}** ({}): `{}` ({})",
-            mark_truth(&c.value.to_value_json()),
+            mark(c.value),
             c.name,
             tags.join(", "),
             cell(&c.source),
@@ -252,7 +234,7 @@ fn policy_section(out: &mut String, p: &PolicyTrace) {
     let _ = writeln!(
         out,
         "\n### {} {order}`{}` ({}, phase {})\n",
-        policy_mark(p.status),
+        mark(policy_truth(p.status)),
         p.policy,
         p.kind,
         p.phase
@@ -327,20 +309,5 @@ fn tables(out: &mut String, trace: &Trace) {
     out.push_str("\n## Rule files\n\n| File | SHA-256 |\n|---|---|\n");
     for f in &trace.header.rules.files {
         let _ = writeln!(out, "| `{}` | `{}` |", f.path, f.sha256);
-    }
-}
-
-/// A truth value as the JSON a node holds.
-trait TruthJson {
-    fn to_value_json(&self) -> serde_json::Value;
-}
-
-impl TruthJson for crate::value::Truth {
-    fn to_value_json(&self) -> serde_json::Value {
-        match self {
-            crate::value::Truth::True => serde_json::Value::Bool(true),
-            crate::value::Truth::False => serde_json::Value::Bool(false),
-            crate::value::Truth::Unknown => serde_json::Value::Null,
-        }
     }
 }
