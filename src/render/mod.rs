@@ -4,11 +4,13 @@
 //! rendered diagnostics). No evaluation happens here: [`report::EvalReport`] is the one
 //! model every format is drawn from.
 
+pub mod coverage;
 pub mod diagnostics;
 pub mod json;
 pub mod report;
 pub mod table;
 pub mod trace;
+pub mod whatif;
 mod wrap;
 
 pub use report::EvalReport;
