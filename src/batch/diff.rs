@@ -14,12 +14,13 @@ use std::str::FromStr;
 use super::columns::Columns;
 use super::error::BatchError;
 use super::input::{self, Piece, RawRecord};
-use super::output::{self, csv_field, json_string, RejectRow};
+use super::record::{self, RejectRow};
 use super::record::{RecordParser, Scratch};
 use super::{parser_for, pipeline, AtomicFile, ReadOptions};
 use crate::eval::{self, Outcome};
 use crate::ir::{DerivedId, Expr, ExprId, ParamId, Program};
 use crate::render::report::value_json;
+use crate::render::rows::{self, csv_field, json_string};
 use crate::ruleset::RuleSet;
 use crate::value::round4;
 use crate::value::Truth;
@@ -135,7 +136,7 @@ pub fn run_diff(
     let mut rejects = match &opts.rejects {
         Some(path) => {
             let mut f = AtomicFile::create(path)?;
-            f.write_all(output::REJECT_HEADER)?;
+            f.write_all(rows::REJECT_HEADER)?;
             Some(f)
         }
         None => None,
@@ -207,7 +208,7 @@ pub fn run_diff(
         match &mut rejects {
             Some(file) => {
                 let mut buf = Vec::new();
-                output::reject_rows(&slice.rejects, &summary.inputs, &mut buf);
+                record::reject_rows(&slice.rejects, &summary.inputs, &mut buf);
                 file.write_all(&buf)?;
             }
             None => summary.rejects.extend(slice.rejects),

@@ -14,17 +14,16 @@ pub mod diff;
 mod error;
 mod flat_json;
 mod input;
-mod output;
 mod pipeline;
 mod record;
 mod split;
 
+pub use crate::render::rows::OutputFormat;
 pub use atomic::AtomicFile;
 pub use columns::ColumnOptions;
 pub use convert::NumberStyle;
 pub use error::BatchError;
 pub use input::{Encoding, InputFormat, InputOptions};
-pub use output::OutputFormat;
 pub use record::Problem;
 
 use std::path::{Path, PathBuf};
@@ -32,12 +31,12 @@ use std::path::{Path, PathBuf};
 use crate::eval::{self, BlockEvaluator, OutcomeSummary, Row};
 use crate::facts::Facts;
 use crate::ir::{Program, TypeId};
+use crate::render::rows::{self, RowRenderer};
 use crate::ruleset::RuleSet;
 use columns::Columns;
 use convert::Converter;
 use input::{Piece, RawRecord, SourceInfo};
-use output::{RejectRow, RowRenderer};
-use record::{RecordParser, Scratch};
+use record::{RecordParser, RejectRow, Scratch};
 
 /// Everything that says how to read a dataset.
 #[derive(Clone, Debug, Default)]
@@ -316,7 +315,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
     let mut out = AtomicFile::create(&opts.out)?;
     let mut rejects = AtomicFile::create(&opts.rejects)?;
     out.write_all(&renderer.header())?;
-    rejects.write_all(output::REJECT_HEADER)?;
+    rejects.write_all(rows::REJECT_HEADER)?;
 
     let n_types = program.types.len();
     let mut summary = Summary {
@@ -394,7 +393,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, BatchE
         rejected_ids.dedup();
         summary.rejected += rejected_ids.len() as u64;
         reject_buf.clear();
-        output::reject_rows(&slice.rejects, &parser.names, &mut reject_buf);
+        record::reject_rows(&slice.rejects, &parser.names, &mut reject_buf);
         rejects.write_all(&reject_buf)?;
         for (total, c) in counts.iter_mut().zip(&slice.counts) {
             *total += c;

@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod diagnostics;
 pub mod json;
 pub mod report;
+pub mod rows;
 pub mod table;
 pub mod trace;
 pub mod whatif;

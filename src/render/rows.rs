@@ -1,13 +1,14 @@
-//! Batch output rows and reject rows.
+//! Render stage, batch rows: a record's id and its evaluation's `Row`, or one problem of a
+//! rejected record → bytes of the output file (CSV, JSON lines or one JSON array) and of the
+//! reject file (CSV), written into buffers by the batch workers so that the writer only
+//! concatenates them.
 //!
-//! Input: a record's id and its evaluation's `Row`, or a rejected record's problems. Output: bytes
-//! of the output file (CSV, JSON lines or one JSON array) and of the reject file (CSV),
-//! written into buffers by the workers so that the writer only concatenates them.
+//! This is a hot path (every record of a dataset, measured in docs/performance.md): rows
+//! are written byte by byte into reused buffers, without `serde` or `format!` per field.
 
 use std::io::Write;
 use std::str::FromStr;
 
-use super::record::Problem;
 use crate::eval::Row;
 use crate::ir::{FactId, Program};
 use crate::value::round4;
@@ -260,36 +261,30 @@ pub(crate) fn csv_field(s: &str, out: &mut Vec<u8>) {
     }
 }
 
-/// One problem of a rejected record.
-#[derive(Clone, Debug)]
-pub struct RejectRow {
-    /// Input index
-    pub source: u32,
-    /// Line (row) where the record starts
-    pub line: u64,
-    /// The record's id
-    pub id: String,
-    /// The problem
-    pub problem: Problem,
-}
-
 /// The reject file's header line.
 pub(crate) const REJECT_HEADER: &[u8] = b"file,line,id,column,code,reason\n";
 
-/// Append reject rows as CSV.
-pub(crate) fn reject_rows(rows: &[RejectRow], names: &[String], out: &mut Vec<u8>) {
-    for r in rows {
-        csv_field(names.get(r.source as usize).map_or("", String::as_str), out);
-        let _ = write!(out, ",{},", r.line);
-        csv_field(&r.id, out);
-        out.push(b',');
-        csv_field(&r.problem.column, out);
-        out.push(b',');
-        out.extend_from_slice(r.problem.code.as_bytes());
-        out.push(b',');
-        csv_field(&r.problem.reason, out);
-        out.push(b'\n');
-    }
+/// Append one reject row as CSV: the input file, the line where the record starts, its
+/// id, and the problem's column, code and reason.
+pub(crate) fn reject_row(
+    file: &str,
+    line: u64,
+    id: &str,
+    column: &str,
+    code: &str,
+    reason: &str,
+    out: &mut Vec<u8>,
+) {
+    csv_field(file, out);
+    let _ = write!(out, ",{line},");
+    csv_field(id, out);
+    out.push(b',');
+    csv_field(column, out);
+    out.push(b',');
+    out.extend_from_slice(code.as_bytes());
+    out.push(b',');
+    csv_field(reason, out);
+    out.push(b'\n');
 }
 
 #[cfg(test)]
