@@ -81,7 +81,7 @@ pub fn run(out: &Output, mut args: TestArgs) -> Exit {
                     .get(failure.expect)
                     .map(|e| rules.program.sources.location(e.span))
                     .unwrap_or_default();
-                println!("    {line}: {}", failure.message);
+                println!("    {line}: {}", failure.failed);
             }
         }
     }

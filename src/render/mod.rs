@@ -10,6 +10,7 @@ pub mod json;
 pub mod report;
 pub mod rows;
 pub mod table;
+mod test_report;
 pub mod trace;
 pub mod whatif;
 mod wrap;
