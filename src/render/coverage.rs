@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use crate::eval::coverage::{percent, Coverage};
 use crate::ir::Program;
 use crate::source::Span;
+use crate::vocab::PolicyStatus;
 
 /// `file` and 1-based line of a span.
 fn file_line(program: &Program, span: Span) -> (String, usize) {
@@ -122,9 +123,9 @@ pub fn json(program: &Program, cov: &Coverage, passed: usize, failed: usize) -> 
                 "line": line,
                 "policy": policy.name,
                 "kind": policy.kind.keyword(),
-                "applies": p.applies,
-                "does_not_apply": p.does_not_apply,
-                "undetermined": p.undetermined,
+                (PolicyStatus::Applies.code()): p.applies,
+                (PolicyStatus::DoesNotApply.code()): p.does_not_apply,
+                (PolicyStatus::Undetermined.code()): p.undetermined,
                 "condition": p.condition,
             }))
         })

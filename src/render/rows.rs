@@ -69,7 +69,11 @@ impl<'p> RowRenderer<'p> {
                     cols.push(format!("{}_status", t.name));
                     cols.push(format!("{}_score", t.name));
                 }
-                cols.extend(["recommended", "avoided", "unknown_facts"].map(String::from));
+                cols.extend([
+                    PolicyKind::Recommend.applies_word().to_string(),
+                    PolicyKind::Avoid.applies_word().to_string(),
+                    "unknown_facts".to_string(),
+                ]);
                 let mut line = cols.join(",");
                 line.push('\n');
                 line.into_bytes()
@@ -174,9 +178,9 @@ impl<'p> RowRenderer<'p> {
             write_score(t.score, out);
             out.push(b'}');
         }
-        out.extend_from_slice(b"},\"recommended\":");
+        out.extend_from_slice(RECOMMENDED_KEY);
         json_list(self.policies(outcome, PolicyKind::Recommend), out);
-        out.extend_from_slice(b",\"avoided\":");
+        out.extend_from_slice(AVOIDED_KEY);
         json_list(self.policies(outcome, PolicyKind::Avoid), out);
         out.extend_from_slice(b",\"unknown_facts\":");
         let names = unknown
@@ -187,6 +191,11 @@ impl<'p> RowRenderer<'p> {
         out.push(b'}');
     }
 }
+
+// The JSON keys of the policy lists are `PolicyKind::applies_word()`, spelled as bytes because
+// they are written for every record; a unit test holds them to the vocabulary.
+const RECOMMENDED_KEY: &[u8] = b"},\"recommended\":";
+const AVOIDED_KEY: &[u8] = b",\"avoided\":";
 
 /// Append a score rounded to 4 decimals exactly as `{}` prints `round4(score)` (`0`, `0.5`,
 /// `0.8333`, `1`): scores lie in 0..1, so four digits are written by hand instead of
@@ -290,6 +299,13 @@ pub(crate) fn reject_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_list_keys_are_the_vocabulary_words() {
+        let key = |kind: PolicyKind| format!("\"{}\":", kind.applies_word()).into_bytes();
+        assert!(RECOMMENDED_KEY.ends_with(&key(PolicyKind::Recommend)));
+        assert!(AVOIDED_KEY.ends_with(&key(PolicyKind::Avoid)));
+    }
 
     #[test]
     fn scores_are_written_as_display_writes_them() {

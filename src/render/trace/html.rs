@@ -13,6 +13,7 @@ use crate::trace::model::{
     Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
 };
 use crate::value::Truth;
+use crate::vocab::TypeStatus;
 
 const STYLE: &str = r#"
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 1.5rem;color:#1d2327;background:#fff}
@@ -317,8 +318,9 @@ fn type_details(o: &mut String, t: &TypeTrace) {
         if let Some(p) = &w.parent_not_matched {
             let _ = writeln!(
                 o,
-                "<li>{} parent type <a href=\"#type-{p}\">{p}</a> is not matched</li>",
+                "<li>{} parent type <a href=\"#type-{p}\">{p}</a> is {}</li>",
                 mark(Truth::False),
+                TypeStatus::NotMatched.words(),
                 p = esc(p)
             );
         }

@@ -8,7 +8,7 @@ use super::{
     mark, node_line, origin_text, policy_truth, type_truth, value_truth, why_text, VALUE_MARK,
 };
 use crate::trace::model::{Change, Location, Node, PolicyTrace, Trace, TypeTrace};
-use crate::vocab::PolicyStatus;
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// The mark of a node's value: ✓ ✗ ? for conditions, `·` for numbers and names.
 fn value_mark(v: &serde_json::Value) -> &'static str {
@@ -185,7 +185,11 @@ fn type_section(out: &mut String, t: &TypeTrace) {
     if let Some(w) = &t.why_not {
         out.push_str("**Why not:**\n\n");
         if let Some(p) = &w.parent_not_matched {
-            let _ = writeln!(out, "- parent type `{p}` is not matched");
+            let _ = writeln!(
+                out,
+                "- parent type `{p}` is {}",
+                TypeStatus::NotMatched.words()
+            );
         }
         for b in &w.blockers {
             let _ = writeln!(

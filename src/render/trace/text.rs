@@ -13,6 +13,7 @@ use crate::trace::model::{
     Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
 };
 use crate::value::Truth;
+use crate::vocab::TypeStatus;
 
 /// ANSI styling, or none.
 #[derive(Clone, Copy)]
@@ -153,7 +154,11 @@ fn type_block(out: &mut String, t: &TypeTrace, p: Paint) {
     if let Some(w) = &t.why_not {
         let _ = writeln!(out, "    why not:");
         if let Some(parent) = &w.parent_not_matched {
-            let _ = writeln!(out, "      - parent type `{parent}` is not matched");
+            let _ = writeln!(
+                out,
+                "      - parent type `{parent}` is {}",
+                TypeStatus::NotMatched.words()
+            );
         }
         for b in &w.blockers {
             blocker(out, b, p, "      ");
