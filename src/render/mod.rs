@@ -12,6 +12,7 @@ pub mod rows;
 pub mod table;
 mod test_report;
 pub mod trace;
+pub mod verify;
 pub mod whatif;
 mod wrap;
 
