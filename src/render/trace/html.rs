@@ -8,7 +8,10 @@
 
 use std::fmt::Write;
 
-use super::{node_line, origin_text, policy_truth, type_truth, value_truth, why_text, VALUE_MARK};
+use super::{
+    location, node_line, origin_text, policy_truth, score, type_truth, value_truth, why_text,
+    VALUE_MARK,
+};
 use crate::trace::model::{
     Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
 };
@@ -90,12 +93,7 @@ fn value_mark(v: &serde_json::Value) -> String {
 }
 
 fn loc(l: &Location) -> String {
-    format!(
-        "<span class=\"loc\">{}:{}:{}</span>",
-        esc(&l.file),
-        l.line,
-        l.column
-    )
+    format!("<span class=\"loc\">{}</span>", esc(&location(l)))
 }
 
 /// Render a whole trace as one HTML page.
@@ -299,11 +297,7 @@ fn excerpt(o: &mut String, text: &str, at: &Location) {
 }
 
 fn type_details(o: &mut String, t: &TypeTrace) {
-    let score = if t.total_weight > 0.0 {
-        format!(" · score {:.2}", t.score)
-    } else {
-        String::new()
-    };
+    let score = score(t).map_or(String::new(), |s| format!(" · score {s}"));
     let _ = writeln!(
         o,
         "<details class=\"type\" id=\"type-{n}\"><summary>{} <b>{n}</b> {}{score} <span class=\"muted\">{}</span></summary>",

@@ -5,7 +5,8 @@
 use std::fmt::Write;
 
 use super::{
-    mark, node_line, origin_text, policy_truth, type_truth, value_truth, why_text, VALUE_MARK,
+    classification, mark, node_line, origin_text, policy_truth, score, type_truth, value_truth,
+    why_text, VALUE_MARK,
 };
 use crate::trace::model::{Change, Location, Node, PolicyTrace, Trace, TypeTrace};
 use crate::vocab::{PolicyStatus, TypeStatus};
@@ -87,11 +88,7 @@ fn summary(out: &mut String, trace: &Trace) {
     let _ = writeln!(
         out,
         "**Classification:** {}  \n{}\n",
-        match (&s.classification, &s.classification_label) {
-            (Some(n), Some(l)) => format!("{} (`{n}`)", cell(l)),
-            (Some(n), None) => format!("`{n}`"),
-            _ => "none".into(),
-        },
+        classification(s, cell),
         cell(&s.explanation)
     );
     out.push_str("| Type | Status | Score |\n|---|---|---:|\n");
@@ -166,11 +163,7 @@ fn changes(out: &mut String, list: &[Change], depth: usize) {
 }
 
 fn type_section(out: &mut String, t: &TypeTrace) {
-    let score = if t.total_weight > 0.0 {
-        format!(", score {:.2}", t.score)
-    } else {
-        String::new()
-    };
+    let score = score(t).map_or(String::new(), |s| format!(", score {s}"));
     let _ = writeln!(
         out,
         "\n### {} `{}`: {}{score}\n",

@@ -13,7 +13,7 @@ pub mod text;
 
 use std::fmt::Write;
 
-use crate::trace::model::{Node, Origin, Why};
+use crate::trace::model::{Location, Node, Origin, Summary, TypeTrace, Why};
 use crate::value::Truth;
 use crate::vocab::{PolicyStatus, TypeStatus};
 
@@ -118,6 +118,26 @@ pub(crate) fn mark(t: Truth) -> &'static str {
         Truth::True => "✓",
         Truth::False => "✗",
         Truth::Unknown => "?",
+    }
+}
+
+/// Where a declaration is: `file:line:column`.
+pub(crate) fn location(l: &Location) -> String {
+    format!("{}:{}:{}", l.file, l.line, l.column)
+}
+
+/// A type's score to two decimals, when it has indicative weights (none otherwise).
+pub(crate) fn score(t: &TypeTrace) -> Option<String> {
+    (t.total_weight > 0.0).then(|| format!("{:.2}", t.score))
+}
+
+/// The classification: "Label (`name`)", "`name`" without a label, "none" without a type;
+/// `label` shows the label in the format at hand (escaped, or as it is).
+pub(crate) fn classification(s: &Summary, label: impl Fn(&str) -> String) -> String {
+    match (&s.classification, &s.classification_label) {
+        (Some(name), Some(l)) => format!("{} (`{name}`)", label(l)),
+        (Some(name), None) => format!("`{name}`"),
+        _ => "none".into(),
     }
 }
 

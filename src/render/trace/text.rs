@@ -7,11 +7,10 @@
 use std::fmt::Write;
 
 use super::{
-    mark, node_line, origin_text, policy_truth, type_truth, value_truth, why_text, VALUE_MARK,
+    classification, location, mark, node_line, origin_text, policy_truth, score, type_truth,
+    value_truth, why_text, VALUE_MARK,
 };
-use crate::trace::model::{
-    Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
-};
+use crate::trace::model::{Blocker, Change, CriterionTrace, Node, PolicyTrace, Trace, TypeTrace};
 use crate::value::Truth;
 use crate::vocab::TypeStatus;
 
@@ -48,10 +47,6 @@ impl Paint {
     }
 }
 
-fn loc(l: &Location) -> String {
-    format!("{}:{}:{}", l.file, l.line, l.column)
-}
-
 /// Render a whole trace; `color` adds ANSI colours.
 pub fn render(trace: &Trace, color: bool) -> String {
     let p = Paint { on: color };
@@ -62,11 +57,7 @@ pub fn render(trace: &Trace, color: bool) -> String {
         out,
         "{} {}",
         p.bold("Classification:"),
-        match (&s.classification, &s.classification_label) {
-            (Some(name), Some(label)) => format!("{label} (`{name}`)"),
-            (Some(name), None) => format!("`{name}`"),
-            _ => "none".into(),
-        }
+        classification(s, str::to_string)
     );
     let _ = writeln!(out, "  {}", s.explanation);
     if !trace.types.is_empty() {
@@ -132,23 +123,20 @@ fn header(out: &mut String, trace: &Trace, p: Paint) {
 }
 
 fn type_block(out: &mut String, t: &TypeTrace, p: Paint) {
-    let score = if t.total_weight > 0.0 {
+    let score = score(t).map_or(String::new(), |s| {
         format!(
-            ", score {:.2} ({} of {})",
-            t.score,
+            ", score {s} ({} of {})",
             num(t.met_weight),
             num(t.total_weight)
         )
-    } else {
-        String::new()
-    };
+    });
     let _ = writeln!(
         out,
         "\n{} {} {}{score}  {}",
         p.truth(type_truth(t.status)),
         p.bold(&t.name),
         t.status.words(),
-        p.dim(&loc(&t.location))
+        p.dim(&location(&t.location))
     );
     let _ = writeln!(out, "    {}", t.explanation);
     if let Some(w) = &t.why_not {
@@ -180,7 +168,7 @@ fn blocker(out: &mut String, b: &Blocker, p: Paint, indent: &str) {
         p.truth(b.value),
         b.explanation,
         b.source,
-        p.dim(&loc(&b.location))
+        p.dim(&location(&b.location))
     );
     changes(out, &b.changes, indent);
 }
@@ -210,7 +198,7 @@ fn criterion(out: &mut String, c: &CriterionTrace, p: Paint) {
         c.name,
         tags.join(", "),
         c.source,
-        p.dim(&loc(&c.location))
+        p.dim(&location(&c.location))
     );
     if let Some(tree) = &c.tree {
         if let Some(why) = &tree.why {
@@ -249,7 +237,7 @@ fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
         pol.label
             .as_ref()
             .map_or(String::new(), |l| format!(": {l}")),
-        p.dim(&loc(&pol.location))
+        p.dim(&location(&pol.location))
     );
     let _ = writeln!(out, "     {}", pol.explanation);
     if let Some(cond) = &pol.condition {
@@ -277,7 +265,7 @@ fn tables(out: &mut String, trace: &Trace, p: Paint) {
                 "  {} = {}  {}",
                 d.name,
                 d.display,
-                p.dim(&loc(&d.location))
+                p.dim(&location(&d.location))
             );
             let _ = writeln!(out, "      = {}", d.tree.text);
             if d.tree.kind == "fact" {
