@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use super::{
     location, node_line, origin_text, policy_truth, score, type_truth, value_truth, why_text,
-    VALUE_MARK,
+    words, VALUE_MARK,
 };
 use crate::trace::model::{
     Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
@@ -116,14 +116,14 @@ pub fn render(trace: &Trace) -> String {
     );
     summary(&mut o, trace);
     if !trace.types.is_empty() {
-        o.push_str("<section id=\"types\">\n<h2>Cluster types</h2>\n");
+        let _ = writeln!(o, "<section id=\"types\">\n<h2>{}</h2>", words::TYPES);
         for t in &trace.types {
             type_details(&mut o, t);
         }
         o.push_str("</section>\n");
     }
     if !trace.policies.is_empty() {
-        o.push_str("<section id=\"policies\">\n<h2>Policies and avoid items, in order</h2>\n");
+        let _ = writeln!(o, "<section id=\"policies\">\n<h2>{}</h2>", words::POLICIES);
         for p in &trace.policies {
             policy_details(&mut o, p);
         }
@@ -158,7 +158,7 @@ fn summary(o: &mut String, trace: &Trace) {
             n = esc(&t.name)
         );
     }
-    o.push_str("</table>\n<h3>Policies that apply, in order</h3>\n");
+    let _ = writeln!(o, "</table>\n<h3>{}</h3>", words::APPLYING);
     if s.policies.is_empty() {
         o.push_str("<p>None.</p>\n");
     } else {
@@ -181,11 +181,7 @@ fn summary(o: &mut String, trace: &Trace) {
             .iter()
             .map(|p| format!("<code>{}</code>", esc(p)))
             .collect();
-        let _ = writeln!(
-            o,
-            "<p>Undetermined (missing facts would decide): {}</p>",
-            list.join(", ")
-        );
+        let _ = writeln!(o, "<p>{}: {}</p>", words::UNDETERMINED, list.join(", "));
     }
     o.push_str("</section>\n");
 }
@@ -363,7 +359,8 @@ fn policy_details(o: &mut String, p: &PolicyTrace) {
         if !w.unknown_facts.is_empty() {
             let _ = writeln!(
                 o,
-                "<p>Missing facts that would decide it: {}</p>",
+                "<p>{}: {}</p>",
+                words::MISSING_FACTS,
                 esc(&w.unknown_facts.join(", "))
             );
         }
@@ -383,7 +380,7 @@ fn policy_details(o: &mut String, p: &PolicyTrace) {
 
 fn tables(o: &mut String, trace: &Trace) {
     if !trace.derived.is_empty() {
-        o.push_str("<section id=\"derived\">\n<h2>Derived values</h2>\n");
+        let _ = writeln!(o, "<section id=\"derived\">\n<h2>{}</h2>", words::DERIVED);
         for d in &trace.derived {
             let _ = write!(
                 o,

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::{
     classification, mark, node_line, origin_text, policy_truth, score, type_truth, value_truth,
-    why_text, VALUE_MARK,
+    why_text, words, VALUE_MARK,
 };
 use crate::trace::model::{Change, Location, Node, PolicyTrace, Trace, TypeTrace};
 use crate::vocab::{PolicyStatus, TypeStatus};
@@ -67,13 +67,13 @@ pub fn render(trace: &Trace) -> String {
     }
     summary(&mut out, trace);
     if !trace.types.is_empty() {
-        out.push_str("\n## Cluster types\n");
+        let _ = writeln!(out, "\n## {}", words::TYPES);
     }
     for t in &trace.types {
         type_section(&mut out, t);
     }
     if !trace.policies.is_empty() {
-        out.push_str("\n## Policies and avoid items, in order\n");
+        let _ = writeln!(out, "\n## {}", words::POLICIES);
     }
     for p in &trace.policies {
         policy_section(&mut out, p);
@@ -102,7 +102,7 @@ fn summary(out: &mut String, trace: &Trace) {
             t.score
         );
     }
-    out.push_str("\n**Policies that apply, in order:**\n\n");
+    let _ = writeln!(out, "\n**{}:**\n", words::APPLYING);
     if s.policies.is_empty() {
         out.push_str("none\n");
     }
@@ -125,11 +125,7 @@ fn summary(out: &mut String, trace: &Trace) {
             .iter()
             .map(|p| format!("`{p}`"))
             .collect();
-        let _ = writeln!(
-            out,
-            "\nUndetermined (missing facts would decide): {}",
-            list.join(", ")
-        );
+        let _ = writeln!(out, "\n{}: {}", words::UNDETERMINED, list.join(", "));
     }
 }
 
@@ -253,7 +249,8 @@ fn policy_section(out: &mut String, p: &PolicyTrace) {
         if !w.unknown_facts.is_empty() {
             let _ = writeln!(
                 out,
-                "Missing facts that would decide it: {}\n",
+                "{}: {}\n",
+                words::MISSING_FACTS,
                 w.unknown_facts.join(", ")
             );
         }
@@ -272,8 +269,10 @@ fn policy_section(out: &mut String, p: &PolicyTrace) {
 
 fn tables(out: &mut String, trace: &Trace) {
     if !trace.derived.is_empty() {
-        out.push_str(
-            "\n## Derived values\n\n| Name | Value | Definition | Where |\n|---|---|---|---|\n",
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n| Name | Value | Definition | Where |\n|---|---|---|---|",
+            words::DERIVED
         );
         for d in &trace.derived {
             let _ = writeln!(

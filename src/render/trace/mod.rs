@@ -17,6 +17,22 @@ use crate::trace::model::{Location, Node, Origin, Summary, TypeTrace, Why};
 use crate::value::Truth;
 use crate::vocab::{PolicyStatus, TypeStatus};
 
+/// Headings and lead-ins every format writes the same way (each adds its own markup).
+pub(crate) mod words {
+    /// The section of cluster types
+    pub const TYPES: &str = "Cluster types";
+    /// The section of policies, applying or not
+    pub const POLICIES: &str = "Policies and avoid items, in order";
+    /// The summary's list of the policies that apply
+    pub const APPLYING: &str = "Policies that apply, in order";
+    /// The summary's list of undetermined policies
+    pub const UNDETERMINED: &str = "Undetermined (missing facts would decide)";
+    /// The facts an undetermined policy waits for
+    pub const MISSING_FACTS: &str = "Missing facts that would decide it";
+    /// The section of derived values
+    pub const DERIVED: &str = "Derived values";
+}
+
 /// `file:line key` of a fact value, or `missing`.
 pub(crate) fn origin_text(o: &Origin) -> String {
     if o.status == "missing" {

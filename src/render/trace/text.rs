@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::{
     classification, location, mark, node_line, origin_text, policy_truth, score, type_truth,
-    value_truth, why_text, VALUE_MARK,
+    value_truth, why_text, words, VALUE_MARK,
 };
 use crate::trace::model::{Blocker, Change, CriterionTrace, Node, PolicyTrace, Trace, TypeTrace};
 use crate::value::Truth;
@@ -67,7 +67,7 @@ pub fn render(trace: &Trace, color: bool) -> String {
         type_block(&mut out, t, p);
     }
     if !trace.policies.is_empty() {
-        let _ = writeln!(out, "\n{}", p.bold("Policies and avoid items, in order"));
+        let _ = writeln!(out, "\n{}", p.bold(words::POLICIES));
     }
     for pol in &trace.policies {
         policy_block(&mut out, pol, p);
@@ -258,7 +258,7 @@ fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
 
 fn tables(out: &mut String, trace: &Trace, p: Paint) {
     if !trace.derived.is_empty() {
-        let _ = writeln!(out, "\n{}", p.bold("Derived values"));
+        let _ = writeln!(out, "\n{}", p.bold(words::DERIVED));
         for d in &trace.derived {
             let _ = writeln!(
                 out,
