@@ -12,6 +12,7 @@
 use std::path::PathBuf;
 
 use meso::facts::{load_facts, load_facts_file, FactsFormat, LoadOptions};
+use meso::render;
 use meso::ruleset::{self, RuleOrigin, RuleSet, RuleSources, RuleText};
 use meso::trace::{self, Trace, TraceOptions};
 
@@ -53,7 +54,10 @@ fn golden_text_traces_of_examples() {
     let rules = shipped_rules();
     for name in GOLDEN {
         let t = example_trace(&rules, name);
-        insta::assert_snapshot!(format!("text_{name}"), trace::text::render(&t, false));
+        insta::assert_snapshot!(
+            format!("text_{name}"),
+            render::trace::text::render(&t, false)
+        );
     }
 }
 
@@ -62,7 +66,10 @@ fn golden_markdown_traces_of_examples() {
     let rules = shipped_rules();
     for name in ["gamarra.yaml", "puebla-auto.yaml"] {
         let t = example_trace(&rules, name);
-        insta::assert_snapshot!(format!("markdown_{name}"), trace::markdown::render(&t));
+        insta::assert_snapshot!(
+            format!("markdown_{name}"),
+            render::trace::markdown::render(&t)
+        );
     }
 }
 
@@ -70,7 +77,7 @@ fn golden_markdown_traces_of_examples() {
 fn golden_json_trace_of_gamarra() {
     let rules = shipped_rules();
     let t = example_trace(&rules, "gamarra.yaml");
-    insta::assert_snapshot!("json_gamarra.yaml", trace::json::render(&t));
+    insta::assert_snapshot!("json_gamarra.yaml", render::trace::json::render(&t));
 }
 
 #[test]
@@ -85,7 +92,8 @@ fn json_traces_of_every_example_match_the_published_schema() {
     for entry in std::fs::read_dir(root().join("examples/facts")).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();
         let t = example_trace(&rules, &name);
-        let json: serde_json::Value = serde_json::from_str(&trace::json::render(&t)).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&render::trace::json::render(&t)).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&json)
             .take(5)
@@ -101,8 +109,8 @@ fn json_traces_of_every_example_match_the_published_schema() {
 fn traces_are_byte_identical_across_runs() {
     let rules = shipped_rules();
     for name in GOLDEN {
-        let a = trace::json::render(&example_trace(&rules, name));
-        let b = trace::json::render(&example_trace(&shipped_rules(), name));
+        let a = render::trace::json::render(&example_trace(&rules, name));
+        let b = render::trace::json::render(&example_trace(&shipped_rules(), name));
         assert_eq!(a, b, "{name}");
     }
     let dir = root();

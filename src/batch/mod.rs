@@ -8,23 +8,21 @@
 //! the pipeline writes the rows in input order. A record with a bad value is rejected with
 //! every problem listed; it never stops the run.
 
-pub(crate) mod output;
-
-pub use output::OutputFormat;
+pub use crate::render::rows::OutputFormat;
 
 use std::path::{Path, PathBuf};
 
 use crate::dataset::columns::Columns;
 use crate::dataset::input::{self, Piece, RawRecord};
-use crate::dataset::record::{RecordParser, Scratch};
+use crate::dataset::record::{self, RecordParser, RejectRow, Scratch};
 use crate::dataset::{
     create_output, parser_for, pipeline, DatasetError, IgnoredColumns, ReadOptions,
 };
 use crate::eval::{self, BlockEvaluator, Compiled, Evaluator, OutcomeSummary, Row};
 use crate::facts::Facts;
 use crate::ir::{Program, TypeId};
+use crate::render::rows::{self, RowRenderer};
 use crate::ruleset::RuleSet;
-use output::{RejectRow, RowRenderer};
 
 /// Options of `meso batch`.
 #[derive(Clone, Debug)]
@@ -253,7 +251,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
     out.write_all(&renderer.header())
         .map_err(DatasetError::write(&opts.out))?;
     rejects
-        .write_all(output::REJECT_HEADER)
+        .write_all(rows::REJECT_HEADER)
         .map_err(DatasetError::write(&opts.rejects))?;
 
     let n_types = program.types.len();
@@ -334,7 +332,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
         rejected_ids.dedup();
         summary.rejected += rejected_ids.len() as u64;
         reject_buf.clear();
-        output::reject_rows(&slice.rejects, &parser.names, &mut reject_buf);
+        record::reject_rows(&slice.rejects, &parser.names, &mut reject_buf);
         rejects
             .write_all(&reject_buf)
             .map_err(DatasetError::write(&opts.rejects))?;
@@ -414,10 +412,10 @@ fn write_explain(
     };
     let trace = crate::trace::explain(rules, &facts, &opts);
     let (text, ext) = match explain.format {
-        ExplainFormat::Json => (crate::trace::json::render(&trace), "json"),
-        ExplainFormat::Text => (crate::trace::text::render(&trace, false), "txt"),
-        ExplainFormat::Markdown => (crate::trace::markdown::render(&trace), "md"),
-        ExplainFormat::Html => (crate::trace::html::render(&trace), "html"),
+        ExplainFormat::Json => (crate::render::trace::json::render(&trace), "json"),
+        ExplainFormat::Text => (crate::render::trace::text::render(&trace, false), "txt"),
+        ExplainFormat::Markdown => (crate::render::trace::markdown::render(&trace), "md"),
+        ExplainFormat::Html => (crate::render::trace::html::render(&trace), "html"),
     };
     let mut text = text;
     if !text.ends_with('\n') {

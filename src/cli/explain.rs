@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use meso::facts::{self, Facts, FactsFormat, LoadOptions};
+use meso::render;
 use meso::ruleset::{RuleOrigin, RuleSet};
 use meso::suggest::did_you_mean;
 use meso::trace::{self, model::Stamp, Trace, TraceOptions};
@@ -116,13 +117,13 @@ pub fn print_traces(traces: &[Trace], json: bool) {
         let color = stdout_color();
         let texts: Vec<String> = traces
             .iter()
-            .map(|t| trace::text::render(t, color))
+            .map(|t| render::trace::text::render(t, color))
             .collect();
         print!("{}", texts.join("\n"));
         return;
     }
     match traces {
-        [one] => print!("{}", trace::json::render(one)),
+        [one] => print!("{}", render::trace::json::render(one)),
         many => {
             let list = serde_json::to_string_pretty(many).unwrap_or_default();
             println!("{list}");
@@ -133,10 +134,10 @@ pub fn print_traces(traces: &[Trace], json: bool) {
 /// Render a trace in a format.
 pub fn render(trace: &Trace, format: TraceFormat, color: bool) -> String {
     match format {
-        TraceFormat::Text => trace::text::render(trace, color),
-        TraceFormat::Json => trace::json::render(trace),
-        TraceFormat::Markdown => trace::markdown::render(trace),
-        TraceFormat::Html => trace::html::render(trace),
+        TraceFormat::Text => render::trace::text::render(trace, color),
+        TraceFormat::Json => render::trace::json::render(trace),
+        TraceFormat::Markdown => render::trace::markdown::render(trace),
+        TraceFormat::Html => render::trace::html::render(trace),
     }
 }
 

@@ -3,7 +3,6 @@
 mod batch;
 mod check;
 mod completions;
-mod coverage;
 mod diff;
 mod eval;
 mod explain;

@@ -2,13 +2,23 @@
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use meso::eval::{coverage, testing};
+use meso::render;
 
-use super::coverage::CoverageFormat;
 use super::output::Output;
 use super::{Exit, Ran, RulesArgs};
+
+/// Output format of the coverage report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum CoverageFormat {
+    /// Summary line and, per file, what no test reaches
+    #[default]
+    Text,
+    /// One JSON document (for CI)
+    Json,
+}
 
 #[derive(Debug, Args)]
 pub struct TestArgs {
@@ -68,7 +78,7 @@ pub fn run(out: &Output, mut args: TestArgs) -> Ran {
                     .get(failure.expect)
                     .map(|e| rules.program.sources.location(e.span))
                     .unwrap_or_default();
-                println!("    {line}: {}", failure.message);
+                println!("    {line}: {}", failure.failed);
             }
         }
     }
@@ -76,11 +86,11 @@ pub fn run(out: &Output, mut args: TestArgs) -> Ran {
         let filter = args.filter.clone().unwrap_or_default();
         let cov = coverage::measure(&rules.program, &|t| t.name.contains(filter.as_str()));
         if quiet {
-            let doc = super::coverage::json(&rules.program, &cov, passed, failed);
+            let doc = render::coverage::json(&rules.program, &cov, passed, failed);
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         } else {
             println!();
-            print!("{}", super::coverage::text(&rules.program, &cov));
+            print!("{}", render::coverage::text(&rules.program, &cov));
         }
     }
     if !quiet {

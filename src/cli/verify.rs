@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use meso::render;
 use meso::trace::{self, verify};
 
 use super::explain::load;
@@ -63,19 +64,13 @@ pub fn run(out: &Output, args: VerifyArgs) -> Ran {
     )?;
     let fresh = trace::explain(&rules, &facts, &recorded.options);
     let verdict = verify::verify(&stored, &recorded, &fresh);
+    print!(
+        "{}",
+        render::verify::render(&verdict, &args.trace.display().to_string(), &fresh)
+    );
     if verdict.reproduced {
-        println!(
-            "verified: `{}` is reproduced exactly by these rules ({}) and facts ({})",
-            args.trace.display(),
-            fresh.header.rules.fingerprint,
-            fresh.header.facts.fingerprint
-        );
         Ok(Exit::Ok)
     } else {
-        println!("not verified: `{}` is not reproduced", args.trace.display());
-        for d in &verdict.differences {
-            println!("  - {d}");
-        }
         Ok(Exit::Rules)
     }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use meso::facts::{self, FactOrigin, FactsFormat};
+use meso::render;
 use meso::suggest::did_you_mean;
 use meso::trace::{self, whatif, TraceOptions};
 
@@ -90,7 +91,7 @@ pub fn run(out: &Output, args: WhatIfArgs) -> Ran {
     let t_after = trace::explain(&rules, &after, &opts);
     print!(
         "{}",
-        whatif::render_text(&whatif::compare(&t_before, &t_after, &names))
+        render::whatif::render_text(&whatif::compare(&t_before, &t_after, &names))
     );
     Ok(Exit::Ok)
 }

@@ -46,6 +46,28 @@ impl Problem {
     }
 }
 
+/// One problem of a rejected record.
+#[derive(Clone, Debug)]
+pub struct RejectRow {
+    /// Input index
+    pub source: u32,
+    /// Line (row) where the record starts
+    pub line: u64,
+    /// The record's id
+    pub id: String,
+    /// The problem
+    pub problem: Problem,
+}
+
+/// Append reject rows as CSV (`names`: the input files, by index).
+pub(crate) fn reject_rows(rows: &[RejectRow], names: &[String], out: &mut Vec<u8>) {
+    for r in rows {
+        let file = names.get(r.source as usize).map_or("", String::as_str);
+        let p = &r.problem;
+        crate::render::rows::reject_row(file, r.line, &r.id, &p.column, p.code, &p.reason, out);
+    }
+}
+
 /// Buffers reused from record to record by one worker.
 pub(crate) struct Scratch {
     /// The record's facts

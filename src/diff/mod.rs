@@ -20,15 +20,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::AtomicFile;
-use crate::batch::output;
-use crate::batch::output::RejectRow;
 use crate::dataset::columns::Columns;
 use crate::dataset::input::{self, Piece, RawRecord};
+use crate::dataset::record::{self, RejectRow};
 use crate::dataset::record::{RecordParser, Scratch};
 use crate::dataset::{create_output, parser_for, pipeline, DatasetError, ReadOptions};
 use crate::eval::{Evaluator, Outcome};
 use crate::ir::Program;
 use crate::render::diff::{render_change, render_footer, render_header, ParamLine, Totals};
+use crate::render::rows;
 use crate::ruleset::RuleSet;
 use causes::{Ctx, Side};
 use notes::notes;
@@ -97,7 +97,7 @@ pub fn run_diff(
     let mut rejects = match &opts.rejects {
         Some(path) => {
             let mut f = create_output(path)?;
-            f.write_all(output::REJECT_HEADER)
+            f.write_all(rows::REJECT_HEADER)
                 .map_err(DatasetError::write(path))?;
             Some((f, path))
         }
@@ -192,7 +192,7 @@ pub fn run_diff(
         match &mut rejects {
             Some((file, path)) => {
                 let mut buf = Vec::new();
-                output::reject_rows(&slice.rejects, &summary.inputs, &mut buf);
+                record::reject_rows(&slice.rejects, &summary.inputs, &mut buf);
                 file.write_all(&buf).map_err(DatasetError::write(path))?;
             }
             None => summary.rejects.extend(slice.rejects),

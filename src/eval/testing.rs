@@ -1,8 +1,10 @@
 //! Evaluation stage, rule-file tests: the runner behind `meso test`.
 //!
 //! Input: an `ir::Program` with its `tests` (given facts, parameter overrides, expectations).
-//! Output: a [`TestReport`] saying, per test, which expectations failed, in words an
-//! economist reads: the expected and actual status and the criterion that decided it.
+//! Output: a [`TestReport`] saying, per test, which expectations failed and why, as data
+//! ([`Failed`]: the expected and actual status, the criteria and facts that decided it).
+//! The render stage says it in words an economist reads (`render::test_report`, the
+//! `Display` of [`Failed`]).
 
 use crate::eval::compiled;
 use crate::eval::compiled::Plan;
@@ -11,7 +13,7 @@ use crate::eval::Outcome;
 use crate::facts::{FactOrigin, Facts};
 use crate::ir::{ExpectKind, FactId, PolicyId, Program, Test, TypeId};
 
-use crate::value::{format_number, Truth};
+use crate::value::Truth;
 use crate::vocab::{CompareOp, ExpectedStatus, PolicyKind, PolicyStatus, TypeStatus};
 
 /// The results of all tests of a rule set, in declaration order.
@@ -49,9 +51,153 @@ pub struct TestResult {
 pub struct ExpectFailure {
     /// Index into the test's `expects`
     pub expect: usize,
-    /// What was expected and what came out, e.g. "expected `a` to be matched, but it is
-    /// not matched: required criterion `small` is false"
-    pub message: String,
+    /// What was expected and what came out; shown (`to_string`) as e.g. "expected `a` to
+    /// be matched, but it is not matched: required criterion `small` is false"
+    pub failed: Failed,
+}
+
+/// What an expectation expected and what came out instead, with the names that explain it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failed {
+    /// `expect t is recommended` (or `avoided`) where `t` is a cluster type
+    NotAPolicy {
+        /// The type
+        ty: String,
+    },
+    /// A policy expected with the word of the other kind (or a type's word)
+    WrongPolicyWord {
+        /// The policy or avoid item
+        policy: String,
+        /// Its kind
+        kind: PolicyKind,
+    },
+    /// A cluster type's status
+    Type {
+        /// The type
+        ty: String,
+        /// The status expected (or, when `negated`, not expected)
+        expected: TypeStatus,
+        /// The status it has
+        actual: TypeStatus,
+        /// `expect t is not ...`
+        negated: bool,
+        /// Why it has its status (empty when matched)
+        reasons: Vec<Reason>,
+        /// The facts whose absence keeps it undetermined (empty unless undetermined)
+        missing: Vec<String>,
+    },
+    /// A policy's or avoid item's status
+    Policy {
+        /// The policy or avoid item
+        policy: String,
+        /// Its kind
+        kind: PolicyKind,
+        /// The status expected (or, when `negated`, not expected)
+        expected: PolicyStatus,
+        /// The status it has
+        actual: PolicyStatus,
+        /// `expect p is not ...`
+        negated: bool,
+        /// Why it has its status
+        why: PolicyWhy,
+        /// The facts whose absence keeps it undetermined (empty unless undetermined)
+        missing: Vec<String>,
+    },
+    /// A score bound (`expect t score >= 0.6`)
+    Score {
+        /// The type
+        ty: String,
+        /// The comparison
+        op: CompareOp,
+        /// The bound
+        bound: f64,
+        /// The score it has
+        score: f64,
+        /// Its indicative weights (none when it has no indicative criteria)
+        weights: Option<Weights>,
+    },
+    /// The classification
+    Classification {
+        /// The type expected (none: no classification)
+        expected: Option<String>,
+        /// The type classified (none: no classification)
+        got: Option<String>,
+        /// Why the expected type did not win, when something says
+        context: Option<Context>,
+    },
+}
+
+/// A criterion that decided a type's status (`from`: the ancestor type that declares it,
+/// none for the type itself; `truth`: its value).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reason {
+    /// A required criterion that is false (not matched) or unknown (undetermined)
+    Required {
+        /// The criterion
+        criterion: String,
+        /// The ancestor type that declares it
+        from: Option<String>,
+        /// Its value
+        truth: Truth,
+    },
+    /// An excluding criterion that holds (not matched) or is unknown (undetermined)
+    Excluding {
+        /// The criterion
+        criterion: String,
+        /// The ancestor type that declares it
+        from: Option<String>,
+        /// Its value
+        truth: Truth,
+    },
+}
+
+/// Why a policy has its status.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PolicyWhy {
+    /// It applies: these `for` types matched (and its condition, if any, holds)
+    Matched {
+        /// The matched types
+        types: Vec<String>,
+        /// Whether it has a condition
+        condition: bool,
+    },
+    /// It does not apply: none of its `for` types matched (each with its status)
+    NoTypeMatched(Vec<(String, TypeStatus)>),
+    /// It does not apply: a type matched, but its condition is false
+    ConditionFalse,
+    /// Undetermined: a type matched, but its condition is unknown
+    ConditionUnknown,
+    /// Undetermined: no type matched yet (each with its status); the condition may be unknown
+    Open {
+        /// Whether the condition is unknown too
+        condition_unknown: bool,
+        /// Each `for` type with its status
+        types: Vec<(String, TypeStatus)>,
+    },
+}
+
+/// The indicative weights of a type: met, unknown and in all.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights {
+    /// Weight of the criteria that hold
+    pub met: f64,
+    /// Weight of the unknown criteria
+    pub open: f64,
+    /// Total indicative weight
+    pub total: f64,
+}
+
+/// Why the expected type is not the classification.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Context {
+    /// It is not matched (or undetermined)
+    Status(TypeStatus),
+    /// It tied on this score with the type declared first
+    Tied(f64),
+    /// It matched too, with a lower score (its score, the winner's)
+    Hybrid(f64, f64),
+    /// A more specific type (one that extends it) matched too
+    MoreSpecific(String),
 }
 
 /// Run every test of `program`: each starts from all facts unknown, sets its `given`
@@ -102,7 +248,7 @@ fn run_test(
         .iter()
         .enumerate()
         .filter_map(|(i, e)| {
-            check(program, out, &e.kind).map(|message| ExpectFailure { expect: i, message })
+            check(program, out, &e.kind).map(|failed| ExpectFailure { expect: i, failed })
         })
         .collect();
     TestResult {
@@ -112,8 +258,8 @@ fn run_test(
     }
 }
 
-/// None when the expectation holds, else the failure message.
-fn check(program: &Program, out: &Outcome, kind: &ExpectKind) -> Option<String> {
+/// None when the expectation holds, else what failed.
+fn check(program: &Program, out: &Outcome, kind: &ExpectKind) -> Option<Failed> {
     match kind {
         ExpectKind::Classification(expected) => check_classification(program, out, *expected),
         ExpectKind::TypeStatus {
@@ -136,33 +282,27 @@ fn check_type(
     id: TypeId,
     status: ExpectedStatus,
     negated: bool,
-) -> Option<String> {
-    let name = type_name(program, id);
+) -> Option<Failed> {
+    let name = type_name(program, id).to_string();
     let expected = match status {
         ExpectedStatus::Matched => TypeStatus::Matched,
         ExpectedStatus::Undetermined => TypeStatus::Undetermined,
         ExpectedStatus::Recommended | ExpectedStatus::Avoided => {
-            return Some(format!(
-                "`{name}` is a cluster type: expect it to be matched or undetermined"
-            ))
+            return Some(Failed::NotAPolicy { ty: name })
         }
     };
     let actual = out.types.get(id.index())?.status;
     if (actual == expected) != negated {
         return None;
     }
-    let because = explain_type(program, out, id);
-    Some(if negated {
-        format!(
-            "expected `{name}` not to be {}, but it is{because}",
-            expected.words()
-        )
-    } else {
-        format!(
-            "expected `{name}` to be {}, but it is {}{because}",
-            expected.words(),
-            actual.words()
-        )
+    let (reasons, missing) = explain_type(program, out, id);
+    Some(Failed::Type {
+        ty: name,
+        expected,
+        actual,
+        negated,
+        reasons,
+        missing,
     })
 }
 
@@ -172,41 +312,37 @@ fn check_policy(
     id: PolicyId,
     status: ExpectedStatus,
     negated: bool,
-) -> Option<String> {
+) -> Option<Failed> {
     let policy = program.policies.get(id.index())?;
-    let name = &policy.name;
     let expected = match (status, policy.kind) {
         (ExpectedStatus::Recommended, PolicyKind::Recommend)
         | (ExpectedStatus::Avoided, PolicyKind::Avoid) => PolicyStatus::Applies,
         (ExpectedStatus::Undetermined, _) => PolicyStatus::Undetermined,
-        (_, PolicyKind::Recommend) => {
-            return Some(format!(
-                "`{name}` is a policy: expect it to be recommended or undetermined"
-            ))
-        }
-        (_, PolicyKind::Avoid) => {
-            return Some(format!(
-                "`{name}` is an avoid item: expect it to be avoided or undetermined"
-            ))
+        (_, kind) => {
+            return Some(Failed::WrongPolicyWord {
+                policy: policy.name.clone(),
+                kind,
+            })
         }
     };
-    let actual = out.policies.get(id.index())?.status;
+    let p = out.policies.get(id.index())?;
+    let actual = p.status;
     if (actual == expected) != negated {
         return None;
     }
-    let because = explain_policy(program, out, id);
-    let word = |s| policy.kind.status_words(s);
-    Some(if negated {
-        format!(
-            "expected `{name}` not to be {}, but it is{because}",
-            word(expected)
-        )
+    let missing = if actual == PolicyStatus::Undetermined {
+        fact_names(program, &p.unknown_facts)
     } else {
-        format!(
-            "expected `{name}` to be {}, but it is {}{because}",
-            word(expected),
-            word(actual)
-        )
+        Vec::new()
+    };
+    Some(Failed::Policy {
+        policy: policy.name.clone(),
+        kind: policy.kind,
+        expected,
+        actual,
+        negated,
+        why: explain_policy(program, out, policy, p),
+        missing,
     })
 }
 
@@ -216,7 +352,7 @@ fn check_score(
     id: TypeId,
     op: CompareOp,
     bound: f64,
-) -> Option<String> {
+) -> Option<Failed> {
     let ty = program.types.get(id.index())?;
     let t = out.types.get(id.index())?;
     let s = t.score;
@@ -231,8 +367,8 @@ fn check_score(
     if holds {
         return None;
     }
-    let detail = if ty.indicative.is_empty() {
-        "no indicative criteria".to_string()
+    let weights = if ty.indicative.is_empty() {
+        None
     } else {
         let (mut met, mut open) = (0.0, 0.0);
         for (c, truth) in ty.indicative.iter().zip(&t.indicative) {
@@ -242,70 +378,58 @@ fn check_score(
                 Truth::False => {}
             }
         }
-        let mut d = format!(
-            "{} of {} weight met",
-            format_number(met),
-            format_number(ty.total_weight())
-        );
-        if open > 0.0 {
-            d = format!("{d}, {} unknown", format_number(open));
-        }
-        d
+        Some(Weights {
+            met,
+            open,
+            total: ty.total_weight(),
+        })
     };
-    Some(format!(
-        "expected `{}` score {} {}, got {s:.4} ({detail})",
-        ty.name,
-        op.as_str(),
-        format_number(bound)
-    ))
+    Some(Failed::Score {
+        ty: ty.name.clone(),
+        op,
+        bound,
+        score: s,
+        weights,
+    })
 }
 
 fn check_classification(
     program: &Program,
     out: &Outcome,
     expected: Option<TypeId>,
-) -> Option<String> {
+) -> Option<Failed> {
     if out.classification == expected {
         return None;
     }
-    let got = match out.classification {
-        Some(t) => format!("`{}`", type_name(program, t)),
-        None => "none".to_string(),
-    };
+    let got = out
+        .classification
+        .map(|t| type_name(program, t).to_string());
     let Some(want) = expected else {
-        return Some(format!("expected classification none, got {got}"));
+        return Some(Failed::Classification {
+            expected: None,
+            got,
+            context: None,
+        });
     };
-    let name = type_name(program, want);
     let score = |t: TypeId| out.types.get(t.index()).map_or(0.0, |o| o.score);
     let status = out.types.get(want.index()).map(|t| t.status);
     let context = if status != Some(TypeStatus::Matched) {
-        format!(
-            "`{name}` is {}",
-            status.map_or("not matched", TypeStatus::words)
-        )
+        Some(Context::Status(status.unwrap_or(TypeStatus::NotMatched)))
     } else if out.tied.contains(&want) {
-        format!(
-            "tied on score {:.4}; a tie goes to the type declared first",
-            score(want)
-        )
+        Some(Context::Tied(score(want)))
     } else if out.hybrids.contains(&want) {
-        format!(
-            "`{name}` is matched too, with the lower score {:.4} against {:.4}",
+        Some(Context::Hybrid(
             score(want),
-            out.classification.map_or(0.0, score)
-        )
-    } else if let Some(child) = matched_descendant(program, out, want) {
-        format!(
-            "`{name}` is matched, but the more specific `{}` is matched too",
-            type_name(program, child)
-        )
+            out.classification.map_or(0.0, score),
+        ))
     } else {
-        String::new()
+        matched_descendant(program, out, want)
+            .map(|child| Context::MoreSpecific(type_name(program, child).to_string()))
     };
-    Some(if context.is_empty() {
-        format!("expected classification `{name}`, got {got}")
-    } else {
-        format!("expected classification `{name}`, got {got} ({context})")
+    Some(Failed::Classification {
+        expected: Some(type_name(program, want).to_string()),
+        got,
+        context,
     })
 }
 
@@ -326,15 +450,16 @@ fn chain(program: &Program, start: TypeId) -> impl Iterator<Item = TypeId> + '_ 
     .take(program.types.len())
 }
 
-/// ": required criterion `x` is false, ..." — why the type has its status ("" if matched).
-fn explain_type(program: &Program, out: &Outcome, id: TypeId) -> String {
+/// Why the type has its status: the criteria that decided it (none if matched) and, when
+/// undetermined, the missing facts.
+fn explain_type(program: &Program, out: &Outcome, id: TypeId) -> (Vec<Reason>, Vec<String>) {
     let Some(status) = out.types.get(id.index()).map(|t| t.status) else {
-        return String::new();
+        return (Vec::new(), Vec::new());
     };
     // The criteria that decided it: false required / holding excluding ones for "not
     // matched", unknown ones for "undetermined".
     let (required_shown, excluding_shown) = match status {
-        TypeStatus::Matched => return String::new(),
+        TypeStatus::Matched => return (Vec::new(), Vec::new()),
         TypeStatus::NotMatched => (Truth::False, Truth::True),
         TypeStatus::Undetermined => (Truth::Unknown, Truth::Unknown),
     };
@@ -343,109 +468,85 @@ fn explain_type(program: &Program, out: &Outcome, id: TypeId) -> String {
         let (Some(ty), Some(o)) = (program.types.get(t.index()), out.types.get(t.index())) else {
             break;
         };
-        let from = if t == id {
-            String::new()
-        } else {
-            format!(" (from `{}`)", ty.name)
-        };
+        let from = (t != id).then(|| ty.name.clone());
         for (c, truth) in ty.required.iter().zip(&o.required) {
             if *truth == required_shown {
-                reasons.push(format!(
-                    "required criterion `{}`{from} is {}",
-                    c.name,
-                    truth.as_str()
-                ));
+                reasons.push(Reason::Required {
+                    criterion: c.name.clone(),
+                    from: from.clone(),
+                    truth: *truth,
+                });
             }
         }
         for (c, truth) in ty.excluding.iter().zip(&o.excluding) {
             if *truth == excluding_shown {
-                let verb = if *truth == Truth::True {
-                    "holds"
-                } else {
-                    "is unknown"
-                };
-                reasons.push(format!("excluding criterion `{}`{from} {verb}", c.name));
+                reasons.push(Reason::Excluding {
+                    criterion: c.name.clone(),
+                    from: from.clone(),
+                    truth: *truth,
+                });
             }
         }
     }
-    let mut text = String::new();
-    if !reasons.is_empty() {
-        text = format!(": {}", reasons.join(", "));
-    }
+    let mut missing = Vec::new();
     if status == TypeStatus::Undetermined {
         if let Some(o) = out.types.get(id.index()) {
-            text.push_str(&missing_text(program, &o.unknown_facts));
+            missing = fact_names(program, &o.unknown_facts);
         }
     }
-    text
+    (reasons, missing)
 }
 
-/// ": its condition is false" — why the policy has its status.
-fn explain_policy(program: &Program, out: &Outcome, id: PolicyId) -> String {
-    let (Some(policy), Some(p)) = (
-        program.policies.get(id.index()),
-        out.policies.get(id.index()),
-    ) else {
-        return String::new();
-    };
-    let list = |types: &mut dyn Iterator<Item = TypeId>| {
+/// Why the policy has its status.
+fn explain_policy(
+    program: &Program,
+    out: &Outcome,
+    policy: &crate::ir::Policy,
+    p: &crate::eval::PolicyOutcome,
+) -> PolicyWhy {
+    let names = |types: &[TypeId]| -> Vec<String> {
         types
-            .map(|t| format!("`{}`", type_name(program, t)))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .iter()
+            .map(|&t| type_name(program, t).to_string())
+            .collect()
     };
-    let statuses = || {
+    let statuses = || -> Vec<(String, TypeStatus)> {
         policy
             .for_types
             .iter()
             .map(|&t| {
-                let word = out
+                let status = out
                     .types
                     .get(t.index())
-                    .map_or("not matched", |o| o.status.words());
-                format!("`{}` is {word}", type_name(program, t))
+                    .map_or(TypeStatus::NotMatched, |o| o.status);
+                (type_name(program, t).to_string(), status)
             })
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect()
     };
     let condition = p.condition.unwrap_or(Truth::True);
-    let text = match p.status {
-        PolicyStatus::Applies if policy.condition.is_some() => format!(
-            ": {} matched and its condition holds",
-            list(&mut p.matched_types.iter().copied())
-        ),
-        PolicyStatus::Applies => {
-            format!(": {} matched", list(&mut p.matched_types.iter().copied()))
-        }
+    match p.status {
+        PolicyStatus::Applies => PolicyWhy::Matched {
+            types: names(&p.matched_types),
+            condition: policy.condition.is_some(),
+        },
         PolicyStatus::DoesNotApply if p.matched_types.is_empty() => {
-            format!(": none of its cluster types is matched ({})", statuses())
+            PolicyWhy::NoTypeMatched(statuses())
         }
-        PolicyStatus::DoesNotApply => ": its condition is false".to_string(),
-        PolicyStatus::Undetermined if !p.matched_types.is_empty() => {
-            ": its condition is unknown".to_string()
-        }
-        PolicyStatus::Undetermined if condition == Truth::Unknown => {
-            format!(": its condition is unknown and {}", statuses())
-        }
-        PolicyStatus::Undetermined => format!(": {}", statuses()),
-    };
-    if p.status == PolicyStatus::Undetermined {
-        format!("{text}{}", missing_text(program, &p.unknown_facts))
-    } else {
-        text
+        PolicyStatus::DoesNotApply => PolicyWhy::ConditionFalse,
+        PolicyStatus::Undetermined if !p.matched_types.is_empty() => PolicyWhy::ConditionUnknown,
+        PolicyStatus::Undetermined => PolicyWhy::Open {
+            condition_unknown: condition == Truth::Unknown,
+            types: statuses(),
+        },
     }
 }
 
-/// "; missing facts: `a`, `b`" (empty when there are none).
-fn missing_text(program: &Program, facts: &[FactId]) -> String {
-    if facts.is_empty() {
-        return String::new();
-    }
-    let names: Vec<String> = facts
+/// The names of facts.
+fn fact_names(program: &Program, facts: &[FactId]) -> Vec<String> {
+    facts
         .iter()
-        .map(|f| format!("`{}`", fact_name(program, *f)))
-        .collect();
-    format!("; missing facts: {}", names.join(", "))
+        .map(|f| fact_name(program, *f).to_string())
+        .collect()
 }
 
 fn type_name(program: &Program, id: TypeId) -> &str {

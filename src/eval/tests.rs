@@ -510,10 +510,16 @@ fn test_runner_passes_and_explains_failures() {
     let second = &report.results[1];
     assert_eq!(second.test, 1);
     assert!(!second.passed);
+    let texts: Vec<String> = second
+        .failures
+        .iter()
+        .map(|f| f.failed.to_string())
+        .collect();
     let messages: Vec<(usize, &str)> = second
         .failures
         .iter()
-        .map(|f| (f.expect, f.message.as_str()))
+        .zip(&texts)
+        .map(|(f, text)| (f.expect, text.as_str()))
         .collect();
     assert_eq!(
         messages,
@@ -560,7 +566,7 @@ fn test_runner_names_missing_facts_of_undetermined_types() {
     });
     let report = run_tests(&b.p);
     assert_eq!(
-        report.results[0].failures[0].message,
+        report.results[0].failures[0].failed.to_string(),
         "expected `child` to be matched, but it is undetermined: \
          required criterion `c` is unknown; missing facts: `c`"
     );

@@ -129,10 +129,10 @@ impl Explanation {
     /// The trace as `meso explain --format <format>` prints it (text without colour).
     pub fn render(&self, format: TraceFormat) -> String {
         match format {
-            TraceFormat::Text => trace::text::render(&self.trace, false),
-            TraceFormat::Json => trace::json::render(&self.trace),
-            TraceFormat::Markdown => trace::markdown::render(&self.trace),
-            TraceFormat::Html => trace::html::render(&self.trace),
+            TraceFormat::Text => render::trace::text::render(&self.trace, false),
+            TraceFormat::Json => render::trace::json::render(&self.trace),
+            TraceFormat::Markdown => render::trace::markdown::render(&self.trace),
+            TraceFormat::Html => render::trace::html::render(&self.trace),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
 
-use crate::batch::output::{csv_field, json_string};
+use crate::render::rows::{csv_field, json_string};
 use crate::value::{round4, Truth};
 use crate::vocab::TypeStatus;
 

@@ -1,16 +1,38 @@
-//! Render stage: outcomes and diagnostics → text for people and machines.
+//! Render stage: every output meso shows people and machines, in one place, so that a
+//! change of wording or style is made once. Earlier stages build data (`eval::Outcome`,
+//! the `trace::Trace` model, test failures, coverage, verdicts); this stage only turns it
+//! into text and bytes. It imports the models it shows (ir, eval, trace, vocab) and no
+//! stage imports it back except the front ends and batch (which writes rows).
 //!
-//! Input: a loaded rule set, facts and the `eval::Outcome`. Output: strings (JSON, tables,
-//! rendered diagnostics). No evaluation happens here: [`report::EvalReport`] is the one
-//! model every format is drawn from.
+//! Which file renders what:
+//! - [`report`]: an outcome → [`EvalReport`], the one model `meso eval` draws from;
+//!   [`table`] shows it as tables for a terminal, [`json`] as JSON.
+//! - [`diagnostics`]: parse, check and facts errors for a terminal, plain text or JSON.
+//! - [`trace`]: a trace as text, JSON, Markdown or HTML (`meso explain`, `meso batch
+//!   --explain-dir`), with the pieces those formats share.
+//! - [`whatif`]: a what-if comparison side by side (`meso what-if`).
+//! - [`verify`]: the verdict of `meso verify`.
+//! - `test_report`: the sentence of each failed rule-file test expectation (`meso test`),
+//!   as the `Display` of `eval::testing::Failed`.
+//! - [`coverage`]: what the rule-file tests exercise (`meso test --coverage`), text or JSON.
+//! - [`rows`]: batch output rows (CSV, JSON lines, JSON) and reject rows, written as bytes
+//!   (a hot path).
+//! - `wrap`: word wrapping for terminal text.
 
+pub mod coverage;
 pub mod diagnostics;
 #[cfg(feature = "cli")]
 pub mod diff;
 pub mod json;
 pub mod report;
 #[cfg(feature = "cli")]
+pub mod rows;
+#[cfg(feature = "cli")]
 pub mod table;
+mod test_report;
+pub mod trace;
+pub mod verify;
+pub mod whatif;
 #[cfg(feature = "cli")]
 mod wrap;
 

@@ -8,7 +8,7 @@ use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 use super::report::{EvalReport, PolicyReport};
 use super::wrap::wrap;
-use crate::vocab::TypeStatus;
+use crate::vocab::{PolicyKind, TypeStatus};
 
 /// Width used for wrapped advice text.
 const WIDTH: usize = 88;
@@ -89,8 +89,10 @@ pub fn render_report(report: &EvalReport) -> String {
     out.push_str(&table.to_string());
     out.push('\n');
 
-    let (recommend, avoid): (Vec<&PolicyReport>, Vec<&PolicyReport>) =
-        report.policies.iter().partition(|p| p.kind == "recommend");
+    let (recommend, avoid): (Vec<&PolicyReport>, Vec<&PolicyReport>) = report
+        .policies
+        .iter()
+        .partition(|p| p.kind == PolicyKind::Recommend.code());
     out.push_str("\nRecommended policies, in order:\n");
     if recommend.is_empty() {
         out.push_str("  (none)\n");

@@ -2,20 +2,17 @@
 //! criteria, policies, down to each fact read) and can be reproduced byte for byte.
 //!
 //! Input: a loaded `RuleSet`, validated `Facts` and [`TraceOptions`]. Output: the [`Trace`]
-//! model (see `model`), rendered by `text`, `json`, `markdown` and `html`; [`verify`]
-//! checks a stored JSON trace against a fresh one, [`whatif`] compares two runs.
+//! model (see `model`), which the render stage shows (text, JSON, Markdown, HTML); this
+//! stage renders nothing. [`verify`] checks a stored JSON trace against a fresh one,
+//! [`whatif`] compares two runs.
 //! Recording goes through the evaluator's `Observer` hook, so untraced evaluation is
 //! unchanged.
 
 mod build;
 mod flip;
-pub mod html;
-pub mod json;
-pub mod markdown;
 pub mod model;
 mod policies;
 mod record;
-pub mod text;
 mod tree;
 mod values;
 pub mod verify;

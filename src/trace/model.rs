@@ -35,6 +35,18 @@ pub struct Trace {
     pub facts: Vec<FactTrace>,
 }
 
+impl Trace {
+    /// The stored form of a trace: pretty JSON with a final newline, byte-identical for
+    /// identical inputs. It lives with the model because `meso verify` compares these
+    /// bytes; the render stage shows the same text (`render::trace::json`).
+    pub fn to_json_text(&self) -> String {
+        let mut out = serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        out.push('\n');
+        out
+    }
+}
+
 /// What makes a trace reproducible.
 #[derive(Clone, Debug, Serialize)]
 pub struct Header {

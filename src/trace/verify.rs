@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use crate::ir::ParamOverride;
 use crate::trace::model::{Stamp, Trace, TRACE_VERSION};
-use crate::trace::{json, TraceOptions};
+use crate::trace::TraceOptions;
 
 /// What a stored trace says about how it was made: enough to make it again.
 #[derive(Clone, Debug)]
@@ -78,7 +78,8 @@ pub fn read(text: &str) -> Result<Recorded, String> {
     })
 }
 
-/// The first thing that differs between a stored and a fresh trace.
+/// The first thing that differs between a stored and a fresh trace (shown in words by the
+/// render stage: `render::verify`, its `Display`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Difference {
     /// Rule files changed, were added or removed: (path, `changed` / `added` / `removed`)
@@ -108,36 +109,6 @@ pub enum Difference {
     },
 }
 
-impl std::fmt::Display for Difference {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Difference::Rules(files) => {
-                let list: Vec<String> = files
-                    .iter()
-                    .map(|(p, how)| format!("`{p}` ({how})"))
-                    .collect();
-                write!(f, "the rules changed: {}", list.join(", "))
-            }
-            Difference::Facts { recorded, current } => write!(
-                f,
-                "the facts changed: fingerprint was {recorded}, is now {current}"
-            ),
-            Difference::Version { recorded, current } => write!(
-                f,
-                "the trace was made by meso {recorded}; this is meso {current}"
-            ),
-            Difference::Result {
-                node,
-                recorded,
-                current,
-            } => write!(
-                f,
-                "a result changed at {node}: was {recorded}, is now {current}"
-            ),
-        }
-    }
-}
-
 /// The result of a verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
@@ -149,7 +120,7 @@ pub struct Verdict {
 
 /// Compare a stored trace (its text) with a fresh one.
 pub fn verify(stored: &str, recorded: &Recorded, fresh: &Trace) -> Verdict {
-    let fresh_text = json::render(fresh);
+    let fresh_text = fresh.to_json_text();
     if fresh_text == stored {
         return Verdict {
             reproduced: true,

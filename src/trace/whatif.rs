@@ -1,16 +1,16 @@
 //! Trace stage, what-if: two traces of the same rules (facts before and after some
 //! `--set` changes) → what changed (classification, type statuses and scores, policies
 //! added and removed, criteria and conditions that flipped) and why (the changed facts each
-//! flipped one reads), rendered side by side.
+//! flipped one reads). The render stage shows it side by side.
 //!
 //! Input: the `before` and `after` [`Trace`]s and the changed fact names. Output:
-//! [`WhatIf`] and its text.
+//! [`WhatIf`].
 
 use std::collections::BTreeSet;
-use std::fmt::Write;
 
 use crate::trace::model::{Node, Trace};
 use crate::value::Truth;
+use crate::vocab::TypeStatus;
 
 /// A fact changed for the comparison.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +40,17 @@ pub struct Flipped {
     pub because: Vec<String>,
 }
 
+/// A cluster type's status and score before and after (changed or not).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeChange {
+    /// Type name
+    pub name: String,
+    /// Status and score before
+    pub before: (TypeStatus, f64),
+    /// Status and score after
+    pub after: (TypeStatus, f64),
+}
+
 /// Everything that changed.
 #[derive(Clone, Debug)]
 pub struct WhatIf {
@@ -47,8 +58,8 @@ pub struct WhatIf {
     pub set: Vec<SetFact>,
     /// Classification before and after
     pub classification: (Option<String>, Option<String>),
-    /// Per type: name, (status, score) before, after
-    pub types: Vec<(String, String, String)>,
+    /// Per type, in declaration order: its status and score before and after
+    pub types: Vec<TypeChange>,
     /// Policies that apply only after
     pub added: Vec<String>,
     /// Policies that apply only before
@@ -114,11 +125,11 @@ pub fn compare(before: &Trace, after: &Trace, set: &[String]) -> WhatIf {
     let mut flipped = Vec::new();
     let mut types = Vec::new();
     for (tb, ta) in before.types.iter().zip(&after.types) {
-        types.push((
-            tb.name.clone(),
-            format!("{} {:.2}", tb.status.words(), tb.score),
-            format!("{} {:.2}", ta.status.words(), ta.score),
-        ));
+        types.push(TypeChange {
+            name: tb.name.clone(),
+            before: (tb.status, tb.score),
+            after: (ta.status, ta.score),
+        });
         for (cb, ca) in tb.criteria.iter().zip(&ta.criteria) {
             if cb.value != ca.value && cb.inherited_from.is_none() {
                 flipped.push(Flipped {
@@ -165,77 +176,4 @@ pub fn compare(before: &Trace, after: &Trace, set: &[String]) -> WhatIf {
         removed: pb.iter().filter(|p| !pa.contains(p)).cloned().collect(),
         flipped,
     }
-}
-
-/// Render side by side as text.
-pub fn render_text(w: &WhatIf) -> String {
-    let mut o = String::new();
-    let set: Vec<String> = w
-        .set
-        .iter()
-        .map(|s| format!("{} = {} (was {})", s.fact, s.after, s.before))
-        .collect();
-    let _ = writeln!(o, "What if {}?\n", set.join(", "));
-    let width = w
-        .types
-        .iter()
-        .map(|t| t.0.chars().count())
-        .chain([14])
-        .max()
-        .unwrap_or(14);
-    let col = w
-        .types
-        .iter()
-        .map(|t| t.1.chars().count())
-        .chain([20])
-        .max()
-        .unwrap_or(20);
-    let none = "none".to_string();
-    let _ = writeln!(o, "  {:width$}  {:col$}  after", "", "before");
-    let (cb, ca) = &w.classification;
-    let changed = |a: &str, b: &str| if a == b { "" } else { "   ← changed" };
-    let (cb, ca) = (cb.as_ref().unwrap_or(&none), ca.as_ref().unwrap_or(&none));
-    let _ = writeln!(
-        o,
-        "  {:width$}  {cb:col$}  {ca}{}",
-        "classification",
-        changed(cb, ca)
-    );
-    for (name, b, a) in &w.types {
-        let _ = writeln!(o, "  {name:width$}  {b:col$}  {a}{}", changed(b, a));
-    }
-    o.push('\n');
-    if w.added.is_empty() && w.removed.is_empty() {
-        o.push_str("Policies: no change\n");
-    }
-    for p in &w.added {
-        let _ = writeln!(o, "  + {p}  (now applies)");
-    }
-    for p in &w.removed {
-        let _ = writeln!(o, "  - {p}  (no longer applies)");
-    }
-    if w.flipped.is_empty() {
-        o.push_str("\nNo criterion or condition changed its value.\n");
-    } else {
-        o.push_str("\nWhat flipped and why:\n");
-    }
-    for f in &w.flipped {
-        let why = if f.because.is_empty() {
-            String::new()
-        } else {
-            let parts: Vec<String> = f
-                .because
-                .iter()
-                .filter_map(|n| w.set.iter().find(|s| &s.fact == n))
-                .map(|s| format!("{}: {} → {}", s.fact, s.before, s.after))
-                .collect();
-            format!("  because {}", parts.join(", "))
-        };
-        let _ = writeln!(
-            o,
-            "  {} {} `{}`: {} → {}{why}",
-            f.owner, f.name, f.source, f.before, f.after
-        );
-    }
-    o
 }

@@ -162,8 +162,10 @@ pub fn type_explanation(
                 .iter()
                 .filter(|c| c.section == Section::Required)
                 .count();
-            let mut s =
-                format!("matched: all {n} required criteria hold and no excluding criterion holds");
+            let mut s = format!(
+                "{}: all {n} required criteria hold and no excluding criterion holds",
+                o.status.words()
+            );
             if let Some(p) = parent {
                 s.push_str(&format!(" (including those inherited from `{p}`)"));
             }
@@ -172,7 +174,10 @@ pub fn type_explanation(
         TypeStatus::NotMatched => {
             let mut parts = Vec::new();
             if let (Some(TypeStatus::NotMatched), Some(p)) = (o.parent_status, parent) {
-                parts.push(format!("its parent type `{p}` is not matched"));
+                parts.push(format!(
+                    "its parent type `{p}` is {}",
+                    TypeStatus::NotMatched.words()
+                ));
             }
             let failed = named(Section::Required, Truth::False);
             if !failed.is_empty() {
@@ -182,14 +187,15 @@ pub fn type_explanation(
             if !excluded.is_empty() {
                 parts.push(format!("excluded by {}", excluded.join(", ")));
             }
-            format!("not matched: {}", parts.join("; "))
+            format!("{}: {}", o.status.words(), parts.join("; "))
         }
         TypeStatus::Undetermined => {
             let mut open = named(Section::Required, Truth::Unknown);
             open.extend(named(Section::Excluding, Truth::Unknown));
             let facts = fact_names(ctx, o.unknown_facts.clone());
             format!(
-                "undetermined: {} unknown; missing facts that would decide it: {}",
+                "{}: {} unknown; missing facts that would decide it: {}",
+                o.status.words(),
                 is_are(&open),
                 list_or_none(&facts)
             )

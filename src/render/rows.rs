@@ -1,13 +1,14 @@
-//! Batch output rows and reject rows.
+//! Render stage, batch rows: a record's id and its evaluation's `Row`, or one problem of a
+//! rejected record → bytes of the output file (CSV, JSON lines or one JSON array) and of the
+//! reject file (CSV), written into buffers by the batch workers so that the writer only
+//! concatenates them.
 //!
-//! Input: a record's id and its evaluation's `Row`, or a rejected record's problems. Output: bytes
-//! of the output file (CSV, JSON lines or one JSON array) and of the reject file (CSV),
-//! written into buffers by the workers so that the writer only concatenates them.
+//! This is a hot path (every record of a dataset, measured in docs/performance.md): rows
+//! are written byte by byte into reused buffers, without `serde` or `format!` per field.
 
 use std::io::Write;
 use std::str::FromStr;
 
-use crate::dataset::Problem;
 use crate::eval::Row;
 use crate::ir::{FactId, Program};
 use crate::value::round4;
@@ -68,7 +69,11 @@ impl<'p> RowRenderer<'p> {
                     cols.push(format!("{}_status", t.name));
                     cols.push(format!("{}_score", t.name));
                 }
-                cols.extend(["recommended", "avoided", "unknown_facts"].map(String::from));
+                cols.extend([
+                    PolicyKind::Recommend.applies_word().to_string(),
+                    PolicyKind::Avoid.applies_word().to_string(),
+                    "unknown_facts".to_string(),
+                ]);
                 let mut line = cols.join(",");
                 line.push('\n');
                 line.into_bytes()
@@ -173,9 +178,9 @@ impl<'p> RowRenderer<'p> {
             write_score(t.score, out);
             out.push(b'}');
         }
-        out.extend_from_slice(b"},\"recommended\":");
+        out.extend_from_slice(RECOMMENDED_KEY);
         json_list(self.policies(outcome, PolicyKind::Recommend), out);
-        out.extend_from_slice(b",\"avoided\":");
+        out.extend_from_slice(AVOIDED_KEY);
         json_list(self.policies(outcome, PolicyKind::Avoid), out);
         out.extend_from_slice(b",\"unknown_facts\":");
         let names = unknown
@@ -186,6 +191,11 @@ impl<'p> RowRenderer<'p> {
         out.push(b'}');
     }
 }
+
+// The JSON keys of the policy lists are `PolicyKind::applies_word()`, spelled as bytes because
+// they are written for every record; a unit test holds them to the vocabulary.
+const RECOMMENDED_KEY: &[u8] = b"},\"recommended\":";
+const AVOIDED_KEY: &[u8] = b",\"avoided\":";
 
 /// Append a score rounded to 4 decimals exactly as `{}` prints `round4(score)` (`0`, `0.5`,
 /// `0.8333`, `1`): scores lie in 0..1, so four digits are written by hand instead of
@@ -260,41 +270,42 @@ pub(crate) fn csv_field(s: &str, out: &mut Vec<u8>) {
     }
 }
 
-/// One problem of a rejected record.
-#[derive(Clone, Debug)]
-pub struct RejectRow {
-    /// Input index
-    pub source: u32,
-    /// Line (row) where the record starts
-    pub line: u64,
-    /// The record's id
-    pub id: String,
-    /// The problem
-    pub problem: Problem,
-}
-
 /// The reject file's header line.
 pub(crate) const REJECT_HEADER: &[u8] = b"file,line,id,column,code,reason\n";
 
-/// Append reject rows as CSV.
-pub(crate) fn reject_rows(rows: &[RejectRow], names: &[String], out: &mut Vec<u8>) {
-    for r in rows {
-        csv_field(names.get(r.source as usize).map_or("", String::as_str), out);
-        let _ = write!(out, ",{},", r.line);
-        csv_field(&r.id, out);
-        out.push(b',');
-        csv_field(&r.problem.column, out);
-        out.push(b',');
-        out.extend_from_slice(r.problem.code.as_bytes());
-        out.push(b',');
-        csv_field(&r.problem.reason, out);
-        out.push(b'\n');
-    }
+/// Append one reject row as CSV: the input file, the line where the record starts, its
+/// id, and the problem's column, code and reason.
+pub(crate) fn reject_row(
+    file: &str,
+    line: u64,
+    id: &str,
+    column: &str,
+    code: &str,
+    reason: &str,
+    out: &mut Vec<u8>,
+) {
+    csv_field(file, out);
+    let _ = write!(out, ",{line},");
+    csv_field(id, out);
+    out.push(b',');
+    csv_field(column, out);
+    out.push(b',');
+    out.extend_from_slice(code.as_bytes());
+    out.push(b',');
+    csv_field(reason, out);
+    out.push(b'\n');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn policy_list_keys_are_the_vocabulary_words() {
+        let key = |kind: PolicyKind| format!("\"{}\":", kind.applies_word()).into_bytes();
+        assert!(RECOMMENDED_KEY.ends_with(&key(PolicyKind::Recommend)));
+        assert!(AVOIDED_KEY.ends_with(&key(PolicyKind::Avoid)));
+    }
 
     #[test]
     fn scores_are_written_as_display_writes_them() {

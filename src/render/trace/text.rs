@@ -1,4 +1,4 @@
-//! Trace rendering, text: [`Trace`] → an indented tree for a terminal, with ✓ (true),
+//! Render stage, trace as text: [`Trace`] → an indented tree for a terminal, with ✓ (true),
 //! ✗ (false) and ? (unknown) marks, the source location of every criterion, why-not
 //! answers, the policies in order, derived values, parameters and the facts.
 //!
@@ -6,11 +6,13 @@
 
 use std::fmt::Write;
 
-use crate::trace::model::{
-    Blocker, Change, CriterionTrace, Location, Node, Origin, PolicyTrace, Trace, TypeTrace, Why,
+use super::{
+    classification, location, mark, node_line, origin_text, policy_truth, score, type_truth,
+    value_truth, why_text, words, VALUE_MARK,
 };
+use crate::trace::model::{Blocker, Change, CriterionTrace, Node, PolicyTrace, Trace, TypeTrace};
 use crate::value::Truth;
-use crate::vocab::{PolicyStatus, TypeStatus};
+use crate::vocab::TypeStatus;
 
 /// ANSI styling, or none.
 #[derive(Clone, Copy)]
@@ -28,11 +30,12 @@ impl Paint {
     }
 
     fn truth(self, t: Truth) -> String {
-        match t {
-            Truth::True => self.wrap("32", "✓"),
-            Truth::False => self.wrap("31", "✗"),
-            Truth::Unknown => self.wrap("33", "?"),
-        }
+        let code = match t {
+            Truth::True => "32",
+            Truth::False => "31",
+            Truth::Unknown => "33",
+        };
+        self.wrap(code, mark(t))
     }
 
     fn dim(self, s: &str) -> String {
@@ -41,60 +44,6 @@ impl Paint {
 
     fn bold(self, s: &str) -> String {
         self.wrap("1", s)
-    }
-}
-
-/// The mark of a node value: ✓ ✗ ? for conditions, `·` for numbers and names.
-fn node_truth(node: &Node) -> Option<Truth> {
-    match &node.value {
-        serde_json::Value::Bool(b) => Some(Truth::from_bool(*b)),
-        serde_json::Value::Null => Some(Truth::Unknown),
-        _ => None,
-    }
-}
-
-fn loc(l: &Location) -> String {
-    format!("{}:{}:{}", l.file, l.line, l.column)
-}
-
-/// `file:line key` of a fact value, or `missing`.
-pub fn origin_text(o: &Origin) -> String {
-    if o.status == "missing" {
-        return "missing".into();
-    }
-    let mut s = o.source.clone().unwrap_or_else(|| "given".into());
-    if let Some(line) = o.line {
-        let _ = write!(s, ":{line}");
-    }
-    if let Some(key) = &o.key {
-        let _ = write!(s, " `{key}`");
-    }
-    s
-}
-
-/// A short reason for a node's value, in words.
-pub fn why_text(why: &Why) -> String {
-    match why {
-        Why::ShortCircuit { operand, .. } => format!("decided by `{operand}` alone"),
-        Why::NotEvaluated { decided_by } => {
-            format!("not evaluated: `{decided_by}` already decided; value shown for reference")
-        }
-        Why::MissingFact { fact } => format!("fact `{fact}` is missing"),
-        Why::DivisionByZero => "division by zero".into(),
-        Why::NonFinite => "the result is not a finite number".into(),
-        Why::TypeMismatch => "values of the wrong kind".into(),
-        Why::UnknownOperand { operands } if operands.is_empty() => "its value is unknown".into(),
-        Why::UnknownOperand { operands } => {
-            let list: Vec<String> = operands.iter().map(|o| format!("`{o}`")).collect();
-            format!("unknown because {} unknown", is_are(&list))
-        }
-    }
-}
-
-fn is_are(list: &[String]) -> String {
-    match list {
-        [one] => format!("{one} is"),
-        many => format!("{} are", many.join(", ")),
     }
 }
 
@@ -108,11 +57,7 @@ pub fn render(trace: &Trace, color: bool) -> String {
         out,
         "{} {}",
         p.bold("Classification:"),
-        match (&s.classification, &s.classification_label) {
-            (Some(name), Some(label)) => format!("{label} (`{name}`)"),
-            (Some(name), None) => format!("`{name}`"),
-            _ => "none".into(),
-        }
+        classification(s, str::to_string)
     );
     let _ = writeln!(out, "  {}", s.explanation);
     if !trace.types.is_empty() {
@@ -122,7 +67,7 @@ pub fn render(trace: &Trace, color: bool) -> String {
         type_block(&mut out, t, p);
     }
     if !trace.policies.is_empty() {
-        let _ = writeln!(out, "\n{}", p.bold("Policies and avoid items, in order"));
+        let _ = writeln!(out, "\n{}", p.bold(words::POLICIES));
     }
     for pol in &trace.policies {
         policy_block(&mut out, pol, p);
@@ -177,38 +122,31 @@ fn header(out: &mut String, trace: &Trace, p: Paint) {
     out.push('\n');
 }
 
-fn type_status_truth(s: TypeStatus) -> Truth {
-    match s {
-        TypeStatus::Matched => Truth::True,
-        TypeStatus::NotMatched => Truth::False,
-        TypeStatus::Undetermined => Truth::Unknown,
-    }
-}
-
 fn type_block(out: &mut String, t: &TypeTrace, p: Paint) {
-    let score = if t.total_weight > 0.0 {
+    let score = score(t).map_or(String::new(), |s| {
         format!(
-            ", score {:.2} ({} of {})",
-            t.score,
+            ", score {s} ({} of {})",
             num(t.met_weight),
             num(t.total_weight)
         )
-    } else {
-        String::new()
-    };
+    });
     let _ = writeln!(
         out,
         "\n{} {} {}{score}  {}",
-        p.truth(type_status_truth(t.status)),
+        p.truth(type_truth(t.status)),
         p.bold(&t.name),
         t.status.words(),
-        p.dim(&loc(&t.location))
+        p.dim(&location(&t.location))
     );
     let _ = writeln!(out, "    {}", t.explanation);
     if let Some(w) = &t.why_not {
         let _ = writeln!(out, "    why not:");
         if let Some(parent) = &w.parent_not_matched {
-            let _ = writeln!(out, "      - parent type `{parent}` is not matched");
+            let _ = writeln!(
+                out,
+                "      - parent type `{parent}` is {}",
+                TypeStatus::NotMatched.words()
+            );
         }
         for b in &w.blockers {
             blocker(out, b, p, "      ");
@@ -230,7 +168,7 @@ fn blocker(out: &mut String, b: &Blocker, p: Paint, indent: &str) {
         p.truth(b.value),
         b.explanation,
         b.source,
-        p.dim(&loc(&b.location))
+        p.dim(&location(&b.location))
     );
     changes(out, &b.changes, indent);
 }
@@ -260,7 +198,7 @@ fn criterion(out: &mut String, c: &CriterionTrace, p: Paint) {
         c.name,
         tags.join(", "),
         c.source,
-        p.dim(&loc(&c.location))
+        p.dim(&location(&c.location))
     );
     if let Some(tree) = &c.tree {
         if let Some(why) = &tree.why {
@@ -273,35 +211,11 @@ fn criterion(out: &mut String, c: &CriterionTrace, p: Paint) {
 }
 
 /// One node and its operands, indented by `depth` spaces.
-pub(crate) fn node_line(n: &Node) -> String {
-    let mut s = match n.kind {
-        "fact" | "param" | "derived" => {
-            format!("{} = {}", n.name.as_deref().unwrap_or(&n.text), n.display)
-        }
-        "constant" => n.text.clone(),
-        _ => format!("{} → {}", n.text, n.display),
-    };
-    match (n.kind, &n.origin) {
-        ("fact", Some(o)) => {
-            let _ = write!(s, "  ({})", origin_text(o));
-        }
-        ("param", _) => s.push_str("  (parameter)"),
-        ("derived", _) => s.push_str("  (derived value)"),
-        _ => {}
-    }
-    if let Some(why) = &n.why {
-        if !matches!(why, Why::MissingFact { .. }) || n.kind != "fact" {
-            let _ = write!(s, "  [{}]", why_text(why));
-        }
-    }
-    s
-}
-
 fn node(out: &mut String, n: &Node, p: Paint, depth: usize) {
     if n.kind == "constant" {
         return;
     }
-    let mark = node_truth(n).map_or_else(|| "·".to_string(), |t| p.truth(t));
+    let mark = value_truth(&n.value).map_or_else(|| VALUE_MARK.to_string(), |t| p.truth(t));
     let line = node_line(n);
     let line = if n.evaluated { line } else { p.dim(&line) };
     let _ = writeln!(out, "{:depth$}{mark} {line}", "");
@@ -311,11 +225,7 @@ fn node(out: &mut String, n: &Node, p: Paint, depth: usize) {
 }
 
 fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
-    let truth = match pol.status {
-        PolicyStatus::Applies => Truth::True,
-        PolicyStatus::DoesNotApply => Truth::False,
-        PolicyStatus::Undetermined => Truth::Unknown,
-    };
+    let truth = policy_truth(pol.status);
     let order = pol.order.map_or("  ".to_string(), |o| format!("{o:>2}"));
     let _ = writeln!(
         out,
@@ -327,7 +237,7 @@ fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
         pol.label
             .as_ref()
             .map_or(String::new(), |l| format!(": {l}")),
-        p.dim(&loc(&pol.location))
+        p.dim(&location(&pol.location))
     );
     let _ = writeln!(out, "     {}", pol.explanation);
     if let Some(cond) = &pol.condition {
@@ -348,14 +258,14 @@ fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
 
 fn tables(out: &mut String, trace: &Trace, p: Paint) {
     if !trace.derived.is_empty() {
-        let _ = writeln!(out, "\n{}", p.bold("Derived values"));
+        let _ = writeln!(out, "\n{}", p.bold(words::DERIVED));
         for d in &trace.derived {
             let _ = writeln!(
                 out,
                 "  {} = {}  {}",
                 d.name,
                 d.display,
-                p.dim(&loc(&d.location))
+                p.dim(&location(&d.location))
             );
             let _ = writeln!(out, "      = {}", d.tree.text);
             if d.tree.kind == "fact" {

@@ -1,4 +1,4 @@
-//! Trace rendering, HTML: [`Trace`] → ONE self-contained page for auditors (inline CSS, a
+//! Render stage, trace as HTML: [`Trace`] → ONE self-contained page for auditors (inline CSS, a
 //! few lines of inline script, no external assets, nothing from the network).
 //!
 //! Summary on top (classification, type scores, policies in order), then every type and
@@ -8,12 +8,15 @@
 
 use std::fmt::Write;
 
+use super::{
+    location, node_line, origin_text, policy_truth, score, type_truth, value_truth, why_text,
+    words, VALUE_MARK,
+};
 use crate::trace::model::{
     Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
 };
-use crate::trace::text::{node_line, origin_text, why_text};
 use crate::value::Truth;
-use crate::vocab::{PolicyStatus, TypeStatus};
+use crate::vocab::TypeStatus;
 
 const STYLE: &str = r#"
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:70rem;padding:1rem 1.5rem;color:#1d2327;background:#fff}
@@ -68,46 +71,29 @@ fn prose(s: &str) -> String {
     out
 }
 
+/// A truth mark with its colour class and, on hover, the truth in words.
 fn mark(t: Truth) -> String {
-    let (class, sym, title) = match t {
-        Truth::True => ("t", "✓", "true"),
-        Truth::False => ("f", "✗", "false"),
-        Truth::Unknown => ("u", "?", "unknown"),
+    let class = match t {
+        Truth::True => "t",
+        Truth::False => "f",
+        Truth::Unknown => "u",
     };
-    format!("<span class=\"mark {class}\" title=\"{title}\">{sym}</span>")
+    format!(
+        "<span class=\"mark {class}\" title=\"{t}\">{}</span>",
+        super::mark(t)
+    )
 }
 
+/// The mark of a node's value: a truth mark for conditions, `·` for numbers and names.
 fn value_mark(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Bool(b) => mark(Truth::from_bool(*b)),
-        serde_json::Value::Null => mark(Truth::Unknown),
-        _ => "<span class=\"mark n\">·</span>".into(),
-    }
-}
-
-fn type_truth(s: TypeStatus) -> Truth {
-    match s {
-        TypeStatus::Matched => Truth::True,
-        TypeStatus::NotMatched => Truth::False,
-        TypeStatus::Undetermined => Truth::Unknown,
-    }
-}
-
-fn policy_truth(s: PolicyStatus) -> Truth {
-    match s {
-        PolicyStatus::Applies => Truth::True,
-        PolicyStatus::DoesNotApply => Truth::False,
-        PolicyStatus::Undetermined => Truth::Unknown,
-    }
+    value_truth(v).map_or_else(
+        || format!("<span class=\"mark n\">{VALUE_MARK}</span>"),
+        mark,
+    )
 }
 
 fn loc(l: &Location) -> String {
-    format!(
-        "<span class=\"loc\">{}:{}:{}</span>",
-        esc(&l.file),
-        l.line,
-        l.column
-    )
+    format!("<span class=\"loc\">{}</span>", esc(&location(l)))
 }
 
 /// Render a whole trace as one HTML page.
@@ -130,14 +116,14 @@ pub fn render(trace: &Trace) -> String {
     );
     summary(&mut o, trace);
     if !trace.types.is_empty() {
-        o.push_str("<section id=\"types\">\n<h2>Cluster types</h2>\n");
+        let _ = writeln!(o, "<section id=\"types\">\n<h2>{}</h2>", words::TYPES);
         for t in &trace.types {
             type_details(&mut o, t);
         }
         o.push_str("</section>\n");
     }
     if !trace.policies.is_empty() {
-        o.push_str("<section id=\"policies\">\n<h2>Policies and avoid items, in order</h2>\n");
+        let _ = writeln!(o, "<section id=\"policies\">\n<h2>{}</h2>", words::POLICIES);
         for p in &trace.policies {
             policy_details(&mut o, p);
         }
@@ -172,7 +158,7 @@ fn summary(o: &mut String, trace: &Trace) {
             n = esc(&t.name)
         );
     }
-    o.push_str("</table>\n<h3>Policies that apply, in order</h3>\n");
+    let _ = writeln!(o, "</table>\n<h3>{}</h3>", words::APPLYING);
     if s.policies.is_empty() {
         o.push_str("<p>None.</p>\n");
     } else {
@@ -195,11 +181,7 @@ fn summary(o: &mut String, trace: &Trace) {
             .iter()
             .map(|p| format!("<code>{}</code>", esc(p)))
             .collect();
-        let _ = writeln!(
-            o,
-            "<p>Undetermined (missing facts would decide): {}</p>",
-            list.join(", ")
-        );
+        let _ = writeln!(o, "<p>{}: {}</p>", words::UNDETERMINED, list.join(", "));
     }
     o.push_str("</section>\n");
 }
@@ -311,11 +293,7 @@ fn excerpt(o: &mut String, text: &str, at: &Location) {
 }
 
 fn type_details(o: &mut String, t: &TypeTrace) {
-    let score = if t.total_weight > 0.0 {
-        format!(" · score {:.2}", t.score)
-    } else {
-        String::new()
-    };
+    let score = score(t).map_or(String::new(), |s| format!(" · score {s}"));
     let _ = writeln!(
         o,
         "<details class=\"type\" id=\"type-{n}\"><summary>{} <b>{n}</b> {}{score} <span class=\"muted\">{}</span></summary>",
@@ -330,8 +308,9 @@ fn type_details(o: &mut String, t: &TypeTrace) {
         if let Some(p) = &w.parent_not_matched {
             let _ = writeln!(
                 o,
-                "<li>{} parent type <a href=\"#type-{p}\">{p}</a> is not matched</li>",
+                "<li>{} parent type <a href=\"#type-{p}\">{p}</a> is {}</li>",
                 mark(Truth::False),
+                TypeStatus::NotMatched.words(),
                 p = esc(p)
             );
         }
@@ -380,7 +359,8 @@ fn policy_details(o: &mut String, p: &PolicyTrace) {
         if !w.unknown_facts.is_empty() {
             let _ = writeln!(
                 o,
-                "<p>Missing facts that would decide it: {}</p>",
+                "<p>{}: {}</p>",
+                words::MISSING_FACTS,
                 esc(&w.unknown_facts.join(", "))
             );
         }
@@ -400,7 +380,7 @@ fn policy_details(o: &mut String, p: &PolicyTrace) {
 
 fn tables(o: &mut String, trace: &Trace) {
     if !trace.derived.is_empty() {
-        o.push_str("<section id=\"derived\">\n<h2>Derived values</h2>\n");
+        let _ = writeln!(o, "<section id=\"derived\">\n<h2>{}</h2>", words::DERIVED);
         for d in &trace.derived {
             let _ = write!(
                 o,

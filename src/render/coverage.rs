@@ -1,22 +1,14 @@
-//! `meso test --coverage`: print what the tests exercise, as text or JSON.
+//! Render stage, test coverage: a rule set's `Program` + the [`Coverage`] its tests reach
+//! (measured by `eval::coverage`) → the report `meso test --coverage` prints: text (per file,
+//! what no test exercises, then a summary line) or one JSON document (for CI).
 
-use clap::ValueEnum;
 use indexmap::IndexMap;
 use serde_json::{json, Value};
 
-use meso::eval::coverage::{percent, Coverage};
-use meso::ir::Program;
-use meso::source::Span;
-
-/// Output format of the coverage report.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum CoverageFormat {
-    /// Summary line and, per file, what no test reaches
-    #[default]
-    Text,
-    /// One JSON document (for CI)
-    Json,
-}
+use crate::eval::coverage::{percent, Coverage};
+use crate::ir::Program;
+use crate::source::Span;
+use crate::vocab::PolicyStatus;
 
 /// `file` and 1-based line of a span.
 fn file_line(program: &Program, span: Span) -> (String, usize) {
@@ -131,9 +123,9 @@ pub fn json(program: &Program, cov: &Coverage, passed: usize, failed: usize) -> 
                 "line": line,
                 "policy": policy.name,
                 "kind": policy.kind.keyword(),
-                "applies": p.applies,
-                "does_not_apply": p.does_not_apply,
-                "undetermined": p.undetermined,
+                (PolicyStatus::Applies.code()): p.applies,
+                (PolicyStatus::DoesNotApply.code()): p.does_not_apply,
+                (PolicyStatus::Undetermined.code()): p.undetermined,
                 "condition": p.condition,
             }))
         })

@@ -1,36 +1,19 @@
-//! Trace rendering, Markdown: [`Trace`] → a report for documents and pull requests:
+//! Render stage, trace as Markdown: [`Trace`] → a report for documents and pull requests:
 //! header table, summary, each type with its criteria as nested lists, each policy, the
 //! derived values, the facts and the rule files with their hashes.
 
 use std::fmt::Write;
 
+use super::{
+    classification, mark, node_line, origin_text, policy_truth, score, type_truth, value_truth,
+    why_text, words, VALUE_MARK,
+};
 use crate::trace::model::{Change, Location, Node, PolicyTrace, Trace, TypeTrace};
-use crate::trace::text::{node_line, origin_text, why_text};
 use crate::vocab::{PolicyStatus, TypeStatus};
 
-fn mark_truth(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Bool(true) => "✓",
-        serde_json::Value::Bool(false) => "✗",
-        serde_json::Value::Null => "?",
-        _ => "·",
-    }
-}
-
-fn type_mark(s: TypeStatus) -> &'static str {
-    match s {
-        TypeStatus::Matched => "✓",
-        TypeStatus::NotMatched => "✗",
-        TypeStatus::Undetermined => "?",
-    }
-}
-
-fn policy_mark(s: PolicyStatus) -> &'static str {
-    match s {
-        PolicyStatus::Applies => "✓",
-        PolicyStatus::DoesNotApply => "✗",
-        PolicyStatus::Undetermined => "?",
-    }
+/// The mark of a node's value: ✓ ✗ ? for conditions, `·` for numbers and names.
+fn value_mark(v: &serde_json::Value) -> &'static str {
+    value_truth(v).map_or(VALUE_MARK, mark)
 }
 
 /// Text safe inside a table cell or inline code.
@@ -84,13 +67,13 @@ pub fn render(trace: &Trace) -> String {
     }
     summary(&mut out, trace);
     if !trace.types.is_empty() {
-        out.push_str("\n## Cluster types\n");
+        let _ = writeln!(out, "\n## {}", words::TYPES);
     }
     for t in &trace.types {
         type_section(&mut out, t);
     }
     if !trace.policies.is_empty() {
-        out.push_str("\n## Policies and avoid items, in order\n");
+        let _ = writeln!(out, "\n## {}", words::POLICIES);
     }
     for p in &trace.policies {
         policy_section(&mut out, p);
@@ -105,11 +88,7 @@ fn summary(out: &mut String, trace: &Trace) {
     let _ = writeln!(
         out,
         "**Classification:** {}  \n{}\n",
-        match (&s.classification, &s.classification_label) {
-            (Some(n), Some(l)) => format!("{} (`{n}`)", cell(l)),
-            (Some(n), None) => format!("`{n}`"),
-            _ => "none".into(),
-        },
+        classification(s, cell),
         cell(&s.explanation)
     );
     out.push_str("| Type | Status | Score |\n|---|---|---:|\n");
@@ -118,12 +97,12 @@ fn summary(out: &mut String, trace: &Trace) {
             out,
             "| `{}` | {} {} | {:.2} |",
             t.name,
-            type_mark(t.status),
+            mark(type_truth(t.status)),
             t.status.words(),
             t.score
         );
     }
-    out.push_str("\n**Policies that apply, in order:**\n\n");
+    let _ = writeln!(out, "\n**{}:**\n", words::APPLYING);
     if s.policies.is_empty() {
         out.push_str("none\n");
     }
@@ -146,11 +125,7 @@ fn summary(out: &mut String, trace: &Trace) {
             .iter()
             .map(|p| format!("`{p}`"))
             .collect();
-        let _ = writeln!(
-            out,
-            "\nUndetermined (missing facts would decide): {}",
-            list.join(", ")
-        );
+        let _ = writeln!(out, "\n{}: {}", words::UNDETERMINED, list.join(", "));
     }
 }
 
@@ -162,7 +137,7 @@ fn tree(out: &mut String, n: &Node, depth: usize) {
         out,
         "{:indent$}- {} `{}`",
         "",
-        mark_truth(&n.value),
+        value_mark(&n.value),
         cell(&node_line(n)),
         indent = depth * 2
     );
@@ -184,15 +159,11 @@ fn changes(out: &mut String, list: &[Change], depth: usize) {
 }
 
 fn type_section(out: &mut String, t: &TypeTrace) {
-    let score = if t.total_weight > 0.0 {
-        format!(", score {:.2}", t.score)
-    } else {
-        String::new()
-    };
+    let score = score(t).map_or(String::new(), |s| format!(", score {s}"));
     let _ = writeln!(
         out,
         "\n### {} `{}`: {}{score}\n",
-        type_mark(t.status),
+        mark(type_truth(t.status)),
         t.name,
         t.status.words()
     );
@@ -203,13 +174,17 @@ fn type_section(out: &mut String, t: &TypeTrace) {
     if let Some(w) = &t.why_not {
         out.push_str("**Why not:**\n\n");
         if let Some(p) = &w.parent_not_matched {
-            let _ = writeln!(out, "- parent type `{p}` is not matched");
+            let _ = writeln!(
+                out,
+                "- parent type `{p}` is {}",
+                TypeStatus::NotMatched.words()
+            );
         }
         for b in &w.blockers {
             let _ = writeln!(
                 out,
                 "- {} {}: `{}` ({})",
-                mark_truth(&b.value.to_value_json()),
+                mark(b.value),
                 cell(&b.explanation),
                 cell(&b.source),
                 loc(&b.location)
@@ -230,7 +205,7 @@ fn type_section(out: &mut String, t: &TypeTrace) {
         let _ = writeln!(
             out,
             "- {} **{}** ({}): `{}` ({})",
-            mark_truth(&c.value.to_value_json()),
+            mark(c.value),
             c.name,
             tags.join(", "),
             cell(&c.source),
@@ -252,7 +227,7 @@ fn policy_section(out: &mut String, p: &PolicyTrace) {
     let _ = writeln!(
         out,
         "\n### {} {order}`{}` ({}, phase {})\n",
-        policy_mark(p.status),
+        mark(policy_truth(p.status)),
         p.policy,
         p.kind,
         p.phase
@@ -274,7 +249,8 @@ fn policy_section(out: &mut String, p: &PolicyTrace) {
         if !w.unknown_facts.is_empty() {
             let _ = writeln!(
                 out,
-                "Missing facts that would decide it: {}\n",
+                "{}: {}\n",
+                words::MISSING_FACTS,
                 w.unknown_facts.join(", ")
             );
         }
@@ -293,8 +269,10 @@ fn policy_section(out: &mut String, p: &PolicyTrace) {
 
 fn tables(out: &mut String, trace: &Trace) {
     if !trace.derived.is_empty() {
-        out.push_str(
-            "\n## Derived values\n\n| Name | Value | Definition | Where |\n|---|---|---|---|\n",
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n| Name | Value | Definition | Where |\n|---|---|---|---|",
+            words::DERIVED
         );
         for d in &trace.derived {
             let _ = writeln!(
@@ -327,20 +305,5 @@ fn tables(out: &mut String, trace: &Trace) {
     out.push_str("\n## Rule files\n\n| File | SHA-256 |\n|---|---|\n");
     for f in &trace.header.rules.files {
         let _ = writeln!(out, "| `{}` | `{}` |", f.path, f.sha256);
-    }
-}
-
-/// A truth value as the JSON a node holds.
-trait TruthJson {
-    fn to_value_json(&self) -> serde_json::Value;
-}
-
-impl TruthJson for crate::value::Truth {
-    fn to_value_json(&self) -> serde_json::Value {
-        match self {
-            crate::value::Truth::True => serde_json::Value::Bool(true),
-            crate::value::Truth::False => serde_json::Value::Bool(false),
-            crate::value::Truth::Unknown => serde_json::Value::Null,
-        }
     }
 }
