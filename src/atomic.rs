@@ -80,7 +80,8 @@ impl AtomicFile {
         })
     }
 
-    /// The temporary file's path.
+    /// The temporary file's path (for the tests: a killed run leaves nothing behind).
+    #[cfg(test)]
     pub fn temp_path(&self) -> &Path {
         &self.tmp
     }
@@ -102,11 +103,6 @@ impl AtomicFile {
             }
         }
         Ok(())
-    }
-
-    /// The writer, for formatters that write themselves (`csv::Writer`).
-    pub fn writer(&mut self) -> Option<&mut BufWriter<File>> {
-        self.file.as_mut()
     }
 
     /// Flush, sync and rename the temporary file over the destination. On error the

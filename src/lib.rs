@@ -54,8 +54,6 @@
 //! Pipeline: source → `syntax` (pest → ast) → `check` → `ir::Program` → `eval` (with
 //! `facts`) → `Outcome` → `trace` → `render`; docs/architecture.md describes every module.
 
-mod facade;
-
 pub use facade::{
     format, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation,
     Facts, FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat, Verdict, Verdicts,
@@ -64,28 +62,51 @@ pub use ir::ParamOverride;
 pub use render::report::{EvalReport, PolicyReport, TypeReport, UndeterminedPolicy};
 pub use vocab::{PolicyKind, PolicyStatus, TypeStatus};
 
+// The stages behind the facade. `vocab` is documented API (results are written in its
+// words). The others are public only so that the project's own tests, benchmarks, fuzzers
+// and examples can reach inside a stage: hidden from the documentation, not API, free to
+// change with any commit. What nothing outside the crate needs is crate-private.
 #[cfg(feature = "cli")]
-pub mod atomic;
+pub(crate) mod atomic;
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod batch;
+#[doc(hidden)]
 pub mod check;
 #[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod dataset;
 #[cfg(feature = "cli")]
-pub mod diff;
+pub(crate) mod diff;
+#[doc(hidden)]
 pub mod eval;
+mod facade;
+#[doc(hidden)]
 pub mod facts;
+#[doc(hidden)]
 pub mod ir;
+#[doc(hidden)]
 pub mod limits;
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod lsp;
+#[doc(hidden)]
 pub mod render;
+#[doc(hidden)]
 pub mod ruleset;
+#[doc(hidden)]
 pub mod schema;
+#[doc(hidden)]
 pub mod source;
-pub mod suggest;
+pub(crate) mod suggest;
+#[doc(hidden)]
 pub mod syntax;
+#[doc(hidden)]
 pub mod trace;
+#[doc(hidden)]
 pub mod value;
 pub mod vocab;
 

@@ -14,7 +14,7 @@
 mod cluster_types;
 mod declare;
 mod depth;
-pub mod error;
+pub(crate) mod error;
 mod exprs;
 mod lints;
 mod lints_reasoning;

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use meso::batch::{self, BatchOptions, Explain, ExplainFormat, OutputFormat, Summary};
-use meso::dataset::{ColumnOptions, Encoding, InputFormat, InputOptions, NumberStyle, ReadOptions};
+use crate::batch::{self, BatchOptions, Explain, ExplainFormat, OutputFormat, Summary};
+use crate::dataset::{
+    ColumnOptions, Encoding, InputFormat, InputOptions, NumberStyle, ReadOptions,
+};
 
 use super::output::Output;
 use super::{Exit, Ran, RulesArgs};

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use meso::batch::OutputFormat;
-use meso::diff::{self, DiffFormat, DiffOptions};
+use crate::batch::OutputFormat;
+use crate::diff::{self, DiffFormat, DiffOptions};
 
 use super::batch::DataArgs;
 use super::output::{rules_name, Output};
@@ -59,7 +59,7 @@ pub fn run(out: &Output, args: DiffArgs) -> Ran {
     let rejects = args
         .rejects
         .clone()
-        .or_else(|| args.out.as_deref().map(meso::batch::default_rejects_path));
+        .or_else(|| args.out.as_deref().map(crate::batch::default_rejects_path));
     let opts = DiffOptions {
         read: args.data_args.read_options(args.data.clone()),
         format,

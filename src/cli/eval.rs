@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use meso::facts::{self, FactsFormat, LoadOptions};
-use meso::render::{json, table, EvalReport};
+use crate::facts::{self, FactsFormat, LoadOptions};
+use crate::render::{json, table, EvalReport};
 
 use super::output::Output;
 use super::{Exit, Ran, RulesArgs};
@@ -62,7 +62,7 @@ pub fn run(out: &Output, args: EvalArgs) -> Ran {
             };
             let mut text = String::new();
             // One byte past the limit is enough for `load_facts` to refuse it as too large.
-            let cap = meso::limits::MAX_FACTS_FILE_BYTES + 1;
+            let cap = crate::limits::MAX_FACTS_FILE_BYTES + 1;
             if let Err(e) = std::io::stdin().take(cap).read_to_string(&mut text) {
                 out.note(&format!("error: cannot read standard input: {e}"));
                 return Err(Exit::Input);

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use meso::facts::{self, Facts, FactsFormat, LoadOptions};
-use meso::render;
-use meso::ruleset::{RuleOrigin, RuleSet};
-use meso::suggest::did_you_mean;
-use meso::trace::{self, model::Stamp, Trace, TraceOptions};
+use crate::facts::{self, Facts, FactsFormat, LoadOptions};
+use crate::render;
+use crate::ruleset::{RuleOrigin, RuleSet};
+use crate::suggest::did_you_mean;
+use crate::trace::{self, model::Stamp, Trace, TraceOptions};
 
 use super::output::Output;
 use super::{Exit, Ran, RulesArgs};
@@ -220,7 +220,7 @@ pub fn stamp(rules: &RuleSet, facts: &Path) -> Stamp {
 /// Write to a file, or print to standard output.
 pub fn write(out: &Output, text: &str, path: Option<&Path>) -> Exit {
     match path {
-        Some(path) => match meso::atomic::write_atomic(path, text.as_bytes()) {
+        Some(path) => match crate::atomic::write_atomic(path, text.as_bytes()) {
             Ok(()) => Exit::Ok,
             Err(e) => {
                 out.note(&format!("error: cannot write `{}`: {e}", path.display()));

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use meso::ruleset;
-use meso::source::SourceFile;
-use meso::syntax::fmt::format_source;
+use crate::ruleset;
+use crate::source::SourceFile;
+use crate::syntax::fmt::format_source;
 
 use super::output::Output;
 use super::Exit;
@@ -73,7 +73,7 @@ pub fn run(out: &Output, args: FmtArgs) -> Exit {
                 println!("{}", file.display);
                 exit = worse(exit, Exit::Rules);
             } else if let Err(e) =
-                meso::atomic::write_atomic(Path::new(&file.display), formatted.as_bytes())
+                crate::atomic::write_atomic(Path::new(&file.display), formatted.as_bytes())
             {
                 out.note(&format!("error: cannot write `{}`: {e}", file.display));
                 exit = worse(exit, Exit::Input);
@@ -102,7 +102,7 @@ pub fn run(out: &Output, args: FmtArgs) -> Exit {
 /// Format standard input to standard output (`--check`: only say whether it is formatted).
 fn stdin(out: &Output, check: bool) -> Exit {
     let mut text = String::new();
-    let cap = meso::limits::MAX_RULE_FILE_BYTES;
+    let cap = crate::limits::MAX_RULE_FILE_BYTES;
     if let Err(e) = std::io::stdin().take(cap + 1).read_to_string(&mut text) {
         out.note(&format!("error: cannot read standard input: {e}"));
         return Exit::Input;

@@ -1,4 +1,9 @@
-//! Command-line interface: argument definitions, shared options, exit codes, dispatch.
+//! Command-line interface (the `cli` feature): argument definitions, shared options, exit
+//! codes, dispatch. `src/main.rs` only calls [`main`]; every command is a user of the
+//! library like any embedder, in the same crate so that the stages stay crate-private.
+
+// Doc comments here are clap's help text (`[default: <out>.rejects.csv]`), not rustdoc.
+#![allow(rustdoc::invalid_html_tags)]
 
 mod batch;
 mod check;
@@ -20,9 +25,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use meso::ir::ParamOverride;
-use meso::render::diagnostics::ErrorFormat;
-use meso::ruleset::{self, RuleSet};
+use crate::ir::ParamOverride;
+use crate::render::diagnostics::ErrorFormat;
+use crate::ruleset::{self, RuleSet};
 
 use output::Output;
 
@@ -216,4 +221,22 @@ pub fn run(cli: Cli) -> Exit {
         Command::Fmt(args) => Ok(fmt::run(&out, args)),
     };
     ran.unwrap_or_else(|stopped| stopped)
+}
+
+/// The `meso` program: parse the command line, run the command, return its exit code.
+pub fn main() -> std::process::ExitCode {
+    restore_default_sigpipe();
+    let args = Cli::parse();
+    std::process::ExitCode::from(run(args) as u8)
+}
+
+/// Let `meso eval ... | head` end quietly when the reader goes away, as Unix tools do,
+/// instead of panicking on a broken pipe inside `println!`.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; SIG_DFL is a
+    // valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

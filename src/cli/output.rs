@@ -2,8 +2,8 @@
 
 use miette::Diagnostic;
 
-use meso::render::diagnostics::{self, ErrorFormat};
-use meso::ruleset::{RuleSet, RulesFailure};
+use crate::render::diagnostics::{self, ErrorFormat};
+use crate::ruleset::{RuleSet, RulesFailure};
 
 /// Printing settings for one run.
 pub struct Output {
@@ -27,12 +27,12 @@ impl Output {
     pub fn diagnostic(&self, d: &dyn Diagnostic) {
         let shown = self.shown.get();
         self.shown.set(shown.saturating_add(1));
-        if shown < meso::limits::MAX_DIAGNOSTICS_SHOWN {
+        if shown < crate::limits::MAX_DIAGNOSTICS_SHOWN {
             eprint!("{}", diagnostics::render(d, self.format, self.color));
-        } else if shown == meso::limits::MAX_DIAGNOSTICS_SHOWN {
+        } else if shown == crate::limits::MAX_DIAGNOSTICS_SHOWN {
             self.note(&format!(
                 "note: only the first {} diagnostics are shown; fix them and run again",
-                meso::limits::MAX_DIAGNOSTICS_SHOWN
+                crate::limits::MAX_DIAGNOSTICS_SHOWN
             ));
         }
     }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use meso::ruleset;
+use crate::ruleset;
 
 use super::output::Output;
 use super::Exit;
@@ -66,7 +66,7 @@ fn export(out: &Output, dir: &Path, force: bool) -> Exit {
         let written = target
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| meso::atomic::write_atomic(&target, f.text.as_bytes()));
+            .and_then(|()| crate::atomic::write_atomic(&target, f.text.as_bytes()));
         if let Err(e) = written {
             out.note(&format!("error: cannot write `{}`: {e}", target.display()));
             return Exit::Input;

@@ -19,7 +19,7 @@ pub struct SchemaArgs {
 
 pub fn run(out: &Output, args: SchemaArgs) -> Ran {
     let rules = args.rules.load(out, false)?;
-    let schema = meso::schema::facts_schema(&rules.program, &rules_name(&rules));
+    let schema = crate::schema::facts_schema(&rules.program, &rules_name(&rules));
     let mut text = match serde_json::to_string_pretty(&schema) {
         Ok(t) => t,
         Err(e) => {
@@ -30,7 +30,7 @@ pub fn run(out: &Output, args: SchemaArgs) -> Ran {
     text.push('\n');
     match args.out {
         Some(path) => {
-            if let Err(e) = meso::atomic::write_atomic(&path, text.as_bytes()) {
+            if let Err(e) = crate::atomic::write_atomic(&path, text.as_bytes()) {
                 out.note(&format!("error: cannot write `{}`: {e}", path.display()));
                 return Err(Exit::Input);
             }

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use meso::eval::{coverage, testing};
-use meso::render;
+use crate::eval::{coverage, testing};
+use crate::render;
 
 use super::output::Output;
 use super::{Exit, Ran, RulesArgs};

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use meso::render;
-use meso::trace::{self, verify};
+use crate::render;
+use crate::trace::{self, verify};
 
 use super::explain::load;
 use super::output::Output;
@@ -28,7 +28,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run(out: &Output, args: VerifyArgs) -> Ran {
-    let stored = match meso::facts::read_capped(&args.trace) {
+    let stored = match crate::facts::read_capped(&args.trace) {
         Ok(t) => t,
         Err(e) => {
             out.note(&format!(

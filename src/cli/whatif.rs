@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use meso::facts::{self, FactOrigin, FactsFormat};
-use meso::render;
-use meso::suggest::did_you_mean;
-use meso::trace::{self, whatif, TraceOptions};
+use crate::facts::{self, FactOrigin, FactsFormat};
+use crate::render;
+use crate::suggest::did_you_mean;
+use crate::trace::{self, whatif, TraceOptions};
 
 use super::explain::load;
 use super::output::Output;

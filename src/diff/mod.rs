@@ -13,7 +13,7 @@ mod causes;
 mod notes;
 
 pub use crate::render::diff::DiffFormat;
-pub use notes::{param_changes, ParamChange};
+pub use notes::param_changes;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -63,8 +63,6 @@ pub struct DiffSummary {
     pub transitions: Vec<(String, String, u64)>,
     /// Records whose classification stayed but whose policies changed
     pub policies_only: u64,
-    /// Parameter changes
-    pub params: Vec<ParamChange>,
     /// The rejected records' problems, when no reject file was asked for
     pub rejects: Vec<RejectRow>,
     /// Input names (for the reject rows' `source`)
@@ -116,7 +114,6 @@ pub fn run_diff(
     drop(lines);
 
     let mut summary = DiffSummary {
-        params,
         inputs: parse_old.names.clone(),
         ..DiffSummary::default()
     };

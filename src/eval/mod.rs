@@ -27,7 +27,8 @@
 
 mod block;
 mod compiled;
-pub mod coverage;
+#[cfg(feature = "cli")]
+pub(crate) mod coverage;
 mod evaluator;
 mod reference;
 mod summary;

@@ -121,11 +121,6 @@ pub struct Explanation {
 }
 
 impl Explanation {
-    /// The trace model (every field of the JSON trace).
-    pub fn trace(&self) -> &Trace {
-        &self.trace
-    }
-
     /// The trace as `meso explain --format <format>` prints it (text without colour).
     pub fn render(&self, format: TraceFormat) -> String {
         match format {

@@ -10,7 +10,7 @@
 
 mod canonical;
 mod check;
-pub mod error;
+pub(crate) mod error;
 mod json;
 mod node;
 mod toml;

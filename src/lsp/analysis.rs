@@ -2,7 +2,7 @@
 //! their unsaved text), turn the diagnostics into editor diagnostics, and index the names.
 //!
 //! Input: the rule set's files as (path, text), and the last trees that parsed, for files
-//! that do not parse now. Output: [`Analysis`]: diagnostics per file and a [`NameIndex`].
+//! that do not parse now. Output: `Analysis`: diagnostics per file and a `NameIndex`.
 
 use std::collections::HashMap;
 use std::fs;

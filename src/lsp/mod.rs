@@ -5,13 +5,13 @@
 //! hover texts, definitions and completions, in the Language Server Protocol's types.
 //!
 //! The logic lives in the modules here and is independent of the transport: [`analysis`]
-//! parses and checks a rule set, [`index`] knows every declared name, [`position`] converts
-//! offsets, [`completion`] guesses what fits at the cursor. [`server`] is the thin protocol
+//! parses and checks a rule set, `index` knows every declared name, `position` converts
+//! offsets, `completion` guesses what fits at the cursor. `server` is the thin protocol
 //! loop over stdin/stdout.
 
 pub mod analysis;
-pub mod completion;
-pub mod index;
-pub mod position;
-pub mod server;
-pub mod uri;
+pub(crate) mod completion;
+pub(crate) mod index;
+pub(crate) mod position;
+pub(crate) mod server;
+pub(crate) mod uri;

@@ -9,6 +9,7 @@ pub fn render_report(report: &EvalReport) -> String {
 }
 
 /// Several reports: one object for one, an array for more.
+#[cfg(feature = "cli")]
 pub fn render_reports(reports: &[EvalReport]) -> String {
     match reports {
         [one] => render_report(one),

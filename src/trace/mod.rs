@@ -3,8 +3,8 @@
 //!
 //! Input: a loaded `RuleSet`, validated `Facts` and [`TraceOptions`]. Output: the [`Trace`]
 //! model (see `model`), which the render stage shows (text, JSON, Markdown, HTML); this
-//! stage renders nothing. [`verify`] checks a stored JSON trace against a fresh one,
-//! [`whatif`] compares two runs.
+//! stage renders nothing. `verify` checks a stored JSON trace against a fresh one,
+//! `whatif` compares two runs.
 //! Recording goes through the evaluator's `Observer` hook, so untraced evaluation is
 //! unchanged.
 
@@ -15,8 +15,10 @@ mod policies;
 mod record;
 mod tree;
 mod values;
-pub mod verify;
-pub mod whatif;
+#[cfg(feature = "cli")]
+pub(crate) mod verify;
+#[cfg(feature = "cli")]
+pub(crate) mod whatif;
 mod whynot;
 
 pub use build::{explain, TraceOptions};
