@@ -54,6 +54,8 @@
 //! Pipeline: source → `syntax` (pest → ast) → `check` → `ir::Program` → `eval` (with
 //! `facts`) → `Outcome` → `trace` → `render`; docs/architecture.md describes every module.
 
+#![warn(missing_docs)]
+
 pub use facade::{
     format, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation,
     Facts, FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat, Verdict, Verdicts,
