@@ -24,12 +24,12 @@ pub(crate) mod coverage;
 pub mod diagnostics;
 #[cfg(feature = "cli")]
 pub(crate) mod diff;
-pub(crate) mod json;
+pub mod json;
 pub(crate) mod report;
 #[cfg(feature = "cli")]
 pub(crate) mod rows;
 #[cfg(feature = "cli")]
-pub(crate) mod table;
+pub mod table;
 mod test_report;
 pub mod trace;
 #[cfg(feature = "cli")]
