@@ -51,10 +51,8 @@ pub fn run(out: &Output, mut args: TestArgs) -> Ran {
     let report = testing::run_tests(&rules.program);
     let quiet = args.coverage && args.format == CoverageFormat::Json;
     let (mut passed, mut failed, mut filtered) = (0usize, 0usize, 0usize);
-    for result in &report.results {
-        let Some(test) = rules.program.tests.get(result.test) else {
-            continue;
-        };
+    // `run_tests` gives one result per test, in the order of `Program::tests`.
+    for (test, result) in rules.program.tests.iter().zip(&report.results) {
         if let Some(f) = &args.filter {
             if !test.name.contains(f.as_str()) {
                 filtered += 1;
