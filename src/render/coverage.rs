@@ -50,10 +50,8 @@ pub fn text(program: &Program, cov: &Coverage) -> String {
             ),
         ));
     }
-    for p in &cov.policies {
-        let Some(policy) = program.policies.get(p.id.index()) else {
-            continue;
-        };
+    // `coverage::measure` gives one entry per policy, in declaration order.
+    for (p, policy) in cov.policies.iter().zip(&program.policies) {
         let mut missing = gaps(&[
             (p.applies, policy.kind.applies_word()),
             (
@@ -115,10 +113,10 @@ pub fn json(program: &Program, cov: &Coverage, passed: usize, failed: usize) -> 
     let policies: Vec<Value> = cov
         .policies
         .iter()
-        .filter_map(|p| {
-            let policy = program.policies.get(p.id.index())?;
+        .zip(&program.policies)
+        .map(|(p, policy)| {
             let (file, line) = file_line(program, policy.span);
-            Some(json!({
+            json!({
                 "file": file,
                 "line": line,
                 "policy": policy.name,
@@ -127,7 +125,7 @@ pub fn json(program: &Program, cov: &Coverage, passed: usize, failed: usize) -> 
                 (PolicyStatus::DoesNotApply.code()): p.does_not_apply,
                 (PolicyStatus::Undetermined.code()): p.undetermined,
                 "condition": p.condition,
-            }))
+            })
         })
         .collect();
     json!({
