@@ -31,6 +31,10 @@
 //!
 //! // 4. Explain: why, why not, with rule source lines and the facts read.
 //! let why = rules.explain(&facts).render(TraceFormat::Markdown);
+//!
+//! // 5. Many clusters at once, 64 at a time: a slice of facts, or columns (`Columns`).
+//! let verdicts = rules.evaluate_many(&[facts]);
+//! assert_eq!(verdicts.len(), 1);
 //! # let _ = (json, why);
 //! # Ok::<(), meso::Error>(())
 //! ```
