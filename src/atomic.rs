@@ -26,9 +26,10 @@ const SYNC_EVERY: u64 = 32 << 20;
 
 /// Write `bytes` to `path` atomically: temp file in the same directory, fsync, rename.
 ///
-/// On error the target is untouched and the temporary file is removed. The directory must
-/// exist. An existing target's permissions are not carried over (new files get the default
-/// permissions).
+/// `-` is standard output, and a target that is not a regular file (a device, a FIFO, a
+/// socket) is written in place: neither is ever renamed over. On error the target is
+/// untouched and the temporary file is removed. The directory must exist. An existing
+/// target's permissions are not carried over (new files get the default permissions).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if path.file_name().is_none() {
         return Err(io::Error::new(
@@ -47,21 +48,61 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.commit()
 }
 
-/// A file being written, renamed over its target by [`AtomicFile::commit`].
+/// Whether `path` means standard output (`-`).
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// A file being written, renamed over its target by [`AtomicFile::commit`]; or a stream
+/// (standard output or error, a device, a FIFO, a socket) written in place.
 pub struct AtomicFile {
-    dest: PathBuf,
-    dir: PathBuf,
-    tmp: PathBuf,
-    file: Option<BufWriter<File>>,
+    sink: Option<Sink>,
     /// Started at the first background sync, so that small files never start a thread
     syncer: Option<Syncer>,
     /// Bytes written since the last background sync was asked for
     unsynced: u64,
 }
 
+/// Where the bytes go.
+enum Sink {
+    /// A new file renamed over `dest` at the commit
+    Replace {
+        file: BufWriter<File>,
+        temp: Temp,
+        dest: PathBuf,
+        dir: PathBuf,
+        name: String,
+    },
+    /// Written as it comes, never renamed: standard output or error, or a target that is
+    /// not a regular file
+    Stream(BufWriter<Box<dyn Write + Send>>),
+}
+
+/// The new file of a [`Sink::Replace`].
+enum Temp {
+    /// `.NAME.PID.N.tmp` beside the target (removed if the run fails; a killed process
+    /// leaves it behind)
+    Named(PathBuf),
+    /// A file with no name yet (Linux `O_TMPFILE`): a killed process leaves nothing; it is
+    /// linked into the directory only at the commit
+    #[cfg(target_os = "linux")]
+    Unnamed,
+}
+
 impl AtomicFile {
-    /// Start writing `dest`: creates the temporary file beside it. The directory must exist.
+    /// Start writing `dest`. `-` is standard output; a target that exists and is not a
+    /// regular file is opened and written in place; anything else gets a new file in the
+    /// same directory (which must exist), renamed over it by [`AtomicFile::commit`].
     pub fn create(dest: &Path) -> io::Result<Self> {
+        if is_stdout(dest) {
+            return Ok(Self::stream(Box::new(io::stdout())));
+        }
+        if let Ok(meta) = fs::metadata(dest) {
+            if !meta.is_file() && !meta.is_dir() {
+                let file = fs::OpenOptions::new().write(true).open(dest)?;
+                return Ok(Self::stream(Box::new(file)));
+            }
+        }
         let dir = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -69,48 +110,84 @@ impl AtomicFile {
         let name = dest
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy().to_string());
-        let (tmp, file) = create_temp(&dir, &name)?;
+        let (temp, file) = create_temp(&dir, &name)?;
         Ok(AtomicFile {
-            dest: dest.to_path_buf(),
-            dir,
-            tmp,
-            file: Some(BufWriter::with_capacity(1 << 16, file)),
+            sink: Some(Sink::Replace {
+                file: BufWriter::with_capacity(1 << 16, file),
+                temp,
+                dest: dest.to_path_buf(),
+                dir,
+                name,
+            }),
             syncer: None,
             unsynced: 0,
         })
     }
 
-    /// The temporary file's path (for the tests: a killed run leaves nothing behind).
+    /// Write to standard error (reject rows when the output itself goes to standard output).
+    pub fn stderr() -> Self {
+        Self::stream(Box::new(io::stderr()))
+    }
+
+    fn stream(to: Box<dyn Write + Send>) -> Self {
+        AtomicFile {
+            sink: Some(Sink::Stream(BufWriter::with_capacity(1 << 16, to))),
+            syncer: None,
+            unsynced: 0,
+        }
+    }
+
+    /// The temporary file's path, when it has a name (for the tests).
     #[cfg(test)]
-    pub fn temp_path(&self) -> &Path {
-        &self.tmp
+    pub fn temp_path(&self) -> Option<&Path> {
+        match &self.sink {
+            Some(Sink::Replace {
+                temp: Temp::Named(p),
+                ..
+            }) => Some(p),
+            _ => None,
+        }
     }
 
     /// Append bytes.
     pub fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        let Some(f) = &mut self.file else {
-            return Ok(());
-        };
-        f.write_all(bytes)?;
-        self.unsynced += bytes.len() as u64;
-        if self.unsynced >= SYNC_EVERY {
-            self.unsynced = 0;
-            if self.syncer.is_none() {
-                self.syncer = Syncer::start(f.get_ref());
-            }
-            if let Some(syncer) = &self.syncer {
-                syncer.ask();
+        match &mut self.sink {
+            None => Ok(()),
+            Some(Sink::Stream(w)) => w.write_all(bytes),
+            Some(Sink::Replace { file, .. }) => {
+                file.write_all(bytes)?;
+                self.unsynced += bytes.len() as u64;
+                if self.unsynced >= SYNC_EVERY {
+                    self.unsynced = 0;
+                    if self.syncer.is_none() {
+                        self.syncer = Syncer::start(file.get_ref());
+                    }
+                    if let Some(syncer) = &self.syncer {
+                        syncer.ask();
+                    }
+                }
+                Ok(())
             }
         }
-        Ok(())
     }
 
-    /// Flush, sync and rename the temporary file over the destination. On error the
-    /// destination is untouched and the temporary file is removed.
+    /// Flush, sync and rename the new file over the destination (a stream is flushed). On
+    /// error the destination is untouched and the temporary file is removed.
     pub fn commit(mut self) -> io::Result<()> {
-        let Some(writer) = self.file.take() else {
+        let Some(sink) = self.sink.take() else {
             return Ok(());
         };
+        let (writer, temp, dest, dir, name) = match sink {
+            Sink::Stream(mut w) => return w.flush(),
+            Sink::Replace {
+                file,
+                temp,
+                dest,
+                dir,
+                name,
+            } => (file, temp, dest, dir, name),
+        };
+        let mut named: Option<PathBuf> = None;
         let renamed = writer
             .into_inner()
             .map_err(io::IntoInnerError::into_error)
@@ -119,16 +196,26 @@ impl AtomicFile {
                     syncer.stop();
                 }
                 file.sync_all()?;
+                let tmp = match temp {
+                    Temp::Named(p) => p,
+                    #[cfg(target_os = "linux")]
+                    Temp::Unnamed => unnamed::link(&file, &dir, &name)?,
+                };
+                named = Some(tmp.clone());
                 drop(file);
-                fs::rename(&self.tmp, &self.dest)
+                fs::rename(&tmp, &dest)
             });
         if let Err(e) = renamed {
             // Best effort: the temporary file is ours and useless now.
-            let _ = fs::remove_file(&self.tmp);
+            if let Some(tmp) = named {
+                let _ = fs::remove_file(&tmp);
+            }
             return Err(e);
         }
+        // (`name` names the unnamed file at the commit; elsewhere it is unused.)
+        let _ = name;
         // Make the rename itself durable where the platform allows syncing a directory.
-        if let Ok(d) = File::open(&self.dir) {
+        if let Ok(d) = File::open(&dir) {
             let _ = d.sync_all();
         }
         Ok(())
@@ -140,15 +227,35 @@ impl Drop for AtomicFile {
         if let Some(syncer) = self.syncer.take() {
             syncer.stop();
         }
-        if self.file.take().is_some() {
-            // Not committed (an error stopped the run): leave nothing behind.
-            let _ = fs::remove_file(&self.tmp);
+        match self.sink.take() {
+            Some(Sink::Replace {
+                temp: Temp::Named(tmp),
+                ..
+            }) => {
+                // Not committed (an error stopped the run): leave nothing behind.
+                let _ = fs::remove_file(&tmp);
+            }
+            Some(Sink::Stream(mut w)) => {
+                let _ = w.flush();
+            }
+            // An unnamed file vanishes with its descriptor.
+            _ => {}
         }
     }
 }
 
+/// The new file for `dir/name`: unnamed where the platform allows it (Linux `O_TMPFILE`,
+/// so that even a killed run leaves nothing behind), else `.NAME.PID.N.tmp`.
+fn create_temp(dir: &Path, name: &str) -> io::Result<(Temp, File)> {
+    #[cfg(target_os = "linux")]
+    if let Some(file) = unnamed::create(dir) {
+        return Ok((Temp::Unnamed, file));
+    }
+    create_named(dir, name).map(|(p, f)| (Temp::Named(p), f))
+}
+
 /// A new, exclusively created hidden file `.NAME.PID.N.tmp` in `dir`.
-fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
+fn create_named(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     let pid = std::process::id();
     let mut last = None;
     for n in 0..100u32 {
@@ -164,6 +271,60 @@ fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
         }
     }
     Err(last.unwrap_or_else(|| io::Error::other("cannot create a temporary file")))
+}
+
+/// Linux: files created with no name (`O_TMPFILE`) and linked into their directory at the
+/// commit.
+#[cfg(target_os = "linux")]
+mod unnamed {
+    use std::ffi::CString;
+    use std::fs::{File, OpenOptions};
+    use std::io;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::io::AsRawFd;
+    use std::path::{Path, PathBuf};
+
+    /// An unnamed file in `dir`; `None` where the file system does not support it (the
+    /// caller then names one).
+    pub(super) fn create(dir: &Path) -> Option<File> {
+        OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_TMPFILE)
+            .mode(0o644)
+            .open(dir)
+            .ok()
+    }
+
+    /// Give `file` a name in `dir`: `.NAME.PID.N.tmp`, the first one free.
+    pub(super) fn link(file: &File, dir: &Path, name: &str) -> io::Result<PathBuf> {
+        let from = CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))
+            .map_err(io::Error::other)?;
+        let pid = std::process::id();
+        for n in 0..100u32 {
+            let to = dir.join(format!(".{name}.{pid}.{n}.tmp"));
+            let to_c = CString::new(to.as_os_str().as_bytes()).map_err(io::Error::other)?;
+            // SAFETY: both are valid NUL-terminated paths that outlive the call; linkat
+            // reads them and keeps no pointer.
+            let done = unsafe {
+                libc::linkat(
+                    libc::AT_FDCWD,
+                    from.as_ptr(),
+                    libc::AT_FDCWD,
+                    to_c.as_ptr(),
+                    libc::AT_SYMLINK_FOLLOW,
+                )
+            };
+            if done == 0 {
+                return Ok(to);
+            }
+            let err = io::Error::last_os_error();
+            if err.kind() != io::ErrorKind::AlreadyExists {
+                return Err(err);
+            }
+        }
+        Err(io::Error::other("cannot name the new file"))
+    }
 }
 
 /// A thread that syncs the file when asked; it stops when its sender is dropped.
@@ -250,15 +411,25 @@ mod tests {
     }
 
     /// A file at `dir/out.csv` with every row of [`rows`] written, not committed; its
-    /// temporary path and the rows.
-    fn written(dir: &Path) -> (AtomicFile, PathBuf, Vec<Vec<u8>>) {
+    /// temporary path, if it has a name, and the rows.
+    fn written(dir: &Path) -> (AtomicFile, Option<PathBuf>, Vec<Vec<u8>>) {
         let mut file = AtomicFile::create(&dir.join("out.csv")).unwrap();
-        let tmp = file.temp_path().to_path_buf();
+        let tmp = file.temp_path().map(Path::to_path_buf);
         let rows = rows();
         for row in &rows {
             file.write_all(row).unwrap();
         }
         (file, tmp, rows)
+    }
+
+    /// The names in `dir`.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        names
     }
 
     #[test]
@@ -271,17 +442,59 @@ mod tests {
             "nothing at the destination before the commit"
         );
         file.commit().unwrap();
-        assert!(!tmp.exists());
+        assert!(tmp.is_none_or(|t| !t.exists()));
         assert_eq!(fs::read(&dest).unwrap(), rows.concat());
+        assert_eq!(names(dir.path()), ["out.csv"]);
     }
 
     #[test]
     fn a_file_dropped_while_syncing_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let (file, tmp, _) = written(dir.path());
+        let (file, _, _) = written(dir.path());
         drop(file);
-        assert!(!tmp.exists() && !dir.path().join("out.csv").exists());
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(names(dir.path()).is_empty());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_an_unfinished_file_has_no_name_so_a_killed_run_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, tmp, _) = written(dir.path());
+        // Where the file system supports unnamed files (tmpfs, ext4, xfs, btrfs), nothing
+        // is in the directory while the run goes on: SIGKILL now would leave nothing.
+        if tmp.is_none() {
+            assert!(names(dir.path()).is_empty());
+        }
+        file.commit().unwrap();
+        assert_eq!(names(dir.path()), ["out.csv"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_written_in_place_and_never_renamed_over() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo keeps no pointer.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(&fifo).unwrap())
+        };
+        write_atomic(&fifo, b"through the pipe\n").unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe\n");
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(names(dir.path()), ["pipe"]);
+    }
+
+    #[test]
+    fn a_dash_means_standard_output() {
+        assert!(is_stdout(Path::new("-")));
+        assert!(!is_stdout(Path::new("./-")));
+        let file = AtomicFile::create(Path::new("-")).unwrap();
+        assert!(file.temp_path().is_none());
+        file.commit().unwrap();
     }
 
     #[test]
@@ -292,10 +505,9 @@ mod tests {
         fs::create_dir(&dest).unwrap();
         fs::write(dest.join("keep"), "x").unwrap();
         let mut file = AtomicFile::create(&dest).unwrap();
-        let tmp = file.temp_path().to_path_buf();
         file.write_all(b"row\n").unwrap();
         assert!(file.commit().is_err());
-        assert!(!tmp.exists());
+        assert_eq!(names(dir.path()), ["out.csv"], "no temporary file is left");
         assert!(dest.join("keep").exists());
     }
 }

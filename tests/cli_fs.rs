@@ -173,3 +173,66 @@ fn rule_file_that_is_not_utf8_is_exit_2_with_its_offset() {
     assert!(err.contains("meso::rules::not_utf8"), "{err}");
     assert!(err.contains("offset 22, line 2"), "{err}");
 }
+
+/// `-` is standard output for every command that writes: the rows (or the report) are
+/// streamed there, no file named `-` appears, and rejects go to standard error.
+#[test]
+fn a_dash_writes_to_standard_output_and_no_file_named_dash() {
+    let dir = temp_dir();
+    let data = dir.path().join("data.csv");
+    let mut csv =
+        fs::read_to_string(common::root().join("tests/cases/batch/examples.csv")).unwrap();
+    // One record with a value no fact allows, so that there is a reject to report.
+    let header = csv.lines().next().unwrap().to_string();
+    let cells = header.split(',').count();
+    let mut bad: Vec<&str> = vec![""; cells];
+    bad[0] = "bad";
+    let firms = header.split(',').position(|h| h == "firms").unwrap();
+    bad[firms] = "-5";
+    csv.push_str(&bad.join(","));
+    csv.push('\n');
+    fs::write(&data, csv).unwrap();
+    let rows = meso_in(
+        dir.path(),
+        &[
+            "batch",
+            "data.csv",
+            "--out",
+            "-",
+            "-r",
+            common::root().join("rules").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&rows), 3, "{}", stderr(&rows));
+    let out = common::stdout(&rows);
+    assert!(out.starts_with("id,classification"), "{out}");
+    assert!(out.lines().count() > 10, "{out}");
+    let err = stderr(&rows);
+    assert!(err.contains("file,line,id,column,code,reason"), "{err}");
+    assert!(err.contains("meso::facts::out_of_range"), "{err}");
+    assert!(
+        err.contains("listed on standard error") && err.contains("wrote standard output"),
+        "{err}"
+    );
+    let mut names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["data.csv"], "nothing but the input in the folder");
+
+    let explained = meso_in(
+        dir.path(),
+        &[
+            "explain",
+            common::root().join(GAMARRA).to_str().unwrap(),
+            "--format",
+            "json",
+            "--out",
+            "-",
+        ],
+    );
+    assert_eq!(code(&explained), 0, "{}", stderr(&explained));
+    assert!(common::stdout(&explained).contains("\"trace_version\""));
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}

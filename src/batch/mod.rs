@@ -12,6 +12,7 @@ pub use crate::render::rows::OutputFormat;
 
 use std::path::{Path, PathBuf};
 
+use crate::atomic::AtomicFile;
 use crate::dataset::columns::Columns;
 use crate::dataset::input::{self, Piece, RawRecord};
 use crate::dataset::record::{self, RecordParser, RejectRow, Scratch};
@@ -33,8 +34,8 @@ pub struct BatchOptions {
     pub out: PathBuf,
     /// Output format
     pub format: OutputFormat,
-    /// Reject file
-    pub rejects: PathBuf,
+    /// Reject file (`None`: standard error, as when the output goes to standard output)
+    pub rejects: Option<PathBuf>,
     /// Write each record's full report here
     pub explain: Option<Explain>,
 }
@@ -95,13 +96,17 @@ pub struct Summary {
     pub ignored_columns: IgnoredColumns,
 }
 
-/// The default reject file for an output file: `<out>.rejects.csv` beside it.
-pub fn default_rejects_path(out: &Path) -> PathBuf {
+/// The default reject file for an output file: `<out>.rejects.csv` beside it; `None` (standard
+/// error) when the output goes to standard output (`-`).
+pub fn default_rejects_path(out: &Path) -> Option<PathBuf> {
+    if crate::atomic::is_stdout(out) {
+        return None;
+    }
     let mut name = out
         .file_name()
         .map_or_else(Default::default, |n| n.to_os_string());
     name.push(".rejects.csv");
-    out.with_file_name(name)
+    Some(out.with_file_name(name))
 }
 
 /// Parse `--where classification=TYPE` (`none` for records no type matched).
@@ -236,7 +241,13 @@ fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), DatasetError> {
 pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, DatasetError> {
     let program = &rules.program;
     check_not_input(&opts.out, &opts.read.input.paths)?;
-    check_not_input(&opts.rejects, &opts.read.input.paths)?;
+    if let Some(rejects) = &opts.rejects {
+        check_not_input(rejects, &opts.read.input.paths)?;
+    }
+    let rejects_path = opts
+        .rejects
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("<standard error>"));
     let columns = Columns::new(program, &opts.read.columns)?;
     let (infos, reader) = input::open(&opts.read.input)?;
     let buffers = reader.pool();
@@ -247,12 +258,15 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
     }
     let renderer = RowRenderer::new(program, opts.format);
     let mut out = create_output(&opts.out)?;
-    let mut rejects = create_output(&opts.rejects)?;
+    let mut rejects = match &opts.rejects {
+        Some(path) => create_output(path)?,
+        None => AtomicFile::stderr(),
+    };
     out.write_all(&renderer.header())
         .map_err(DatasetError::write(&opts.out))?;
     rejects
         .write_all(rows::REJECT_HEADER)
-        .map_err(DatasetError::write(&opts.rejects))?;
+        .map_err(DatasetError::write(&rejects_path))?;
 
     let n_types = program.types.len();
     let mut summary = Summary {
@@ -335,7 +349,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
         record::reject_rows(&slice.rejects, &parser.names, &mut reject_buf);
         rejects
             .write_all(&reject_buf)
-            .map_err(DatasetError::write(&opts.rejects))?;
+            .map_err(DatasetError::write(&rejects_path))?;
         for (total, c) in counts.iter_mut().zip(&slice.counts) {
             *total += c;
         }
@@ -347,7 +361,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
         .map_err(DatasetError::write(&opts.out))?;
     rejects
         .commit()
-        .map_err(DatasetError::write(&opts.rejects))?;
+        .map_err(DatasetError::write(&rejects_path))?;
     out.commit().map_err(DatasetError::write(&opts.out))?;
     summary.by_classification = counts
         .iter()

@@ -172,7 +172,7 @@ pub fn run(out: &Output, args: BatchArgs) -> Ran {
     let rejects = args
         .rejects
         .clone()
-        .unwrap_or_else(|| batch::default_rejects_path(&args.out));
+        .or_else(|| batch::default_rejects_path(&args.out));
     let opts = BatchOptions {
         read: args.data_args.read_options(args.data.clone()),
         out: args.out.clone(),
@@ -182,7 +182,7 @@ pub fn run(out: &Output, args: BatchArgs) -> Ran {
     };
     match batch::run_batch(&rules, &opts) {
         Ok(summary) => {
-            print_summary(out, &summary, &args.out, &rejects);
+            print_summary(out, &summary, &args.out, rejects.as_deref());
             if summary.rejected > 0 {
                 Ok(Exit::Rejects)
             } else {
@@ -197,7 +197,12 @@ pub fn run(out: &Output, args: BatchArgs) -> Ran {
 }
 
 /// The summary on stderr: counts, then records per classification.
-pub fn print_summary(out: &Output, s: &Summary, path: &std::path::Path, rejects: &std::path::Path) {
+pub fn print_summary(
+    out: &Output,
+    s: &Summary,
+    path: &std::path::Path,
+    rejects: Option<&std::path::Path>,
+) {
     for (input, columns) in &s.ignored_columns {
         let list: Vec<String> = columns.iter().map(|c| format!("`{c}`")).collect();
         out.note(&format!(
@@ -206,15 +211,21 @@ pub fn print_summary(out: &Output, s: &Summary, path: &std::path::Path, rejects:
         ));
     }
     let rejected = if s.rejected > 0 {
-        format!(", {} rejected (see `{}`)", s.rejected, rejects.display())
+        match rejects {
+            Some(r) => format!(", {} rejected (see `{}`)", s.rejected, r.display()),
+            None => format!(", {} rejected (listed on standard error)", s.rejected),
+        }
     } else {
         ", 0 rejected".into()
     };
+    let wrote = if crate::atomic::is_stdout(path) {
+        "standard output".to_string()
+    } else {
+        format!("`{}`", path.display())
+    };
     out.note(&format!(
-        "{} records read, {} evaluated{rejected}; wrote `{}`",
-        s.read,
-        s.evaluated,
-        path.display()
+        "{} records read, {} evaluated{rejected}; wrote {wrote}",
+        s.read, s.evaluated,
     ));
     let width = s
         .by_classification

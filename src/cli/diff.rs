@@ -56,10 +56,11 @@ pub fn run(out: &Output, args: DiffArgs) -> Ran {
             _ => DiffFormat::Text,
         }
     });
-    let rejects = args
-        .rejects
-        .clone()
-        .or_else(|| args.out.as_deref().map(crate::batch::default_rejects_path));
+    let rejects = args.rejects.clone().or_else(|| {
+        args.out
+            .as_deref()
+            .and_then(crate::batch::default_rejects_path)
+    });
     let opts = DiffOptions {
         read: args.data_args.read_options(args.data.clone()),
         format,
