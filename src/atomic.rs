@@ -48,6 +48,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.commit()
 }
 
+/// Names of standard output and standard error on Unix systems.
+const STDOUT_NAMES: [&str; 3] = ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"];
+const STDERR_NAMES: [&str; 3] = ["/dev/stderr", "/dev/fd/2", "/proc/self/fd/2"];
+
 /// Whether `path` means standard output (`-`).
 pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -94,9 +98,23 @@ impl AtomicFile {
     /// regular file is opened and written in place; anything else gets a new file in the
     /// same directory (which must exist), renamed over it by [`AtomicFile::commit`].
     pub fn create(dest: &Path) -> io::Result<Self> {
-        if is_stdout(dest) {
+        // The process's own standard streams, however they are spelled: written through
+        // the open descriptor (whatever it is redirected to), never reopened or replaced.
+        if is_stdout(dest) || STDOUT_NAMES.iter().any(|n| dest == Path::new(n)) {
             return Ok(Self::stream(Box::new(io::stdout())));
         }
+        if STDERR_NAMES.iter().any(|n| dest == Path::new(n)) {
+            return Ok(Self::stderr());
+        }
+        // A symbolic link is never renamed over: the file it points to is the target.
+        let resolved;
+        let dest = match fs::symlink_metadata(dest) {
+            Ok(m) if m.file_type().is_symlink() => {
+                resolved = fs::canonicalize(dest)?;
+                resolved.as_path()
+            }
+            _ => dest,
+        };
         if let Ok(meta) = fs::metadata(dest) {
             if !meta.is_file() && !meta.is_dir() {
                 let file = fs::OpenOptions::new().write(true).open(dest)?;
@@ -486,6 +504,39 @@ mod tests {
         assert_eq!(reader.join().unwrap(), b"through the pipe\n");
         assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(names(dir.path()), ["pipe"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_is_kept_and_the_file_it_points_to_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        let link = dir.path().join("link.csv");
+        fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(&real).unwrap(), "new");
+        assert_eq!(names(dir.path()), ["link.csv", "real.csv"]);
+    }
+
+    #[test]
+    fn standard_streams_by_any_name_are_streams() {
+        for name in [
+            "-",
+            "/dev/stdout",
+            "/dev/fd/1",
+            "/proc/self/fd/1",
+            "/dev/stderr",
+        ] {
+            let file = AtomicFile::create(Path::new(name)).unwrap();
+            assert!(file.temp_path().is_none(), "{name}");
+            assert!(matches!(file.sink, Some(Sink::Stream(_))), "{name}");
+            file.commit().unwrap();
+        }
     }
 
     #[test]
