@@ -236,3 +236,47 @@ fn a_dash_writes_to_standard_output_and_no_file_named_dash() {
     assert!(common::stdout(&explained).contains("\"trace_version\""));
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// `-` reads one cluster's facts from standard input in every command that reads them.
+#[test]
+fn explain_and_what_if_read_facts_from_standard_input() {
+    use std::io::Write;
+    let facts = fs::read_to_string(common::root().join(GAMARRA)).unwrap();
+    for args in [
+        vec!["explain", "-", "--facts-format", "yaml"],
+        vec![
+            "what-if",
+            "-",
+            "--facts-format",
+            "yaml",
+            "--set",
+            "trust=high",
+        ],
+        vec!["eval", "-", "--facts-format", "yaml"],
+    ] {
+        let mut child = common::meso_command()
+            .args(&args)
+            .current_dir(common::root())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(facts.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert!(common::stdout(&o).contains("survival_cluster"), "{args:?}");
+    }
+    let o = meso(&["explain", "-"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("needs `--facts-format"),
+        "{}",
+        stderr(&o)
+    );
+}

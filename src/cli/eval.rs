@@ -1,11 +1,10 @@
 //! `meso eval`: classify clusters from facts files and list the policies that apply.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use crate::facts::{self, FactsFormat, LoadOptions};
+use crate::facts::FactsFormat;
 use crate::render::{json, table, EvalReport};
 
 use super::output::Output;
@@ -48,53 +47,28 @@ pub struct EvalArgs {
 
 pub fn run(out: &Output, args: EvalArgs) -> Ran {
     let rules = args.rules.load(out, false)?;
-    let opts = LoadOptions {
-        allow_unknown_facts: args.allow_unknown_facts,
-    };
     let mut reports = Vec::with_capacity(args.facts.len());
     let mut traces = Vec::new();
     let mut exit = Exit::Ok;
     for path in &args.facts {
-        let loaded = if path.as_os_str() == "-" {
-            let Some(format) = args.facts_format else {
-                out.note("error: reading facts from `-` (standard input) needs `--facts-format json|yaml|toml`");
-                return Err(Exit::Input);
-            };
-            let mut text = String::new();
-            // One byte past the limit is enough for `load_facts` to refuse it as too large.
-            let cap = crate::limits::MAX_FACTS_FILE_BYTES + 1;
-            if let Err(e) = std::io::stdin().take(cap).read_to_string(&mut text) {
-                out.note(&format!("error: cannot read standard input: {e}"));
-                return Err(Exit::Input);
-            }
-            facts::load_facts(&rules.program, "<stdin>", &text, format, &opts)
-        } else {
-            facts::load_facts_file(&rules.program, path, args.facts_format, &opts)
+        // One bad file does not stop the others; the exit code reports it.
+        let Ok(facts) = super::explain::load(
+            out,
+            &rules,
+            path,
+            args.facts_format,
+            args.allow_unknown_facts,
+        ) else {
+            exit = Exit::Input;
+            continue;
         };
-        let loaded = match loaded {
-            Ok(l) => l,
-            Err(errors) => {
-                // One bad file does not stop the others; the exit code reports it.
-                out.diagnostic(&errors);
-                exit = Exit::Input;
-                continue;
-            }
-        };
-        for w in &loaded.warnings {
-            out.diagnostic(w);
-        }
         if args.explain {
-            traces.push(super::explain::trace_for(
-                &rules,
-                path,
-                &loaded.facts,
-                &args,
-            ));
+            traces.push(super::explain::trace_for(&rules, path, &facts, &args));
             continue;
         }
-        let outcome = rules.compiled.evaluate(&loaded.facts);
+        let outcome = rules.compiled.evaluate(&facts);
         let name = path.display().to_string();
-        reports.push(EvalReport::new(&rules, &name, &loaded.facts, &outcome));
+        reports.push(EvalReport::new(&rules, &name, &facts, &outcome));
     }
     if !traces.is_empty() {
         super::explain::print_traces(&traces, args.format == EvalFormat::Json);

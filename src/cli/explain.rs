@@ -2,7 +2,7 @@
 //! (text, JSON, Markdown or a self-contained HTML report). Also the helpers `verify`,
 //! `what-if` and `eval --explain` share: loading facts, naming them, writing output.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -176,7 +176,9 @@ fn check_selection(out: &Output, rules: &RuleSet, args: &ExplainArgs) -> Result<
     Ok(())
 }
 
-/// Load and validate one facts file, printing problems.
+/// The facts of one cluster from a file, or from standard input when the path is `-`
+/// (which needs `--facts-format`); warnings and errors are printed. Every command that reads
+/// one cluster's facts (`eval`, `explain`, `what-if`, `verify`) reads them here.
 pub fn load(
     out: &Output,
     rules: &RuleSet,
@@ -187,7 +189,23 @@ pub fn load(
     let opts = LoadOptions {
         allow_unknown_facts,
     };
-    match facts::load_facts_file(&rules.program, path, format, &opts) {
+    let loaded = if path.as_os_str() == "-" {
+        let Some(format) = format else {
+            out.note("error: reading facts from `-` (standard input) needs `--facts-format json|yaml|toml`");
+            return Err(Exit::Input);
+        };
+        let mut text = String::new();
+        // One byte past the limit is enough for `load_facts` to refuse it as too large.
+        let cap = crate::limits::MAX_FACTS_FILE_BYTES + 1;
+        if let Err(e) = std::io::stdin().take(cap).read_to_string(&mut text) {
+            out.note(&format!("error: cannot read standard input: {e}"));
+            return Err(Exit::Input);
+        }
+        facts::load_facts(&rules.program, "<stdin>", &text, format, &opts)
+    } else {
+        facts::load_facts_file(&rules.program, path, format, &opts)
+    };
+    match loaded {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 out.diagnostic(w);
