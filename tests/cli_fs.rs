@@ -280,3 +280,16 @@ fn explain_and_what_if_read_facts_from_standard_input() {
         stderr(&o)
     );
 }
+
+/// A table of many clusters given to `meso eval` is pointed to `meso batch`.
+#[test]
+fn eval_of_a_table_points_to_batch() {
+    let o = meso(&["eval", "tests/cases/batch/examples.csv"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("meso::facts::unknown_format"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("`meso batch"), "{}", stderr(&o));
+}

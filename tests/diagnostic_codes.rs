@@ -94,9 +94,7 @@ fn missing_facts() -> Box<dyn Diagnostic> {
 }
 
 fn unknown_format() -> Box<dyn Diagnostic> {
-    Box::new(FactsError::UnknownFormat {
-        path: "cluster.txt".into(),
-    })
+    Box::new(FactsError::unknown_format("cluster.txt"))
 }
 
 fn facts_too_large() -> Box<dyn Diagnostic> {

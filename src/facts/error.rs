@@ -233,14 +233,35 @@ pub enum FactsError {
 
     /// The file name does not tell the format and none was given: `facts.txt`.
     #[error("cannot tell the format of facts file `{path}`")]
-    #[diagnostic(
-        code(meso::facts::unknown_format),
-        help("name the file `.json`, `.yaml`, `.yml` or `.toml`, or pass `--facts-format json`, `yaml` or `toml`")
-    )]
+    #[diagnostic(code(meso::facts::unknown_format))]
     UnknownFormat {
         /// The path as given
         path: String,
+        /// How to fix it: name the file, pass the format, or (for a table of many
+        /// clusters) use `meso batch`
+        #[help]
+        help: String,
     },
+}
+
+impl FactsError {
+    /// The error for a facts file whose name does not tell its format; a table of many
+    /// clusters (`.csv`, `.jsonl`, a spreadsheet) is pointed to `meso batch`.
+    pub fn unknown_format(path: &str) -> Self {
+        let ext = std::path::Path::new(path)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let help = match ext.as_deref() {
+            Some(ext @ ("csv" | "tsv" | "jsonl" | "ndjson" | "xlsx" | "xls" | "ods")) => format!(
+                "a `.{ext}` file holds a table of many clusters: evaluate it with `meso batch {path} --out results.csv`; `meso eval` reads one cluster's facts as `.json`, `.yaml` or `.toml`"
+            ),
+            _ => "name the file `.json`, `.yaml`, `.yml` or `.toml`, or pass `--facts-format json`, `yaml` or `toml`".to_string(),
+        };
+        FactsError::UnknownFormat {
+            path: path.to_string(),
+            help,
+        }
+    }
 }
 
 /// Every problem found in one facts file (errors, and warnings found alongside them).

@@ -198,7 +198,7 @@ pub fn load_facts_file(
     let Some(format) = format.or_else(|| FactsFormat::from_path(path)) else {
         return Err(FactsErrors::single(
             &name,
-            FactsError::UnknownFormat { path: name.clone() },
+            FactsError::unknown_format(&name),
         ));
     };
     load_facts(program, &name, &text, format, opts)
