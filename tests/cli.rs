@@ -280,3 +280,27 @@ fn help_lists_exit_codes() {
     let o = meso(&["--help"]);
     assert!(stdout(&o).contains("Exit codes"), "{}", stdout(&o));
 }
+
+/// Counts are written in the right number, and `fmt --check` names the path in its fix.
+#[test]
+fn summaries_count_in_the_right_number_and_fixes_name_the_path() {
+    let o = meso(&["check", "-r", "tests/cases/logic"]);
+    assert!(
+        stderr(&o).contains("1 file, 7 facts, 1 parameter, 1 derived value, 4 types"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = temp_dir();
+    let file = dir.path().join("t.meso");
+    std::fs::write(&file, "fact firms: count {description \"Firms\"}\n").unwrap();
+    let path = file.to_str().unwrap();
+    let o = meso(&["fmt", "--check", path]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "1 of 1 file is not formatted; run `meso fmt {path}` to fix"
+        )),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -27,7 +27,7 @@ fn init_creates_a_rule_set_that_checks_and_passes_its_tests() {
     let o = meso(&["check", dir_arg, "--deny-warnings"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("no problems found"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("1 types, 2 policies"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 type, 2 policies"), "{}", stderr(&o));
 
     let o = meso(&["fmt", "--check", dir_arg]);
     assert_eq!(o.status.code(), Some(0), "not formatted: {}", stdout(&o));

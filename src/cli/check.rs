@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::output::{rules_name, Output};
+use super::output::{count, rules_name, Output};
 use super::{Exit, Ran, RulesArgs};
 
 #[derive(Debug, Args)]
@@ -28,20 +28,22 @@ pub fn run(out: &Output, mut args: CheckArgs) -> Ran {
     let rules = args.rules.load(out, true)?;
     let p = &rules.program;
     let warnings = rules.warnings.len();
+    let counts = [
+        count(rules.files.len(), "file", "files"),
+        count(p.facts.len(), "fact", "facts"),
+        count(p.params.len(), "parameter", "parameters"),
+        count(p.derived.len(), "derived value", "derived values"),
+        count(p.types.len(), "type", "types"),
+        count(p.policies.len(), "policy", "policies"),
+        count(p.tests.len(), "test", "tests"),
+    ];
     out.note(&format!(
-        "{}: {} files, {} facts, {} parameters, {} derived values, {} types, {} policies, {} tests: {}",
+        "{}: {}: {}",
         rules_name(&rules),
-        rules.files.len(),
-        p.facts.len(),
-        p.params.len(),
-        p.derived.len(),
-        p.types.len(),
-        p.policies.len(),
-        p.tests.len(),
+        counts.join(", "),
         match warnings {
             0 => "no problems found".to_string(),
-            1 => "1 warning".to_string(),
-            n => format!("{n} warnings"),
+            n => count(n, "warning", "warnings"),
         }
     ));
     if warnings > 0 && args.deny_warnings {

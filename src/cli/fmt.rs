@@ -10,7 +10,7 @@ use crate::ruleset;
 use crate::source::SourceFile;
 use crate::syntax::fmt::format_source;
 
-use super::output::Output;
+use super::output::{count, Output};
 use super::Exit;
 
 #[derive(Debug, Args)]
@@ -85,15 +85,18 @@ pub fn run(out: &Output, args: FmtArgs) -> Exit {
     }
     if args.check {
         if unformatted > 0 {
+            // The fix names what was checked, so that it can be pasted as it is.
+            let what: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             out.note(&format!(
-                "{unformatted} of {total} file{} not formatted; run `meso fmt` to fix",
-                if total == 1 { " is" } else { "s are" }
+                "{unformatted} of {} not formatted; run `meso fmt {}` to fix",
+                count(total, "file is", "files are"),
+                what.join(" ")
             ));
         }
     } else if total > 0 {
         out.note(&format!(
-            "{changed} of {total} file{} reformatted",
-            if total == 1 { "" } else { "s" }
+            "{changed} of {} reformatted",
+            count(total, "file", "files")
         ));
     }
     exit

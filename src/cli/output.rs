@@ -52,14 +52,12 @@ impl Output {
         for w in &failure.warnings {
             self.diagnostic(w);
         }
-        let errors = failure.errors.len();
         self.note(&format!(
-            "error: the rule set has {errors} error{}{}",
-            if errors == 1 { "" } else { "s" },
+            "error: the rule set has {}{}",
+            count(failure.errors.len(), "error", "errors"),
             match failure.warnings.len() {
                 0 => String::new(),
-                1 => " and 1 warning".into(),
-                n => format!(" and {n} warnings"),
+                n => format!(" and {}", count(n, "warning", "warnings")),
             }
         ));
     }
@@ -68,4 +66,13 @@ impl Output {
 /// A short name for where the rules came from, for summaries.
 pub fn rules_name(rules: &RuleSet) -> String {
     rules.origin.describe()
+}
+
+/// `1 file`, `2 files`: a number with the word in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
