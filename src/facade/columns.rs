@@ -6,11 +6,9 @@
 //! facts per row, or the problems of the rows whose cells do not fit: a bad cell never
 //! drops a row, and never stops the others.
 
-use std::sync::Arc;
-
 use crate::facade::diagnostic::{Diagnostic, Error, ErrorKind, Severity};
-use crate::facts::value_check::{check_number, describe_text, level_index, ValueProblem};
-use crate::facts::{self};
+use crate::facts::value_check::check_number;
+use crate::facts::{self, fact_value_from_text};
 use crate::ir::{Fact, FactType, Program};
 use crate::suggest::did_you_mean;
 use crate::value::Value;
@@ -196,10 +194,9 @@ fn table_problem(code: &str, message: String, help: String) -> Diagnostic {
     }
 }
 
-fn cell_problem(row: usize, problem: &ValueProblem, key: &str) -> Diagnostic {
-    let message = format!("row {}: {}", row + 1, problem.message(key));
-    let help = problem.help().map(str::to_string);
-    let code = problem.code();
+/// A problem of one cell: `code`, what is wrong (`message`), how to fix it.
+fn cell_problem(row: usize, code: &str, message: &str, help: Option<String>) -> Diagnostic {
+    let message = format!("row {}: {message}", row + 1);
     let mut rendered = format!("{code}\n\n  × {message}\n");
     if let Some(h) = &help {
         rendered.push_str(&format!("  help: {h}\n"));
@@ -217,57 +214,6 @@ fn cell_problem(row: usize, problem: &ValueProblem, key: &str) -> Diagnostic {
     }
 }
 
-/// The value of one text cell for `fact`.
-fn text_value(fact: &Fact, text: &str) -> Result<Value, ValueProblem> {
-    let trimmed = text.trim();
-    match &fact.ty {
-        FactType::Number | FactType::Integer | FactType::Ratio => {
-            let number = match trimmed.strip_suffix('%') {
-                Some(pct) => pct.trim().parse::<f64>().ok().map(|n| n / 100.0),
-                None => trimmed.parse::<f64>().ok(),
-            };
-            match number {
-                Some(n) => check_number(fact, n),
-                None => Err(wrong_type(fact, trimmed)),
-            }
-        }
-        FactType::Boolean => match trimmed {
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
-            _ => Err(wrong_type(fact, trimmed)),
-        },
-        FactType::Text => Ok(Value::Text(Arc::from(text))),
-        FactType::Level { levels, ordered } => {
-            let what = if *ordered {
-                "a level"
-            } else {
-                "an alternative"
-            };
-            level_index(levels, trimmed, what).map(Value::Level)
-        }
-        FactType::Set { members } => {
-            let inner = trimmed
-                .strip_prefix('[')
-                .and_then(|t| t.strip_suffix(']'))
-                .unwrap_or(trimmed);
-            let mut set = 0u64;
-            for member in inner.split(',').map(str::trim).filter(|m| !m.is_empty()) {
-                let i = level_index(members, member, "a member")?;
-                set |= 1u64.checked_shl(i).unwrap_or(0);
-            }
-            Ok(Value::Set(set))
-        }
-    }
-}
-
-fn wrong_type(fact: &Fact, found: &str) -> ValueProblem {
-    ValueProblem::WrongType {
-        expected: fact.ty.describe(),
-        found: describe_text(found),
-        help: None,
-    }
-}
-
 /// The facts of each row, or the problems of its cells (every bad cell of the row).
 pub(crate) fn rows_to_facts(
     program: &Program,
@@ -281,7 +227,10 @@ pub(crate) fn rows_to_facts(
         for b in &bound {
             let value = match b.column {
                 Column::Numbers(c) => match c.get(row).copied().flatten() {
-                    Some(n) => check_number(b.fact, n),
+                    Some(n) => check_number(b.fact, n).map_err(|p| {
+                        let help = p.help().map(str::to_string);
+                        vec![cell_problem(row, p.code(), &p.message(&b.fact.name), help)]
+                    }),
                     None => Ok(Value::Unknown),
                 },
                 Column::Booleans(c) => Ok(c
@@ -289,8 +238,19 @@ pub(crate) fn rows_to_facts(
                     .copied()
                     .flatten()
                     .map_or(Value::Unknown, Value::Bool)),
+                // Text is read as `--set` reads it, with the facts files' checks.
                 Column::Texts(c) => match c.get(row).copied().flatten() {
-                    Some(t) => text_value(b.fact, t),
+                    Some(t) => fact_value_from_text(b.fact, t).map_err(|errors| {
+                        errors
+                            .iter()
+                            .map(|e| {
+                                let code = miette::Diagnostic::code(e)
+                                    .map_or_else(String::new, |c| c.to_string());
+                                let help = miette::Diagnostic::help(e).map(|h| h.to_string());
+                                cell_problem(row, &code, &e.to_string(), help)
+                            })
+                            .collect()
+                    }),
                     None => Ok(Value::Unknown),
                 },
             };
@@ -302,7 +262,7 @@ pub(crate) fn rows_to_facts(
                         *s = v;
                     }
                 }
-                Err(p) => problems.push(cell_problem(row, &p, &b.fact.name)),
+                Err(mut p) => problems.append(&mut p),
             }
         }
         rows.push(if problems.is_empty() {

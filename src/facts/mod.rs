@@ -226,6 +226,25 @@ pub fn parse_fact_value(program: &Program, fact: FactId, text: &str) -> Result<V
     let Some(decl) = program.fact(fact) else {
         return Err(format!("no fact with id {}", fact.0));
     };
+    fact_value_from_text(decl, text).map_err(|errors| {
+        let messages: Vec<String> = errors
+            .iter()
+            .map(|e| match miette::Diagnostic::help(e) {
+                Some(help) => format!("{e}; {help}"),
+                None => e.to_string(),
+            })
+            .collect();
+        messages.join("\n")
+    })
+}
+
+/// One value of `decl` written as text, as `--set` and the library's text columns take it
+/// (`17%`, `true`, a level name, set members separated by commas, `unknown`), with the
+/// same checks and diagnostics as facts files.
+pub(crate) fn fact_value_from_text(
+    decl: &crate::ir::Fact,
+    text: &str,
+) -> Result<Value, Vec<FactsError>> {
     let trimmed = text.trim();
     if trimmed == "unknown" || trimmed == "null" {
         return Ok(Value::Unknown);
@@ -266,16 +285,7 @@ pub fn parse_fact_value(program: &Program, fact: FactId, text: &str) -> Result<V
         src: &src,
         syntax: Syntax::Cli,
     };
-    check::check_value(decl, &Node::new(kind, span), &ctx).map_err(|errors| {
-        let messages: Vec<String> = errors
-            .iter()
-            .map(|e| match miette::Diagnostic::help(e) {
-                Some(help) => format!("{e}; {help}"),
-                None => e.to_string(),
-            })
-            .collect();
-        messages.join("\n")
-    })
+    check::check_value(decl, &Node::new(kind, span), &ctx)
 }
 
 /// Where a fact value came from, for traces and error messages.

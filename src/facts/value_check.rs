@@ -15,7 +15,9 @@ use crate::value::{format_number, Value};
 /// Why one value does not fit its fact declaration.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum ValueProblem {
-    /// A value of the wrong kind
+    /// A value of the wrong kind (the dataset layer reads cells of any kind; facts files
+    /// report their own `wrong_type`)
+    #[cfg_attr(not(feature = "cli"), allow(dead_code))]
     WrongType {
         /// The declared type, described
         expected: String,
@@ -232,6 +234,7 @@ pub(crate) fn unknown_level(names: &[String], name: &str, what: &'static str) ->
 }
 
 /// How a text value is described in messages: text `"abc"` (shortened when long).
+#[cfg(feature = "cli")]
 pub(crate) fn describe_text(s: &str) -> String {
     format!("text `{}`", super::node::quote(s))
 }
