@@ -130,9 +130,9 @@ impl Rules {
     /// Evaluate many clusters, 64 at a time (the block evaluator `meso batch` runs); the
     /// same answers as [`Rules::evaluate`] one at a time.
     pub fn evaluate_many(&self, facts: &[Facts]) -> Verdicts {
-        let values: Vec<facts::Facts> = facts.iter().map(|f| f.values().clone()).collect();
-        let rows = values.into_iter().map(Ok).collect();
-        self.verdicts(rows)
+        // The block evaluator reads a block's facts side by side: each is copied into the
+        // block as its turn comes, not all at once.
+        self.verdicts(facts.len(), facts.iter().map(|f| Ok(f.values().clone())))
     }
 
     /// Evaluate many clusters given column by column (see [`Columns`]). A column that
@@ -142,11 +142,15 @@ impl Rules {
     /// evaluated.
     pub fn evaluate_columns(&self, columns: &Columns<'_>) -> Result<Verdicts, Error> {
         let rows = rows_to_facts(&self.rule_set().program, columns)?;
-        Ok(self.verdicts(rows))
+        Ok(self.verdicts(rows.len(), rows.into_iter()))
     }
 
-    fn verdicts(&self, rows: Vec<Result<facts::Facts, Vec<Diagnostic>>>) -> Verdicts {
-        let mut out: Vec<RowData> = Vec::with_capacity(rows.len());
+    fn verdicts(
+        &self,
+        len: usize,
+        rows: impl Iterator<Item = Result<facts::Facts, Vec<Diagnostic>>>,
+    ) -> Verdicts {
+        let mut out: Vec<RowData> = Vec::with_capacity(len);
         let mut block = BlockEvaluator::new(&self.rule_set().compiled);
         let mut pending: Vec<facts::Facts> = Vec::with_capacity(BLOCK);
         let mut slots: Vec<usize> = Vec::with_capacity(BLOCK);
