@@ -75,7 +75,6 @@ enum Sink {
         temp: Temp,
         dest: PathBuf,
         dir: PathBuf,
-        name: String,
     },
     /// Written as it comes, never renamed: standard output or error, or a target that is
     /// not a regular file
@@ -90,7 +89,10 @@ enum Temp {
     /// A file with no name yet (Linux `O_TMPFILE`): a killed process leaves nothing; it is
     /// linked into the directory only at the commit
     #[cfg(target_os = "linux")]
-    Unnamed,
+    Unnamed {
+        /// The target's file name, for the temporary name given at the commit
+        name: String,
+    },
 }
 
 impl AtomicFile {
@@ -135,7 +137,6 @@ impl AtomicFile {
                 temp,
                 dest: dest.to_path_buf(),
                 dir,
-                name,
             }),
             syncer: None,
             unsynced: 0,
@@ -195,15 +196,14 @@ impl AtomicFile {
         let Some(sink) = self.sink.take() else {
             return Ok(());
         };
-        let (writer, temp, dest, dir, name) = match sink {
+        let (writer, temp, dest, dir) = match sink {
             Sink::Stream(mut w) => return w.flush(),
             Sink::Replace {
                 file,
                 temp,
                 dest,
                 dir,
-                name,
-            } => (file, temp, dest, dir, name),
+            } => (file, temp, dest, dir),
         };
         let mut named: Option<PathBuf> = None;
         let renamed = writer
@@ -217,7 +217,7 @@ impl AtomicFile {
                 let tmp = match temp {
                     Temp::Named(p) => p,
                     #[cfg(target_os = "linux")]
-                    Temp::Unnamed => unnamed::link(&file, &dir, &name)?,
+                    Temp::Unnamed { name } => unnamed::link(&file, &dir, &name)?,
                 };
                 named = Some(tmp.clone());
                 drop(file);
@@ -230,8 +230,6 @@ impl AtomicFile {
             }
             return Err(e);
         }
-        // (`name` names the unnamed file at the commit; elsewhere it is unused.)
-        let _ = name;
         // Make the rename itself durable where the platform allows syncing a directory.
         if let Ok(d) = File::open(&dir) {
             let _ = d.sync_all();
@@ -267,7 +265,8 @@ impl Drop for AtomicFile {
 fn create_temp(dir: &Path, name: &str) -> io::Result<(Temp, File)> {
     #[cfg(target_os = "linux")]
     if let Some(file) = unnamed::create(dir) {
-        return Ok((Temp::Unnamed, file));
+        let name = name.to_string();
+        return Ok((Temp::Unnamed { name }, file));
     }
     create_named(dir, name).map(|(p, f)| (Temp::Named(p), f))
 }
