@@ -226,3 +226,42 @@ mod tests {
         }
     }
 }
+
+/// How settled a cluster's verdict is: what `meso batch` writes in its `verdict` column and
+/// counts in its summary, so that a verdict the facts settle is never confused with a
+/// provisional one, nor "no type matched" with "the facts are missing".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
+    /// A type is matched and no more specific one is left open
+    Firm,
+    /// Missing facts leave the most specific types open; one leads provisionally
+    Provisional,
+    /// Missing facts leave types open and nothing leads (`--strict-unknowns`)
+    Undetermined,
+    /// No type matched and none is left open
+    None,
+}
+
+impl VerdictKind {
+    /// From a record's firm classification, its provisional lead, and whether a type is
+    /// left undetermined.
+    pub fn of(classified: bool, provisional: bool, open: bool) -> Self {
+        match (provisional, classified, open) {
+            (true, _, _) => VerdictKind::Provisional,
+            (false, true, _) => VerdictKind::Firm,
+            (false, false, true) => VerdictKind::Undetermined,
+            (false, false, false) => VerdictKind::None,
+        }
+    }
+
+    /// The machine-readable word (CSV and JSON output).
+    pub fn code(self) -> &'static str {
+        match self {
+            VerdictKind::Firm => "firm",
+            VerdictKind::Provisional => "provisional",
+            VerdictKind::Undetermined => "undetermined",
+            VerdictKind::None => "none",
+        }
+    }
+}

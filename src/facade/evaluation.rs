@@ -136,7 +136,10 @@ impl Rules {
     /// Evaluate one cluster.
     pub fn evaluate(&self, facts: &Facts) -> Evaluation {
         let rules = self.rule_set();
-        let outcome = rules.compiled.evaluate(facts.values());
+        let mut outcome = rules.compiled.evaluate(facts.values());
+        if self.strict_unknowns() {
+            outcome.drop_provisional();
+        }
         Evaluation {
             report: EvalReport::new(rules, facts.name(), facts.values(), &outcome),
         }
@@ -156,6 +159,7 @@ impl Rules {
             only_type: options.only_type.clone(),
             only_policy: options.only_policy.clone(),
             stamp: None,
+            strict_unknowns: self.strict_unknowns(),
         };
         Explanation {
             trace: trace::explain(self.rule_set(), facts.values(), &opts),

@@ -12,6 +12,7 @@
 pub(crate) mod expr;
 pub(crate) mod missing;
 mod observer;
+mod provisional;
 pub(crate) mod run;
 
 pub use observer::{NoObserver, Observer, UnknownReason};
@@ -61,6 +62,15 @@ pub fn evaluate_expr_observed<O: Observer>(
     }
     .eval(id)
     .to_value()
+}
+
+impl Outcome {
+    /// Forget the provisional lead (`--strict-unknowns`: only what the facts settle).
+    pub fn drop_provisional(&mut self) {
+        self.provisional = None;
+        self.provisional_alternatives.clear();
+        self.provisional_policies.clear();
+    }
 }
 
 /// The result for one cluster type.
@@ -115,4 +125,12 @@ pub struct Outcome {
     pub policies: Vec<PolicyOutcome>,
     /// Policies and avoid items that apply, in output order (phase, `after`, declaration)
     pub applicable: Vec<PolicyId>,
+    /// When missing facts leave the most specific types that could still match undetermined
+    /// (below the classification, if any): the one that leads, by score. Never certain.
+    pub provisional: Option<TypeId>,
+    /// The other such types, best first
+    pub provisional_alternatives: Vec<TypeId>,
+    /// Policies and avoid items that would apply if the provisional lead were confirmed, in
+    /// output order (undetermined now; their condition, if any, holds)
+    pub provisional_policies: Vec<PolicyId>,
 }

@@ -111,6 +111,7 @@ pub(crate) fn applicable_and_classification(program: &Program, out: &mut Outcome
         }
     }
     classify(program, out);
+    super::provisional::lead(program, out);
 }
 
 /// Derived values, each once, in dependency order.
