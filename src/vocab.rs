@@ -129,6 +129,10 @@ pub enum ExpectedStatus {
     Recommended,
     /// `avoided` (avoid items)
     Avoided,
+    /// `provisionally recommended` (policies the provisional lead would bring in)
+    ProvisionallyRecommended,
+    /// `provisionally avoided` (avoid items the provisional lead would bring in)
+    ProvisionallyAvoided,
 }
 
 impl ExpectedStatus {
@@ -139,6 +143,8 @@ impl ExpectedStatus {
             ExpectedStatus::Undetermined => "undetermined",
             ExpectedStatus::Recommended => "recommended",
             ExpectedStatus::Avoided => "avoided",
+            ExpectedStatus::ProvisionallyRecommended => "provisionally recommended",
+            ExpectedStatus::ProvisionallyAvoided => "provisionally avoided",
         }
     }
 }
@@ -237,7 +243,8 @@ pub enum VerdictKind {
     Firm,
     /// Missing facts leave the most specific types open; one leads provisionally
     Provisional,
-    /// Missing facts leave types open and nothing leads (`--strict-unknowns`)
+    /// Missing facts leave types open (below the firm classification, if any) and nothing
+    /// leads (a cluster with no evidence for any type, or `--strict-unknowns`)
     Undetermined,
     /// No type matched and none is left open
     None,
@@ -245,12 +252,12 @@ pub enum VerdictKind {
 
 impl VerdictKind {
     /// From a record's firm classification, its provisional lead, and whether a type is
-    /// left undetermined.
+    /// left undetermined below the classification (anywhere, without one).
     pub fn of(classified: bool, provisional: bool, open: bool) -> Self {
-        match (provisional, classified, open) {
+        match (provisional, open, classified) {
             (true, _, _) => VerdictKind::Provisional,
-            (false, true, _) => VerdictKind::Firm,
-            (false, false, true) => VerdictKind::Undetermined,
+            (false, true, _) => VerdictKind::Undetermined,
+            (false, false, true) => VerdictKind::Firm,
             (false, false, false) => VerdictKind::None,
         }
     }

@@ -81,10 +81,12 @@ impl<'p> RowRenderer<'p> {
 
     /// How settled a row's verdict is.
     pub fn verdict(&self, row: Row<'_>) -> VerdictKind {
-        let open = row
-            .types
-            .iter()
-            .any(|t| t.status == TypeStatus::Undetermined);
+        let status = |i: usize| {
+            row.types
+                .get(i)
+                .map_or(TypeStatus::NotMatched, |t| t.status)
+        };
+        let open = crate::eval::open_below(self.program, status, row.classification);
         VerdictKind::of(
             row.classification.is_some(),
             self.provisional(row).0.is_some(),

@@ -13,6 +13,7 @@ pub(crate) mod expr;
 pub(crate) mod missing;
 mod observer;
 mod provisional;
+pub use provisional::open_below;
 pub(crate) mod run;
 
 pub use observer::{NoObserver, Observer, UnknownReason};

@@ -54,11 +54,14 @@ pub(crate) fn lead(program: &Program, out: &mut Outcome) {
             .types
             .get(i)
             .map_or((0.0, 0.0), |t| (t.score, t.score_max));
-        [support(program, out, i), score, max]
+        let support = support(program, out, i);
+        [support * score, support, score, max]
     };
-    // Most of its defining criteria settled in its favour first, then the highest score,
-    // then the best possible score (each within rounding), then declaration order (the sort
-    // is stable).
+    // The best fit weighed by how settled it is first (the share of its defining criteria
+    // settled in its favour times its score: a type that fits the ideal type well but whose
+    // defining criteria are all open does not beat one that fits as well and is nearly
+    // settled), then that share, then the highest score, then the best possible score (each
+    // within rounding), then declaration order (the sort is stable).
     candidates.sort_by(|&a, &b| {
         let (ka, kb) = (key(a), key(b));
         ka.iter()
@@ -135,6 +138,20 @@ fn required_holding(program: &Program, out: &Outcome, i: usize) -> bool {
         at = at.and_then(|id| program.cluster_type(id)).and_then(|c| c.parent);
     }
     false
+}
+
+/// Whether missing facts leave a type open where the verdict is decided: below the firm
+/// classification `classification` (a more specific type could still match), or anywhere
+/// when there is none. `status_of(i)` is type i's status.
+pub fn open_below(
+    program: &Program,
+    status_of: impl Fn(usize) -> TypeStatus,
+    classification: Option<TypeId>,
+) -> bool {
+    (0..program.types.len()).any(|i| {
+        status_of(i) == TypeStatus::Undetermined
+            && classification.is_none_or(|c| descends_from(program, TypeId::from_index(i), c))
+    })
 }
 
 /// Whether `ty` is `ancestor` or one of its descendants.
