@@ -111,6 +111,14 @@ fn render(program: &Program, out: &Outcome) -> String {
             });
             writeln!(s, "    {group}: {list}").unwrap();
         }
+        if !t.settled_facts.is_empty() {
+            writeln!(
+                s,
+                "    would not change the result: {}",
+                names(t.settled_facts.iter().copied(), fact)
+            )
+            .unwrap();
+        }
         // Shown whenever there are any (decided types have none).
         if *status == TypeStatus::Undetermined || !t.unknown_facts.is_empty() {
             writeln!(

@@ -69,8 +69,11 @@ fn one_missing_fact_keeps_the_type_firmly_or_provisionally_never_silent() {
     let mut firm_seen = 0;
     let mut wrong = Vec::new();
     for (name, text) in examples() {
-        let full = rules
-            .evaluate(&rules.facts_from_str(&name, &text, FactsFormat::Yaml).unwrap());
+        let full = rules.evaluate(
+            &rules
+                .facts_from_str(&name, &text, FactsFormat::Yaml)
+                .unwrap(),
+        );
         let Some(expected) = full.classification() else {
             continue;
         };
@@ -78,7 +81,9 @@ fn one_missing_fact_keeps_the_type_firmly_or_provisionally_never_silent() {
             full.policies().iter().map(|p| p.policy.as_str()).collect();
         for key in keys(&text) {
             let gap = without(&text, &key);
-            let facts = rules.facts_from_str(&name, &gap, FactsFormat::Yaml).unwrap();
+            let facts = rules
+                .facts_from_str(&name, &gap, FactsFormat::Yaml)
+                .unwrap();
             let verdict = rules.evaluate(&facts);
             match verdict.verdict() {
                 VerdictKind::Firm => {
@@ -144,7 +149,10 @@ fn one_missing_fact_keeps_the_type_firmly_or_provisionally_never_silent() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
-    assert!(provisional_seen > 10, "{provisional_seen} provisional cases");
+    assert!(
+        provisional_seen > 10,
+        "{provisional_seen} provisional cases"
+    );
     assert!(firm_seen > 10, "{firm_seen} firm cases");
 }
 
@@ -159,7 +167,9 @@ fn strict_unknowns_reports_only_what_the_facts_settle() {
         .strict_unknowns(true)
         .path(root().join("rules"))
         .unwrap();
-    let facts = strict.facts_from_str(&name, &gap, FactsFormat::Yaml).unwrap();
+    let facts = strict
+        .facts_from_str(&name, &gap, FactsFormat::Yaml)
+        .unwrap();
     let verdict = strict.evaluate(&facts);
     assert!(verdict.provisional().is_none());
     assert_eq!(verdict.verdict(), VerdictKind::Undetermined);
@@ -169,7 +179,11 @@ fn strict_unknowns_reports_only_what_the_facts_settle() {
     assert!(!trace.contains("Provisionally"));
     // Without the flag, the same facts lead provisionally.
     let lenient = rules();
-    let verdict = lenient.evaluate(&lenient.facts_from_str(&name, &gap, FactsFormat::Yaml).unwrap());
+    let verdict = lenient.evaluate(
+        &lenient
+            .facts_from_str(&name, &gap, FactsFormat::Yaml)
+            .unwrap(),
+    );
     assert_eq!(verdict.verdict(), VerdictKind::Provisional);
     assert_eq!(verdict.provisional().unwrap().name, "survival_cluster");
 }
@@ -177,7 +191,9 @@ fn strict_unknowns_reports_only_what_the_facts_settle() {
 #[test]
 fn no_facts_no_lead() {
     let rules = rules();
-    let facts = rules.facts_from_str("empty", "{}", FactsFormat::Json).unwrap();
+    let facts = rules
+        .facts_from_str("empty", "{}", FactsFormat::Json)
+        .unwrap();
     let verdict = rules.evaluate(&facts);
     assert_eq!(verdict.classification(), None);
     assert!(verdict.provisional().is_none());
@@ -231,13 +247,14 @@ fn every_output_marks_the_lead_as_not_certain() {
     assert!(table.contains("-- not certain, facts are missing"));
     assert!(table.contains("confirmed if: "));
     assert!(table.contains("Provisional policies (if `survival_cluster` is confirmed)"));
-    let json: serde_json::Value = serde_json::from_str(&stdout(&meso(&[
-        "eval", path, "--format", "json",
-    ])))
-    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&meso(&["eval", path, "--format", "json"]))).unwrap();
     assert_eq!(json["classification"], serde_json::Value::Null);
     assert_eq!(json["provisional"]["type"], "survival_cluster");
-    assert!(!json["provisional"]["deciding"].as_array().unwrap().is_empty());
+    assert!(!json["provisional"]["deciding"]
+        .as_array()
+        .unwrap()
+        .is_empty());
     let text = stdout(&meso(&["explain", path]));
     assert!(text.contains("Provisionally:") && text.contains("not certain"));
     let md = stdout(&meso(&["explain", path, "--format", "markdown"]));
@@ -281,7 +298,11 @@ fn batch_writes_the_verdict_and_counts_it_apart() {
             root().join("rules").to_str().unwrap(),
         ],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let csv = std::fs::read_to_string(dir.join("out.csv")).unwrap();
     let mut rows = csv.lines();
     let header: Vec<&str> = rows.next().unwrap().split(',').collect();

@@ -336,10 +336,8 @@ fn check_policy(
     negated: bool,
 ) -> Option<Failed> {
     let policy = program.policies.get(id.index())?;
-    if let (
-        ExpectedStatus::ProvisionallyRecommended | ExpectedStatus::ProvisionallyAvoided,
-        kind,
-    ) = (status, policy.kind)
+    if let (ExpectedStatus::ProvisionallyRecommended | ExpectedStatus::ProvisionallyAvoided, kind) =
+        (status, policy.kind)
     {
         let holds = out.provisional_policies.contains(&id);
         if holds != negated {

@@ -10,8 +10,8 @@ use crate::render;
 use crate::render::report::{
     EvalReport, PolicyReport, ProvisionalReport, TypeReport, UndeterminedPolicy,
 };
-use crate::vocab::{TypeStatus, VerdictKind};
 use crate::trace::{self, Trace, TraceOptions};
+use crate::vocab::{TypeStatus, VerdictKind};
 
 /// What the rule set says about one cluster: its type, each type's fit, the policies
 /// that apply in order, and what is left open by unknown facts.
@@ -161,7 +161,12 @@ impl Rules {
         if self.strict_unknowns() {
             outcome.drop_provisional();
         }
-        let status = |i: usize| outcome.types.get(i).map_or(TypeStatus::NotMatched, |t| t.status);
+        let status = |i: usize| {
+            outcome
+                .types
+                .get(i)
+                .map_or(TypeStatus::NotMatched, |t| t.status)
+        };
         let open = crate::eval::open_below(&rules.program, status, outcome.classification);
         Evaluation {
             report: EvalReport::new(rules, facts.name(), facts.values(), &outcome),

@@ -99,6 +99,8 @@ pub struct TypeReport {
     pub excluded_by: Vec<String>,
     /// Missing facts that would decide an undetermined result
     pub unknown_facts: Vec<String>,
+    /// Missing facts that would not change the status (every value gives it)
+    pub settled_facts: Vec<String>,
 }
 
 /// A policy or avoid item that applies.
@@ -226,6 +228,7 @@ impl EvalReport {
                     } else {
                         Vec::new()
                     },
+                    settled_facts: fact_names(&o.settled_facts),
                 }
             })
             .collect();

@@ -65,6 +65,9 @@ pub fn render_report(report: &EvalReport) -> String {
         .set_header(vec!["Type", "Status", "Score", "Why / what is missing"]);
     for t in &report.types {
         let why = match t.status {
+            _ if !t.settled_facts.is_empty() => {
+                format!("missing {} would not change it", t.settled_facts.join(", "))
+            }
             TypeStatus::Matched => String::new(),
             TypeStatus::NotMatched if !t.excluded_by.is_empty() => {
                 format!("excluded by {}", t.excluded_by.join(", "))

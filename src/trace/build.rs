@@ -316,6 +316,9 @@ fn type_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: TypeId) -> TypeTrace {
         met_weight: met,
         total_weight: ty.map_or(0.0, |t| t.total_weight()),
         explanation: whynot::type_explanation(ctx, outcome, id, &criteria),
+        settled_facts: o.map_or_else(Vec::new, |o| {
+            whynot::fact_names(ctx, o.settled_facts.clone())
+        }),
         criteria,
         why_not,
         excerpt: ctx.raw(ty.map(|t| t.span).unwrap_or_default()),

@@ -243,6 +243,9 @@ pub struct TypeTrace {
     pub total_weight: f64,
     /// One sentence: why this status
     pub explanation: String,
+    /// Missing facts that would not change the status: every value they could take gives
+    /// it, so it is decided although some criteria are unknown
+    pub settled_facts: Vec<String>,
     /// Effective criteria: inherited required and excluding first, then own ones
     pub criteria: Vec<CriterionTrace>,
     /// For a type that is not matched: what kept it out and what would change that

@@ -13,6 +13,7 @@ pub(crate) mod expr;
 pub(crate) mod missing;
 mod observer;
 mod provisional;
+mod settle;
 pub use provisional::open_below;
 pub(crate) mod run;
 
@@ -93,6 +94,9 @@ pub struct TypeOutcome {
     pub score_max: f64,
     /// Facts that are missing and read by a criterion that came out unknown
     pub unknown_facts: Vec<FactId>,
+    /// Missing facts that would not change the result: every value they could take gives
+    /// this status, so it is not undetermined (see `settle.rs`)
+    pub settled_facts: Vec<FactId>,
 }
 
 /// The result for one policy or avoid item.

@@ -116,7 +116,9 @@ fn support(program: &Program, out: &Outcome, i: usize) -> f64 {
             total += 1;
             settled += u32::from(*truth == Truth::False);
         }
-        at = at.and_then(|id| program.cluster_type(id)).and_then(|c| c.parent);
+        at = at
+            .and_then(|id| program.cluster_type(id))
+            .and_then(|c| c.parent);
     }
     if total == 0 {
         1.0
@@ -135,7 +137,9 @@ fn required_holding(program: &Program, out: &Outcome, i: usize) -> bool {
         if t.required.contains(&Truth::True) {
             return true;
         }
-        at = at.and_then(|id| program.cluster_type(id)).and_then(|c| c.parent);
+        at = at
+            .and_then(|id| program.cluster_type(id))
+            .and_then(|c| c.parent);
     }
     false
 }

@@ -98,6 +98,7 @@ pub(crate) fn finish<'a>(
         if types.get(i).map(|t| t.status) == Some(TypeStatus::Undetermined) {
             let m = collector.get_or_insert_with(|| inputs.missing());
             type_unknown_facts(program, m, types, i);
+            super::settle::settle(inputs, types, i);
         }
     }
     policies(inputs, &mut collector, types, policy_out, condition);
@@ -122,6 +123,17 @@ fn derived_values<O: Observer>(
     derived: &mut Vec<Value>,
     obs: &mut O,
 ) {
+    derived_from(program, params, &facts.values, derived, obs);
+}
+
+/// Derived values from fact slots, each once, in dependency order.
+pub(crate) fn derived_from<O: Observer>(
+    program: &Program,
+    params: &[Param],
+    facts: &[Value],
+    derived: &mut Vec<Value>,
+    obs: &mut O,
+) {
     derived.clear();
     derived.resize(program.derived.len(), Value::Unknown);
     for &d in &program.derived_order {
@@ -132,7 +144,7 @@ fn derived_values<O: Observer>(
         };
         let value = Evaluator {
             exprs: &program.exprs,
-            facts: &facts.values,
+            facts,
             params,
             derived,
             obs: &mut *obs,
@@ -163,6 +175,7 @@ fn type_criteria<O: Observer>(
         criteria(ev, &ty.excluding, &mut t.excluding);
         (t.score, t.score_max) = score(ty, &t.indicative);
         t.unknown_facts.clear();
+        t.settled_facts.clear();
     }
 }
 
@@ -285,6 +298,7 @@ pub(crate) fn empty_type() -> TypeOutcome {
         score: 1.0,
         score_max: 1.0,
         unknown_facts: Vec::new(),
+        settled_facts: Vec::new(),
     }
 }
 

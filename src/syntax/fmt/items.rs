@@ -323,7 +323,10 @@ impl Printer<'_> {
                 span,
             } => {
                 let which = if *provisional { "provisional " } else { "" };
-                (*span, format!("expect {which}classification is {}", name.name))
+                (
+                    *span,
+                    format!("expect {which}classification is {}", name.name),
+                )
             }
             Expectation::Status {
                 name,
