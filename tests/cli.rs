@@ -304,3 +304,37 @@ fn summaries_count_in_the_right_number_and_fixes_name_the_path() {
         stderr(&o)
     );
 }
+
+/// Inside a project made by `meso init`, commands find its rules (from any folder below it)
+/// and say which rule set they used; a broken `meso.toml` is an error, never skipped.
+#[test]
+fn commands_find_the_project_rules_and_name_them() {
+    let tmp = temp_dir();
+    let project = tmp.path().join("proj");
+    let made = common::meso_in(tmp.path(), &["init", "proj"]);
+    assert_eq!(code(&made), 0, "{}", stderr(&made));
+    assert!(project.join("meso.toml").is_file());
+    let deeper = project.join("data/2026");
+    std::fs::create_dir_all(&deeper).unwrap();
+    // The project's rules, not the embedded paper rules.
+    let here = common::meso_in(&project, &["eval", "examples/example.yaml"]);
+    assert_eq!(code(&here), 0, "{}", stderr(&here));
+    let text = stdout(&here);
+    assert!(text.contains("\nRules: . (sha256:"), "{text}");
+    let below = common::meso_in(&deeper, &["check"]);
+    assert_eq!(code(&below), 0, "{}", stderr(&below));
+    assert!(stderr(&below).starts_with("../..: "), "{}", stderr(&below));
+    // The embedded rules elsewhere, named as such.
+    let elsewhere = common::meso_in(tmp.path(), &["eval", "proj/examples/example.yaml"]);
+    assert!(stdout(&elsewhere).contains("Rules: the shipped rule set (sha256:"));
+    // A marker naming no rules is an error with its code.
+    std::fs::write(project.join("meso.toml"), "rules = \"nowhere\"\n").unwrap();
+    let broken = common::meso_in(&deeper, &["check"]);
+    assert_eq!(code(&broken), 2);
+    assert!(
+        stderr(&broken).contains("meso::rules::project"),
+        "{}",
+        stderr(&broken)
+    );
+    assert!(stderr(&broken).contains("does not exist"));
+}

@@ -22,7 +22,7 @@ pub struct VerifyArgs {
     #[arg(value_name = "FACTS")]
     pub facts: Option<PathBuf>,
 
-    /// Rule set: a directory of `.meso` files or one file [default: ./rules, else the shipped set]
+    /// Rule set: a directory of `.meso` files or one file [default: the project's, found from here up (meso.toml, rules/, .meso files here), else the shipped set]
     #[arg(short = 'r', long = "rules", value_name = "RULES")]
     pub rules: Option<PathBuf>,
 }

@@ -18,6 +18,10 @@ const WIDTH: usize = 88;
 pub fn render_report(report: &EvalReport) -> String {
     let mut out = String::new();
     out.push_str(&format!("Cluster facts: {}\n", report.facts_file));
+    out.push_str(&format!(
+        "Rules: {} ({})\n",
+        report.rules_source, report.rules_fingerprint
+    ));
     match &report.classification {
         Some(name) => {
             let label = report.classification_label.as_deref().unwrap_or(name);
