@@ -338,3 +338,65 @@ fn commands_find_the_project_rules_and_name_them() {
     );
     assert!(stderr(&broken).contains("does not exist"));
 }
+
+/// Warnings: `meso check` shows them in full and counts them by code, `--error-format short`
+/// gives one line each, `--allow CODE` silences a code for the run (an unknown code is
+/// refused with a suggestion), and `meso test` counts them instead of reprinting them.
+#[test]
+fn warnings_are_counted_grouped_shortened_and_silenced() {
+    let tmp = temp_dir();
+    let rules = tmp.path().join("r.meso");
+    std::fs::write(
+        &rules,
+        "fact firms: count\nfact trust: level low < high\nfact unused_one: count\nfact unused_two: count\n\
+         type a {\n  cite \"x\"\n  required {\n    big: firms >= 10\n  }\n}\n\
+         type b {\n  cite \"x\"\n  required {\n    trusting: trust == high\n  }\n}\n",
+    )
+    .unwrap();
+    let r = rules.to_str().unwrap();
+    let full = meso(&["check", r]);
+    let err = stderr(&full);
+    assert!(
+        err.contains("4 warnings (2 unused_fact, 1 literal_threshold, 1 overlapping_types)"),
+        "{err}"
+    );
+    assert!(err.contains("`--error-format short` lists them one line each"));
+    let short = meso(&["check", r, "--error-format", "short"]);
+    let lines: Vec<String> = stderr(&short)
+        .lines()
+        .filter(|l| l.contains("unused_fact]"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stderr(&short));
+    assert!(
+        lines[0].contains("r.meso:3:6: warning[unused_fact]: "),
+        "{lines:?}"
+    );
+    let allowed = meso(&[
+        "check",
+        r,
+        "--allow",
+        "unused_fact",
+        "--allow",
+        "overlapping_types",
+        "--allow",
+        "meso::check::literal_threshold",
+    ]);
+    assert_eq!(code(&allowed), 0);
+    assert!(stderr(&allowed).contains("no problems found"));
+    assert!(stderr(&allowed).contains("(4 warnings silenced with --allow)"));
+    let wrong = meso(&["check", r, "--allow", "unused_facts"]);
+    assert_eq!(code(&wrong), 2);
+    assert!(
+        stderr(&wrong).contains("did you mean `unused_fact`?"),
+        "{}",
+        stderr(&wrong)
+    );
+    let test = meso(&["test", r]);
+    let err = stderr(&test);
+    assert!(
+        err.contains("4 warnings in the rule set (run `meso check` to see them)"),
+        "{err}"
+    );
+    assert!(!err.contains("unused_one"), "{err}");
+}
