@@ -400,3 +400,13 @@ fn warnings_are_counted_grouped_shortened_and_silenced() {
     );
     assert!(!err.contains("unused_one"), "{err}");
 }
+
+/// `meso --version` names the commit the binary was built from, so that a result can be
+/// traced to the code that produced it.
+#[test]
+fn version_names_the_commit() {
+    let out = meso(&["--version"]);
+    let text = stdout(&out);
+    assert!(text.starts_with("meso 0."), "{text}");
+    assert!(text.contains(" (commit "), "{text}");
+}

@@ -258,7 +258,7 @@ const ENTRIES: &[Entry] = &[
       "Check the input, column map and output paths; the output's directory must exist."),
     e("meso::batch::unknown_format", Made(|| Box::new(DatasetError::UnknownFormat { path: "data.txt".into() }), "`meso batch data.txt --out out.csv`"),
       "Name the input `.csv`, `.tsv`, `.jsonl`, `.json`, `.xlsx` or `.ods`, or pass `--input-format`."),
-    e("meso::batch::unknown_column", Made(|| Box::new(DatasetError::UnknownColumn { path: "census.csv".into(), column: "frims".into(), help: Some("did you mean `firms`?".into()) }), "a CSV header `frims`"),
+    e("meso::batch::unknown_column", Made(|| Box::new(DatasetError::UnknownColumn { path: "census.csv".into(), column: "`frims`, `emplyment`".into(), count: 2, help: Some("did you mean `firms` for `frims`, `employment` for `emplyment`? map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`".into()) }), "CSV headers `frims` and `emplyment` (all such columns of an input are named at once)"),
       "Rename the column, map it with `--columns`, or skip columns that are not facts as the help says."),
     e("meso::batch::duplicate_column", Made(|| Box::new(DatasetError::DuplicateColumn { path: "census.csv".into(), fact: "firms".into(), first: "firms".into(), second: "FIRMS".into() }), "headers `firms` and `FIRMS` both mapped to `firms`"),
       "Keep one of the columns, or map one of them to another fact."),

@@ -65,8 +65,16 @@ output names the rule set it used.
 Environment: NO_COLOR disables colour; output that is not a terminal has no colour.";
 
 /// meso: classify industrial clusters and recommend policies, with explainable rules.
+/// `meso --version`: the version and the commit it was built from.
+const VERSION_LINE: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("MESO_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
-#[command(name = "meso", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(name = "meso", version = VERSION_LINE, about, long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
     /// How to print errors and warnings
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human, global = true)]
