@@ -117,7 +117,7 @@ fn by_code(warnings: &[&CheckError]) -> String {
             None => counts.push((code, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
         .iter()
         .map(|(c, n)| format!("{n} {c}"))
