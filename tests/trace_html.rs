@@ -195,6 +195,15 @@ fn avoid_items_stand_apart_from_recommendations_and_labels_come_first() {
         .find("<code class=\"id\">survival_cluster</code>")
         .unwrap();
     assert!(label < id, "{ty}");
+    // A criterion: its note first, its name after it.
+    let body = part(&html, "type-survival_cluster", "</details>");
+    let note = body
+        .find("almost exclusively micro and small firms")
+        .unwrap();
+    let name = body
+        .find("<code class=\"id\">micro_and_small</code>")
+        .unwrap();
+    assert!(note < name, "{body}");
 }
 
 #[test]

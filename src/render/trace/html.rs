@@ -431,17 +431,15 @@ fn criterion(o: &mut String, c: &CriterionTrace, cx: &Cx<'_>) {
     if let Some(f) = &c.inherited_from {
         let _ = write!(tags, "<span class=\"tag\">from {}</span>", esc(f));
     }
+    // The criterion's note (its words) leads; its name follows as an id.
     let _ = write!(
         o,
-        "<li class=\"criterion\">{} <b>{}</b> {tags}<code>{}</code> {}",
+        "<li class=\"criterion\">{} {} {tags}<br><code>{}</code> {}",
         mark(c.value),
-        esc(&c.name),
+        named(c.note.as_deref(), &c.name),
         esc(&c.source),
         loc(&c.location)
     );
-    if let Some(note) = &c.note {
-        let _ = write!(o, "<br><span class=\"muted\">{}</span>", esc(note));
-    }
     if let Some(root) = &c.tree {
         let kids: Vec<&Node> = root
             .children
