@@ -44,16 +44,16 @@ fi
 echo "== page: esbuild"
 rm -rf dist && mkdir -p dist
 node_modules/.bin/esbuild src/main.js --bundle --format=iife --minify \
-  --target=es2022 --loader:.wasm=binary --legal-comments=none \
+  --target=es2022 --legal-comments=none \
   --outfile=build/main.js --log-level=warning --log-override:empty-import-meta=silent
 node_modules/.bin/esbuild src/bench.js --bundle --format=iife --minify \
-  --target=es2022 --loader:.wasm=binary --legal-comments=none \
+  --target=es2022 --legal-comments=none \
   --outfile=build/bench.js --log-level=warning --log-override:empty-import-meta=silent
 node_modules/.bin/esbuild src/style.css --minify --outfile=build/style.css --log-level=warning
 
 # One file per page: the script (with the engine inlined) and the style go inside the HTML.
-node tools/inline.mjs src/index.html build/style.css build/main.js dist/index.html
-node tools/inline.mjs src/bench.html build/style.css build/bench.js dist/bench.html
+node tools/inline.mjs src/index.html build/style.css build/main.js "$wasm" dist/index.html
+node tools/inline.mjs src/bench.html build/style.css build/bench.js "$wasm" dist/bench.html
 
 size=$(wc -c < dist/index.html)
 gz=$(gzip -9 -c dist/index.html | wc -c)

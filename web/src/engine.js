@@ -1,18 +1,44 @@
-// The meso engine (web/engine, compiled to WebAssembly) with its bytes inlined in the
-// bundle: no fetch at run time, so the page works from file:// too.
-import wasmBytes from "../build/pkg/meso_web_engine_bg.wasm";
+// The meso engine (web/engine, compiled to WebAssembly). Its bytes are inlined in the page
+// by tools/inline.mjs as the string `__MESO_WASM__`, one character per byte (byte + 1,
+// modulo 256): no fetch at run time, so the page works from file:// too, and the page
+// gzips to about the size of the gzipped wasm (base64 would add a third).
 import * as glue from "../build/pkg/meso_web_engine.js";
 
 let ready = false;
 
+function wasmBytes() {
+  const s = globalThis.__MESO_WASM__;
+  if (typeof s !== "string") {
+    throw new Error("the engine is missing from the page: build the page with web/build.sh");
+  }
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = (s.charCodeAt(i) - 1) & 0xff;
+  return out;
+}
+
 export function initEngine() {
   if (!ready) {
-    glue.initSync({ module: wasmBytes });
+    glue.initSync({ module: wasmBytes() });
+    globalThis.__MESO_WASM__ = undefined;
     ready = true;
   }
 }
 
-const filesJson = (files) => JSON.stringify(files.map((f) => ({ name: f.name, text: f.text })));
+// The rule files as JSON, made again only when a name or text changed: the engine compares
+// this text with the one it loaded last, so an unchanged rule set costs no re-reading.
+let memo = { names: [], texts: [], json: "[]" };
+function filesJson(files) {
+  const same = files.length === memo.texts.length
+    && files.every((f, i) => f.text === memo.texts[i] && f.name === memo.names[i]);
+  if (!same) {
+    memo = {
+      names: files.map((f) => f.name),
+      texts: files.map((f) => f.text),
+      json: JSON.stringify(files.map((f) => ({ name: f.name, text: f.text }))),
+    };
+  }
+  return memo.json;
+}
 const paramsJson = (params) => JSON.stringify(params || {});
 
 export const engine = {

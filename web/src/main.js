@@ -256,7 +256,8 @@ function onRulesChanged() {
   renderTabs();
   renderDiagnosticList();
   if (checkResult.ok) {
-    refreshVocabulary();
+    if (schemaKey) scheduleVocabulary();
+    else refreshVocabulary(); // a new rule set: the form and the sliders now
     evaluateNow();
   } else {
     markStale("The rules have errors: the verdict below is from the last rules that checked.");
@@ -264,6 +265,14 @@ function onRulesChanged() {
   timings.push(performance.now() - t0);
   if (timings.length > 1000) timings.shift();
   scheduleShare();
+}
+
+// The form and the what-if controls follow the rule set's vocabulary a moment after the
+// typing stops: they are not needed for the verdict of this keystroke.
+let vocabularyTimer = 0;
+function scheduleVocabulary() {
+  clearTimeout(vocabularyTimer);
+  vocabularyTimer = setTimeout(refreshVocabulary, 200);
 }
 
 function refreshVocabulary() {
@@ -317,7 +326,7 @@ function evaluateNow() {
   $("verdict").classList.remove("stale");
   delete $("classification").dataset.stale;
   renderVerdict(lastEval.json);
-  renderExamplesTable();
+  scheduleExamplesTable();
   scheduleExplain();
 }
 
@@ -412,8 +421,19 @@ function renderVerdict(j) {
 }
 
 // Every example of the rule set under the current rules and what-if values, and what it
-// was under the declared parameters: which clusters change type.
+// was under the declared parameters: which clusters change type. Made again only when the
+// rules or the what-if values changed, a moment after the typing or sliding stops.
+let examplesTimer = 0;
+let examplesKey = "";
+function scheduleExamplesTable() {
+  clearTimeout(examplesTimer);
+  examplesTimer = setTimeout(renderExamplesTable, 120);
+}
+
 function renderExamplesTable() {
+  const key = JSON.stringify([state.setId, state.params, state.files.map((f) => f.text)]);
+  if (key === examplesKey) return;
+  examplesKey = key;
   const set = currentSet();
   const box = $("examples-table");
   if (!set || !set.examples.length) {

@@ -40,8 +40,10 @@ pub struct RuleFile {
 type Overrides = Vec<(String, String)>;
 
 struct Cached {
-    files: Vec<RuleFile>,
-    params: Overrides,
+    /// The rule files and overrides as the page sent them: a keystroke in the facts sends
+    /// the same texts again, and comparing them is cheaper than reading them.
+    files_json: String,
+    params_json: String,
     loaded: Result<Rules, meso::Error>,
 }
 
@@ -77,32 +79,40 @@ fn parse_params(params_json: &str) -> Result<Overrides, String> {
         .collect())
 }
 
-/// The rule set for these files and overrides, loaded once and cached.
+/// The rule set for these files and overrides, loaded once and cached; `f` gets it (or
+/// the diagnostics that keep it from loading) and gives the answer.
 fn with_rules(
-    files: Vec<RuleFile>,
-    params: Overrides,
+    files_json: &str,
+    params_json: &str,
     f: impl FnOnce(&Result<Rules, meso::Error>) -> String,
 ) -> String {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         let hit = cache
             .iter()
-            .position(|c| c.files == files && c.params == params);
+            .position(|c| c.params_json == params_json && c.files_json == files_json);
         let index = match hit {
             Some(i) => i,
             None => {
+                let files = match parse_files(files_json) {
+                    Ok(files) => files,
+                    Err(e) => return problem(e),
+                };
+                let params = match parse_params(params_json) {
+                    Ok(params) => params,
+                    Err(e) => return problem(e),
+                };
                 let mut builder = Rules::builder();
-                for (name, value) in &params {
-                    builder = builder.param(name.clone(), value.clone());
+                for (name, value) in params {
+                    builder = builder.param(name, value);
                 }
-                let loaded =
-                    builder.sources(files.iter().map(|f| (f.name.clone(), f.text.clone())));
+                let loaded = builder.sources(files.into_iter().map(|f| (f.name, f.text)));
                 if cache.len() >= CACHE_SIZE {
                     cache.remove(0);
                 }
                 cache.push(Cached {
-                    files,
-                    params,
+                    files_json: files_json.to_string(),
+                    params_json: params_json.to_string(),
                     loaded,
                 });
                 cache.len() - 1
@@ -166,15 +176,7 @@ fn with_facts(
     facts_text: &str,
     f: impl FnOnce(&Rules, &meso::Facts) -> Value,
 ) -> String {
-    let files = match parse_files(files_json) {
-        Ok(f) => f,
-        Err(e) => return problem(e),
-    };
-    let params = match parse_params(params_json) {
-        Ok(p) => p,
-        Err(e) => return problem(e),
-    };
-    with_rules(files, params, |loaded| match loaded {
+    with_rules(files_json, params_json, |loaded| match loaded {
         Err(e) => error_json(e),
         Ok(rules) => {
             let format = facts_format(facts_name, facts_text);
@@ -198,11 +200,7 @@ fn with_facts(
 /// byte offsets), help and the rendering the command line prints.
 #[wasm_bindgen]
 pub fn check(files_json: &str) -> String {
-    let files = match parse_files(files_json) {
-        Ok(f) => f,
-        Err(e) => return problem(e),
-    };
-    with_rules(files, Vec::new(), |loaded| match loaded {
+    with_rules(files_json, "{}", |loaded| match loaded {
         Err(e) => error_json(e),
         Ok(rules) => json!({
             "ok": true,
@@ -275,11 +273,7 @@ pub fn explain(
 /// The JSON Schema of the facts the rule set reads (`meso schema`): `{"ok", "schema"}`.
 #[wasm_bindgen]
 pub fn facts_schema(files_json: &str) -> String {
-    let files = match parse_files(files_json) {
-        Ok(f) => f,
-        Err(e) => return problem(e),
-    };
-    with_rules(files, Vec::new(), |loaded| match loaded {
+    with_rules(files_json, "{}", |loaded| match loaded {
         Err(e) => error_json(e),
         Ok(rules) => json!({ "ok": true, "schema": rules.facts_schema() }).to_string(),
     })
@@ -289,15 +283,7 @@ pub fn facts_schema(files_json: &str) -> String {
 /// written, and their label, description, citation and unit: `{"ok", "parameters"}`.
 #[wasm_bindgen]
 pub fn parameters(files_json: &str, params_json: &str) -> String {
-    let files = match parse_files(files_json) {
-        Ok(f) => f,
-        Err(e) => return problem(e),
-    };
-    let params = match parse_params(params_json) {
-        Ok(p) => p,
-        Err(e) => return problem(e),
-    };
-    with_rules(files, params, |loaded| match loaded {
+    with_rules(files_json, params_json, |loaded| match loaded {
         Err(e) => error_json(e),
         Ok(rules) => json!({
             "ok": true,
@@ -311,11 +297,7 @@ pub fn parameters(files_json: &str, params_json: &str) -> String {
 /// "failed"}`.
 #[wasm_bindgen]
 pub fn run_tests(files_json: &str) -> String {
-    let files = match parse_files(files_json) {
-        Ok(f) => f,
-        Err(e) => return problem(e),
-    };
-    with_rules(files, Vec::new(), |loaded| match loaded {
+    with_rules(files_json, "{}", |loaded| match loaded {
         Err(e) => error_json(e),
         Ok(rules) => {
             let tests = rules.run_tests();
