@@ -399,13 +399,16 @@ function renderVerdict(j) {
   const pols = (j.policies || []).filter((p) => p.kind !== "avoid");
   const avoids = (j.policies || []).filter((p) => p.kind === "avoid");
   const polItem = (p) => el("li", { "data-policy": p.policy, value: p.order },
-    el("span", { class: "phase", text: p.phase !== undefined && p.phase !== null ? `phase ${p.phase}` : "" }),
-    " ",
-    el("strong", { text: p.label || p.policy }),
-    " ",
-    el("code", { text: p.policy }),
-    p.advice ? el("div", { class: "advice", text: p.advice }) : null,
-  );
+    el("details", {},
+      el("summary", {},
+        el("span", { class: "phase", text: p.phase !== undefined && p.phase !== null ? `phase ${p.phase} · ` : "" }),
+        el("strong", { text: p.label || p.policy }),
+        " ",
+        el("code", { text: p.policy })),
+      p.advice ? el("p", { class: "advice", text: p.advice }) : null,
+      p.rationale ? el("p", { class: "advice", text: `Why: ${p.rationale}` }) : null,
+      p.cite ? el("p", { class: "advice", text: `Source: ${p.cite}` }) : null,
+      p.after && p.after.length ? el("p", { class: "advice", text: `After: ${p.after.join(", ")}` }) : null));
   body.append(el("h3", { text: `Policies, in order (${pols.length})` }));
   body.append(pols.length ? el("ol", { class: "policies" }, pols.map(polItem)) : el("p", { class: "hint", text: "None apply." }));
   body.append(el("h3", { text: `Avoid (${avoids.length})` }));

@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import * as yaml from "js-yaml";
@@ -29,6 +30,14 @@ async function chooseExample(page, name) {
   await page.selectOption("#example", name);
   await page.waitForFunction((n) => window.__meso.state.example === n, name);
 }
+
+test("the site is one file that loads nothing else, under 1 MB gzipped", () => {
+  const html = readFileSync(path.join(DIST, "index.html"));
+  const text = html.toString("utf8").replace(/<script>[\s\S]*?<\/script>/g, "");
+  const refs = [...text.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((m) => m[1]).filter((u) => !u.startsWith("data:") && !u.startsWith("#"));
+  assert.deepEqual(refs, []);
+  assert.ok(gzipSync(html, { level: 9 }).length < 1_000_000, "first load under 1 MB gzipped (docs/performance.md)");
+});
 
 test("the page loads with the shipped rules and León, with no console errors", async () => {
   const { page, errors } = await openPage(context, server.url);
@@ -193,6 +202,31 @@ test("the rule files' tests run with one button, as meso test", async () => {
   await page.close();
 });
 
+test("downloads: the verdict is the CLI's JSON file, the rule files a zip, the report HTML", async () => {
+  const { page, errors } = await openPage(context, server.url);
+  const save = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+    const file = await download.path();
+    return { name: download.suggestedFilename(), bytes: readFileSync(file) };
+  };
+  const verdict = await save("#dl-eval");
+  assert.equal(verdict.name, "verdict.json");
+  assert.equal(verdict.bytes.toString("utf8"), cliEval("examples/facts/leon.yaml"));
+  const zip = await save("#dl-rules");
+  assert.equal(zip.name, "shipped-rules.zip");
+  assert.equal(zip.bytes.subarray(0, 2).toString("latin1"), "PK");
+  assert.ok(zip.bytes.includes(Buffer.from(readFileSync(path.join(ROOT, "rules/types.meso")))));
+  const report = await save("#dl-report");
+  assert.match(report.bytes.toString("utf8"), /^<!DOCTYPE html>/);
+  const trace = await save("#dl-trace");
+  assert.equal(JSON.parse(trace.bytes.toString("utf8")).facts?.file ?? "examples/facts/leon.yaml", "examples/facts/leon.yaml");
+  const facts = await save("#dl-facts");
+  assert.equal(facts.name, "leon.yaml");
+  assert.equal(facts.bytes.toString("utf8"), readFileSync(path.join(ROOT, "examples/facts/leon.yaml"), "utf8"));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("keyboard: tabs move with the arrow keys, the Format button formats", async () => {
   const { page, errors } = await openPage(context, server.url);
   await page.focus("#tab-0");
@@ -210,14 +244,15 @@ test("keyboard: tabs move with the arrow keys, the Format button formats", async
   await page.close();
 });
 
-test("screenshots at 390 and 1280 px, and the page from file://", async () => {
-  for (const width of [390, 1280]) {
+test("screenshots at 390, 1280 and 1440 px, and the page from file://", async () => {
+  for (const width of [390, 1280, 1440]) {
     const { page, errors } = await openPage(context, server.url);
     await page.setViewportSize({ width, height: 900 });
     await page.waitForTimeout(300);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 1, `no horizontal scrolling at ${width} px (overflow ${overflow})`);
-    await page.screenshot({ path: path.join(RESULTS, `playground-${width}.png`), fullPage: width === 1280 });
+    await page.screenshot({ path: path.join(RESULTS, `playground-${width}.png`) });
+    await page.screenshot({ path: path.join(RESULTS, `playground-${width}-full.png`), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();
   }

@@ -76,6 +76,7 @@ export async function launchChromium() {
     headless: true,
     args: flags,
     viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
   });
   return context;
 }
