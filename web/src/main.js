@@ -529,6 +529,15 @@ function renderFactsDiagnostics(r) {
 
 const factId = (name) => `fact-${name}`;
 
+function rangeText(s) {
+  const lo = s.minimum;
+  const hi = s.maximum;
+  if (lo !== undefined && hi !== undefined) return `${lo} to ${hi}`;
+  if (lo !== undefined) return `at least ${lo}`;
+  if (hi !== undefined) return `at most ${hi}`;
+  return "";
+}
+
 function renderForm() {
   const form = $("facts-form");
   form.replaceChildren();
@@ -562,7 +571,7 @@ function renderForm() {
           min: s.minimum, max: s.maximum, step: types.includes("integer") ? "1" : isRatio ? "0.01" : "any", placeholder: "unknown",
         }),
         el("label", { class: "unk" }, el("input", { type: "checkbox", "data-unknown": "1", name: `${name}__unknown`, "aria-label": `${name} unknown` }), " unknown"),
-        s.minimum !== undefined || s.maximum !== undefined ? el("span", { class: "range", text: `${s.minimum ?? "…"} to ${s.maximum ?? "…"}` }) : null);
+        rangeText(s) ? el("span", { class: "range", text: rangeText(s) }) : null);
     } else {
       control = el("span", { class: "numrow" },
         el("input", { id, name, type: "text", placeholder: "unknown", "aria-describedby": `${id}-desc` }),
