@@ -985,8 +985,7 @@ async function start() {
   else {
     loadSet("shipped");
     const leon = currentSet().examples.find((e) => e.name.endsWith("leon.yaml")) || currentSet().examples[0];
-    chooseExample(leon.name);
-    setExplainFormat("html");
+    chooseExample(leon.name); // the explanation follows a moment later (scheduleExplain)
   }
   document.body.dataset.ready = "true";
 }
