@@ -50,7 +50,10 @@ let schemaKey = "";
 let schema = null;
 let declaredParams = [];
 let timings = []; // per update: ms for re-check + re-evaluate + render
-window.__meso = { timings, state, engine: () => engine, lastEval: () => lastEval, view: () => view };
+window.__meso = {
+  timings, state, engine: () => engine, lastEval: () => lastEval, view: () => view,
+  renderVerdict: (j) => renderVerdict(j),
+};
 
 const currentSet = () => SETS.find((s) => s.id === state.setId) || SETS[0];
 
@@ -874,11 +877,14 @@ function notice(text) {
 }
 
 async function start() {
+  performance.mark("meso:start");
   initEngine();
+  performance.mark("meso:engine");
   SETS = engine.shipped();
   $("version").textContent = `meso ${engine.version()}`;
   renderPickers();
   view = new EditorView({ parent: $("editor") });
+  performance.mark("meso:editor");
 
   $("ruleset").addEventListener("change", (e) => {
     loadSet(e.target.value);
@@ -987,6 +993,7 @@ async function start() {
     const leon = currentSet().examples.find((e) => e.name.endsWith("leon.yaml")) || currentSet().examples[0];
     chooseExample(leon.name); // the explanation follows a moment later (scheduleExplain)
   }
+  performance.mark("meso:ready");
   document.body.dataset.ready = "true";
 }
 

@@ -32,7 +32,8 @@ try {
     loads.push(Date.now() - t0);
     const nav = await page.evaluate(() => {
       const [n] = performance.getEntriesByType("navigation");
-      return { dom_content_loaded_ms: Math.round(n.domContentLoadedEventEnd), load_ms: Math.round(n.loadEventEnd) };
+      const marks = Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)]));
+      return { dom_content_loaded_ms: Math.round(n.domContentLoadedEventEnd), load_ms: Math.round(n.loadEventEnd), marks };
     });
     loads[loads.length - 1] = { wall_ms_to_ready: loads[loads.length - 1], ...nav };
     await page.close();

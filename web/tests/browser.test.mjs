@@ -51,6 +51,33 @@ test("the page loads with the shipped rules and León, with no console errors", 
   await page.close();
 });
 
+test("a provisional classification (the `provisional` object of the eval JSON) shows as provisional", async () => {
+  const { page, errors } = await openPage(context, server.url);
+  const shown = await page.evaluate(() => {
+    const j = JSON.parse(window.__meso.lastEval().text);
+    j.classification = null;
+    j.classification_label = null;
+    j.provisional = {
+      type: "survival_cluster", label: "Survival cluster", score: 0.5, score_max: 1,
+      explanation: "survival_cluster leads; employment would settle it",
+      deciding: [], unknown_facts: ["employment"], alternatives: ["mass_production_cluster"], policies: [],
+    };
+    window.__meso.renderVerdict(j);
+    return {
+      badge: document.querySelector("#classification .badge").textContent,
+      name: document.querySelector("#classification-name").dataset.provisional,
+      body: document.querySelector("#verdict-body").textContent,
+    };
+  });
+  assert.equal(shown.badge, "provisional");
+  assert.equal(shown.name, "survival_cluster");
+  assert.match(shown.body, /employment would settle it/);
+  assert.match(shown.body, /Still possible: mass_production_cluster/);
+  assert.equal(await page.locator("#classification .badge").textContent(), "provisional");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("moving a threshold changes an example's classification, and the table says which", async () => {
   const { page, errors } = await openPage(context, server.url);
   await chooseExample(page, "examples/facts/leon.yaml");
