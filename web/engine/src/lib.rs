@@ -51,7 +51,7 @@ thread_local! {
     static CACHE: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
 }
 
-/// How many loaded rule sets are kept (the unchanged set and a what-if variant of it).
+/// How many loaded rule sets are kept (the rule set as written and what-if variants of it).
 const CACHE_SIZE: usize = 4;
 
 fn parse_files(files_json: &str) -> Result<Vec<RuleFile>, String> {
@@ -92,7 +92,12 @@ fn with_rules(
             .iter()
             .position(|c| c.params_json == params_json && c.files_json == files_json);
         let index = match hit {
-            Some(i) => i,
+            // The most recently used last: the one evicted is the least recently used.
+            Some(i) => {
+                let used = cache.remove(i);
+                cache.push(used);
+                cache.len() - 1
+            }
             None => {
                 let files = match parse_files(files_json) {
                     Ok(files) => files,
