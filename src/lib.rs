@@ -64,6 +64,7 @@ pub use facade::{
     format, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation,
     Facts, FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat, Verdict, Verdicts,
 };
+pub use facade::{Parameter, TestFailure, TestOutcome};
 pub use ir::ParamOverride;
 pub use render::report::{
     EvalReport, PolicyReport, ProvisionalReport, TypeReport, UndeterminedPolicy,

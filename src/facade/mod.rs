@@ -8,7 +8,9 @@ mod evaluation;
 mod facts;
 mod format;
 mod many;
+mod parameters;
 mod rules;
+mod testing;
 
 pub use columns::{Column, Columns};
 pub use diagnostic::{Diagnostic, Error, ErrorKind, Label, Severity};
@@ -16,4 +18,6 @@ pub use evaluation::{Evaluation, ExplainOptions, Explanation, TraceFormat};
 pub use facts::{Facts, FactsFormat};
 pub use format::format;
 pub use many::{Verdict, Verdicts};
+pub use parameters::Parameter;
 pub use rules::{Rules, RulesBuilder};
+pub use testing::{TestFailure, TestOutcome};
