@@ -522,6 +522,8 @@ pub struct Expect {
 pub enum ExpectKind {
     /// The primary classification (None: no type matched)
     Classification(Option<TypeId>),
+    /// The provisional lead (None: nothing leads)
+    Provisional(Option<TypeId>),
     /// A type's status
     TypeStatus {
         /// The type

@@ -65,8 +65,11 @@ pub use facade::{
     Facts, FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat, Verdict, Verdicts,
 };
 pub use ir::ParamOverride;
-pub use render::report::{EvalReport, PolicyReport, TypeReport, UndeterminedPolicy};
-pub use vocab::{PolicyKind, PolicyStatus, TypeStatus};
+pub use render::report::{
+    EvalReport, PolicyReport, ProvisionalReport, TypeReport, UndeterminedPolicy,
+};
+pub use trace::model::Deciding;
+pub use vocab::{PolicyKind, PolicyStatus, TypeStatus, VerdictKind};
 
 // The stages behind the facade. `vocab` is documented API (results are written in its
 // words). The others are public only so that the project's own tests, benchmarks, fuzzers

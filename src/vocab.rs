@@ -129,6 +129,10 @@ pub enum ExpectedStatus {
     Recommended,
     /// `avoided` (avoid items)
     Avoided,
+    /// `provisionally recommended` (policies the provisional lead would bring in)
+    ProvisionallyRecommended,
+    /// `provisionally avoided` (avoid items the provisional lead would bring in)
+    ProvisionallyAvoided,
 }
 
 impl ExpectedStatus {
@@ -139,6 +143,8 @@ impl ExpectedStatus {
             ExpectedStatus::Undetermined => "undetermined",
             ExpectedStatus::Recommended => "recommended",
             ExpectedStatus::Avoided => "avoided",
+            ExpectedStatus::ProvisionallyRecommended => "provisionally recommended",
+            ExpectedStatus::ProvisionallyAvoided => "provisionally avoided",
         }
     }
 }
@@ -223,6 +229,46 @@ mod tests {
                 serde_json::to_value(s).ok(),
                 Some(serde_json::Value::from(s.code()))
             );
+        }
+    }
+}
+
+/// How settled a cluster's verdict is: what `meso batch` writes in its `verdict` column and
+/// counts in its summary, so that a verdict the facts settle is never confused with a
+/// provisional one, nor "no type matched" with "the facts are missing".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
+    /// A type is matched and no more specific one is left open
+    Firm,
+    /// Missing facts leave the most specific types open; one leads provisionally
+    Provisional,
+    /// Missing facts leave types open (below the firm classification, if any) and nothing
+    /// leads (a cluster with no evidence for any type, or `--strict-unknowns`)
+    Undetermined,
+    /// No type matched and none is left open
+    None,
+}
+
+impl VerdictKind {
+    /// From a record's firm classification, its provisional lead, and whether a type is
+    /// left undetermined below the classification (anywhere, without one).
+    pub fn of(classified: bool, provisional: bool, open: bool) -> Self {
+        match (provisional, open, classified) {
+            (true, _, _) => VerdictKind::Provisional,
+            (false, true, _) => VerdictKind::Undetermined,
+            (false, false, true) => VerdictKind::Firm,
+            (false, false, false) => VerdictKind::None,
+        }
+    }
+
+    /// The machine-readable word (CSV and JSON output).
+    pub fn code(self) -> &'static str {
+        match self {
+            VerdictKind::Firm => "firm",
+            VerdictKind::Provisional => "provisional",
+            VerdictKind::Undetermined => "undetermined",
+            VerdictKind::None => "none",
         }
     }
 }

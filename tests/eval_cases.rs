@@ -111,6 +111,14 @@ fn render(program: &Program, out: &Outcome) -> String {
             });
             writeln!(s, "    {group}: {list}").unwrap();
         }
+        if !t.settled_facts.is_empty() {
+            writeln!(
+                s,
+                "    would not change the result: {}",
+                names(t.settled_facts.iter().copied(), fact)
+            )
+            .unwrap();
+        }
         // Shown whenever there are any (decided types have none).
         if *status == TypeStatus::Undetermined || !t.unknown_facts.is_empty() {
             writeln!(
@@ -124,6 +132,23 @@ fn render(program: &Program, out: &Outcome) -> String {
     writeln!(s, "classification: {}", names(out.classification, ty)).unwrap();
     writeln!(s, "tied: {}", names(out.tied.iter().copied(), ty)).unwrap();
     writeln!(s, "hybrids: {}", names(out.hybrids.iter().copied(), ty)).unwrap();
+    // Shown only when something leads provisionally (facts missing).
+    if out.provisional.is_some() {
+        writeln!(s, "provisional: {}", names(out.provisional, ty)).unwrap();
+        writeln!(
+            s,
+            "  alternatives: {}",
+            names(out.provisional_alternatives.iter().copied(), ty)
+        )
+        .unwrap();
+        let policy = |id: meso::ir::PolicyId| program.policies[id.index()].name.clone();
+        writeln!(
+            s,
+            "  policies: {}",
+            names(out.provisional_policies.iter().copied(), policy)
+        )
+        .unwrap();
+    }
     s.push_str(if program.policies.is_empty() {
         "policies: -\n"
     } else {
@@ -192,6 +217,8 @@ fn summary_of(out: &Outcome) -> OutcomeSummary {
         classification: out.classification,
         applicable: out.applicable.clone(),
         unknown_facts: unknown,
+        provisional: out.provisional,
+        provisional_policies: out.provisional_policies.clone(),
     }
 }
 

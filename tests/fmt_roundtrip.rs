@@ -346,7 +346,13 @@ fn fact_value() -> impl Strategy<Value = FactValue> {
 fn expectation() -> impl Strategy<Value = Expectation> {
     let span = Span::default();
     prop_oneof![
-        ident().prop_map(move |name| Expectation::Classification { name, span }),
+        (ident(), any::<bool>()).prop_map(move |(name, provisional)| {
+            Expectation::Classification {
+                name,
+                provisional,
+                span,
+            }
+        }),
         (
             ident(),
             prop::sample::select(
@@ -354,7 +360,9 @@ fn expectation() -> impl Strategy<Value = Expectation> {
                     ExpectedStatus::Matched,
                     ExpectedStatus::Undetermined,
                     ExpectedStatus::Recommended,
-                    ExpectedStatus::Avoided
+                    ExpectedStatus::Avoided,
+                    ExpectedStatus::ProvisionallyRecommended,
+                    ExpectedStatus::ProvisionallyAvoided
                 ][..]
             ),
             any::<bool>()

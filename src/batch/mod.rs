@@ -24,6 +24,7 @@ use crate::facts::Facts;
 use crate::ir::{Program, TypeId};
 use crate::render::rows::{self, RowRenderer};
 use crate::ruleset::RuleSet;
+use crate::vocab::VerdictKind;
 
 /// Options of `meso batch`.
 #[derive(Clone, Debug)]
@@ -38,6 +39,8 @@ pub struct BatchOptions {
     pub rejects: Option<PathBuf>,
     /// Write each record's full report here
     pub explain: Option<Explain>,
+    /// `--strict-unknowns`: no provisional lead, only what the facts settle
+    pub strict_unknowns: bool,
 }
 
 /// `--explain-dir DIR [--where classification=TYPE] [--explain-format F]`.
@@ -90,7 +93,9 @@ pub struct Summary {
     pub evaluated: u64,
     /// Records rejected (written to the reject file)
     pub rejected: u64,
-    /// Records per classification, in type declaration order, then `none`; zero counts left out
+    /// Records per verdict: firmly classified per type (type declaration order), then
+    /// provisionally per type (`provisionally <type>`), then `undetermined` (facts missing and
+    /// nothing leads), then `none` (no type matched); zero counts left out
     pub by_classification: Vec<(String, u64)>,
     /// Columns ignored because they are not facts (`--allow-unknown-facts`), per input
     pub ignored_columns: IgnoredColumns,
@@ -151,15 +156,40 @@ struct SliceOut {
 }
 
 impl SliceOut {
-    /// Render an evaluated record's row and count its classification.
+    /// Render an evaluated record's row and count its verdict (see [`count_slot`]).
     fn add(&mut self, renderer: &RowRenderer<'_>, id: &str, row: Row<'_>) {
         renderer.row(id, row, &mut self.rows);
         self.evaluated += 1;
-        let n_types = self.counts.len().saturating_sub(1);
-        let class = row.classification.map_or(n_types, TypeId::index);
-        if let Some(c) = self.counts.get_mut(class) {
+        let n_types = (self.counts.len() - 2) / 2;
+        if let Some(c) = self.counts.get_mut(count_slot(renderer, row, n_types)) {
             *c += 1;
         }
+    }
+}
+
+/// Where a row is counted: its firm classification's type (`0..n`), its provisional lead's
+/// (`n..2n`), `2n` when facts are missing and nothing leads, `2n + 1` when no type matched.
+fn count_slot(renderer: &RowRenderer<'_>, row: Row<'_>, n_types: usize) -> usize {
+    match renderer.verdict(row) {
+        VerdictKind::Firm => row.classification.map_or(2 * n_types + 1, TypeId::index),
+        VerdictKind::Provisional => renderer
+            .provisional(row)
+            .0
+            .map_or(2 * n_types, |t| n_types + t.index()),
+        VerdictKind::Undetermined => 2 * n_types,
+        VerdictKind::None => 2 * n_types + 1,
+    }
+}
+
+/// The name of a count slot (see [`count_slot`]) in the summary.
+fn count_name(program: &Program, slot: usize) -> String {
+    let n = program.types.len();
+    let name = |i: usize| program.types.get(i).map_or("", |t| t.name.as_str());
+    match slot {
+        s if s < n => name(s).to_string(),
+        s if s < 2 * n => format!("provisionally {}", name(s - n)),
+        s if s == 2 * n => VerdictKind::Undetermined.code().to_string(),
+        _ => VerdictKind::None.code().to_string(),
     }
 }
 
@@ -256,7 +286,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
         std::fs::create_dir_all(&explain.dir)
             .map_err(|e| DatasetError::io("create", &explain.dir, &e))?;
     }
-    let renderer = RowRenderer::new(program, opts.format);
+    let renderer = RowRenderer::new(program, opts.format).strict_unknowns(opts.strict_unknowns);
     let mut out = create_output(&opts.out)?;
     let mut rejects = match &opts.rejects {
         Some(path) => create_output(path)?,
@@ -273,7 +303,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
         ignored_columns: ignored,
         ..Summary::default()
     };
-    let mut counts = vec![0u64; n_types + 1];
+    let mut counts = vec![0u64; 2 * n_types + 2];
     let mut skip = renderer.first_row_skip();
     let mut progress = pipeline::Progress::new(opts.read.progress, reader.total());
     let threads = pipeline::thread_count(opts.read.threads);
@@ -286,7 +316,7 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
         let mut slice = SliceOut {
             rows,
             rejects: Vec::new(),
-            counts: vec![0; n_types + 1],
+            counts: vec![0; 2 * n_types + 2],
             evaluated: 0,
             read: 0,
             error: None,
@@ -318,8 +348,10 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
                 .evaluate_summary_into(&w.scratch.facts, &mut w.outcome);
             slice.add(&renderer, &id, w.outcome.row());
             if slice.error.is_none() {
-                slice.error =
-                    write_explain(rules, explain, rec, &parser, &id, &w.scratch, &w.outcome).err();
+                slice.error = write_explain(
+                    rules, opts, explain, rec, &parser, &id, &w.scratch, &w.outcome,
+                )
+                .err();
             }
         })?;
         w.flush(&renderer, &mut slice);
@@ -367,20 +399,16 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
         .iter()
         .enumerate()
         .filter(|(_, &n)| n > 0)
-        .map(|(i, &n)| {
-            let name = program
-                .types
-                .get(i)
-                .map_or_else(|| "none".to_string(), |t| t.name.clone());
-            (name, n)
-        })
+        .map(|(i, &n)| (count_name(program, i), n))
         .collect();
     Ok(summary)
 }
 
 /// Write one record's trace to the explain directory, if it passes the filter.
+#[allow(clippy::too_many_arguments)]
 fn write_explain(
     rules: &RuleSet,
+    opts: &BatchOptions,
     explain: &Explain,
     rec: &RawRecord<'_>,
     parser: &RecordParser<'_>,
@@ -422,6 +450,7 @@ fn write_explain(
     let opts = crate::trace::TraceOptions {
         facts_label: format!("{label}:{}", rec.line),
         allow_unknown_facts: parser.columns.allow_unknown(),
+        strict_unknowns: opts.strict_unknowns,
         ..crate::trace::TraceOptions::default()
     };
     let trace = crate::trace::explain(rules, &facts, &opts);

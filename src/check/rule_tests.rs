@@ -135,15 +135,22 @@ impl<'a> Checker<'a> {
 
     fn lower_expect(&mut self, e: &ast::Expectation) -> Option<ir::Expect> {
         let (kind, span) = match e {
-            ast::Expectation::Classification { name, span } => {
-                if name.name == "none" {
-                    (ExpectKind::Classification(None), *span)
+            ast::Expectation::Classification {
+                name,
+                provisional,
+                span,
+            } => {
+                let ty = if name.name == "none" {
+                    None
                 } else {
-                    (
-                        ExpectKind::Classification(Some(self.expect_type(name)?)),
-                        *span,
-                    )
-                }
+                    Some(self.expect_type(name)?)
+                };
+                let kind = if *provisional {
+                    ExpectKind::Provisional(ty)
+                } else {
+                    ExpectKind::Classification(ty)
+                };
+                (kind, *span)
             }
             ast::Expectation::Score {
                 name,
@@ -186,8 +193,15 @@ impl<'a> Checker<'a> {
                     Some((Decl::Policy(id), _)) => {
                         let kind = self.program.policies.get(id.index()).map(|p| p.kind);
                         match (status, kind) {
-                            (ExpectedStatus::Recommended, Some(PolicyKind::Recommend))
-                            | (ExpectedStatus::Avoided, Some(PolicyKind::Avoid))
+                            (
+                                ExpectedStatus::Recommended
+                                | ExpectedStatus::ProvisionallyRecommended,
+                                Some(PolicyKind::Recommend),
+                            )
+                            | (
+                                ExpectedStatus::Avoided | ExpectedStatus::ProvisionallyAvoided,
+                                Some(PolicyKind::Avoid),
+                            )
                             | (ExpectedStatus::Undetermined, _) => ExpectKind::PolicyStatus {
                                 id,
                                 status: *status,
@@ -197,7 +211,7 @@ impl<'a> Checker<'a> {
                                 self.invalid_expectation(
                                     name,
                                     "an avoid item",
-                                    "`avoided` or `undetermined`",
+                                    "`avoided`, `provisionally avoided` or `undetermined`",
                                     *span,
                                 );
                                 return None;
@@ -206,7 +220,7 @@ impl<'a> Checker<'a> {
                                 self.invalid_expectation(
                                     name,
                                     "a policy",
-                                    "`recommended` or `undetermined`",
+                                    "`recommended`, `provisionally recommended` or `undetermined`",
                                     *span,
                                 );
                                 return None;

@@ -115,6 +115,9 @@ pub struct BatchArgs {
     #[command(flatten)]
     pub rules: RulesArgs,
 
+    #[command(flatten)]
+    pub unknowns: super::UnknownsArgs,
+
     /// Output file (written to a temporary file and renamed when complete)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -179,6 +182,7 @@ pub fn run(out: &Output, args: BatchArgs) -> Ran {
         format,
         rejects: rejects.clone(),
         explain,
+        strict_unknowns: args.unknowns.strict_unknowns,
     };
     match batch::run_batch(&rules, &opts) {
         Ok(summary) => {

@@ -27,6 +27,9 @@ pub struct EvalArgs {
     #[command(flatten)]
     pub rules: RulesArgs,
 
+    #[command(flatten)]
+    pub unknowns: super::UnknownsArgs,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = EvalFormat::Table)]
     pub format: EvalFormat,
@@ -66,7 +69,10 @@ pub fn run(out: &Output, args: EvalArgs) -> Ran {
             traces.push(super::explain::trace_for(&rules, path, &facts, &args));
             continue;
         }
-        let outcome = rules.compiled.evaluate(&facts);
+        let mut outcome = rules.compiled.evaluate(&facts);
+        if args.unknowns.strict_unknowns {
+            outcome.drop_provisional();
+        }
         let name = path.display().to_string();
         reports.push(EvalReport::new(&rules, &name, &facts, &outcome));
     }

@@ -38,6 +38,9 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub rules: RulesArgs,
 
+    #[command(flatten)]
+    pub unknowns: super::UnknownsArgs,
+
     /// Explain only this cluster type (and the types it extends)
     #[arg(long = "type", value_name = "TYPE", conflicts_with = "policy")]
     pub only_type: Option<String>,
@@ -84,6 +87,7 @@ pub fn run(out: &Output, args: ExplainArgs) -> Ran {
         only_type: args.only_type.clone(),
         only_policy: args.policy.clone(),
         stamp: args.stamp.then(|| stamp(&rules, &args.facts)),
+        strict_unknowns: args.unknowns.strict_unknowns,
     };
     let trace = trace::explain(&rules, &facts, &opts);
     let color = args.out.is_none() && stdout_color();
@@ -105,6 +109,7 @@ pub fn trace_for(
         facts_label: trace::facts_label(path),
         params: args.rules.params.clone(),
         allow_unknown_facts: args.allow_unknown_facts,
+        strict_unknowns: args.unknowns.strict_unknowns,
         ..TraceOptions::default()
     };
     trace::explain(rules, facts, &opts)

@@ -85,6 +85,15 @@ pub struct RulesArgs {
     pub params: Vec<ParamOverride>,
 }
 
+/// `--strict-unknowns`, for the commands that evaluate.
+#[derive(Clone, Copy, Debug, Default, Args)]
+pub struct UnknownsArgs {
+    /// Report only what the facts settle: no provisional classification (and no
+    /// provisional policies) when missing facts leave the most specific types open
+    #[arg(long)]
+    pub strict_unknowns: bool,
+}
+
 impl RulesArgs {
     /// The rule set at `path`, without parameter overrides.
     pub fn at(path: &std::path::Path) -> Self {

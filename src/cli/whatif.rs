@@ -23,6 +23,9 @@ pub struct WhatIfArgs {
     #[command(flatten)]
     pub rules: RulesArgs,
 
+    #[command(flatten)]
+    pub unknowns: super::UnknownsArgs,
+
     /// Change a fact, e.g. `--set trust=medium`, `--set export_share=60%`,
     /// `--set markets_served=local,domestic`, `--set informality=unknown` (repeatable)
     #[arg(long = "set", value_name = "FACT=VALUE", required = true)]
@@ -85,6 +88,7 @@ pub fn run(out: &Output, args: WhatIfArgs) -> Ran {
         facts_label: trace::facts_label(&args.facts),
         params: args.rules.params.clone(),
         allow_unknown_facts: args.allow_unknown_facts,
+        strict_unknowns: args.unknowns.strict_unknowns,
         ..TraceOptions::default()
     };
     let t_before = trace::explain(&rules, &before, &opts);

@@ -116,6 +116,26 @@ pub enum Failed {
         /// Its indicative weights (none when it has no indicative criteria)
         weights: Option<Weights>,
     },
+    /// The provisional lead (`expect provisional classification is t`)
+    Provisional {
+        /// The type expected (none: nothing leads)
+        expected: Option<String>,
+        /// The type that leads (none: nothing leads)
+        got: Option<String>,
+        /// The firm classification, when there is one
+        firm: Option<String>,
+    },
+    /// A policy expected (or not) among those the provisional lead would bring in
+    ProvisionalPolicy {
+        /// The policy or avoid item
+        policy: String,
+        /// Its kind
+        kind: PolicyKind,
+        /// `expect p is not provisionally ...`
+        negated: bool,
+        /// The type that leads (none: nothing leads)
+        lead: Option<String>,
+    },
     /// The classification
     Classification {
         /// The type expected (none: no classification)
@@ -262,6 +282,7 @@ fn run_test(
 fn check(program: &Program, out: &Outcome, kind: &ExpectKind) -> Option<Failed> {
     match kind {
         ExpectKind::Classification(expected) => check_classification(program, out, *expected),
+        ExpectKind::Provisional(expected) => check_provisional(program, out, *expected),
         ExpectKind::TypeStatus {
             id,
             status,
@@ -287,9 +308,10 @@ fn check_type(
     let expected = match status {
         ExpectedStatus::Matched => TypeStatus::Matched,
         ExpectedStatus::Undetermined => TypeStatus::Undetermined,
-        ExpectedStatus::Recommended | ExpectedStatus::Avoided => {
-            return Some(Failed::NotAPolicy { ty: name })
-        }
+        ExpectedStatus::Recommended
+        | ExpectedStatus::Avoided
+        | ExpectedStatus::ProvisionallyRecommended
+        | ExpectedStatus::ProvisionallyAvoided => return Some(Failed::NotAPolicy { ty: name }),
     };
     let actual = out.types.get(id.index())?.status;
     if (actual == expected) != negated {
@@ -314,6 +336,20 @@ fn check_policy(
     negated: bool,
 ) -> Option<Failed> {
     let policy = program.policies.get(id.index())?;
+    if let (ExpectedStatus::ProvisionallyRecommended | ExpectedStatus::ProvisionallyAvoided, kind) =
+        (status, policy.kind)
+    {
+        let holds = out.provisional_policies.contains(&id);
+        if holds != negated {
+            return None;
+        }
+        return Some(Failed::ProvisionalPolicy {
+            policy: policy.name.clone(),
+            kind,
+            negated,
+            lead: out.provisional.map(|t| type_name(program, t).to_string()),
+        });
+    }
     let expected = match (status, policy.kind) {
         (ExpectedStatus::Recommended, PolicyKind::Recommend)
         | (ExpectedStatus::Avoided, PolicyKind::Avoid) => PolicyStatus::Applies,
@@ -390,6 +426,18 @@ fn check_score(
         bound,
         score: s,
         weights,
+    })
+}
+
+fn check_provisional(program: &Program, out: &Outcome, expected: Option<TypeId>) -> Option<Failed> {
+    if out.provisional == expected {
+        return None;
+    }
+    let name = |t: Option<TypeId>| t.map(|t| type_name(program, t).to_string());
+    Some(Failed::Provisional {
+        expected: name(expected),
+        got: name(out.provisional),
+        firm: name(out.classification),
     })
 }
 

@@ -7,8 +7,11 @@
 use crate::facade::facts::Facts;
 use crate::facade::rules::Rules;
 use crate::render;
-use crate::render::report::{EvalReport, PolicyReport, TypeReport, UndeterminedPolicy};
+use crate::render::report::{
+    EvalReport, PolicyReport, ProvisionalReport, TypeReport, UndeterminedPolicy,
+};
 use crate::trace::{self, Trace, TraceOptions};
+use crate::vocab::{TypeStatus, VerdictKind};
 
 /// What the rule set says about one cluster: its type, each type's fit, the policies
 /// that apply in order, and what is left open by unknown facts.
@@ -29,13 +32,31 @@ use crate::trace::{self, Trace, TraceOptions};
 #[derive(Clone, Debug)]
 pub struct Evaluation {
     report: EvalReport,
+    verdict: VerdictKind,
 }
 
 impl Evaluation {
-    /// The primary classification: the most specific matched type with the highest
-    /// score; `None` when no type matched (or unknown facts leave every type open).
+    /// The primary classification the facts settle: the most specific matched type with
+    /// the highest score; `None` when no type matched (or missing facts leave every type
+    /// open: see [`Evaluation::provisional`]).
     pub fn classification(&self) -> Option<&str> {
         self.report.classification.as_deref()
+    }
+
+    /// When missing facts leave the most specific types that could still match open, the
+    /// one that leads provisionally (never certain), with the conditions on the missing
+    /// facts that would confirm or refute it and the policies it would bring in; `None`
+    /// when nothing leads, or with [`RulesBuilder::strict_unknowns`].
+    ///
+    /// [`RulesBuilder::strict_unknowns`]: crate::RulesBuilder::strict_unknowns
+    pub fn provisional(&self) -> Option<&ProvisionalReport> {
+        self.report.provisional.as_ref()
+    }
+
+    /// How settled the verdict is: firm, provisional, undetermined (facts missing and
+    /// nothing leads) or none (no type matched).
+    pub fn verdict(&self) -> VerdictKind {
+        self.verdict
     }
 
     /// Every cluster type in declaration order: status, score, what failed or is missing.
@@ -136,9 +157,24 @@ impl Rules {
     /// Evaluate one cluster.
     pub fn evaluate(&self, facts: &Facts) -> Evaluation {
         let rules = self.rule_set();
-        let outcome = rules.compiled.evaluate(facts.values());
+        let mut outcome = rules.compiled.evaluate(facts.values());
+        if self.strict_unknowns() {
+            outcome.drop_provisional();
+        }
+        let status = |i: usize| {
+            outcome
+                .types
+                .get(i)
+                .map_or(TypeStatus::NotMatched, |t| t.status)
+        };
+        let open = crate::eval::open_below(&rules.program, status, outcome.classification);
         Evaluation {
             report: EvalReport::new(rules, facts.name(), facts.values(), &outcome),
+            verdict: VerdictKind::of(
+                outcome.classification.is_some(),
+                outcome.provisional.is_some(),
+                open,
+            ),
         }
     }
 
@@ -156,6 +192,7 @@ impl Rules {
             only_type: options.only_type.clone(),
             only_policy: options.only_policy.clone(),
             stamp: None,
+            strict_unknowns: self.strict_unknowns(),
         };
         Explanation {
             trace: trace::explain(self.rule_set(), facts.values(), &opts),

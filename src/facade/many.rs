@@ -13,7 +13,7 @@ use crate::facade::facts::Facts;
 use crate::facade::rules::Rules;
 use crate::facts;
 use crate::ir::Program;
-use crate::vocab::TypeStatus;
+use crate::vocab::{TypeStatus, VerdictKind};
 
 /// The verdicts of many clusters, one row per input row.
 ///
@@ -45,6 +45,10 @@ struct RowData {
     policies: Vec<usize>,
     /// Fact indexes
     unknown_facts: Vec<usize>,
+    /// The provisional lead's type index
+    provisional: Option<usize>,
+    /// Policy indexes the lead would bring in, in output order
+    provisional_policies: Vec<usize>,
     problems: Vec<Diagnostic>,
 }
 
@@ -61,6 +65,40 @@ impl<'a> Verdict<'a> {
     pub fn classification(&self) -> Option<&'a str> {
         let i = self.row.classification?;
         self.program.types.get(i).map(|t| t.name.as_str())
+    }
+
+    /// The type that leads provisionally while missing facts leave the most specific types
+    /// open (never certain; see [`crate::Evaluation::provisional`]); `None` when nothing
+    /// leads, with [`crate::RulesBuilder::strict_unknowns`], or for a row with problems.
+    pub fn provisional(&self) -> Option<&'a str> {
+        let i = self.row.provisional?;
+        self.program.types.get(i).map(|t| t.name.as_str())
+    }
+
+    /// The policies and avoid items the provisional lead would bring in, in order.
+    pub fn provisional_policies(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let program = self.program;
+        self.row
+            .provisional_policies
+            .iter()
+            .filter_map(move |&i| program.policies.get(i).map(|p| p.name.as_str()))
+    }
+
+    /// How settled the verdict is (a row with problems: [`VerdictKind::None`]).
+    pub fn verdict(&self) -> VerdictKind {
+        let status = |i: usize| {
+            self.row
+                .types
+                .get(i)
+                .map_or(TypeStatus::NotMatched, |(s, _)| *s)
+        };
+        let classification = self.row.classification.map(crate::ir::TypeId::from_index);
+        let open = crate::eval::open_below(self.program, status, classification);
+        VerdictKind::of(
+            self.row.classification.is_some(),
+            self.row.provisional.is_some(),
+            open,
+        )
     }
 
     /// Every type in declaration order: name, status and score (empty for a row with
@@ -154,6 +192,7 @@ impl Rules {
         let mut block = BlockEvaluator::new(&self.rule_set().compiled);
         let mut pending: Vec<facts::Facts> = Vec::with_capacity(BLOCK);
         let mut slots: Vec<usize> = Vec::with_capacity(BLOCK);
+        let strict = self.strict_unknowns();
         let flush = |pending: &mut Vec<facts::Facts>,
                      slots: &mut Vec<usize>,
                      block: &mut BlockEvaluator<'_>,
@@ -165,6 +204,11 @@ impl Rules {
                     data.classification = row.classification.map(|t| t.index());
                     data.policies = row.applicable.iter().map(|p| p.index()).collect();
                     data.unknown_facts = row.unknown_facts.iter().map(|f| f.index()).collect();
+                    if !strict {
+                        data.provisional = row.provisional.map(|t| t.index());
+                        data.provisional_policies =
+                            row.provisional_policies.iter().map(|p| p.index()).collect();
+                    }
                 }
             }
             pending.clear();

@@ -40,6 +40,7 @@ struct Loaded {
     rules: RuleSet,
     params: Vec<ParamOverride>,
     warnings: Vec<Diagnostic>,
+    strict_unknowns: bool,
 }
 
 /// How to load a rule set: parameter overrides, then the source.
@@ -54,6 +55,7 @@ struct Loaded {
 #[derive(Clone, Debug, Default)]
 pub struct RulesBuilder {
     params: Vec<ParamOverride>,
+    strict_unknowns: bool,
 }
 
 impl RulesBuilder {
@@ -65,6 +67,14 @@ impl RulesBuilder {
             name: name.into(),
             value: value.into(),
         });
+        self
+    }
+
+    /// Only what the facts settle (`--strict-unknowns`): no provisional classification when
+    /// missing facts leave the most specific types open. By default the leading type is
+    /// reported provisionally, apart from the firm classification.
+    pub fn strict_unknowns(mut self, strict: bool) -> Self {
+        self.strict_unknowns = strict;
         self
     }
 
@@ -120,6 +130,7 @@ impl RulesBuilder {
                         rules,
                         params: self.params,
                         warnings,
+                        strict_unknowns: self.strict_unknowns,
                     }),
                 })
             }
@@ -193,6 +204,12 @@ impl Rules {
     /// The checker's warnings (lints); a rule set with warnings still evaluates.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.inner.warnings
+    }
+
+    /// Whether it reports only what the facts settle (see
+    /// [`RulesBuilder::strict_unknowns`]).
+    pub fn strict_unknowns(&self) -> bool {
+        self.inner.strict_unknowns
     }
 
     /// The parameter overrides the rule set was loaded with, in the order given.

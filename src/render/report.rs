@@ -8,6 +8,7 @@ use crate::eval::Outcome;
 use crate::facts::{self, Facts};
 use crate::ir::{FactId, PolicyId, Program, TypeId, ValueType};
 use crate::ruleset::RuleSet;
+use crate::trace::model::Deciding;
 use crate::value::{round4, Value};
 use crate::vocab::{PolicyStatus, TypeStatus};
 
@@ -40,6 +41,36 @@ pub struct EvalReport {
     pub undetermined_policies: Vec<UndeterminedPolicy>,
     /// Declared facts the facts file leaves unknown
     pub unknown_facts: Vec<String>,
+    /// When missing facts leave the most specific types that could still match open: the
+    /// one that leads, never certain, what would settle it, and the policies that would
+    /// apply if it were confirmed (null when nothing leads, or with `--strict-unknowns`)
+    pub provisional: Option<ProvisionalReport>,
+}
+
+/// A provisional classification in `meso eval`'s report: the trace's summary of it, with
+/// the policies it would bring in full.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProvisionalReport {
+    /// Type name
+    #[serde(rename = "type")]
+    pub name: String,
+    /// Its label
+    pub label: Option<String>,
+    /// Its score now (unknown indicative criteria count as not met)
+    pub score: f64,
+    /// Its score if every unknown indicative criterion held
+    pub score_max: f64,
+    /// One sentence: what leads and what would settle it
+    pub explanation: String,
+    /// The unknown criteria that decide it: confirmed when every `confirm` holds, refuted
+    /// when any `refute` does
+    pub deciding: Vec<Deciding>,
+    /// Missing facts that would settle it
+    pub unknown_facts: Vec<String>,
+    /// Other most specific types that can still match, best first
+    pub alternatives: Vec<String>,
+    /// Policies and avoid items that would apply if it were confirmed, in order
+    pub policies: Vec<PolicyReport>,
 }
 
 /// One type's result.
@@ -68,6 +99,8 @@ pub struct TypeReport {
     pub excluded_by: Vec<String>,
     /// Missing facts that would decide an undetermined result
     pub unknown_facts: Vec<String>,
+    /// Missing facts that would not change the status (every value gives it)
+    pub settled_facts: Vec<String>,
 }
 
 /// A policy or avoid item that applies.
@@ -195,6 +228,7 @@ impl EvalReport {
                     } else {
                         Vec::new()
                     },
+                    settled_facts: fact_names(&o.settled_facts),
                 }
             })
             .collect();
@@ -241,8 +275,48 @@ impl EvalReport {
             policies,
             undetermined_policies,
             unknown_facts,
+            provisional: crate::trace::provisional::of_outcome(rules, facts, outcome).map(|p| {
+                ProvisionalReport {
+                    name: p.name,
+                    label: p.label,
+                    score: p.score,
+                    score_max: p.score_max,
+                    explanation: p.explanation,
+                    deciding: p.deciding,
+                    unknown_facts: p.unknown_facts,
+                    alternatives: p.alternatives,
+                    policies: provisional_policies(program, outcome),
+                }
+            }),
         }
     }
+}
+
+/// The policies the provisional lead would bring in, each `for` the lead or the ancestors
+/// of it that brought it in.
+fn provisional_policies(program: &Program, outcome: &Outcome) -> Vec<PolicyReport> {
+    let mut lineage = Vec::new();
+    let mut at = outcome.provisional;
+    while let Some(id) = at.filter(|id| !lineage.contains(id)) {
+        lineage.push(id);
+        at = program.cluster_type(id).and_then(|t| t.parent);
+    }
+    outcome
+        .provisional_policies
+        .iter()
+        .enumerate()
+        .filter_map(|(i, id)| {
+            let mut report = policy_report(program, outcome, *id, i + 1)?;
+            report.for_types = program
+                .policy(*id)?
+                .for_types
+                .iter()
+                .filter(|t| lineage.contains(t))
+                .filter_map(|t| program.cluster_type(*t).map(|t| t.name.clone()))
+                .collect();
+            Some(report)
+        })
+        .collect()
 }
 
 fn policy_report(

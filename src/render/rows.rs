@@ -10,9 +10,9 @@ use std::io::Write;
 use std::str::FromStr;
 
 use crate::eval::Row;
-use crate::ir::{FactId, Program};
+use crate::ir::{FactId, PolicyId, Program, TypeId};
 use crate::value::round4;
-use crate::vocab::PolicyKind;
+use crate::vocab::{PolicyKind, TypeStatus, VerdictKind};
 
 /// The format of the batch output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,19 +52,58 @@ impl FromStr for OutputFormat {
 pub(crate) struct RowRenderer<'p> {
     program: &'p Program,
     format: OutputFormat,
+    strict_unknowns: bool,
 }
 
 impl<'p> RowRenderer<'p> {
     /// A renderer.
     pub fn new(program: &'p Program, format: OutputFormat) -> Self {
-        RowRenderer { program, format }
+        RowRenderer {
+            program,
+            format,
+            strict_unknowns: false,
+        }
+    }
+
+    /// With `--strict-unknowns`: no provisional lead, only what the facts settle.
+    pub fn strict_unknowns(mut self, strict: bool) -> Self {
+        self.strict_unknowns = strict;
+        self
+    }
+
+    /// A row's provisional lead and the policies it would bring in (none when strict).
+    pub fn provisional<'o>(&self, row: Row<'o>) -> (Option<TypeId>, &'o [PolicyId]) {
+        match row.provisional {
+            Some(lead) if !self.strict_unknowns => (Some(lead), row.provisional_policies),
+            _ => (None, &[]),
+        }
+    }
+
+    /// How settled a row's verdict is.
+    pub fn verdict(&self, row: Row<'_>) -> VerdictKind {
+        let status = |i: usize| {
+            row.types
+                .get(i)
+                .map_or(TypeStatus::NotMatched, |t| t.status)
+        };
+        let open = crate::eval::open_below(self.program, status, row.classification);
+        VerdictKind::of(
+            row.classification.is_some(),
+            self.provisional(row).0.is_some(),
+            open,
+        )
     }
 
     /// What comes before the first row.
     pub fn header(&self) -> Vec<u8> {
         match self.format {
             OutputFormat::Csv => {
-                let mut cols = vec!["id".to_string(), "classification".to_string()];
+                let mut cols = vec![
+                    "id".to_string(),
+                    "classification".to_string(),
+                    "verdict".to_string(),
+                    "provisional".to_string(),
+                ];
                 for t in &self.program.types {
                     cols.push(format!("{}_status", t.name));
                     cols.push(format!("{}_score", t.name));
@@ -73,6 +112,8 @@ impl<'p> RowRenderer<'p> {
                     PolicyKind::Recommend.applies_word().to_string(),
                     PolicyKind::Avoid.applies_word().to_string(),
                     "unknown_facts".to_string(),
+                    format!("provisional_{}", PolicyKind::Recommend.applies_word()),
+                    format!("provisional_{}", PolicyKind::Avoid.applies_word()),
                 ]);
                 let mut line = cols.join(",");
                 line.push('\n');
@@ -133,11 +174,29 @@ impl<'p> RowRenderer<'p> {
             .map(|p| p.name.as_str())
     }
 
+    fn named<'o>(&self, ids: &'o [PolicyId], kind: PolicyKind) -> impl Iterator<Item = &'p str> + 'o
+    where
+        'p: 'o,
+    {
+        let program = self.program;
+        ids.iter()
+            .filter_map(move |id| program.policy(*id))
+            .filter(move |p| p.kind == kind)
+            .map(|p| p.name.as_str())
+    }
+
     fn csv_row(&self, id: &str, outcome: Row<'_>, unknown: &[FactId], out: &mut Vec<u8>) {
         csv_field(id, out);
         out.push(b',');
         if let Some(c) = outcome.classification {
             out.extend_from_slice(self.type_name(c.index()).as_bytes());
+        }
+        out.push(b',');
+        out.extend_from_slice(self.verdict(outcome).code().as_bytes());
+        out.push(b',');
+        let (lead, provisional) = self.provisional(outcome);
+        if let Some(t) = lead {
+            out.extend_from_slice(self.type_name(t.index()).as_bytes());
         }
         for t in outcome.types {
             out.push(b',');
@@ -155,6 +214,10 @@ impl<'p> RowRenderer<'p> {
             .filter_map(|&f| self.program.fact(f))
             .map(|f| f.name.as_str());
         join(names, b";", out);
+        out.push(b',');
+        join(self.named(provisional, PolicyKind::Recommend), b";", out);
+        out.push(b',');
+        join(self.named(provisional, PolicyKind::Avoid), b";", out);
         out.push(b'\n');
     }
 
@@ -164,6 +227,22 @@ impl<'p> RowRenderer<'p> {
         out.extend_from_slice(b",\"classification\":");
         match outcome.classification {
             Some(c) => json_string(self.type_name(c.index()), out),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"verdict\":\"");
+        out.extend_from_slice(self.verdict(outcome).code().as_bytes());
+        out.extend_from_slice(b"\",\"provisional\":");
+        let (lead, provisional) = self.provisional(outcome);
+        match lead {
+            Some(t) => {
+                out.extend_from_slice(b"{\"type\":");
+                json_string(self.type_name(t.index()), out);
+                out.extend_from_slice(b",\"recommended\":");
+                json_list(self.named(provisional, PolicyKind::Recommend), out);
+                out.extend_from_slice(b",\"avoided\":");
+                json_list(self.named(provisional, PolicyKind::Avoid), out);
+                out.push(b'}');
+            }
             None => out.extend_from_slice(b"null"),
         }
         out.extend_from_slice(b",\"types\":{");

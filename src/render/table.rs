@@ -6,7 +6,8 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use super::report::{EvalReport, PolicyReport};
+use super::report::{EvalReport, PolicyReport, ProvisionalReport};
+use super::trace::{confirm_text, refute_text};
 use super::wrap::wrap;
 use crate::vocab::{PolicyKind, TypeStatus};
 
@@ -27,7 +28,13 @@ pub fn render_report(report: &EvalReport) -> String {
                 .map_or(String::new(), |t| format!(", score {:.2}", t.score));
             out.push_str(&format!("Classification: {label} (`{name}`{score})\n"));
         }
+        None if report.provisional.is_some() => {
+            out.push_str("Classification: none for certain (facts are missing)\n")
+        }
         None => out.push_str("Classification: none (no type matched)\n"),
+    }
+    if let Some(p) = &report.provisional {
+        out.push_str(&provisional_lines(report, p));
     }
     if !report.tied.is_empty() {
         out.push_str(&format!(
@@ -58,6 +65,9 @@ pub fn render_report(report: &EvalReport) -> String {
         .set_header(vec!["Type", "Status", "Score", "Why / what is missing"]);
     for t in &report.types {
         let why = match t.status {
+            _ if !t.settled_facts.is_empty() => {
+                format!("missing {} would not change it", t.settled_facts.join(", "))
+            }
             TypeStatus::Matched => String::new(),
             TypeStatus::NotMatched if !t.excluded_by.is_empty() => {
                 format!("excluded by {}", t.excluded_by.join(", "))
@@ -94,7 +104,9 @@ pub fn render_report(report: &EvalReport) -> String {
         .iter()
         .partition(|p| p.kind == PolicyKind::Recommend.code());
     out.push_str("\nRecommended policies, in order:\n");
-    if recommend.is_empty() {
+    if recommend.is_empty() && report.provisional.is_some() {
+        out.push_str("  (none for certain; see the provisional ones below)\n");
+    } else if recommend.is_empty() {
         out.push_str("  (none)\n");
     }
     // Prerequisites are shown only when they are part of this cluster's sequence.
@@ -108,9 +120,23 @@ pub fn render_report(report: &EvalReport) -> String {
             out.push_str(&policy_block(i + 1, p, &applicable));
         }
     }
-    if !report.undetermined_policies.is_empty() {
+    if let Some(p) = &report.provisional {
+        out.push_str(&provisional_policies(p));
+    }
+    // Those the provisional lead would bring in are listed above, with it.
+    let open: Vec<_> = report
+        .undetermined_policies
+        .iter()
+        .filter(|u| {
+            report
+                .provisional
+                .as_ref()
+                .is_none_or(|p| p.policies.iter().all(|q| q.policy != u.policy))
+        })
+        .collect();
+    if !open.is_empty() {
         out.push_str("\nUndetermined (missing facts would decide):\n");
-        for u in &report.undetermined_policies {
+        for u in open {
             out.push_str(&format!(
                 "  - {} (needs {})\n",
                 u.policy,
@@ -141,6 +167,64 @@ fn policy_block(n: usize, p: &PolicyReport, applicable: &[&str]) -> String {
     }
     if let Some(cite) = &p.cite {
         out.push_str(&format!("      source: {cite}\n"));
+    }
+    out
+}
+
+/// The provisional lead under the classification: never printed as certain.
+fn provisional_lines(report: &EvalReport, p: &ProvisionalReport) -> String {
+    let label = p.label.as_deref().unwrap_or(&p.name);
+    let mut out = if report.classification.is_some() {
+        format!(
+            "Provisionally, more specifically: {label} (`{}`, score {:.2}) -- not certain, facts are missing\n",
+            p.name, p.score
+        )
+    } else {
+        format!(
+            "Provisionally: {label} (`{}`, score {:.2}) -- not certain, facts are missing\n",
+            p.name, p.score
+        )
+    };
+    if let Some(confirm) = confirm_text(&p.deciding) {
+        out.push_str(&format!("  confirmed if: {confirm}\n"));
+    }
+    if let Some(refute) = refute_text(&p.deciding) {
+        out.push_str(&format!("  refuted if:   {refute}\n"));
+    }
+    if !p.alternatives.is_empty() {
+        out.push_str(&format!(
+            "  also still possible: {}\n",
+            p.alternatives.join(", ")
+        ));
+    }
+    out
+}
+
+/// The policies and avoid items the provisional lead would bring in, apart from the firm ones.
+fn provisional_policies(p: &ProvisionalReport) -> String {
+    let mut out = String::new();
+    let (recommend, avoid): (Vec<&PolicyReport>, Vec<&PolicyReport>) = p
+        .policies
+        .iter()
+        .partition(|p| p.kind == PolicyKind::Recommend.code());
+    let names: Vec<&str> = p.policies.iter().map(|p| p.policy.as_str()).collect();
+    if !recommend.is_empty() {
+        out.push_str(&format!(
+            "\nProvisional policies (if `{}` is confirmed), in order:\n",
+            p.name
+        ));
+        for (i, q) in recommend.iter().enumerate() {
+            out.push_str(&policy_block(i + 1, q, &names));
+        }
+    }
+    if !avoid.is_empty() {
+        out.push_str(&format!(
+            "\nProvisional errors to avoid (if `{}` is confirmed):\n",
+            p.name
+        ));
+        for (i, q) in avoid.iter().enumerate() {
+            out.push_str(&policy_block(i + 1, q, &names));
+        }
     }
     out
 }

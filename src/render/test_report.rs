@@ -97,6 +97,49 @@ impl fmt::Display for Failed {
                 format_number(*bound),
                 weights_text(weights.as_ref())
             ),
+            Failed::Provisional {
+                expected,
+                got,
+                firm,
+            } => {
+                let want = expected
+                    .as_ref()
+                    .map_or("none".to_string(), |n| format!("`{n}`"));
+                write!(
+                    f,
+                    "expected provisional classification {want}, got {}",
+                    got_text(got)
+                )?;
+                match firm {
+                    Some(t) if got.is_none() => {
+                        write!(f, " (the facts settle the classification: `{t}`)")
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Failed::ProvisionalPolicy {
+                policy,
+                kind,
+                negated,
+                lead,
+            } => {
+                let word = match kind {
+                    PolicyKind::Recommend => "recommended",
+                    PolicyKind::Avoid => "avoided",
+                };
+                let not = if *negated { "not " } else { "" };
+                match lead {
+                    Some(t) => write!(
+                        f,
+                        "expected `{policy}` {not}provisionally {word}, but it {} with the provisional lead `{t}`",
+                        if *negated { "would apply" } else { "would not apply" }
+                    ),
+                    None => write!(
+                        f,
+                        "expected `{policy}` {not}provisionally {word}, but nothing leads provisionally"
+                    ),
+                }
+            }
             Failed::Classification {
                 expected: None,
                 got,

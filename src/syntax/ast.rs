@@ -249,10 +249,13 @@ pub struct ParamOverride {
 /// What a test expects.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expectation {
-    /// `expect classification is T` (`none` for no classification)
+    /// `expect classification is T` (`none` for no classification), or `expect provisional
+    /// classification is T` (the type that leads while facts are missing)
     Classification {
         /// Expected type, or `none`
         name: Ident,
+        /// `provisional` was written
+        provisional: bool,
         /// Whole line
         span: Span,
     },

@@ -10,7 +10,7 @@ use crate::ir::{FactId, Program, TypeId};
 use crate::ruleset::{RuleOrigin, RuleSet};
 use crate::trace::model::{
     CriterionTrace, DerivedTrace, FactTrace, FactsHeader, Header, Options, ParamTrace, PolicyLine,
-    RulesHeader, Section, Stamp, Summary, Trace, TypeLine, TypeTrace, TRACE_VERSION,
+    Provisional, RulesHeader, Section, Stamp, Summary, Trace, TypeLine, TypeTrace, TRACE_VERSION,
 };
 use crate::trace::record::record;
 use crate::trace::tree::Ctx;
@@ -35,12 +35,17 @@ pub struct TraceOptions {
     pub only_policy: Option<String>,
     /// Time and absolute paths (`--stamp`)
     pub stamp: Option<Stamp>,
+    /// `--strict-unknowns`: no provisional classification, only what the facts settle
+    pub strict_unknowns: bool,
 }
 
 /// Evaluate `facts` against `rules` and explain every result.
 pub fn explain(rules: &RuleSet, facts: &Facts, opts: &TraceOptions) -> Trace {
     let program = &rules.program;
-    let (outcome, rec) = record(program, facts);
+    let (mut outcome, rec) = record(program, facts);
+    if opts.strict_unknowns {
+        outcome.drop_provisional();
+    }
     let files: Vec<String> = rules.files.iter().map(|f| f.path.clone()).collect();
     let ctx = Ctx {
         program,
@@ -76,7 +81,12 @@ pub fn explain(rules: &RuleSet, facts: &Facts, opts: &TraceOptions) -> Trace {
     Trace {
         trace_version: TRACE_VERSION,
         header: header(rules, facts, opts),
-        summary: summary(program, &outcome, &type_name),
+        summary: summary(
+            program,
+            &outcome,
+            &type_name,
+            crate::trace::provisional::provisional(&ctx, &outcome),
+        ),
         types,
         policies,
         derived: derived(&ctx, &outcome),
@@ -127,6 +137,7 @@ fn header(rules: &RuleSet, facts: &Facts, opts: &TraceOptions) -> Header {
             allow_unknown_facts: opts.allow_unknown_facts,
             only_type: opts.only_type.clone(),
             only_policy: opts.only_policy.clone(),
+            strict_unknowns: opts.strict_unknowns,
         },
         stamp: opts.stamp.clone(),
     }
@@ -137,7 +148,12 @@ pub(crate) fn policy_kind(kind: PolicyKind) -> &'static str {
     kind.code()
 }
 
-fn summary(program: &Program, outcome: &Outcome, type_name: &dyn Fn(TypeId) -> String) -> Summary {
+fn summary(
+    program: &Program,
+    outcome: &Outcome,
+    type_name: &dyn Fn(TypeId) -> String,
+    provisional: Option<Provisional>,
+) -> Summary {
     let score = |id: TypeId| outcome.types.get(id.index()).map_or(0.0, |t| t.score);
     let explanation = match outcome.classification {
         Some(id) => {
@@ -164,9 +180,21 @@ fn summary(program: &Program, outcome: &Outcome, type_name: &dyn Fn(TypeId) -> S
                     h.join(", ")
                 ));
             }
+            if let Some(p) = &provisional {
+                s.push_str(&format!(
+                    "; missing facts leave the more specific `{}` open, and it leads provisionally",
+                    p.name
+                ));
+            }
             s
         }
-        None => "no type is matched".to_string(),
+        None => match &provisional {
+            Some(p) => format!(
+                "no type is matched for certain: missing facts leave `{}` open, and it leads provisionally",
+                p.name
+            ),
+            None => "no type is matched".to_string(),
+        },
     };
     let mut policies = Vec::new();
     for (i, id) in outcome.applicable.iter().enumerate() {
@@ -209,6 +237,7 @@ fn summary(program: &Program, outcome: &Outcome, type_name: &dyn Fn(TypeId) -> S
             })
             .filter_map(|id| program.policy(*id).map(|p| p.name.clone()))
             .collect(),
+        provisional,
     }
 }
 
@@ -287,6 +316,9 @@ fn type_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: TypeId) -> TypeTrace {
         met_weight: met,
         total_weight: ty.map_or(0.0, |t| t.total_weight()),
         explanation: whynot::type_explanation(ctx, outcome, id, &criteria),
+        settled_facts: o.map_or_else(Vec::new, |o| {
+            whynot::fact_names(ctx, o.settled_facts.clone())
+        }),
         criteria,
         why_not,
         excerpt: ctx.raw(ty.map(|t| t.span).unwrap_or_default()),

@@ -12,6 +12,7 @@ mod build;
 mod flip;
 pub mod model;
 mod policies;
+pub(crate) mod provisional;
 mod record;
 mod tree;
 mod values;

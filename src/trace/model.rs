@@ -93,6 +93,8 @@ pub struct Options {
     pub only_type: Option<String>,
     /// `--policy`: the trace covers this policy only
     pub only_policy: Option<String>,
+    /// `--strict-unknowns`: no provisional classification
+    pub strict_unknowns: bool,
 }
 
 /// When and from where (`--stamp`).
@@ -125,6 +127,58 @@ pub struct Summary {
     pub policies: Vec<PolicyLine>,
     /// Policies and avoid items left open by unknown facts, in order
     pub undetermined_policies: Vec<String>,
+    /// When missing facts leave the most specific types that could still match open: the
+    /// one that leads, never certain, and what would settle it (null when nothing leads, or
+    /// with `--strict-unknowns`)
+    pub provisional: Option<Provisional>,
+}
+
+/// A provisional classification: the most specific type that can still match and leads
+/// by score, while missing facts keep it from being certain.
+#[derive(Clone, Debug, Serialize)]
+pub struct Provisional {
+    /// Type name
+    #[serde(rename = "type")]
+    pub name: String,
+    /// Its label
+    pub label: Option<String>,
+    /// Its score now (unknown indicative criteria count as not met), 4 decimals
+    pub score: f64,
+    /// Its score if every unknown indicative criterion held
+    pub score_max: f64,
+    /// One sentence: what leads and what would settle it
+    pub explanation: String,
+    /// The unknown criteria that decide it (of the type and its ancestors): it is confirmed
+    /// when every `confirm` holds and refuted when any `refute` does
+    pub deciding: Vec<Deciding>,
+    /// Missing facts that would settle it
+    pub unknown_facts: Vec<String>,
+    /// Other most specific types that can still match, best first
+    pub alternatives: Vec<String>,
+    /// Policies and avoid items that would apply if it were confirmed, in order
+    pub policies: Vec<PolicyLine>,
+}
+
+/// An unknown criterion that decides a provisional classification.
+#[derive(Clone, Debug, Serialize)]
+pub struct Deciding {
+    /// Criterion name
+    pub criterion: String,
+    /// `required` (must hold) or `excluding` (must not hold)
+    pub section: Section,
+    /// The type that declares it, when inherited
+    pub inherited_from: Option<String>,
+    /// Its condition as written
+    pub source: String,
+    /// Declaration
+    pub location: Location,
+    /// Missing facts it reads
+    pub unknown_facts: Vec<String>,
+    /// What would confirm the classification here, e.g. `employment >= 500
+    /// (min_cluster_employment)`; the condition itself when no single fact decides it
+    pub confirm: Vec<String>,
+    /// What would refute it here
+    pub refute: Vec<String>,
 }
 
 /// One type in the summary.
@@ -189,6 +243,9 @@ pub struct TypeTrace {
     pub total_weight: f64,
     /// One sentence: why this status
     pub explanation: String,
+    /// Missing facts that would not change the status: every value they could take gives
+    /// it, so it is decided although some criteria are unknown
+    pub settled_facts: Vec<String>,
     /// Effective criteria: inherited required and excluding first, then own ones
     pub criteria: Vec<CriterionTrace>,
     /// For a type that is not matched: what kept it out and what would change that

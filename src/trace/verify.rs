@@ -70,6 +70,10 @@ pub fn read(text: &str) -> Result<Recorded, String> {
         only_type: string("only_type"),
         only_policy: string("only_policy"),
         stamp,
+        strict_unknowns: options
+            .get("strict_unknowns")
+            .and_then(Json::as_bool)
+            .unwrap_or(false),
     };
     Ok(Recorded {
         json,

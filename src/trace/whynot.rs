@@ -143,6 +143,15 @@ pub fn type_explanation(
     let Some(o) = outcome.types.get(id.index()) else {
         return String::new();
     };
+    if !o.settled_facts.is_empty() {
+        let facts = fact_names(ctx, o.settled_facts.clone());
+        return format!(
+            "{}: decided case by case: the missing {} would not change the result (every value {} could take gives this status)",
+            o.status.words(),
+            facts.join(", "),
+            if facts.len() == 1 { "it" } else { "they" }
+        );
+    }
     let parent = ctx
         .program
         .cluster_type(id)

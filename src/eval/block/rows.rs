@@ -26,6 +26,11 @@ pub(super) struct Rows {
     /// Missing facts: a span of `unknown_facts` per record
     pub(super) unknown_facts: Vec<FactId>,
     pub(super) unknown_spans: Vec<(u32, u32)>,
+    /// The provisional lead per record (None for records with nothing undetermined)
+    pub(super) provisional: Vec<Option<TypeId>>,
+    /// Provisional policies: a span of `provisional_list` per record
+    pub(super) provisional_list: Vec<PolicyId>,
+    pub(super) provisional_spans: Vec<(u32, u32)>,
 }
 
 impl Rows {
@@ -41,6 +46,9 @@ impl Rows {
         self.list_spans.clear();
         self.unknown_facts.clear();
         self.unknown_spans.clear();
+        self.provisional.clear();
+        self.provisional_list.clear();
+        self.provisional_spans.clear();
     }
 
     /// Append a row evaluated on its own (a run of lists).
@@ -54,6 +62,12 @@ impl Rows {
         self.unknown_facts.extend_from_slice(&summary.unknown_facts);
         self.unknown_spans
             .push(span_from(start, &self.unknown_facts));
+        self.provisional.push(summary.provisional);
+        let start = self.provisional_list.len();
+        self.provisional_list
+            .extend_from_slice(&summary.provisional_policies);
+        self.provisional_spans
+            .push(span_from(start, &self.provisional_list));
     }
 
     pub(super) fn len(&self) -> usize {
@@ -78,6 +92,10 @@ impl Rows {
             classification: *self.classification.get(i)?,
             applicable,
             unknown_facts: self.unknown_facts.get(span(*self.unknown_spans.get(i)?))?,
+            provisional: *self.provisional.get(i)?,
+            provisional_policies: self
+                .provisional_list
+                .get(span(*self.provisional_spans.get(i)?))?,
         })
     }
 }

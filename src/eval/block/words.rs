@@ -500,6 +500,9 @@ impl Words {
         rows.applies.extend_from_slice(applies);
         let none = span_from(rows.unknown_facts.len(), &rows.unknown_facts);
         rows.unknown_spans.resize(base + len, none);
+        rows.provisional.resize(base + len, None);
+        let none = span_from(rows.provisional_list.len(), &rows.provisional_list);
+        rows.provisional_spans.resize(base + len, none);
         // The records with something undetermined, one at a time.
         let mut open = self.open & low_bits(len);
         while open != 0 {
@@ -528,6 +531,15 @@ impl Words {
             rows.unknown_facts.extend_from_slice(&single.unknown_facts);
             if let Some(span) = rows.unknown_spans.get_mut(i) {
                 *span = span_from(start, &rows.unknown_facts);
+            }
+            if let Some(lead) = rows.provisional.get_mut(i) {
+                *lead = single.provisional;
+            }
+            let start = rows.provisional_list.len();
+            rows.provisional_list
+                .extend_from_slice(&single.provisional_policies);
+            if let Some(span) = rows.provisional_spans.get_mut(i) {
+                *span = span_from(start, &rows.provisional_list);
             }
         }
     }

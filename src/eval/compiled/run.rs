@@ -289,6 +289,7 @@ fn types(program: &Program, plan: &Plan, truths: &[Truth], types: &mut Vec<TypeO
         // The own part for now; the parent's is combined below.
         t.status = to_status(own.and(excluded.not()));
         t.unknown_facts.clear();
+        t.settled_facts.clear();
     }
     for &i in &plan.type_order {
         let parent = program.types.get(i).and_then(|t| t.parent);

@@ -12,6 +12,9 @@
 pub(crate) mod expr;
 pub(crate) mod missing;
 mod observer;
+mod provisional;
+mod settle;
+pub use provisional::open_below;
 pub(crate) mod run;
 
 pub use observer::{NoObserver, Observer, UnknownReason};
@@ -63,6 +66,15 @@ pub fn evaluate_expr_observed<O: Observer>(
     .to_value()
 }
 
+impl Outcome {
+    /// Forget the provisional lead (`--strict-unknowns`: only what the facts settle).
+    pub fn drop_provisional(&mut self) {
+        self.provisional = None;
+        self.provisional_alternatives.clear();
+        self.provisional_policies.clear();
+    }
+}
+
 /// The result for one cluster type.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeOutcome {
@@ -82,6 +94,9 @@ pub struct TypeOutcome {
     pub score_max: f64,
     /// Facts that are missing and read by a criterion that came out unknown
     pub unknown_facts: Vec<FactId>,
+    /// Missing facts that would not change the result: every value they could take gives
+    /// this status, so it is not undetermined (see `settle.rs`)
+    pub settled_facts: Vec<FactId>,
 }
 
 /// The result for one policy or avoid item.
@@ -115,4 +130,12 @@ pub struct Outcome {
     pub policies: Vec<PolicyOutcome>,
     /// Policies and avoid items that apply, in output order (phase, `after`, declaration)
     pub applicable: Vec<PolicyId>,
+    /// When missing facts leave the most specific types that could still match undetermined
+    /// (below the classification, if any): the one that leads, by score. Never certain.
+    pub provisional: Option<TypeId>,
+    /// The other such types, best first
+    pub provisional_alternatives: Vec<TypeId>,
+    /// Policies and avoid items that would apply if the provisional lead were confirmed, in
+    /// output order (undetermined now; their condition, if any, holds)
+    pub provisional_policies: Vec<PolicyId>,
 }

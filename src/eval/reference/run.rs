@@ -98,6 +98,7 @@ pub(crate) fn finish<'a>(
         if types.get(i).map(|t| t.status) == Some(TypeStatus::Undetermined) {
             let m = collector.get_or_insert_with(|| inputs.missing());
             type_unknown_facts(program, m, types, i);
+            super::settle::settle(inputs, types, i);
         }
     }
     policies(inputs, &mut collector, types, policy_out, condition);
@@ -111,6 +112,7 @@ pub(crate) fn applicable_and_classification(program: &Program, out: &mut Outcome
         }
     }
     classify(program, out);
+    super::provisional::lead(program, out);
 }
 
 /// Derived values, each once, in dependency order.
@@ -118,6 +120,17 @@ fn derived_values<O: Observer>(
     program: &Program,
     params: &[Param],
     facts: &Facts,
+    derived: &mut Vec<Value>,
+    obs: &mut O,
+) {
+    derived_from(program, params, &facts.values, derived, obs);
+}
+
+/// Derived values from fact slots, each once, in dependency order.
+pub(crate) fn derived_from<O: Observer>(
+    program: &Program,
+    params: &[Param],
+    facts: &[Value],
     derived: &mut Vec<Value>,
     obs: &mut O,
 ) {
@@ -131,7 +144,7 @@ fn derived_values<O: Observer>(
         };
         let value = Evaluator {
             exprs: &program.exprs,
-            facts: &facts.values,
+            facts,
             params,
             derived,
             obs: &mut *obs,
@@ -162,6 +175,7 @@ fn type_criteria<O: Observer>(
         criteria(ev, &ty.excluding, &mut t.excluding);
         (t.score, t.score_max) = score(ty, &t.indicative);
         t.unknown_facts.clear();
+        t.settled_facts.clear();
     }
 }
 
@@ -284,6 +298,7 @@ pub(crate) fn empty_type() -> TypeOutcome {
         score: 1.0,
         score_max: 1.0,
         unknown_facts: Vec::new(),
+        settled_facts: Vec::new(),
     }
 }
 

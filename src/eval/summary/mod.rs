@@ -46,6 +46,10 @@ pub struct OutcomeSummary {
     /// Missing facts that left a type or policy undetermined, sorted, no repeats (empty when
     /// everything is decided)
     pub unknown_facts: Vec<FactId>,
+    /// The provisional lead when something is undetermined (see `Outcome::provisional`)
+    pub provisional: Option<TypeId>,
+    /// Policies and avoid items that would apply if the lead were confirmed, in output order
+    pub provisional_policies: Vec<PolicyId>,
 }
 
 /// One record's batch row: what an [`OutcomeSummary`] holds, borrowed (from a summary, or
@@ -60,6 +64,10 @@ pub struct Row<'a> {
     pub applicable: Applicable<'a>,
     /// Missing facts that left a type or policy undetermined, sorted, no repeats
     pub unknown_facts: &'a [FactId],
+    /// The provisional lead when something is undetermined (see `Outcome::provisional`)
+    pub provisional: Option<TypeId>,
+    /// Policies and avoid items that would apply if the lead were confirmed, in output order
+    pub provisional_policies: &'a [PolicyId],
 }
 
 /// The policies and avoid items that apply to a record, in output order: a list, or (from
@@ -146,6 +154,8 @@ impl OutcomeSummary {
             classification: self.classification,
             applicable: Applicable::List(&self.applicable),
             unknown_facts: &self.unknown_facts,
+            provisional: self.provisional,
+            provisional_policies: &self.provisional_policies,
         }
     }
 }
@@ -257,12 +267,18 @@ pub(crate) fn evaluate_in_full(
     from_outcome(full, &mut out.types, &mut out.applicable);
     out.classification = full.classification;
     unknown_facts(full, &mut out.unknown_facts);
+    out.provisional = full.provisional;
+    out.provisional_policies.clear();
+    out.provisional_policies
+        .extend_from_slice(&full.provisional_policies);
 }
 
 /// The parts of `out` the word-operation walks fill, its unknown facts cleared (they are
 /// found only by the full evaluation).
 fn word_parts(out: &mut OutcomeSummary) -> bitwise::Summary<'_> {
     out.unknown_facts.clear();
+    out.provisional = None;
+    out.provisional_policies.clear();
     bitwise::Summary {
         types: &mut out.types,
         applicable: &mut out.applicable,

@@ -147,6 +147,8 @@ pub(super) fn summarize(
     out.types.truncate(n_types);
     out.applicable.clear();
     out.unknown_facts.clear();
+    out.provisional = None;
+    out.provisional_policies.clear();
     out.classification = None;
     has_matched_child.clear();
     has_matched_child.resize(n_types, false);

@@ -8,12 +8,13 @@
 
 use std::fmt::Write;
 
+use super::{confirm_text, refute_text};
 use super::{
     location, node_line, origin_text, policy_truth, score, type_truth, value_truth, why_text,
     words, VALUE_MARK,
 };
 use crate::trace::model::{
-    Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Trace, TypeTrace,
+    Blocker, Change, CriterionTrace, Location, Node, PolicyTrace, Provisional, Trace, TypeTrace,
 };
 use crate::value::Truth;
 use crate::vocab::TypeStatus;
@@ -33,6 +34,8 @@ ul.tree,ul.criteria{list-style:none;padding-left:1.2rem;margin:.2rem 0}
 .loc,.muted{color:#6a737d;font-size:.85em}.tag{font-size:.8em;background:#eef1f5;border-radius:3px;padding:0 .3rem;margin-right:.3rem}
 .skipped{opacity:.6}.change{color:#0b4f9c}
 .classification{font-size:1.15rem}nav button{margin-right:.4rem}
+.provisional{border:2px dashed #8a6100;background:#fff8e6;border-radius:6px;padding:.5rem .9rem;margin:.6rem 0}
+.provisional .badge{display:inline-block;background:#8a6100;color:#fff;border-radius:3px;padding:0 .4rem;font-size:.8em;font-weight:bold;text-transform:uppercase;letter-spacing:.03em}
 "#;
 
 const SCRIPT: &str = r#"
@@ -147,6 +150,9 @@ fn summary(o: &mut String, trace: &Trace) {
         "<p class=\"classification\">Classification: {class}</p>\n<p>{}</p>",
         prose(&s.explanation)
     );
+    if let Some(prov) = &s.provisional {
+        provisional(o, prov);
+    }
     o.push_str("<table><tr><th>Type</th><th>Status</th><th>Score</th></tr>\n");
     for t in &s.types {
         let _ = writeln!(
@@ -184,6 +190,51 @@ fn summary(o: &mut String, trace: &Trace) {
         let _ = writeln!(o, "<p>{}: {}</p>", words::UNDETERMINED, list.join(", "));
     }
     o.push_str("</section>\n");
+}
+
+/// The provisional lead in a dashed box with a badge: it must not read as certain, on
+/// screen or in print.
+fn provisional(o: &mut String, prov: &Provisional) {
+    let label = prov.label.as_deref().unwrap_or(&prov.name);
+    let _ = writeln!(
+        o,
+        "<div class=\"provisional\" role=\"note\"><p><span class=\"badge\">{}</span> <strong>{}</strong> (<code>{}</code>, score {:.2}) — {}</p>",
+        words::PROVISIONALLY,
+        esc(label),
+        esc(&prov.name),
+        prov.score,
+        words::NOT_CERTAIN
+    );
+    o.push_str("<ul>");
+    if let Some(confirm) = confirm_text(&prov.deciding) {
+        let _ = write!(o, "<li>confirmed if: {}</li>", esc(&confirm));
+    }
+    if let Some(refute) = refute_text(&prov.deciding) {
+        let _ = write!(o, "<li>refuted if: {}</li>", esc(&refute));
+    }
+    if !prov.alternatives.is_empty() {
+        let _ = write!(
+            o,
+            "<li>also still possible: {}</li>",
+            esc(&prov.alternatives.join(", "))
+        );
+    }
+    o.push_str("</ul>\n");
+    if !prov.policies.is_empty() {
+        let _ = writeln!(o, "<p>{}:</p>\n<ol>", words::PROVISIONAL_POLICIES);
+        for p in &prov.policies {
+            let _ = writeln!(
+                o,
+                "<li><a href=\"#policy-{n}\">{n}</a> <span class=\"tag\">{}</span><span class=\"tag\">phase {}</span>{}</li>",
+                p.kind,
+                p.phase,
+                p.label.as_ref().map_or(String::new(), |l| esc(l)),
+                n = esc(&p.policy)
+            );
+        }
+        o.push_str("</ol>\n");
+    }
+    o.push_str("</div>\n");
 }
 
 fn tree(o: &mut String, n: &Node) {

@@ -8,7 +8,8 @@ use super::{
     classification, mark, node_line, origin_text, policy_truth, score, type_truth, value_truth,
     why_text, words, VALUE_MARK,
 };
-use crate::trace::model::{Change, Location, Node, PolicyTrace, Trace, TypeTrace};
+use super::{confirm_text, refute_text};
+use crate::trace::model::{Change, Location, Node, PolicyTrace, Provisional, Trace, TypeTrace};
 use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// The mark of a node's value: ✓ ✗ ? for conditions, `·` for numbers and names.
@@ -91,6 +92,9 @@ fn summary(out: &mut String, trace: &Trace) {
         classification(s, cell),
         cell(&s.explanation)
     );
+    if let Some(prov) = &s.provisional {
+        provisional(out, prov);
+    }
     out.push_str("| Type | Status | Score |\n|---|---|---:|\n");
     for t in &s.types {
         let _ = writeln!(
@@ -127,6 +131,50 @@ fn summary(out: &mut String, trace: &Trace) {
             .collect();
         let _ = writeln!(out, "\n{}: {}", words::UNDETERMINED, list.join(", "));
     }
+}
+
+/// The provisional lead as a quoted block, so that it stands apart from the firm results.
+fn provisional(out: &mut String, prov: &Provisional) {
+    let label = prov.label.as_deref().unwrap_or(&prov.name);
+    let _ = writeln!(
+        out,
+        "> **{}:** *{}* (`{}`, score {:.2}) — **{}**  ",
+        words::PROVISIONALLY,
+        cell(label),
+        prov.name,
+        prov.score,
+        words::NOT_CERTAIN
+    );
+    if let Some(confirm) = confirm_text(&prov.deciding) {
+        let _ = writeln!(out, "> confirmed if: {}  ", cell(&confirm));
+    }
+    if let Some(refute) = refute_text(&prov.deciding) {
+        let _ = writeln!(out, "> refuted if: {}  ", cell(&refute));
+    }
+    if !prov.alternatives.is_empty() {
+        let _ = writeln!(
+            out,
+            "> also still possible: {}  ",
+            prov.alternatives.join(", ")
+        );
+    }
+    if !prov.policies.is_empty() {
+        let _ = writeln!(out, ">\n> *{}:*\n>", words::PROVISIONAL_POLICIES);
+        for pol in &prov.policies {
+            let _ = writeln!(
+                out,
+                "> {}. `{}` ({}, phase {}){}",
+                pol.order,
+                pol.policy,
+                pol.kind,
+                pol.phase,
+                pol.label
+                    .as_ref()
+                    .map_or(String::new(), |l| format!(": {}", cell(l)))
+            );
+        }
+    }
+    out.push('\n');
 }
 
 fn tree(out: &mut String, n: &Node, depth: usize) {

@@ -14,6 +14,7 @@ pub mod text;
 use std::fmt::Write;
 
 use crate::trace::model::{Location, Node, Origin, Summary, TypeTrace, Why};
+pub(crate) use crate::trace::provisional::{confirm_text, refute_text};
 use crate::value::Truth;
 use crate::vocab::{PolicyStatus, TypeStatus};
 
@@ -31,6 +32,13 @@ pub(crate) mod words {
     pub const MISSING_FACTS: &str = "Missing facts that would decide it";
     /// The section of derived values
     pub const DERIVED: &str = "Derived values";
+    /// The lead-in of a provisional classification: never shown as certain
+    pub const PROVISIONALLY: &str = "Provisionally";
+    /// What follows a provisional classification
+    pub const NOT_CERTAIN: &str = "not certain, facts are missing";
+    /// The policies a provisional classification would bring in
+    pub const PROVISIONAL_POLICIES: &str =
+        "Provisional policies and avoid items (if it is confirmed), in order";
 }
 
 /// `file:line key` of a fact value, or `missing`.

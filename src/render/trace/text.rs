@@ -10,7 +10,10 @@ use super::{
     classification, location, mark, node_line, origin_text, policy_truth, score, type_truth,
     value_truth, why_text, words, VALUE_MARK,
 };
-use crate::trace::model::{Blocker, Change, CriterionTrace, Node, PolicyTrace, Trace, TypeTrace};
+use super::{confirm_text, refute_text};
+use crate::trace::model::{
+    Blocker, Change, CriterionTrace, Node, PolicyTrace, Provisional, Trace, TypeTrace,
+};
 use crate::value::Truth;
 use crate::vocab::TypeStatus;
 
@@ -60,6 +63,9 @@ pub fn render(trace: &Trace, color: bool) -> String {
         classification(s, str::to_string)
     );
     let _ = writeln!(out, "  {}", s.explanation);
+    if let Some(prov) = &s.provisional {
+        provisional(&mut out, prov, p);
+    }
     if !trace.types.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("Types"));
     }
@@ -74,6 +80,62 @@ pub fn render(trace: &Trace, color: bool) -> String {
     }
     tables(&mut out, trace, p);
     out
+}
+
+/// The provisional lead, marked so that it cannot be read as certain.
+fn provisional(out: &mut String, prov: &Provisional, p: Paint) {
+    let label = prov.label.as_deref().unwrap_or(&prov.name);
+    let _ = writeln!(
+        out,
+        "{} {label} (`{}`, score {:.2}) -- {}",
+        p.bold(&format!("{}:", words::PROVISIONALLY)),
+        prov.name,
+        prov.score,
+        words::NOT_CERTAIN
+    );
+    if let Some(confirm) = confirm_text(&prov.deciding) {
+        let _ = writeln!(out, "  confirmed if: {confirm}");
+    }
+    if let Some(refute) = refute_text(&prov.deciding) {
+        let _ = writeln!(out, "  refuted if:   {refute}");
+    }
+    for d in &prov.deciding {
+        let from = d
+            .inherited_from
+            .as_ref()
+            .map_or(String::new(), |t| format!(", from `{t}`"));
+        let _ = writeln!(
+            out,
+            "  ? {} [{}{from}]: {}  {}",
+            d.criterion,
+            d.section.as_str(),
+            d.source,
+            location(&d.location)
+        );
+    }
+    if !prov.alternatives.is_empty() {
+        let _ = writeln!(
+            out,
+            "  also still possible: {}",
+            prov.alternatives.join(", ")
+        );
+    }
+    if !prov.policies.is_empty() {
+        let _ = writeln!(out, "  {}:", words::PROVISIONAL_POLICIES);
+        for pol in &prov.policies {
+            let _ = writeln!(
+                out,
+                "    {}. {} ({}, phase {}){}",
+                pol.order,
+                pol.policy,
+                pol.kind,
+                pol.phase,
+                pol.label
+                    .as_ref()
+                    .map_or(String::new(), |l| format!(": {l}"))
+            );
+        }
+    }
 }
 
 fn header(out: &mut String, trace: &Trace, p: Paint) {
@@ -113,6 +175,9 @@ fn header(out: &mut String, trace: &Trace, p: Paint) {
     }
     if let Some(pol) = &h.options.only_policy {
         let _ = writeln!(out, "  --policy      {pol}");
+    }
+    if h.options.strict_unknowns {
+        let _ = writeln!(out, "  --strict-unknowns");
     }
     if let Some(st) = &h.stamp {
         let _ = writeln!(out, "  created       {}", st.created);

@@ -317,8 +317,16 @@ impl Printer<'_> {
 
     fn expectation(&self, e: &Expectation) -> (Span, String) {
         match e {
-            Expectation::Classification { name, span } => {
-                (*span, format!("expect classification is {}", name.name))
+            Expectation::Classification {
+                name,
+                provisional,
+                span,
+            } => {
+                let which = if *provisional { "provisional " } else { "" };
+                (
+                    *span,
+                    format!("expect {which}classification is {}", name.name),
+                )
             }
             Expectation::Status {
                 name,

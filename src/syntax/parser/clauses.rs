@@ -74,10 +74,18 @@ impl Builder<'_> {
 
     fn expectation(&self, pair: Pair<'_, Rule>, span: Span) -> Result<ast::Expectation> {
         let rule = pair.as_rule();
+        let provisional = pair
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::k_provisional);
         let mut inner = self.data(pair);
         let name = self.next_ident(&mut inner, span);
         Ok(match rule {
-            Rule::expect_classification => ast::Expectation::Classification { name, span },
+            Rule::expect_classification => ast::Expectation::Classification {
+                name,
+                provisional,
+                span,
+            },
             Rule::expect_score => {
                 let op = inner
                     .next()
@@ -102,6 +110,12 @@ impl Builder<'_> {
                 let status = match word.map(|w| w.as_str().to_string()) {
                     Some(w) if w.ends_with("undetermined") => {
                         crate::vocab::ExpectedStatus::Undetermined
+                    }
+                    Some(w) if w.contains("provisionally") && w.ends_with("recommended") => {
+                        crate::vocab::ExpectedStatus::ProvisionallyRecommended
+                    }
+                    Some(w) if w.contains("provisionally") => {
+                        crate::vocab::ExpectedStatus::ProvisionallyAvoided
                     }
                     Some(w) if w.ends_with("recommended") => {
                         crate::vocab::ExpectedStatus::Recommended
@@ -330,6 +344,7 @@ pub(super) fn is_keyword(rule: Rule) -> bool {
             | k_given
             | k_expect
             | k_classification
+            | k_provisional
             | k_score
             | k_minimum
             | k_maximum

@@ -32,7 +32,14 @@ pub(super) const TEST_CLAUSES: &[&str] = &["given", "param", "expect"];
 pub(super) const FACT_TYPES: &[&str] = &[
     "number", "count", "integer", "ratio", "boolean", "text", "level", "one", "set",
 ];
-pub(super) const STATUSES: &[&str] = &["matched", "undetermined", "recommended", "avoided"];
+pub(super) const STATUSES: &[&str] = &[
+    "matched",
+    "undetermined",
+    "recommended",
+    "avoided",
+    "provisionally recommended",
+    "provisionally avoided",
+];
 pub(super) const COMPARISONS: &[&str] = &["==", "!=", "<=", ">=", "<", ">"];
 
 /// The tokens pest would have accepted, grouped.

@@ -1,0 +1,173 @@
+//! Evaluation, reference layer, the provisional lead: when missing facts leave the most
+//! specific types that could still match undetermined, which of them leads, and which
+//! policies would apply if it were confirmed.
+//!
+//! Analysts' facts always have gaps; a verdict that goes silent on the first missing fact
+//! is of no use to them. The lead is chosen as the classification is, among the types that
+//! can still match: the most specific undetermined types (no undetermined child), below the
+//! firm classification when there is one, with some evidence for them (a defining criterion
+//! settled in their favour, or an indicative one met); the one whose defining criteria the
+//! facts settle most in its favour leads, then the highest score, then the score if every
+//! unknown indicative criterion held, then declaration order. It is never certain: every
+//! output shows it apart from the firm classification, with the facts that would settle it.
+//! Runs after the policies are decided, on every layer's full outcome (the batch layers
+//! take the full outcome for any record with something undetermined).
+
+use super::run::SCORE_EPSILON;
+use super::Outcome;
+use crate::ir::{Program, TypeId};
+use crate::value::Truth;
+use crate::vocab::{PolicyStatus, TypeStatus};
+
+/// Fill `out.provisional`, `out.provisional_alternatives` and `out.provisional_policies`.
+pub(crate) fn lead(program: &Program, out: &mut Outcome) {
+    out.provisional = None;
+    out.provisional_alternatives.clear();
+    out.provisional_policies.clear();
+    let open = |i: usize| out.types.get(i).map(|t| t.status) == Some(TypeStatus::Undetermined);
+    if !(0..out.types.len()).any(open) {
+        return;
+    }
+    let mut has_open_child = vec![false; program.types.len()];
+    for (i, ty) in program.types.iter().enumerate() {
+        if let (true, Some(p)) = (open(i), ty.parent) {
+            if let Some(mark) = has_open_child.get_mut(p.index()) {
+                *mark = true;
+            }
+        }
+    }
+    let below_firm = |i: usize| match out.classification {
+        None => true,
+        Some(firm) => descends_from(program, TypeId::from_index(i), firm),
+    };
+    let mut candidates: Vec<usize> = (0..out.types.len())
+        .filter(|&i| open(i) && !has_open_child.get(i).copied().unwrap_or(true) && below_firm(i))
+        .collect();
+    // Only a type with some evidence for it leads (a required criterion that holds, or an
+    // indicative one met; an excluding criterion that does not hold is no evidence, as most
+    // are false while their facts are missing): a record with no facts has no lead.
+    candidates.retain(|&i| {
+        required_holding(program, out, i) || out.types.get(i).is_some_and(|t| t.score > 0.0)
+    });
+    let key = |i: usize| {
+        let (score, max) = out
+            .types
+            .get(i)
+            .map_or((0.0, 0.0), |t| (t.score, t.score_max));
+        let support = support(program, out, i);
+        [support * score, support, score, max]
+    };
+    // The best fit weighed by how settled it is first (the share of its defining criteria
+    // settled in its favour times its score: a type that fits the ideal type well but whose
+    // defining criteria are all open does not beat one that fits as well and is nearly
+    // settled), then that share, then the highest score, then the best possible score (each
+    // within rounding), then declaration order (the sort is stable).
+    candidates.sort_by(|&a, &b| {
+        let (ka, kb) = (key(a), key(b));
+        ka.iter()
+            .zip(&kb)
+            .find(|(x, y)| (*x - *y).abs() > SCORE_EPSILON)
+            .map_or(std::cmp::Ordering::Equal, |(x, y)| y.total_cmp(x))
+    });
+    let Some((&first, rest)) = candidates.split_first() else {
+        return;
+    };
+    let leader = TypeId::from_index(first);
+    out.provisional = Some(leader);
+    out.provisional_alternatives
+        .extend(rest.iter().map(|&i| TypeId::from_index(i)));
+    // The policies that would apply once the lead is confirmed: left open only because a
+    // type they are for is undetermined, for the lead or one of its ancestors, and with a
+    // condition that holds (an unknown condition stays among the undetermined policies).
+    for &id in &program.policy_order {
+        let (Some(policy), Some(o)) = (program.policy(id), out.policies.get(id.index())) else {
+            continue;
+        };
+        if o.status != PolicyStatus::Undetermined
+            || !matches!(o.condition, None | Some(Truth::True))
+        {
+            continue;
+        }
+        if policy
+            .for_types
+            .iter()
+            .any(|&t| descends_from(program, leader, t))
+        {
+            out.provisional_policies.push(id);
+        }
+    }
+}
+
+/// The share of the defining criteria of type `i` and its ancestors (required ones that
+/// must hold, excluding ones that must not) that the facts already settle in its favour.
+fn support(program: &Program, out: &Outcome, i: usize) -> f64 {
+    let (mut settled, mut total) = (0u32, 0u32);
+    let mut at = Some(TypeId::from_index(i));
+    // INVARIANT: the checker rejects `extends` cycles; the bound only guards against a loop.
+    for _ in 0..=program.types.len() {
+        let Some(t) = at.and_then(|id| out.types.get(id.index())) else {
+            break;
+        };
+        for truth in &t.required {
+            total += 1;
+            settled += u32::from(*truth == Truth::True);
+        }
+        for truth in &t.excluding {
+            total += 1;
+            settled += u32::from(*truth == Truth::False);
+        }
+        at = at
+            .and_then(|id| program.cluster_type(id))
+            .and_then(|c| c.parent);
+    }
+    if total == 0 {
+        1.0
+    } else {
+        f64::from(settled) / f64::from(total)
+    }
+}
+
+/// Whether a required criterion of type `i` or of an ancestor holds.
+fn required_holding(program: &Program, out: &Outcome, i: usize) -> bool {
+    let mut at = Some(TypeId::from_index(i));
+    for _ in 0..=program.types.len() {
+        let Some(t) = at.and_then(|id| out.types.get(id.index())) else {
+            return false;
+        };
+        if t.required.contains(&Truth::True) {
+            return true;
+        }
+        at = at
+            .and_then(|id| program.cluster_type(id))
+            .and_then(|c| c.parent);
+    }
+    false
+}
+
+/// Whether missing facts leave a type open where the verdict is decided: below the firm
+/// classification `classification` (a more specific type could still match), or anywhere
+/// when there is none. `status_of(i)` is type i's status.
+pub fn open_below(
+    program: &Program,
+    status_of: impl Fn(usize) -> TypeStatus,
+    classification: Option<TypeId>,
+) -> bool {
+    (0..program.types.len()).any(|i| {
+        status_of(i) == TypeStatus::Undetermined
+            && classification.is_none_or(|c| descends_from(program, TypeId::from_index(i), c))
+    })
+}
+
+/// Whether `ty` is `ancestor` or one of its descendants.
+fn descends_from(program: &Program, ty: TypeId, ancestor: TypeId) -> bool {
+    let mut at = Some(ty);
+    // INVARIANT: the checker rejects `extends` cycles; the bound only guards against a loop.
+    for _ in 0..=program.types.len() {
+        match at {
+            Some(t) if t == ancestor => return true,
+            Some(t) => at = program.cluster_type(t).and_then(|c| c.parent),
+            None => return false,
+        }
+    }
+    false
+}
