@@ -27,8 +27,41 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<(String, PathBuf)>) {
     }
 }
 
+/// The commit the binary is built from, for `meso --version` (`unknown` outside a git
+/// checkout, e.g. from a published crate), with `-dirty` when files were changed.
+fn commit(manifest: &Path) -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .current_dir(manifest)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    match git(&["rev-parse", "--short=12", "HEAD"]) {
+        Some(hash) if !hash.is_empty() => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
+            if dirty {
+                format!("{hash}-dirty")
+            } else {
+                hash
+            }
+        }
+        _ => "unknown".to_string(),
+    }
+}
+
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    // Rebuilt when the checked-out commit moves (HEAD, or the branch it points to).
+    for git_file in [".git/HEAD", ".git/index"] {
+        if manifest.join(git_file).exists() {
+            println!("cargo:rerun-if-changed={git_file}");
+        }
+    }
+    println!("cargo:rustc-env=MESO_COMMIT={}", commit(&manifest));
     let rules = manifest.join("rules");
     println!("cargo:rerun-if-changed=rules");
     let mut files = Vec::new();

@@ -107,6 +107,18 @@ pub enum SourceError {
         /// What went wrong
         reason: String,
     },
+    /// A project marker (`meso.toml`) that cannot be read or names no rules.
+    #[error("cannot use the project file `{path}`: {reason}")]
+    #[diagnostic(
+        code(meso::rules::project),
+        help("fix it (`rules = \"rules\"` names the rule folder, relative to the file; `.` is the file's own folder), or pass the rules with `-r`")
+    )]
+    Project {
+        /// The marker file
+        path: String,
+        /// What is wrong
+        reason: String,
+    },
     /// A rule file larger than the limit (8 MiB).
     #[error("rule file `{path}` is larger than {limit_mib} MiB")]
     #[diagnostic(
@@ -327,13 +339,105 @@ fn collect_meso_files(
     Ok(())
 }
 
-/// The default rule set: `./rules` when it exists, else the embedded one.
+/// The name of the marker file of a meso project (written by `meso init`).
+pub const PROJECT_FILE: &str = "meso.toml";
+
+/// The default rule set: the project's rules found from the current directory (see
+/// [`discover`]), else the embedded one.
 pub fn default_sources() -> Result<RuleSources, SourceError> {
-    let local = Path::new("rules");
-    if local.is_dir() {
-        read_sources(local)
+    let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    match discover(&here)? {
+        Some(path) => read_sources(&path),
+        None => Ok(embedded_sources()),
+    }
+}
+
+/// The rule set a command run in `start` uses when none is named, the way `git` and `cargo`
+/// find their project: from `start` up to the file system's root, the first folder that
+///
+/// 1. holds a `meso.toml` (the project's marker: its `rules = "..."` names the rule folder
+///    or file relative to it, `.` by default), or
+/// 2. has a `rules/` folder with `.meso` files, or
+/// 3. holds `.meso` files itself (`start` only: stray files in a parent do not count).
+///
+/// The path is relative to `start` (`rules`, `.`, `../../rules`), so that what commands
+/// print does not depend on where the project sits on a machine. None: no project, the
+/// embedded rule set applies. A `meso.toml` that cannot be read or names no rules is an
+/// error, never silently skipped.
+pub fn discover(start: &Path) -> Result<Option<PathBuf>, SourceError> {
+    let has_meso = |dir: &Path| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let p = e.path();
+                p.is_file() && p.extension().is_some_and(|x| x == "meso")
+            })
+        })
+    };
+    for (up, dir) in start.ancestors().enumerate() {
+        // `dir` as seen from `start`: `.`, `..`, `../..`, ...
+        let relative: PathBuf = if up == 0 {
+            PathBuf::from(".")
+        } else {
+            std::iter::repeat_n("..", up).collect()
+        };
+        let marker = dir.join(PROJECT_FILE);
+        if marker.is_file() {
+            return project_rules(&marker, &relative).map(Some);
+        }
+        let rules = dir.join("rules");
+        if rules.is_dir() && has_meso(&rules) {
+            return Ok(Some(tidy(relative.join("rules"))));
+        }
+        // Rule files lying in a parent folder (a stray file in the home or temporary folder)
+        // do not make it a project; only the folder a command runs in counts.
+        if up == 0 && has_meso(dir) {
+            return Ok(Some(relative));
+        }
+    }
+    Ok(None)
+}
+
+/// `./rules` → `rules`, `./.` → `.`.
+fn tidy(path: PathBuf) -> PathBuf {
+    let parts: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    if parts.as_os_str().is_empty() {
+        PathBuf::from(".")
     } else {
-        Ok(embedded_sources())
+        parts
+    }
+}
+
+/// The rules a `meso.toml` names (`rules = "..."`, relative to its folder; `.` by default),
+/// as a path from where the search started (`relative` is the marker's folder from there).
+fn project_rules(marker: &Path, relative: &Path) -> Result<PathBuf, SourceError> {
+    let bad = |reason: String| SourceError::Project {
+        path: marker.display().to_string(),
+        reason,
+    };
+    let text = std::fs::read_to_string(marker).map_err(|e| bad(e.to_string()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
+    let dir = marker.parent().unwrap_or(Path::new("."));
+    match table.get("rules") {
+        None => Ok(tidy(relative.to_path_buf())),
+        Some(toml::Value::String(rel)) => {
+            let path = dir.join(rel);
+            if path.exists() {
+                Ok(tidy(relative.join(rel)))
+            } else {
+                Err(bad(format!(
+                    "`rules = \"{rel}\"` names `{}`, which does not exist",
+                    path.display()
+                )))
+            }
+        }
+        Some(other) => Err(bad(format!(
+            "`rules` must be a path in quotes, e.g. `rules = \"rules\"`, not `{other}`"
+        ))),
     }
 }
 

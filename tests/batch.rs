@@ -252,7 +252,11 @@ fn column_map_reads_census_headers() {
         dir.path().join("x.csv").to_str().unwrap(),
     ]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(stderr(&run).contains("column `CODIGO`"), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("columns `CODIGO`, `NUM_ESTAB`, `Confianza`"),
+        "{}",
+        stderr(&run)
+    );
     assert!(!dir.path().join("x.csv").exists());
 
     // A map to a fact that does not exist is refused with a suggestion.
@@ -699,4 +703,34 @@ fn long_inputs_cut_into_pieces_keep_every_record_and_line() {
     assert_eq!(out.lines().count(), 1 + 3 + 5000 + 1);
     assert!(out.lines().last().unwrap().starts_with("last,"));
     assert!(rejects.contains(",5004,bad,firms,"), "{rejects}");
+}
+
+/// Every column that is not a fact is named in one error (with a guess for each), and the
+/// facts the rules read that the input has no column for are named before any row is read,
+/// with what that does to the verdicts.
+#[test]
+fn unknown_and_missing_columns_are_all_named_at_once() {
+    let dir = temp_dir();
+    let data = dir.path().join("d.csv");
+    fs::write(&data, "id,frims,emplyment,main_market\na,120,900,local\n").unwrap();
+    let d = data.to_str().unwrap();
+    let out_s = dir.path().join("o.csv").to_str().unwrap().to_string();
+    let run = meso(&["batch", d, "--out", &out_s]);
+    assert_eq!(run.status.code(), Some(2));
+    let err = stderr(&run);
+    assert!(err.contains("columns `frims`, `emplyment` of"), "{err}");
+    assert!(err.contains("are not facts"), "{err}");
+    assert!(err.contains("`firms` for `frims`"), "{err}");
+    assert!(err.contains("`employment` for `emplyment`"), "{err}");
+
+    fs::write(&data, "id,firms,main_market\na,120,local\n").unwrap();
+    let run = meso(&["batch", d, "--out", &out_s]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let err = stderr(&run);
+    let warning = err.lines().next().unwrap();
+    assert!(warning.starts_with("warning: `"), "{err}");
+    assert!(warning.contains("has no column for"), "{err}");
+    assert!(warning.contains("`employment`"), "{err}");
+    assert!(!warning.contains("`firms`"), "{err}");
+    assert!(warning.contains("provisional or undetermined"), "{err}");
 }

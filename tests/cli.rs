@@ -304,3 +304,109 @@ fn summaries_count_in_the_right_number_and_fixes_name_the_path() {
         stderr(&o)
     );
 }
+
+/// Inside a project made by `meso init`, commands find its rules (from any folder below it)
+/// and say which rule set they used; a broken `meso.toml` is an error, never skipped.
+#[test]
+fn commands_find_the_project_rules_and_name_them() {
+    let tmp = temp_dir();
+    let project = tmp.path().join("proj");
+    let made = common::meso_in(tmp.path(), &["init", "proj"]);
+    assert_eq!(code(&made), 0, "{}", stderr(&made));
+    assert!(project.join("meso.toml").is_file());
+    let deeper = project.join("data/2026");
+    std::fs::create_dir_all(&deeper).unwrap();
+    // The project's rules, not the embedded paper rules.
+    let here = common::meso_in(&project, &["eval", "examples/example.yaml"]);
+    assert_eq!(code(&here), 0, "{}", stderr(&here));
+    let text = stdout(&here);
+    assert!(text.contains("\nRules: . (sha256:"), "{text}");
+    let below = common::meso_in(&deeper, &["check"]);
+    assert_eq!(code(&below), 0, "{}", stderr(&below));
+    assert!(stderr(&below).starts_with("../..: "), "{}", stderr(&below));
+    // The embedded rules elsewhere, named as such.
+    let elsewhere = common::meso_in(tmp.path(), &["eval", "proj/examples/example.yaml"]);
+    assert!(stdout(&elsewhere).contains("Rules: the shipped rule set (sha256:"));
+    // A marker naming no rules is an error with its code.
+    std::fs::write(project.join("meso.toml"), "rules = \"nowhere\"\n").unwrap();
+    let broken = common::meso_in(&deeper, &["check"]);
+    assert_eq!(code(&broken), 2);
+    assert!(
+        stderr(&broken).contains("meso::rules::project"),
+        "{}",
+        stderr(&broken)
+    );
+    assert!(stderr(&broken).contains("does not exist"));
+}
+
+/// Warnings: `meso check` shows them in full and counts them by code, `--error-format short`
+/// gives one line each, `--allow CODE` silences a code for the run (an unknown code is
+/// refused with a suggestion), and `meso test` counts them instead of reprinting them.
+#[test]
+fn warnings_are_counted_grouped_shortened_and_silenced() {
+    let tmp = temp_dir();
+    let rules = tmp.path().join("r.meso");
+    std::fs::write(
+        &rules,
+        "fact firms: count\nfact trust: level low < high\nfact unused_one: count\nfact unused_two: count\n\
+         type a {\n  cite \"x\"\n  required {\n    big: firms >= 10\n  }\n}\n\
+         type b {\n  cite \"x\"\n  required {\n    trusting: trust == high\n  }\n}\n",
+    )
+    .unwrap();
+    let r = rules.to_str().unwrap();
+    let full = meso(&["check", r]);
+    let err = stderr(&full);
+    assert!(
+        err.contains("4 warnings (2 unused_fact, 1 literal_threshold, 1 overlapping_types)"),
+        "{err}"
+    );
+    assert!(err.contains("`--error-format short` lists them one line each"));
+    let short = meso(&["check", r, "--error-format", "short"]);
+    let lines: Vec<String> = stderr(&short)
+        .lines()
+        .filter(|l| l.contains("unused_fact]"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", stderr(&short));
+    assert!(
+        lines[0].contains("r.meso:3:6: warning[unused_fact]: "),
+        "{lines:?}"
+    );
+    let allowed = meso(&[
+        "check",
+        r,
+        "--allow",
+        "unused_fact",
+        "--allow",
+        "overlapping_types",
+        "--allow",
+        "meso::check::literal_threshold",
+    ]);
+    assert_eq!(code(&allowed), 0);
+    assert!(stderr(&allowed).contains("no problems found"));
+    assert!(stderr(&allowed).contains("(4 warnings silenced with --allow)"));
+    let wrong = meso(&["check", r, "--allow", "unused_facts"]);
+    assert_eq!(code(&wrong), 2);
+    assert!(
+        stderr(&wrong).contains("did you mean `unused_fact`?"),
+        "{}",
+        stderr(&wrong)
+    );
+    let test = meso(&["test", r]);
+    let err = stderr(&test);
+    assert!(
+        err.contains("4 warnings in the rule set (run `meso check` to see them)"),
+        "{err}"
+    );
+    assert!(!err.contains("unused_one"), "{err}");
+}
+
+/// `meso --version` names the commit the binary was built from, so that a result can be
+/// traced to the code that produced it.
+#[test]
+fn version_names_the_commit() {
+    let out = meso(&["--version"]);
+    let text = stdout(&out);
+    assert!(text.starts_with("meso 0."), "{text}");
+    assert!(text.contains(" (commit "), "{text}");
+}

@@ -53,6 +53,23 @@ fn missing_rules() -> Box<dyn Diagnostic> {
     Box::new(ruleset::read_sources(Path::new("does-not-exist")).unwrap_err())
 }
 
+/// A project marker whose `rules` is not a path, found from a folder below it.
+fn bad_project_file() -> Box<dyn Diagnostic> {
+    let dir = std::env::temp_dir().join(format!("meso-project-{}", std::process::id()));
+    fs::create_dir_all(dir.join("data")).unwrap();
+    fs::write(dir.join("meso.toml"), "rules = 5\n").unwrap();
+    let err = ruleset::discover(&dir.join("data")).unwrap_err();
+    fs::remove_dir_all(&dir).unwrap();
+    // The catalogue shows a path that does not depend on the machine.
+    let SourceError::Project { reason, .. } = err else {
+        panic!("expected a project error")
+    };
+    Box::new(SourceError::Project {
+        path: "my-project/meso.toml".into(),
+        reason,
+    })
+}
+
 fn empty_rules() -> Box<dyn Diagnostic> {
     Box::new(SourceError::Empty {
         path: "my-rules".into(),
@@ -111,6 +128,8 @@ const ENTRIES: &[Entry] = &[
       "Check the path given to `-r` (or to `check`/`test`): a directory of `.meso` files or one `.meso` file. Also reported for a directory tree deeper than 32 levels (a symbolic link loop)."),
     e("meso::rules::empty", Made(empty_rules, "`meso check my-rules` on a directory without `.meso` files"),
       "Point at the directory holding the rule files, or create one with `meso rules export DIR`."),
+    e("meso::rules::project", Made(bad_project_file, "`meso eval data.csv` in a folder below a `meso.toml` holding `rules = 5`"),
+      "Name the rule folder in quotes, relative to the `meso.toml` (`rules = \"rules\"`; `.` for its own folder), or pass `-r`."),
     e("meso::rules::too_large", Made(rules_too_large, "a rule file over 8 MiB (also `/dev/zero`)"),
       "Split the rules into several files; check that `-r` names a rule file and not a data file."),
     e("meso::rules::too_many_files", Made(too_many_files, "`meso check /home`: more than 10,000 `.meso` files below the path"),
@@ -239,7 +258,7 @@ const ENTRIES: &[Entry] = &[
       "Check the input, column map and output paths; the output's directory must exist."),
     e("meso::batch::unknown_format", Made(|| Box::new(DatasetError::UnknownFormat { path: "data.txt".into() }), "`meso batch data.txt --out out.csv`"),
       "Name the input `.csv`, `.tsv`, `.jsonl`, `.json`, `.xlsx` or `.ods`, or pass `--input-format`."),
-    e("meso::batch::unknown_column", Made(|| Box::new(DatasetError::UnknownColumn { path: "census.csv".into(), column: "frims".into(), help: Some("did you mean `firms`?".into()) }), "a CSV header `frims`"),
+    e("meso::batch::unknown_column", Made(|| Box::new(DatasetError::UnknownColumn { path: "census.csv".into(), column: "`frims`, `emplyment`".into(), count: 2, help: Some("did you mean `firms` for `frims`, `employment` for `emplyment`? map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`".into()) }), "CSV headers `frims` and `emplyment` (all such columns of an input are named at once)"),
       "Rename the column, map it with `--columns`, or skip columns that are not facts as the help says."),
     e("meso::batch::duplicate_column", Made(|| Box::new(DatasetError::DuplicateColumn { path: "census.csv".into(), fact: "firms".into(), first: "firms".into(), second: "FIRMS".into() }), "headers `firms` and `FIRMS` both mapped to `firms`"),
       "Keep one of the columns, or map one of them to another fact."),

@@ -268,7 +268,11 @@ fn check_not_input(out: &Path, inputs: &[PathBuf]) -> Result<(), DatasetError> {
 /// Run `meso batch`: evaluate every record of the inputs and write the output and reject
 /// files. Problems with single records go to the reject file; an `Err` means nothing was
 /// written (no output file appears).
-pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, DatasetError> {
+pub fn run_batch(
+    rules: &RuleSet,
+    opts: &BatchOptions,
+    notice: &mut dyn FnMut(&str),
+) -> Result<Summary, DatasetError> {
     let program = &rules.program;
     check_not_input(&opts.out, &opts.read.input.paths)?;
     if let Some(rejects) = &opts.rejects {
@@ -282,6 +286,18 @@ pub fn run_batch(rules: &RuleSet, opts: &BatchOptions) -> Result<Summary, Datase
     let (infos, reader) = input::open(&opts.read.input)?;
     let buffers = reader.pool();
     let (parser, ignored) = parser_for(program, &columns, &infos, &opts.read)?;
+    // Said before the first row is read: a long run should not end with a surprise.
+    for (input, facts) in crate::dataset::missing_columns(program, &parser) {
+        let list: Vec<String> = facts.iter().map(|f| format!("`{f}`")).collect();
+        notice(&format!(
+            "warning: `{input}` has no column for {} the rules read: {}; every record leaves {} unknown, so the types that need {} come out provisional or undetermined (the `verdict` column says which), never \"no type matched\"; if the data has {} under other names, map them with `--columns map.toml`",
+            crate::render::count(facts.len(), "fact", "facts"),
+            list.join(", "),
+            if facts.len() == 1 { "it" } else { "them" },
+            if facts.len() == 1 { "it" } else { "them" },
+            if facts.len() == 1 { "it" } else { "them" },
+        ));
+    }
     if let Some(explain) = &opts.explain {
         std::fs::create_dir_all(&explain.dir)
             .map_err(|e| DatasetError::io("create", &explain.dir, &e))?;

@@ -184,7 +184,7 @@ pub fn run(out: &Output, args: BatchArgs) -> Ran {
         explain,
         strict_unknowns: args.unknowns.strict_unknowns,
     };
-    match batch::run_batch(&rules, &opts) {
+    match batch::run_batch(&rules, &opts, &mut |message| out.note(message)) {
         Ok(summary) => {
             print_summary(out, &summary, &args.out, rejects.as_deref());
             if summary.rejected > 0 {

@@ -20,6 +20,7 @@ pub struct InitArgs {
 /// The files of a new rule set: (path relative to DIR, contents).
 const TEMPLATE: &[(&str, &str)] = &[
     ("README.md", include_str!("init_template/README.md")),
+    ("meso.toml", include_str!("init_template/meso.toml")),
     (
         "vocabulary.meso",
         include_str!("init_template/vocabulary.meso"),
@@ -66,8 +67,7 @@ pub fn run(out: &Output, args: InitArgs) -> Exit {
     }
     let d = dir.display();
     out.note(&format!(
-        "created a rule set in {d}; next: `meso check {d}`, `meso test {d}`, `meso eval -r {d} {}`",
-        dir.join("examples").join("example.yaml").display()
+        "created a meso project in {d} (its `meso.toml` makes commands run there use its rules); next: `cd {d}`, then `meso check`, `meso test`, `meso eval examples/example.yaml`"
     ));
     Exit::Ok
 }

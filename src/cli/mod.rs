@@ -56,14 +56,25 @@ Exit codes:
   3  `batch`/`diff` completed with rejected records (listed in the reject file)
 
 Rules: every command that reads rules takes `-r/--rules PATH` (a directory of `.meso` files
-or one file). Without it meso uses `./rules` when that directory exists, else the rule set
-shipped inside the binary (`meso rules export DIR` writes it out for editing).
+or one file). Without it meso finds the project's rules from the current folder up: a
+`meso.toml` (written by `meso init`; `rules = \"...\"` names the rules), a `rules/` folder
+with `.meso` files, or `.meso` files in the current folder; else it uses the rule set
+shipped inside the binary (`meso rules export DIR` writes it out for editing). Every
+output names the rule set it used.
 
 Environment: NO_COLOR disables colour; output that is not a terminal has no colour.";
 
 /// meso: classify industrial clusters and recommend policies, with explainable rules.
+/// `meso --version`: the version and the commit it was built from.
+const VERSION_LINE: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("MESO_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
-#[command(name = "meso", version, about, long_about = None, after_help = AFTER_HELP)]
+#[command(name = "meso", version = VERSION_LINE, about, long_about = None, after_help = AFTER_HELP)]
 pub struct Cli {
     /// How to print errors and warnings
     #[arg(long, value_enum, default_value_t = ErrorFormat::Human, global = true)]
@@ -76,7 +87,7 @@ pub struct Cli {
 /// Options shared by every command that reads a rule set.
 #[derive(Debug, Args, Clone, Default)]
 pub struct RulesArgs {
-    /// Rule set: a directory of `.meso` files or one file [default: ./rules, else the shipped set]
+    /// Rule set: a directory of `.meso` files or one file [default: the project's, found from here up (meso.toml, rules/, .meso files here), else the shipped set]
     #[arg(short = 'r', long = "rules", value_name = "RULES")]
     pub rules: Option<PathBuf>,
 

@@ -68,11 +68,4 @@ pub fn rules_name(rules: &RuleSet) -> String {
     rules.origin.describe()
 }
 
-/// `1 file`, `2 files`: a number with the word in the right number.
-pub fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
+pub use crate::render::count;

@@ -47,7 +47,14 @@ pub fn run(out: &Output, mut args: TestArgs) -> Ran {
     if args.path.is_some() {
         args.rules.rules = args.path.take();
     }
-    let rules = args.rules.load(out, true)?;
+    // The checker's warnings are `meso check`'s to show in full; here they are counted.
+    let rules = args.rules.load(out, false)?;
+    if !rules.warnings.is_empty() {
+        out.note(&format!(
+            "{} in the rule set (run `meso check` to see them)",
+            super::output::count(rules.warnings.len(), "warning", "warnings")
+        ));
+    }
     let report = testing::run_tests(&rules.program);
     let quiet = args.coverage && args.format == CoverageFormat::Json;
     let (mut passed, mut failed, mut filtered) = (0usize, 0usize, 0usize);

@@ -27,7 +27,8 @@ pub struct WhatIfArgs {
     pub unknowns: super::UnknownsArgs,
 
     /// Change a fact, e.g. `--set trust=medium`, `--set export_share=60%`,
-    /// `--set markets_served=local,domestic`, `--set informality=unknown` (repeatable)
+    /// `--set main_market=international`, `--set informality=unknown`; a set fact takes its
+    /// members with commas (`--set markets=local,domestic`) (repeatable)
     #[arg(long = "set", value_name = "FACT=VALUE", required = true)]
     pub set: Vec<String>,
 

@@ -120,6 +120,8 @@ impl<'p> Columns<'p> {
     ) -> Result<(Vec<Target>, Vec<String>), DatasetError> {
         let mut targets = Vec::with_capacity(headers.len());
         let mut ignored = Vec::new();
+        // Every column that is not a fact, reported at once (not one per run).
+        let mut unknown: Vec<&str> = Vec::new();
         let mut seen: HashMap<Target, &str> = HashMap::new();
         for header in headers {
             if header.trim().is_empty() {
@@ -132,7 +134,11 @@ impl<'p> Columns<'p> {
                     ignored.push(header.clone());
                     Target::Ignore
                 }
-                None => return Err(self.unknown_column(path, header)),
+                None => {
+                    unknown.push(header);
+                    targets.push(Target::Ignore);
+                    continue;
+                }
             };
             if target != Target::Ignore {
                 if let Some(first) = seen.insert(target, header) {
@@ -153,24 +159,39 @@ impl<'p> Columns<'p> {
             }
             targets.push(target);
         }
+        if !unknown.is_empty() {
+            return Err(self.unknown_columns(path, &unknown));
+        }
         Ok((targets, ignored))
     }
 
     /// The error for a column that is not a fact.
-    pub fn unknown_column(&self, path: &str, header: &str) -> DatasetError {
-        let close = closest(
-            header.trim(),
-            self.program.facts.iter().map(|f| f.name.as_str()),
-        );
-        let help = match close {
-            Some(c) => format!(
-                "did you mean `{c}`? map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`"
-            ),
-            None => "map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`".into(),
+    pub fn unknown_columns(&self, path: &str, headers: &[&str]) -> DatasetError {
+        let guesses: Vec<String> = headers
+            .iter()
+            .filter_map(|h| {
+                closest(h.trim(), self.program.facts.iter().map(|f| f.name.as_str()))
+                    .map(|c| (h, c))
+            })
+            .map(|(h, c)| match headers {
+                [_] => format!("`{c}`"),
+                _ => format!("`{c}` for `{h}`"),
+            })
+            .collect();
+        let how = "map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`";
+        let help = if guesses.is_empty() {
+            how.to_string()
+        } else {
+            format!("did you mean {}? {how}", guesses.join(", "))
         };
         DatasetError::UnknownColumn {
             path: path.into(),
-            column: header.into(),
+            column: headers
+                .iter()
+                .map(|h| format!("`{h}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            count: headers.len(),
             help: Some(help),
         }
     }

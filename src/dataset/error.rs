@@ -49,13 +49,16 @@ pub enum DatasetError {
         path: String,
     },
 
-    /// A column that is neither a declared fact nor the id column: header `frims`.
-    #[error("column `{column}` of `{path}` is not a fact")]
+    /// Columns that are neither declared facts nor the id column: header `frims`. All of an
+    /// input's such columns are reported at once.
+    #[error("{} {column} of `{path}` {}", if *count == 1 { "column" } else { "columns" }, if *count == 1 { "is not a fact" } else { "are not facts" })]
     UnknownColumn {
         /// The input
         path: String,
-        /// The header as written
+        /// The headers as written, each in backquotes, joined by commas
         column: String,
+        /// How many
+        count: usize,
         /// The closest fact name, or how to skip such columns
         help: Option<String>,
     },

@@ -87,6 +87,48 @@ pub(crate) fn parser_for<'p>(
     Ok((parser, ignored))
 }
 
+/// Per input with a header row: the facts the rules read that it has no column for, by name
+/// in declaration order (every record leaves them unknown). Inputs without a header (JSON
+/// lines name facts record by record) are left out.
+pub(crate) fn missing_columns(
+    program: &Program,
+    parser: &RecordParser<'_>,
+) -> Vec<(String, Vec<String>)> {
+    let mut read = vec![false; program.facts.len()];
+    for e in &program.exprs {
+        if let crate::ir::Expr::Fact(f) = e {
+            if let Some(r) = read.get_mut(f.index()) {
+                *r = true;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (name, layout) in parser.names.iter().zip(&parser.layouts) {
+        let Some((targets, _)) = layout else {
+            continue;
+        };
+        let mut given = vec![false; program.facts.len()];
+        for t in targets {
+            if let columns::Target::Fact(f) = t {
+                if let Some(g) = given.get_mut(f.index()) {
+                    *g = true;
+                }
+            }
+        }
+        let missing: Vec<String> = program
+            .facts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| read.get(*i) == Some(&true) && given.get(*i) == Some(&false))
+            .map(|(_, f)| f.name.clone())
+            .collect();
+        if !missing.is_empty() {
+            out.push((name.clone(), missing));
+        }
+    }
+    out
+}
+
 /// Start writing a run's output file `path` (a temporary file beside it until the commit).
 pub(crate) fn create_output(path: &Path) -> Result<AtomicFile, DatasetError> {
     AtomicFile::create(path).map_err(|e| DatasetError::io("create", path, &e))

@@ -40,3 +40,12 @@ pub(crate) mod whatif;
 mod wrap;
 
 pub use report::EvalReport;
+
+/// `1 file`, `2 files`: a number with the word in the right number.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

@@ -19,6 +19,10 @@ pub struct EvalReport {
     pub meso_version: String,
     /// Fingerprint of the rule set
     pub rules_fingerprint: String,
+    /// Where the rule set came from (its path, `the shipped rule set`, ...), for the text
+    /// output; not in the JSON, which stays independent of where the files sit
+    #[serde(skip)]
+    pub rules_source: String,
     /// Fingerprint of the facts
     pub facts_fingerprint: String,
     /// Facts file as given on the command line
@@ -261,6 +265,7 @@ impl EvalReport {
         EvalReport {
             meso_version: crate::VERSION.to_string(),
             rules_fingerprint: rules.fingerprint.clone(),
+            rules_source: rules.origin.describe(),
             facts_fingerprint: facts::fingerprint(program, facts),
             facts_file: facts_file.to_string(),
             params,

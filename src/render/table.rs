@@ -18,6 +18,10 @@ const WIDTH: usize = 88;
 pub fn render_report(report: &EvalReport) -> String {
     let mut out = String::new();
     out.push_str(&format!("Cluster facts: {}\n", report.facts_file));
+    out.push_str(&format!(
+        "Rules: {} ({})\n",
+        report.rules_source, report.rules_fingerprint
+    ));
     match &report.classification {
         Some(name) => {
             let label = report.classification_label.as_deref().unwrap_or(name);
@@ -81,11 +85,8 @@ pub fn render_report(report: &EvalReport) -> String {
                 .map_or(String::new(), |p| format!("parent `{p}` not matched")),
             TypeStatus::Undetermined => format!("needs {}", t.unknown_facts.join(", ")),
         };
-        let score = if t.total_weight > 0.0 {
-            format!("{:.2}", t.score)
-        } else {
-            "-".to_string()
-        };
+        // The same score as every other output gives (1 without indicative criteria).
+        let score = format!("{:.2}", t.score);
         table.add_row(vec![
             t.name.clone(),
             t.status.words().to_string(),

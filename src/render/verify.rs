@@ -1,6 +1,7 @@
 //! Render stage, verification: a [`Verdict`] (from `trace::verify`) → what `meso verify`
 //! prints: that the stored trace is reproduced, with the fingerprints, or what differs first.
-//! Each [`Difference`] reads as one sentence (its `Display`).
+//! Each [`Difference`] reads as one sentence (its `Display`); changed facts follow it, one
+//! indented line each.
 
 use std::fmt;
 
@@ -33,10 +34,38 @@ impl fmt::Display for Difference {
                     .collect();
                 write!(f, "the rules changed: {}", list.join(", "))
             }
-            Difference::Facts { recorded, current } => write!(
-                f,
-                "the facts changed: fingerprint was {recorded}, is now {current}"
-            ),
+            Difference::Facts {
+                recorded,
+                current,
+                changed,
+            } => {
+                if recorded == current {
+                    write!(f, "the facts changed (fingerprint {recorded})")?;
+                } else {
+                    write!(
+                        f,
+                        "the facts changed: fingerprint was {recorded}, is now {current}"
+                    )?;
+                }
+                match changed.len() {
+                    0 => Ok(()),
+                    n => {
+                        write!(
+                            f,
+                            "; {n} {} a different value:",
+                            if n == 1 { "fact has" } else { "facts have" }
+                        )?;
+                        for c in changed {
+                            write!(
+                                f,
+                                "\n      `{}`: was {}, is now {}",
+                                c.name, c.recorded, c.current
+                            )?;
+                        }
+                        Ok(())
+                    }
+                }
+            }
             Difference::Version { recorded, current } => write!(
                 f,
                 "the trace was made by meso {recorded}; this is meso {current}"

@@ -305,6 +305,7 @@ fn type_trace(ctx: &Ctx<'_>, outcome: &Outcome, id: TypeId) -> TypeTrace {
     TypeTrace {
         name: ty.map(|t| t.name.clone()).unwrap_or_default(),
         label: ty.and_then(|t| t.meta.label.clone()),
+        cite: ty.and_then(|t| t.meta.cite.clone()),
         extends: ty
             .and_then(|t| t.parent)
             .and_then(|p| program.cluster_type(p))

@@ -227,6 +227,8 @@ pub struct TypeTrace {
     pub name: String,
     /// Label
     pub label: Option<String>,
+    /// Source (`cite`)
+    pub cite: Option<String>,
     /// Parent type
     pub extends: Option<String>,
     /// Declaration

@@ -1,7 +1,11 @@
 //! Trace stage, verification: a stored JSON trace + a fresh trace of the same inputs →
-//! whether the stored one is reproduced byte for byte, and if not, what differs first:
-//! the rules (which file), the facts, the options, the meso version, or a result (which
-//! node).
+//! whether the stored one is reproduced, and if not, what differs first: the rules (which
+//! file), the facts (each changed fact, old and new value), the options, the meso version,
+//! or a result (which node).
+//!
+//! Reproduced means the same meaning, not the same bytes: key order, whitespace and the
+//! way a number is written (`1.0`, `1`, `1e0`) do not count, so a trace re-saved by `jq`
+//! or an editor still verifies ([`same`]).
 //!
 //! Input: the stored trace's text and a fresh [`Trace`] built with the options read from
 //! the stored header ([`Recorded`]). Output: [`Verdict`].
@@ -94,6 +98,8 @@ pub enum Difference {
         recorded: String,
         /// Fingerprint now
         current: String,
+        /// Each fact whose value differs, in the trace's order
+        changed: Vec<FactChange>,
     },
     /// The meso version differs
     Version {
@@ -113,10 +119,21 @@ pub enum Difference {
     },
 }
 
+/// One fact whose value differs between the stored trace and the facts now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FactChange {
+    /// Fact name
+    pub name: String,
+    /// As recorded (`missing` when it had no value, `absent` when not in the trace)
+    pub recorded: String,
+    /// As now
+    pub current: String,
+}
+
 /// The result of a verification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
-    /// Whether the fresh trace is byte-identical to the stored one
+    /// Whether the fresh trace means the same as the stored one (see [`same`])
     pub reproduced: bool,
     /// What differs, most fundamental first (empty when reproduced)
     pub differences: Vec<Difference>,
@@ -124,15 +141,14 @@ pub struct Verdict {
 
 /// Compare a stored trace (its text) with a fresh one.
 pub fn verify(stored: &str, recorded: &Recorded, fresh: &Trace) -> Verdict {
-    let fresh_text = fresh.to_json_text();
-    if fresh_text == stored {
+    let now = serde_json::to_value(fresh).unwrap_or(Json::Null);
+    let old = &recorded.json;
+    if fresh.to_json_text() == stored || same(old, &now) {
         return Verdict {
             reproduced: true,
             differences: Vec::new(),
         };
     }
-    let now = serde_json::to_value(fresh).unwrap_or(Json::Null);
-    let old = &recorded.json;
     let mut differences = Vec::new();
     let files = rule_files(old, &now);
     let fingerprint = |j: &Json, a: &str| {
@@ -155,10 +171,12 @@ pub fn verify(stored: &str, recorded: &Recorded, fresh: &Trace) -> Verdict {
         fingerprint(old, "/header/facts/fingerprint"),
         fingerprint(&now, "/header/facts/fingerprint"),
     );
-    if rf != cf {
+    let changed = changed_facts(old, &now);
+    if rf != cf || !changed.is_empty() {
         differences.push(Difference::Facts {
             recorded: rf,
             current: cf,
+            changed,
         });
     }
     let (rv, cv) = (
@@ -178,17 +196,115 @@ pub fn verify(stored: &str, recorded: &Recorded, fresh: &Trace) -> Verdict {
             current,
         });
     } else if differences.is_empty() {
-        // Same content, different bytes: the file was reformatted or edited by hand.
+        // Only the header differs (options, stamp, file names): say where.
+        let (a, b) = (
+            old.get("header").unwrap_or(&Json::Null),
+            now.get("header").unwrap_or(&Json::Null),
+        );
+        let mut path = vec!["header".to_string()];
+        let (node, recorded, current) =
+            first_difference(a, b, &mut path, false).unwrap_or_else(|| {
+                (
+                    "the top level".into(),
+                    "other fields".into(),
+                    "as made now".into(),
+                )
+            });
         differences.push(Difference::Result {
-            node: "the file's layout".into(),
-            recorded: "different bytes".into(),
-            current: "the same content as formatted by meso".into(),
+            node,
+            recorded,
+            current,
         });
     }
     Verdict {
         reproduced: false,
         differences,
     }
+}
+
+/// Whether two JSON values mean the same: objects with the same keys in any order, arrays
+/// element by element, numbers by value (`1`, `1.0` and `1e0` are the same number), strings,
+/// booleans and `null` as they are. Whitespace never reaches here (it is gone once parsed).
+pub fn same(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, va)| y.get(k).is_some_and(|vb| same(va, vb)))
+        }
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(va, vb)| same(va, vb))
+        }
+        (Json::Number(x), Json::Number(y)) => same_number(x, y),
+        _ => a == b,
+    }
+}
+
+/// Numbers by value: integers exactly when both are integers, otherwise as `f64`.
+fn same_number(x: &serde_json::Number, y: &serde_json::Number) -> bool {
+    if let (Some(i), Some(j)) = (x.as_i64(), y.as_i64()) {
+        return i == j;
+    }
+    if let (Some(i), Some(j)) = (x.as_u64(), y.as_u64()) {
+        return i == j;
+    }
+    match (x.as_f64(), y.as_f64()) {
+        (Some(f), Some(g)) => f == g,
+        _ => x == y,
+    }
+}
+
+/// Facts whose value differs, from the `facts` lists of both traces (each fact with its
+/// value and how it is printed), in the stored trace's order, then facts only in the new.
+fn changed_facts(old: &Json, now: &Json) -> Vec<FactChange> {
+    let list = |j: &Json| -> Vec<(String, Json, String)> {
+        j.get("facts")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| {
+                        let name = f.get("name")?.as_str()?.to_string();
+                        let value = f.get("value").cloned().unwrap_or(Json::Null);
+                        let shown = if value.is_null() {
+                            "missing".to_string()
+                        } else {
+                            f.get("display")
+                                .and_then(Json::as_str)
+                                .map_or_else(|| short(&value), str::to_string)
+                        };
+                        Some((name, value, shown))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (old, now) = (list(old), list(now));
+    let mut out = Vec::new();
+    for (name, value, shown) in &old {
+        match now.iter().find(|(n, _, _)| n == name) {
+            Some((_, v, s)) if !same(value, v) => out.push(FactChange {
+                name: name.clone(),
+                recorded: shown.clone(),
+                current: s.clone(),
+            }),
+            None => out.push(FactChange {
+                name: name.clone(),
+                recorded: shown.clone(),
+                current: "absent".into(),
+            }),
+            _ => {}
+        }
+    }
+    for (name, _, shown) in &now {
+        if !old.iter().any(|(n, _, _)| n == name) {
+            out.push(FactChange {
+                name: name.clone(),
+                recorded: "absent".into(),
+                current: shown.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// Sections searched for a changed result, most telling first.
@@ -316,7 +432,7 @@ fn first_difference(
                 )
             })
         }
-        (a, b) if a == b => None,
+        (a, b) if same(a, b) => None,
         (a, b) => Some((here(path), short(a), short(b))),
     }
 }

@@ -23,14 +23,23 @@ pub(super) struct Rows {
     pub(super) lists: bool,
     pub(super) list: Vec<PolicyId>,
     pub(super) list_spans: Vec<(u32, u32)>,
-    /// Missing facts: a span of `unknown_facts` per record
+    /// What only records with something undetermined have, one [`Open`] per record (one
+    /// read per row): spans of `unknown_facts` and `provisional_list`
     pub(super) unknown_facts: Vec<FactId>,
-    pub(super) unknown_spans: Vec<(u32, u32)>,
-    /// The provisional lead per record (None for records with nothing undetermined)
-    pub(super) provisional: Vec<Option<TypeId>>,
-    /// Provisional policies: a span of `provisional_list` per record
     pub(super) provisional_list: Vec<PolicyId>,
-    pub(super) provisional_spans: Vec<(u32, u32)>,
+    pub(super) open: Vec<Open>,
+}
+
+/// A record's missing facts, provisional lead and provisional policies (empty for a record
+/// with everything decided).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Open {
+    /// Span of `Rows::unknown_facts`
+    pub(super) unknown: (u32, u32),
+    /// Span of `Rows::provisional_list`
+    pub(super) policies: (u32, u32),
+    /// The provisional lead
+    pub(super) lead: Option<TypeId>,
 }
 
 impl Rows {
@@ -45,10 +54,8 @@ impl Rows {
         self.list.clear();
         self.list_spans.clear();
         self.unknown_facts.clear();
-        self.unknown_spans.clear();
-        self.provisional.clear();
         self.provisional_list.clear();
-        self.provisional_spans.clear();
+        self.open.clear();
     }
 
     /// Append a row evaluated on its own (a run of lists).
@@ -60,14 +67,15 @@ impl Rows {
         self.list_spans.push(span_from(start, &self.list));
         let start = self.unknown_facts.len();
         self.unknown_facts.extend_from_slice(&summary.unknown_facts);
-        self.unknown_spans
-            .push(span_from(start, &self.unknown_facts));
-        self.provisional.push(summary.provisional);
+        let unknown = span_from(start, &self.unknown_facts);
         let start = self.provisional_list.len();
         self.provisional_list
             .extend_from_slice(&summary.provisional_policies);
-        self.provisional_spans
-            .push(span_from(start, &self.provisional_list));
+        self.open.push(Open {
+            unknown,
+            policies: span_from(start, &self.provisional_list),
+            lead: summary.provisional,
+        });
     }
 
     pub(super) fn len(&self) -> usize {
@@ -87,15 +95,14 @@ impl Rows {
                 set: *self.applies.get(i)?,
             }
         };
+        let open = *self.open.get(i)?;
         Some(Row {
             types: self.types.get(i * n..(i + 1) * n)?,
             classification: *self.classification.get(i)?,
             applicable,
-            unknown_facts: self.unknown_facts.get(span(*self.unknown_spans.get(i)?))?,
-            provisional: *self.provisional.get(i)?,
-            provisional_policies: self
-                .provisional_list
-                .get(span(*self.provisional_spans.get(i)?))?,
+            unknown_facts: self.unknown_facts.get(span(open.unknown))?,
+            provisional: open.lead,
+            provisional_policies: self.provisional_list.get(span(open.policies))?,
         })
     }
 }

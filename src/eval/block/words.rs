@@ -4,7 +4,7 @@
 //! lanes' sign bits gathered by one instruction.
 
 use super::layout::{BlockPlan, Scores, WordStep};
-use super::rows::{span_from, Rows};
+use super::rows::{span_from, Open, Rows};
 use super::BLOCK;
 use crate::eval::compiled::plan::{Plan, LEVEL_SPAN};
 use crate::eval::compiled::run::value_step;
@@ -498,11 +498,7 @@ impl Words {
         }
         let applies = self.record_applies.get(..len).unwrap_or_default();
         rows.applies.extend_from_slice(applies);
-        let none = span_from(rows.unknown_facts.len(), &rows.unknown_facts);
-        rows.unknown_spans.resize(base + len, none);
-        rows.provisional.resize(base + len, None);
-        let none = span_from(rows.provisional_list.len(), &rows.provisional_list);
-        rows.provisional_spans.resize(base + len, none);
+        rows.open.resize(base + len, Open::default());
         // The records with something undetermined, one at a time.
         let mut open = self.open & low_bits(len);
         while open != 0 {
@@ -529,17 +525,16 @@ impl Words {
             }
             let start = rows.unknown_facts.len();
             rows.unknown_facts.extend_from_slice(&single.unknown_facts);
-            if let Some(span) = rows.unknown_spans.get_mut(i) {
-                *span = span_from(start, &rows.unknown_facts);
-            }
-            if let Some(lead) = rows.provisional.get_mut(i) {
-                *lead = single.provisional;
-            }
+            let unknown = span_from(start, &rows.unknown_facts);
             let start = rows.provisional_list.len();
             rows.provisional_list
                 .extend_from_slice(&single.provisional_policies);
-            if let Some(span) = rows.provisional_spans.get_mut(i) {
-                *span = span_from(start, &rows.provisional_list);
+            if let Some(open) = rows.open.get_mut(i) {
+                *open = Open {
+                    unknown,
+                    policies: span_from(start, &rows.provisional_list),
+                    lead: single.provisional,
+                };
             }
         }
     }

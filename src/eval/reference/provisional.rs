@@ -28,33 +28,38 @@ pub(crate) fn lead(program: &Program, out: &mut Outcome) {
     if !(0..out.types.len()).any(open) {
         return;
     }
-    let mut has_open_child = vec![false; program.types.len()];
-    for (i, ty) in program.types.iter().enumerate() {
-        if let (true, Some(p)) = (open(i), ty.parent) {
-            if let Some(mark) = has_open_child.get_mut(p.index()) {
-                *mark = true;
-            }
-        }
-    }
+    // Collected in the outcome's own list (reused from record to record, so nothing is
+    // allocated once it has grown); the first after sorting is the lead.
+    let mut candidates = std::mem::take(&mut out.provisional_alternatives);
+    // A type with an open child type is not the most specific that can still match.
+    let has_open_child = |i: usize| {
+        program
+            .types
+            .iter()
+            .enumerate()
+            .any(|(j, t)| open(j) && t.parent.is_some_and(|p| p.index() == i))
+    };
     let below_firm = |i: usize| match out.classification {
         None => true,
         Some(firm) => descends_from(program, TypeId::from_index(i), firm),
     };
-    let mut candidates: Vec<usize> = (0..out.types.len())
-        .filter(|&i| open(i) && !has_open_child.get(i).copied().unwrap_or(true) && below_firm(i))
-        .collect();
     // Only a type with some evidence for it leads (a required criterion that holds, or an
     // indicative one met; an excluding criterion that does not hold is no evidence, as most
     // are false while their facts are missing): a record with no facts has no lead.
-    candidates.retain(|&i| {
+    let evidence = |i: usize| {
         required_holding(program, out, i) || out.types.get(i).is_some_and(|t| t.score > 0.0)
-    });
-    let key = |i: usize| {
+    };
+    candidates.extend(
+        (0..out.types.len())
+            .filter(|&i| open(i) && !has_open_child(i) && below_firm(i) && evidence(i))
+            .map(TypeId::from_index),
+    );
+    let key = |t: &TypeId| {
         let (score, max) = out
             .types
-            .get(i)
+            .get(t.index())
             .map_or((0.0, 0.0), |t| (t.score, t.score_max));
-        let support = support(program, out, i);
+        let support = support(program, out, t.index());
         [support * score, support, score, max]
     };
     // The best fit weighed by how settled it is first (the share of its defining criteria
@@ -62,20 +67,20 @@ pub(crate) fn lead(program: &Program, out: &mut Outcome) {
     // defining criteria are all open does not beat one that fits as well and is nearly
     // settled), then that share, then the highest score, then the best possible score (each
     // within rounding), then declaration order (the sort is stable).
-    candidates.sort_by(|&a, &b| {
+    candidates.sort_by(|a, b| {
         let (ka, kb) = (key(a), key(b));
         ka.iter()
             .zip(&kb)
             .find(|(x, y)| (*x - *y).abs() > SCORE_EPSILON)
             .map_or(std::cmp::Ordering::Equal, |(x, y)| y.total_cmp(x))
     });
-    let Some((&first, rest)) = candidates.split_first() else {
+    let Some(&leader) = candidates.first() else {
+        out.provisional_alternatives = candidates;
         return;
     };
-    let leader = TypeId::from_index(first);
+    candidates.remove(0);
+    out.provisional_alternatives = candidates;
     out.provisional = Some(leader);
-    out.provisional_alternatives
-        .extend(rest.iter().map(|&i| TypeId::from_index(i)));
     // The policies that would apply once the lead is confirmed: left open only because a
     // type they are for is undetermined, for the lead or one of its ancestors, and with a
     // condition that holds (an unknown condition stays among the undetermined policies).

@@ -22,17 +22,25 @@ use crate::value::{Truth, Value};
 /// At most this many combinations of missing values are tried for one type.
 pub(crate) const MAX_CASES: usize = 64;
 
+/// At most this many missing facts (2^7 > [`MAX_CASES`]).
+const MAX_FACTS: usize = 6;
+
 /// Settle the undetermined type `i` by cases, if its missing facts cannot change its
 /// status: its status becomes that status, its unknown facts move to `settled_facts`.
 pub(crate) fn settle(inputs: Inputs<'_>, types: &mut [TypeOutcome], i: usize) {
     let program = inputs.program;
-    let chain = chain(program, i);
-    let Some(missing) = types.get(i).map(|t| t.unknown_facts.clone()) else {
+    let Some(open) = types.get(i) else {
         return;
     };
-    if missing.is_empty() || !read_twice(inputs, types, &chain, &missing) {
+    // Each missing fact takes at least two values: more than this many are too many cases.
+    if open.unknown_facts.is_empty() || open.unknown_facts.len() > MAX_FACTS {
         return;
     }
+    if !read_twice(inputs, types, i, &open.unknown_facts) {
+        return;
+    }
+    let missing = open.unknown_facts.clone();
+    let chain = chain(program, i);
     let Some(cases) = cases(program, &missing) else {
         return;
     };
@@ -89,16 +97,15 @@ fn chain(program: &Program, i: usize) -> Vec<TypeId> {
 /// Whether a missing fact is read more than once by the unknown defining criteria of the
 /// chain (through derived values): only then can Kleene logic leave open what every value
 /// decides.
-fn read_twice(
-    inputs: Inputs<'_>,
-    types: &[TypeOutcome],
-    chain: &[TypeId],
-    missing: &[FactId],
-) -> bool {
+fn read_twice(inputs: Inputs<'_>, types: &[TypeOutcome], i: usize, missing: &[FactId]) -> bool {
     let program = inputs.program;
-    let mut counts = vec![0u32; missing.len()];
-    for id in chain {
-        let (Some(ty), Some(t)) = (program.cluster_type(*id), types.get(id.index())) else {
+    let mut counts = [0u32; MAX_FACTS];
+    let mut at = Some(TypeId::from_index(i));
+    // INVARIANT: the checker rejects `extends` cycles; the bound only guards against a loop.
+    for _ in 0..=program.types.len() {
+        let Some(id) = at else { break };
+        at = program.cluster_type(id).and_then(|t| t.parent);
+        let (Some(ty), Some(t)) = (program.cluster_type(id), types.get(id.index())) else {
             continue;
         };
         let criteria = ty

@@ -1,12 +1,14 @@
 //! Render stage, trace as Markdown: [`Trace`] → a report for documents and pull requests:
-//! header table, summary, each type with its criteria as nested lists, each policy, the
-//! derived values, the facts and the rule files with their hashes.
+//! header table, summary (recommendations and avoid items in separate lists), each type
+//! with its criteria as nested lists, each policy, the derived values, the parameters with
+//! their citations, the facts and the rule files with their hashes. Types, policies and
+//! parameters show their citation (`cite`) as `Source: ...`.
 
 use std::fmt::Write;
 
 use super::{
     classification, mark, node_line, origin_text, policy_truth, score, type_truth, value_truth,
-    why_text, words, VALUE_MARK,
+    why_text, words, AVOID_MARK, VALUE_MARK,
 };
 use super::{confirm_text, refute_text};
 use crate::trace::model::{Change, Location, Node, PolicyTrace, Provisional, Trace, TypeTrace};
@@ -106,22 +108,29 @@ fn summary(out: &mut String, trace: &Trace) {
             t.score
         );
     }
-    let _ = writeln!(out, "\n**{}:**\n", words::APPLYING);
-    if s.policies.is_empty() {
+    // Recommendations and avoid items in two lists, each item with its step in the whole
+    // sequence (bullets: a Markdown ordered list would renumber them); avoid items marked
+    // as warnings.
+    let (avoid, recommend): (Vec<_>, Vec<_>) = s.policies.iter().partition(|p| p.kind == "avoid");
+    let _ = writeln!(out, "\n**{}:**\n", words::RECOMMENDED);
+    if recommend.is_empty() {
         out.push_str("none\n");
     }
-    for p in &s.policies {
-        let _ = writeln!(
-            out,
-            "{}. `{}` ({}, phase {}){}",
-            p.order,
-            p.policy,
-            p.kind,
-            p.phase,
-            p.label
-                .as_ref()
-                .map_or(String::new(), |l| format!(": {}", cell(l)))
+    let item = |p: &crate::trace::model::PolicyLine, mark: &str| {
+        let name = p.label.as_ref().map_or_else(
+            || format!("`{}`", p.policy),
+            |l| format!("**{}** (`{}`)", cell(l), p.policy),
         );
+        format!("- step {}: {mark}{name}, phase {}", p.order, p.phase)
+    };
+    for p in recommend {
+        let _ = writeln!(out, "{}", item(p, ""));
+    }
+    if !avoid.is_empty() {
+        let _ = writeln!(out, "\n**{AVOID_MARK} {}:**\n", words::TO_AVOID);
+        for p in avoid {
+            let _ = writeln!(out, "{}", item(p, &format!("{AVOID_MARK} ")));
+        }
     }
     if !s.undetermined_policies.is_empty() {
         let list: Vec<String> = s
@@ -218,6 +227,9 @@ fn type_section(out: &mut String, t: &TypeTrace) {
     if let Some(l) = &t.label {
         let _ = writeln!(out, "*{}* ({})\n", cell(l), loc(&t.location));
     }
+    if let Some(c) = &t.cite {
+        let _ = writeln!(out, "Source: {}\n", cell(c));
+    }
     let _ = writeln!(out, "{}\n", cell(&t.explanation));
     if let Some(w) = &t.why_not {
         out.push_str("**Why not:**\n\n");
@@ -272,13 +284,16 @@ fn type_section(out: &mut String, t: &TypeTrace) {
 
 fn policy_section(out: &mut String, p: &PolicyTrace) {
     let order = p.order.map_or(String::new(), |o| format!("{o}. "));
+    // An avoid item that applies is a warning, never the ✓ of a recommendation.
+    let status_mark = if p.kind == "avoid" && p.status == PolicyStatus::Applies {
+        AVOID_MARK
+    } else {
+        mark(policy_truth(p.status))
+    };
     let _ = writeln!(
         out,
         "\n### {} {order}`{}` ({}, phase {})\n",
-        mark(policy_truth(p.status)),
-        p.policy,
-        p.kind,
-        p.phase
+        status_mark, p.policy, p.kind, p.phase
     );
     if let Some(l) = &p.label {
         let _ = writeln!(out, "*{}* ({})\n", cell(l), loc(&p.location));
@@ -333,11 +348,21 @@ fn tables(out: &mut String, trace: &Trace) {
             );
         }
     }
-    let changed: Vec<_> = trace.params.iter().filter(|p| p.overridden).collect();
-    if !changed.is_empty() {
-        out.push_str("\n## Parameters changed\n\n| Name | Value |\n|---|---|\n");
-        for p in changed {
-            let _ = writeln!(out, "| `{}` | {} |", p.name, cell(&p.display));
+    if !trace.params.is_empty() {
+        out.push_str("\n## Parameters (thresholds)\n\n| Name | Value | Source |\n|---|---|---|\n");
+        for p in &trace.params {
+            let changed = if p.overridden {
+                " (changed with --param)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {}{changed} | {} |",
+                p.name,
+                cell(&p.display),
+                cell(p.cite.as_deref().unwrap_or(""))
+            );
         }
     }
     out.push_str("\n## Facts\n\n| Fact | Value | From |\n|---|---|---|\n");

@@ -24,8 +24,16 @@ pub(crate) mod words {
     pub const TYPES: &str = "Cluster types";
     /// The section of policies, applying or not
     pub const POLICIES: &str = "Policies and avoid items, in order";
-    /// The summary's list of the policies that apply
-    pub const APPLYING: &str = "Policies that apply, in order";
+    /// The summary's list of recommendations that apply (avoid items are listed apart)
+    pub const RECOMMENDED: &str = "Recommended, in order";
+    /// The summary's list of avoid items that apply, apart from the recommendations
+    pub const TO_AVOID: &str = "To avoid";
+    /// The section of recommendations, applying or not
+    pub const RECOMMENDATIONS: &str = "Recommendations";
+    /// The section of avoid items, applying or not
+    pub const AVOID_ITEMS: &str = "Items to avoid";
+    /// The lead-in of a citation
+    pub const SOURCE: &str = "Source";
     /// The summary's list of undetermined policies
     pub const UNDETERMINED: &str = "Undetermined (missing facts would decide)";
     /// The facts an undetermined policy waits for
@@ -164,6 +172,9 @@ pub(crate) fn classification(s: &Summary, label: impl Fn(&str) -> String) -> Str
         _ => "none".into(),
     }
 }
+
+/// The mark of an avoid item that applies: a warning, never the ✓ of a recommendation.
+pub(crate) const AVOID_MARK: &str = "⚠";
 
 /// The mark of a value that is not a condition (a number, a name).
 pub(crate) const VALUE_MARK: &str = "·";

@@ -1,6 +1,7 @@
 //! Render stage, trace as text: [`Trace`] → an indented tree for a terminal, with ✓ (true),
 //! ✗ (false) and ? (unknown) marks, the source location of every criterion, why-not
-//! answers, the policies in order, derived values, parameters and the facts.
+//! answers, the policies in order, derived values, parameters and the facts; the citation
+//! (`cite`) of every type, policy and parameter that has one, as `source: ...`.
 //!
 //! Colours (ANSI) only when the caller asks for them (a terminal without NO_COLOR).
 
@@ -8,14 +9,14 @@ use std::fmt::Write;
 
 use super::{
     classification, location, mark, node_line, origin_text, policy_truth, score, type_truth,
-    value_truth, why_text, words, VALUE_MARK,
+    value_truth, why_text, words, AVOID_MARK, VALUE_MARK,
 };
 use super::{confirm_text, refute_text};
 use crate::trace::model::{
     Blocker, Change, CriterionTrace, Node, PolicyTrace, Provisional, Trace, TypeTrace,
 };
 use crate::value::Truth;
-use crate::vocab::TypeStatus;
+use crate::vocab::{PolicyStatus, TypeStatus};
 
 /// ANSI styling, or none.
 #[derive(Clone, Copy)]
@@ -204,6 +205,9 @@ fn type_block(out: &mut String, t: &TypeTrace, p: Paint) {
         p.dim(&location(&t.location))
     );
     let _ = writeln!(out, "    {}", t.explanation);
+    if let Some(c) = &t.cite {
+        let _ = writeln!(out, "    {}", p.dim(&format!("source: {c}")));
+    }
     if let Some(w) = &t.why_not {
         let _ = writeln!(out, "    why not:");
         if let Some(parent) = &w.parent_not_matched {
@@ -292,10 +296,16 @@ fn node(out: &mut String, n: &Node, p: Paint, depth: usize) {
 fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
     let truth = policy_truth(pol.status);
     let order = pol.order.map_or("  ".to_string(), |o| format!("{o:>2}"));
+    // An avoid item that applies is a warning, never the ✓ of a recommendation.
+    let status_mark = if pol.kind == "avoid" && pol.status == PolicyStatus::Applies {
+        p.wrap("31", AVOID_MARK)
+    } else {
+        p.truth(truth)
+    };
     let _ = writeln!(
         out,
         "\n{order} {} {} [{}, phase {}]{}  {}",
-        p.truth(truth),
+        status_mark,
         p.bold(&pol.policy),
         pol.kind,
         pol.phase,
@@ -305,6 +315,9 @@ fn policy_block(out: &mut String, pol: &PolicyTrace, p: Paint) {
         p.dim(&location(&pol.location))
     );
     let _ = writeln!(out, "     {}", pol.explanation);
+    if let Some(c) = &pol.cite {
+        let _ = writeln!(out, "     {}", p.dim(&format!("source: {c}")));
+    }
     if let Some(cond) = &pol.condition {
         let _ = writeln!(out, "     when {}", cond.text);
         node(out, cond, p, 7);
@@ -341,11 +354,18 @@ fn tables(out: &mut String, trace: &Trace, p: Paint) {
             }
         }
     }
-    let changed: Vec<_> = trace.params.iter().filter(|x| x.overridden).collect();
-    if !changed.is_empty() {
-        let _ = writeln!(out, "\n{}", p.bold("Parameters changed with --param"));
-        for x in changed {
-            let _ = writeln!(out, "  {} = {}", x.name, x.display);
+    if !trace.params.is_empty() {
+        let _ = writeln!(out, "\n{}", p.bold("Parameters (thresholds)"));
+        for x in &trace.params {
+            let changed = if x.overridden {
+                "  (changed with --param)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "  {} = {}{changed}", x.name, x.display);
+            if let Some(c) = &x.cite {
+                let _ = writeln!(out, "      {}", p.dim(&format!("source: {c}")));
+            }
         }
     }
     let _ = writeln!(out, "\n{}", p.bold("Facts"));
