@@ -64,6 +64,7 @@ pub use facade::{
     format, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation,
     Facts, FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat, Verdict, Verdicts,
 };
+pub use facade::rule_sources;
 pub use ir::ParamOverride;
 pub use render::report::{EvalReport, PolicyReport, TypeReport, UndeterminedPolicy};
 pub use vocab::{PolicyKind, PolicyStatus, TypeStatus};

@@ -9,6 +9,7 @@ mod facts;
 mod format;
 mod many;
 mod rules;
+mod sources;
 
 pub use columns::{Column, Columns};
 pub use diagnostic::{Diagnostic, Error, ErrorKind, Label, Severity};
@@ -17,3 +18,4 @@ pub use facts::{Facts, FactsFormat};
 pub use format::format;
 pub use many::{Verdict, Verdicts};
 pub use rules::{Rules, RulesBuilder};
+pub use sources::rule_sources;
