@@ -429,6 +429,11 @@ class Rules:
         if format is None:
             ext = os.path.splitext(name)[1].lower().lstrip(".")
             format = {"yml": "yaml"}.get(ext, ext)
+        if format not in ("json", "yaml", "toml"):
+            raise ValueError(
+                f"{name}: `{format}` is not a facts format: use a .json, .yaml or .toml file, "
+                "or say format=\"json\", \"yaml\" or \"toml\""
+            )
         with open(name, encoding="utf-8") as f:
             text = f.read()
         return Result(self._native.evaluate_text(name, text, format, allow_unknown))
