@@ -60,11 +60,11 @@
 
 #![warn(missing_docs)]
 
+pub use facade::rule_sources;
 pub use facade::{
     format, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation,
     Facts, FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat, Verdict, Verdicts,
 };
-pub use facade::rule_sources;
 pub use ir::ParamOverride;
 pub use render::report::{EvalReport, PolicyReport, TypeReport, UndeterminedPolicy};
 pub use vocab::{PolicyKind, PolicyStatus, TypeStatus};

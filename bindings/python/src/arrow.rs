@@ -11,14 +11,14 @@ use std::sync::{Arc, Mutex};
 use arrow_array::builder::{Float64Builder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::ffi::{from_ffi, FFI_ArrowArray, FFI_ArrowSchema};
-use arrow_array::ffi_stream::{RecordBatchStreamReader, FFI_ArrowArrayStream};
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::types::{
-    Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
-    UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{
-    make_array, Array, ArrayRef, ListArray, RecordBatch, RecordBatchIterator,
-    RecordBatchReader, StringArray, StructArray,
+    make_array, Array, ArrayRef, ListArray, RecordBatch, RecordBatchIterator, RecordBatchReader,
+    StringArray, StructArray,
 };
 use arrow_buffer::OffsetBuffer;
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
@@ -45,9 +45,9 @@ pub struct Table {
 pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Table> {
     if obj.hasattr("__arrow_c_stream__")? {
         let capsule = obj.call_method0("__arrow_c_stream__")?;
-        let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
-            PyTypeError::new_err("__arrow_c_stream__ did not return a PyCapsule")
-        })?;
+        let capsule = capsule
+            .cast::<PyCapsule>()
+            .map_err(|_| PyTypeError::new_err("__arrow_c_stream__ did not return a PyCapsule"))?;
         let ptr = capsule.pointer_checked(Some(STREAM))?;
         // SAFETY: the capsule is named `arrow_array_stream`, so by the Arrow PyCapsule
         // interface it points at a live FFI_ArrowArrayStream; `from_raw` moves it out and
@@ -55,9 +55,7 @@ pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Table> {
         let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr().cast()) };
         let reader = RecordBatchStreamReader::try_new(stream).map_err(arrow_err)?;
         let schema = reader.schema();
-        let batches = reader
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(arrow_err)?;
+        let batches = reader.collect::<Result<Vec<_>, _>>().map_err(arrow_err)?;
         return Ok(Table { schema, batches });
     }
     if obj.hasattr("__arrow_c_array__")? {
@@ -336,7 +334,14 @@ fn problem_fields() -> Fields {
 pub fn type_names(rules: &Rules) -> Vec<String> {
     rules
         .facts_from_str("types", "{}", meso::FactsFormat::Json)
-        .map(|f| rules.evaluate(&f).types().iter().map(|t| t.name.clone()).collect())
+        .map(|f| {
+            rules
+                .evaluate(&f)
+                .types()
+                .iter()
+                .map(|t| t.name.clone())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -391,7 +396,9 @@ fn result_arrays(types: usize, verdicts: &Verdicts) -> Vec<ArrayRef> {
     let mut status: Vec<StringBuilder> = (0..types)
         .map(|_| StringBuilder::with_capacity(rows, rows * 10))
         .collect();
-    let mut score: Vec<Float64Builder> = (0..types).map(|_| Float64Builder::with_capacity(rows)).collect();
+    let mut score: Vec<Float64Builder> = (0..types)
+        .map(|_| Float64Builder::with_capacity(rows))
+        .collect();
     let mut policies = ListBuilder::new(StringBuilder::new());
     let mut unknown = ListBuilder::new(StringBuilder::new());
     let mut p_offsets: Vec<i32> = Vec::with_capacity(rows + 1);
@@ -441,15 +448,14 @@ fn result_arrays(types: usize, verdicts: &Verdicts) -> Vec<ArrayRef> {
         Arc::new(p_message.finish()),
         Arc::new(p_help.finish()),
     ];
-    let problems = StructArray::try_new(problem_fields(), parts, None)
-        .map(|s| {
-            ListArray::try_new(
-                Arc::new(Field::new("item", DataType::Struct(problem_fields()), true)),
-                OffsetBuffer::new(p_offsets.into()),
-                Arc::new(s),
-                None,
-            )
-        });
+    let problems = StructArray::try_new(problem_fields(), parts, None).map(|s| {
+        ListArray::try_new(
+            Arc::new(Field::new("item", DataType::Struct(problem_fields()), true)),
+            OffsetBuffer::new(p_offsets.into()),
+            Arc::new(s),
+            None,
+        )
+    });
     match problems {
         Ok(Ok(list)) => out.push(Arc::new(list)),
         _ => out.push(Arc::new(StringArray::new_null(rows))),
@@ -487,7 +493,10 @@ pub fn evaluate(
             .collect()
     };
     match threads {
-        Some(1) => chunks.iter().map(|c| evaluate_chunk(rules, plan, c)).collect(),
+        Some(1) => chunks
+            .iter()
+            .map(|c| evaluate_chunk(rules, plan, c))
+            .collect(),
         None => run(&chunks),
         Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
             Ok(pool) => pool.install(|| run(&chunks)),

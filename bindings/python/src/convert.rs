@@ -47,7 +47,10 @@ fn json_value(v: &Bound<'_, PyAny>) -> Result<Value, String> {
         return Ok(Value::Null);
     }
     if v.is_instance_of::<PyBool>() {
-        return v.extract::<bool>().map(Value::Bool).map_err(|_| type_name(v));
+        return v
+            .extract::<bool>()
+            .map(Value::Bool)
+            .map_err(|_| type_name(v));
     }
     if v.is_instance_of::<PyInt>() {
         if let Ok(i) = v.extract::<i64>() {
@@ -62,10 +65,16 @@ fn json_value(v: &Bound<'_, PyAny>) -> Result<Value, String> {
             .map_err(|_| type_name(v));
     }
     if v.is_instance_of::<PyFloat>() {
-        return v.extract::<f64>().map(float_value).map_err(|_| type_name(v));
+        return v
+            .extract::<f64>()
+            .map(float_value)
+            .map_err(|_| type_name(v));
     }
     if v.is_instance_of::<PyString>() {
-        return v.extract::<String>().map(Value::String).map_err(|_| type_name(v));
+        return v
+            .extract::<String>()
+            .map(Value::String)
+            .map_err(|_| type_name(v));
     }
     if v.is_instance_of::<PyList>()
         || v.is_instance_of::<PyTuple>()
@@ -80,7 +89,7 @@ fn json_value(v: &Bound<'_, PyAny>) -> Result<Value, String> {
         }
         if v.is_instance_of::<PySet>() || v.is_instance_of::<PyFrozenSet>() {
             // Sets have no order: sort the members so that the facts are the same each run.
-            items.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+            items.sort_by_key(|a| a.to_string());
         }
         return Ok(Value::Array(items));
     }

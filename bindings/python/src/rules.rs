@@ -237,7 +237,10 @@ impl NativeRules {
             }
         }
         let rules = &self.rules;
-        let one = |(i, map): (usize, &Result<serde_json::Map<String, serde_json::Value>, String>)| {
+        let one = |(i, map): (
+            usize,
+            &Result<serde_json::Map<String, serde_json::Value>, String>,
+        )| {
             let name = names
                 .as_ref()
                 .and_then(|n| n.get(i).cloned())
@@ -256,22 +259,25 @@ impl NativeRules {
                 .map(|f| NativeEvaluation::new(rules.clone(), f))
                 .map_err(Item::Meso)
         };
-        let results: Vec<Result<NativeEvaluation, Item>> = py.detach(|| match threads {
-            Some(1) => Ok(maps.iter().enumerate().map(one).collect()),
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map(|pool| pool.install(|| maps.par_iter().enumerate().map(one).collect()))
-                .map_err(|e| e.to_string()),
-            None => Ok(maps.par_iter().enumerate().map(one).collect()),
-        })
-        .map_err(PyValueError::new_err)?;
+        let results: Vec<Result<NativeEvaluation, Item>> = py
+            .detach(|| match threads {
+                Some(1) => Ok(maps.iter().enumerate().map(one).collect()),
+                Some(n) => rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map(|pool| pool.install(|| maps.par_iter().enumerate().map(one).collect()))
+                    .map_err(|e| e.to_string()),
+                None => Ok(maps.par_iter().enumerate().map(one).collect()),
+            })
+            .map_err(PyValueError::new_err)?;
         let out = PyList::empty(py);
         for r in results {
             match r {
                 Ok(e) => out.append(Bound::new(py, e)?)?,
                 Err(Item::Meso(e)) => out.append(exception(py, &e)?)?,
-                Err(Item::Type(message)) => out.append(PyTypeError::new_err(message).into_value(py))?,
+                Err(Item::Type(message)) => {
+                    out.append(PyTypeError::new_err(message).into_value(py))?
+                }
             }
         }
         Ok(out)
