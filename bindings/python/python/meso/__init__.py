@@ -21,7 +21,6 @@ import json
 import os
 from dataclasses import dataclass, field, fields
 from typing import (
-    TYPE_CHECKING,
     Any,
     Dict,
     Iterable,
@@ -43,9 +42,6 @@ from .errors import (
     RulesSourceError,
     _diagnostics,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pyarrow
 
 __all__ = [
     "load",
@@ -478,7 +474,10 @@ class Rules:
         for r in self._native.evaluate_many(
             items, None if names is None else list(names), allow_unknown, threads
         ):
-            out.append(r if isinstance(r, Exception) else Result(r))
+            if isinstance(r, (MesoError, TypeError)):
+                out.append(r)
+            else:
+                out.append(Result(r))
         return out
 
     def evaluate_arrow(
@@ -487,7 +486,7 @@ class Rules:
         *,
         id: Union[str, Sequence[str], None] = None,
         threads: Optional[int] = None,
-    ) -> "pyarrow.Table":
+    ) -> Any:
         """Evaluate every row of an Arrow table: a pyarrow ``Table``/``RecordBatch``, a
         Polars or pandas ``DataFrame``, a DuckDB result, anything with the Arrow PyCapsule
         interface. Columns name facts; ``id`` names the columns to carry through to the

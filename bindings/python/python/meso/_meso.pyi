@@ -1,6 +1,15 @@
 """The native half of the meso package (Rust, PyO3). Use the `meso` package's API."""
 
-from typing import Any, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, final
+
+__all__ = [
+    "ArrowStream",
+    "NativeEvaluation",
+    "NativeRules",
+    "load_path",
+    "load_sources",
+    "version",
+]
 
 def version() -> str: ...
 def load_path(
@@ -10,6 +19,7 @@ def load_sources(
     sources: Sequence[Tuple[str, str]], params: Sequence[Tuple[str, str]] = ...
 ) -> NativeRules: ...
 
+@final
 class NativeRules:
     @property
     def fingerprint(self) -> str: ...
@@ -46,11 +56,13 @@ class NativeRules:
         self, data: Any, id: Sequence[str] = ..., threads: Optional[int] = None
     ) -> ArrowStream: ...
 
+@final
 class NativeEvaluation:
     @property
     def name(self) -> str: ...
     def to_json(self) -> str: ...
     def explain(self, format: str) -> str: ...
 
+@final
 class ArrowStream:
     def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
