@@ -145,10 +145,46 @@ def best(f, repeat: int, clock=time.thread_time) -> float:
     return min(times)
 
 
+def spark_rows(table, rules, repeat: int) -> list:
+    """meso.spark.classify on a local[2] session, wall time: the DataFrame cached first,
+    the result written to Spark's `noop` sink (every row evaluated, nothing kept)."""
+    from pyspark.sql import SparkSession
+
+    import meso.spark
+
+    spark = (
+        SparkSession.builder.master("local[2]").appName("meso-bench")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "65536")
+        .config("spark.driver.memory", "4g")
+        .getOrCreate()
+    )
+    df = spark.createDataFrame(table.to_pandas()).repartition(2).cache()
+    df.count()
+
+    def run() -> None:
+        meso.spark.classify(df, rules, id="id").write.format("noop").mode("overwrite").save()
+
+    def scan() -> None:
+        df.write.format("noop").mode("overwrite").save()
+
+    out = [
+        ("Spark local[2] `meso.spark.classify` (mapInArrow), wall time",
+         best(run, repeat, time.perf_counter)),
+        ("Spark local[2], the cached DataFrame alone to the noop sink, wall time",
+         best(scan, repeat, time.perf_counter)),
+    ]
+    spark.stop()
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", nargs="?", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--spark", action="store_true",
+                    help="also time meso.spark.classify on a local[2] PySpark session (wall time)")
     args = ap.parse_args()
 
     import pyarrow as pa
@@ -215,6 +251,9 @@ def main() -> int:
     sample = records[: min(n, 20_000)]
     t_many = best(lambda: rules.evaluate_many(sample, threads=1), 1) * (n / len(sample))
     row("meso `evaluate_many` (dicts → full results, JSON as the CLI), 1 thread", t_many)
+
+    if args.spark:
+        rows.extend(spark_rows(table, rules, args.repeat))
 
     base = rows[2][1]
     print(f"\n{n:,} records; Python {platform.python_version()}, meso {meso.__version__}, "
