@@ -229,3 +229,44 @@ def test_the_arrow_scores_are_the_json_scores(rules):
     row = rules.evaluate_arrow(pa.table({k: [v] for k, v in facts.items()})).to_pylist()[0]
     for name, t in rules.evaluate(facts).types.items():
         assert row[f"{name}_score"] == t.score
+
+
+class _ArrayOnly:
+    """An object with `__arrow_c_array__` alone (as some libraries' record batches)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __arrow_c_array__(self, requested_schema=None):
+        return self.inner.__arrow_c_array__(requested_schema)
+
+
+def test_objects_with_arrow_c_array_alone(rules):
+    batch = pa.record_batch({"id": ["a", "b"], "firms": [1500, 3], "trust": ["low", "high"]})
+    assert rules.evaluate_arrow(_ArrayOnly(batch), id="id").equals(
+        rules.evaluate_arrow(batch, id="id")
+    )
+    with pytest.raises(TypeError, match="single Arrow array"):
+        rules.evaluate_arrow(_ArrayOnly(pa.array([1, 2])))
+
+
+def test_the_result_is_read_once_and_threads_share_the_rules(rules):
+    import threading
+
+    table = pa.table({"firms": list(range(0, 5000, 7)), "trust": ["low"] * 715})
+    expected = rules.evaluate_arrow(table, threads=1)
+    got = {}
+
+    def work(k):
+        got[k] = rules.evaluate_arrow(table, threads=1)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(v.equals(expected) for v in got.values()) and len(got) == 3
+    stream = rules._native.evaluate_arrow(table, [], 1)
+    pa.table(stream)
+    with pytest.raises(ValueError, match="already read"):
+        pa.table(stream)
