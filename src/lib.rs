@@ -60,6 +60,7 @@
 
 #![warn(missing_docs)]
 
+pub use facade::rule_sources;
 pub use facade::{
     format, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation,
     Facts, FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat, Verdict, Verdicts,

@@ -214,6 +214,9 @@ fn cell_problem(row: usize, code: &str, message: &str, help: Option<String>) -> 
     }
 }
 
+/// Distinct cells remembered per text column (a level fact has a few levels).
+const SEEN_PER_COLUMN: usize = 16;
+
 /// The facts of each row, or the problems of its cells (every bad cell of the row).
 pub(crate) fn rows_to_facts(
     program: &Program,
@@ -221,10 +224,14 @@ pub(crate) fn rows_to_facts(
 ) -> Result<Vec<Result<facts::Facts, Vec<Diagnostic>>>, Error> {
     let bound = bind(program, columns)?;
     let mut rows = Vec::with_capacity(columns.rows);
+    // Per text column, the values of the first distinct cells read (levels repeat): a cell
+    // seen before is not parsed and checked again. Only values are kept, never problems
+    // (their messages name the row).
+    let mut seen: Vec<Vec<(&str, Value)>> = vec![Vec::new(); bound.len()];
     for row in 0..columns.rows {
         let mut facts = facts::Facts::unknown(program.facts.len());
         let mut problems = Vec::new();
-        for b in &bound {
+        for (b, seen) in bound.iter().zip(seen.iter_mut()) {
             let value = match b.column {
                 Column::Numbers(c) => match c.get(row).copied().flatten() {
                     Some(n) => check_number(b.fact, n).map_err(|p| {
@@ -240,17 +247,27 @@ pub(crate) fn rows_to_facts(
                     .map_or(Value::Unknown, Value::Bool)),
                 // Text is read as `--set` reads it, with the facts files' checks.
                 Column::Texts(c) => match c.get(row).copied().flatten() {
-                    Some(t) => fact_value_from_text(b.fact, t).map_err(|errors| {
-                        errors
-                            .iter()
-                            .map(|e| {
-                                let code = miette::Diagnostic::code(e)
-                                    .map_or_else(String::new, |c| c.to_string());
-                                let help = miette::Diagnostic::help(e).map(|h| h.to_string());
-                                cell_problem(row, &code, &e.to_string(), help)
+                    Some(t) => match seen.iter().find(|(k, _)| *k == t) {
+                        Some((_, v)) => Ok(v.clone()),
+                        None => fact_value_from_text(b.fact, t)
+                            .inspect(|v| {
+                                if seen.len() < SEEN_PER_COLUMN {
+                                    seen.push((t, v.clone()));
+                                }
                             })
-                            .collect()
-                    }),
+                            .map_err(|errors| {
+                                errors
+                                    .iter()
+                                    .map(|e| {
+                                        let code = miette::Diagnostic::code(e)
+                                            .map_or_else(String::new, |c| c.to_string());
+                                        let help =
+                                            miette::Diagnostic::help(e).map(|h| h.to_string());
+                                        cell_problem(row, &code, &e.to_string(), help)
+                                    })
+                                    .collect()
+                            }),
+                    },
                     None => Ok(Value::Unknown),
                 },
             };

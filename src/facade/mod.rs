@@ -10,6 +10,7 @@ mod format;
 mod many;
 mod parameters;
 mod rules;
+mod sources;
 mod testing;
 
 pub use columns::{Column, Columns};
@@ -20,4 +21,5 @@ pub use format::format;
 pub use many::{Verdict, Verdicts};
 pub use parameters::Parameter;
 pub use rules::{Rules, RulesBuilder};
+pub use sources::rule_sources;
 pub use testing::{TestFailure, TestOutcome};

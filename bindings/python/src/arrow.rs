@@ -1,0 +1,543 @@
+//! Arrow in, Arrow out: any object with the Arrow PyCapsule interface
+//! (`__arrow_c_stream__` or `__arrow_c_array__`: pyarrow, Polars, DuckDB, ...) → meso's
+//! columns ([`meso::Columns`]) batch by batch, without a per-row dict → one output row
+//! per input row: the id columns passed through as they were, the classification, each
+//! type's status and score, the policies in order, the unknown facts and the problems of
+//! rows whose cells do not fit their facts.
+
+use std::ffi::CStr;
+use std::sync::{Arc, Mutex};
+
+use arrow_array::builder::{Float64Builder, ListBuilder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::ffi::{from_ffi, FFI_ArrowArray, FFI_ArrowSchema};
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+use arrow_array::types::{
+    Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{
+    make_array, Array, ArrayRef, ListArray, RecordBatch, RecordBatchIterator, RecordBatchReader,
+    StringArray, StructArray,
+};
+use arrow_buffer::OffsetBuffer;
+use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
+use meso::{Column, Columns, Rules, TypeStatus, Verdicts};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyTuple};
+
+const STREAM: &CStr = c"arrow_array_stream";
+const SCHEMA: &CStr = c"arrow_schema";
+const ARRAY: &CStr = c"arrow_array";
+
+/// Rows evaluated together by one thread: large enough that a chunk's set-up is noise.
+const CHUNK: usize = 64 * 256;
+
+/// An Arrow table read from Python: its schema and record batches.
+pub struct Table {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+/// Read any object with `__arrow_c_stream__` (a table, a reader, a data frame) or
+/// `__arrow_c_array__` (a record batch, a struct array).
+pub fn import(obj: &Bound<'_, PyAny>) -> PyResult<Table> {
+    if obj.hasattr("__arrow_c_stream__")? {
+        let capsule = obj.call_method0("__arrow_c_stream__")?;
+        let capsule = capsule
+            .cast::<PyCapsule>()
+            .map_err(|_| PyTypeError::new_err("__arrow_c_stream__ did not return a PyCapsule"))?;
+        let ptr = capsule.pointer_checked(Some(STREAM))?;
+        // SAFETY: the capsule is named `arrow_array_stream`, so by the Arrow PyCapsule
+        // interface it points at a live FFI_ArrowArrayStream; `from_raw` moves it out and
+        // marks the original released, so the capsule's destructor does not release it.
+        let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr().cast()) };
+        let reader = RecordBatchStreamReader::try_new(stream).map_err(arrow_err)?;
+        let schema = reader.schema();
+        let batches = reader.collect::<Result<Vec<_>, _>>().map_err(arrow_err)?;
+        return Ok(Table { schema, batches });
+    }
+    if obj.hasattr("__arrow_c_array__")? {
+        let pair = obj.call_method0("__arrow_c_array__")?;
+        let pair = pair.cast::<PyTuple>().map_err(|_| {
+            PyTypeError::new_err("__arrow_c_array__ did not return a (schema, array) tuple")
+        })?;
+        let schema_capsule = pair.get_item(0)?;
+        let array_capsule = pair.get_item(1)?;
+        let schema_capsule = schema_capsule
+            .cast::<PyCapsule>()
+            .map_err(|_| PyTypeError::new_err("__arrow_c_array__: no schema capsule"))?;
+        let array_capsule = array_capsule
+            .cast::<PyCapsule>()
+            .map_err(|_| PyTypeError::new_err("__arrow_c_array__: no array capsule"))?;
+        let schema_ptr = schema_capsule.pointer_checked(Some(SCHEMA))?;
+        let array_ptr = array_capsule.pointer_checked(Some(ARRAY))?;
+        // SAFETY: capsules named `arrow_schema` and `arrow_array` hold an FFI_ArrowSchema
+        // and an FFI_ArrowArray; the schema is borrowed, the array moved out (its capsule
+        // then holds a released array).
+        let data = unsafe {
+            let schema: &FFI_ArrowSchema = &*schema_ptr.as_ptr().cast::<FFI_ArrowSchema>();
+            let array = FFI_ArrowArray::from_raw(array_ptr.as_ptr().cast());
+            from_ffi(array, schema)
+        }
+        .map_err(arrow_err)?;
+        let array = make_array(data);
+        let Some(rows) = array.as_struct_opt() else {
+            return Err(PyTypeError::new_err(format!(
+                "expected a table or record batch, got a single Arrow array of type {}",
+                array.data_type()
+            )));
+        };
+        let batch = RecordBatch::from(rows.clone());
+        return Ok(Table {
+            schema: batch.schema(),
+            batches: vec![batch],
+        });
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected an Arrow table (an object with __arrow_c_stream__ or __arrow_c_array__: \
+         a pyarrow Table or RecordBatch, a Polars DataFrame, a DuckDB result), got {}",
+        obj.get_type()
+            .name()
+            .map_or_else(|_| "?".to_string(), |n| n.to_string())
+    )))
+}
+
+fn arrow_err(e: ArrowError) -> PyErr {
+    PyValueError::new_err(format!("reading the Arrow data: {e}"))
+}
+
+/// Whether meso can read a column of this type as a fact.
+fn readable(dt: &DataType) -> bool {
+    match dt {
+        DataType::Null
+        | DataType::Boolean
+        | DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Float16
+        | DataType::Float32
+        | DataType::Float64
+        | DataType::Decimal128(_, _)
+        | DataType::Utf8
+        | DataType::LargeUtf8
+        | DataType::Utf8View => true,
+        DataType::Dictionary(_, v) => readable(v),
+        DataType::List(f) | DataType::LargeList(f) => {
+            matches!(
+                f.data_type(),
+                DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null
+            )
+        }
+        _ => false,
+    }
+}
+
+/// The cells of one column, as the facade takes them.
+enum Cells<'a> {
+    Numbers(Vec<Option<f64>>),
+    Booleans(Vec<Option<bool>>),
+    Texts(Vec<Option<&'a str>>),
+    Owned(Vec<Option<String>>),
+}
+
+fn numbers<T: arrow_array::ArrowPrimitiveType>(
+    a: &dyn Array,
+    f: impl Fn(T::Native) -> f64,
+) -> Cells<'_> {
+    Cells::Numbers(a.as_primitive::<T>().iter().map(|v| v.map(&f)).collect())
+}
+
+fn cells(a: &dyn Array) -> Cells<'_> {
+    match a.data_type() {
+        DataType::Boolean => Cells::Booleans(a.as_boolean().iter().collect()),
+        DataType::Int8 => numbers::<Int8Type>(a, f64::from),
+        DataType::Int16 => numbers::<Int16Type>(a, f64::from),
+        DataType::Int32 => numbers::<Int32Type>(a, f64::from),
+        DataType::Int64 => numbers::<Int64Type>(a, |v| v as f64),
+        DataType::UInt8 => numbers::<UInt8Type>(a, f64::from),
+        DataType::UInt16 => numbers::<UInt16Type>(a, f64::from),
+        DataType::UInt32 => numbers::<UInt32Type>(a, f64::from),
+        DataType::UInt64 => numbers::<UInt64Type>(a, |v| v as f64),
+        DataType::Float16 => numbers::<Float16Type>(a, f64::from),
+        DataType::Float32 => numbers::<Float32Type>(a, f64::from),
+        DataType::Float64 => numbers::<Float64Type>(a, |v| v),
+        DataType::Decimal128(_, scale) => {
+            let div = 10f64.powi(i32::from(*scale));
+            Cells::Numbers(
+                a.as_primitive::<arrow_array::types::Decimal128Type>()
+                    .iter()
+                    .map(|v| v.map(|v| v as f64 / div))
+                    .collect(),
+            )
+        }
+        DataType::Utf8 => Cells::Texts(a.as_string::<i32>().iter().collect()),
+        DataType::LargeUtf8 => Cells::Texts(a.as_string::<i64>().iter().collect()),
+        DataType::Utf8View => Cells::Texts(a.as_string_view().iter().collect()),
+        DataType::Dictionary(_, _) => match a.as_any_dictionary_opt() {
+            Some(dict) => {
+                let values = cells(dict.values().as_ref());
+                let keys = dict.normalized_keys();
+                let valid = |i: usize| a.is_valid(i);
+                let pick = |i: usize, k: &usize| if valid(i) { Some(*k) } else { None };
+                match values {
+                    Cells::Numbers(v) => Cells::Numbers(gather(&v, &keys, pick)),
+                    Cells::Booleans(v) => Cells::Booleans(gather(&v, &keys, pick)),
+                    Cells::Texts(v) => Cells::Texts(gather(&v, &keys, pick)),
+                    Cells::Owned(v) => Cells::Owned(gather(&v, &keys, pick)),
+                }
+            }
+            None => Cells::Texts(vec![None; a.len()]),
+        },
+        DataType::List(_) => set_cells(a.as_list::<i32>().iter(), a.len()),
+        DataType::LargeList(_) => set_cells(a.as_list::<i64>().iter(), a.len()),
+        // Null, and (checked before) nothing else.
+        _ => Cells::Texts(vec![None; a.len()]),
+    }
+}
+
+fn gather<T: Clone>(
+    values: &[Option<T>],
+    keys: &[usize],
+    pick: impl Fn(usize, &usize) -> Option<usize>,
+) -> Vec<Option<T>> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| pick(i, k).and_then(|k| values.get(k).cloned().flatten()))
+        .collect()
+}
+
+/// A list of strings per cell (a set fact): its members, comma-separated, as `--set`
+/// takes a set.
+fn set_cells(lists: impl Iterator<Item = Option<ArrayRef>>, len: usize) -> Cells<'static> {
+    let mut out = Vec::with_capacity(len);
+    for list in lists {
+        out.push(list.map(|items| {
+            let members: Vec<&str> = match items.data_type() {
+                DataType::Utf8 => items.as_string::<i32>().iter().flatten().collect(),
+                DataType::LargeUtf8 => items.as_string::<i64>().iter().flatten().collect(),
+                DataType::Utf8View => items.as_string_view().iter().flatten().collect(),
+                _ => Vec::new(),
+            };
+            members.join(",")
+        }));
+    }
+    Cells::Owned(out)
+}
+
+/// Why a chunk could not be evaluated.
+pub enum Failure {
+    Meso(meso::Error),
+    Arrow(String),
+}
+
+/// How an input table maps to meso: which columns are ids, which are facts.
+pub struct Plan {
+    ids: Vec<usize>,
+    facts: Vec<usize>,
+    types: usize,
+    pub schema: SchemaRef,
+}
+
+/// Match the input's columns: `id` names the columns passed through; every other column
+/// names a fact (the facade reports those that name none, with "did you mean").
+pub fn plan(rules: &Rules, input: &Schema, id: &[String]) -> PyResult<Plan> {
+    let mut ids = Vec::with_capacity(id.len());
+    for name in id {
+        match input.index_of(name) {
+            Ok(i) => ids.push(i),
+            Err(_) => {
+                let names: Vec<&str> = input.fields().iter().map(|f| f.name().as_str()).collect();
+                return Err(PyValueError::new_err(format!(
+                    "id column `{name}` is not a column of the table (its columns: {}); pass \
+                     id= the names of the columns to carry through to the result",
+                    names.join(", ")
+                )));
+            }
+        }
+    }
+    let mut facts = Vec::new();
+    for (i, f) in input.fields().iter().enumerate() {
+        if ids.contains(&i) {
+            continue;
+        }
+        if !readable(f.data_type()) {
+            return Err(PyTypeError::new_err(format!(
+                "column `{}` has the Arrow type {}, which is not a fact value: cast it to a \
+                 number, boolean or string column, or name it in id= to carry it through",
+                f.name(),
+                f.data_type()
+            )));
+        }
+        facts.push(i);
+    }
+    let mut fields: Vec<Field> = ids
+        .iter()
+        .filter_map(|&i| input.fields().get(i).map(|f| f.as_ref().clone()))
+        .collect();
+    let types = type_names(rules);
+    fields.extend(result_fields(&types));
+    for (i, f) in fields.iter().enumerate() {
+        if fields.iter().skip(i + 1).any(|g| g.name() == f.name()) {
+            return Err(PyValueError::new_err(format!(
+                "the result would have two columns named `{}`: rename the id column",
+                f.name()
+            )));
+        }
+    }
+    Ok(Plan {
+        ids,
+        facts,
+        types: types.len(),
+        schema: Arc::new(Schema::new(fields)),
+    })
+}
+
+/// The result columns after the ids, named after the rule set's types.
+fn result_fields(types: &[String]) -> Vec<Field> {
+    let text_list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+    let mut fields = vec![Field::new("classification", DataType::Utf8, true)];
+    for t in types {
+        fields.push(Field::new(format!("{t}_status"), DataType::Utf8, true));
+        fields.push(Field::new(format!("{t}_score"), DataType::Float64, true));
+    }
+    fields.push(Field::new("policies", text_list.clone(), false));
+    fields.push(Field::new("unknown_facts", text_list, false));
+    fields.push(Field::new(
+        "problems",
+        DataType::List(Arc::new(Field::new(
+            "item",
+            DataType::Struct(problem_fields()),
+            true,
+        ))),
+        false,
+    ));
+    fields
+}
+
+fn problem_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("code", DataType::Utf8, true),
+        Field::new("message", DataType::Utf8, false),
+        Field::new("help", DataType::Utf8, true),
+    ])
+}
+
+/// The rule set's type names, in declaration order (those of an evaluation with every
+/// fact unknown: every type is listed in every evaluation).
+pub fn type_names(rules: &Rules) -> Vec<String> {
+    rules
+        .facts_from_str("types", "{}", meso::FactsFormat::Json)
+        .map(|f| {
+            rules
+                .evaluate(&f)
+                .types()
+                .iter()
+                .map(|t| t.name.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Evaluate one chunk of rows and build its output batch.
+fn evaluate_chunk(rules: &Rules, plan: &Plan, batch: &RecordBatch) -> Result<RecordBatch, Failure> {
+    let schema = batch.schema();
+    let all: Vec<(&str, Cells<'_>)> = plan
+        .facts
+        .iter()
+        .filter_map(|&i| {
+            let field = schema.fields().get(i)?;
+            Some((field.name().as_str(), cells(batch.column(i).as_ref())))
+        })
+        .collect();
+    // Set columns were joined into owned texts: borrow them once they cannot move.
+    let owned: Vec<Vec<Option<&str>>> = all
+        .iter()
+        .map(|(_, c)| match c {
+            Cells::Owned(v) => v.iter().map(|s| s.as_deref()).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut columns = Columns::new(batch.num_rows());
+    for ((name, c), o) in all.iter().zip(&owned) {
+        columns.push(
+            name,
+            match c {
+                Cells::Numbers(v) => Column::Numbers(v),
+                Cells::Booleans(v) => Column::Booleans(v),
+                Cells::Texts(v) => Column::Texts(v),
+                Cells::Owned(_) => Column::Texts(o),
+            },
+        );
+    }
+    let verdicts = rules.evaluate_columns(&columns).map_err(Failure::Meso)?;
+    let mut arrays: Vec<ArrayRef> = plan.ids.iter().map(|&i| batch.column(i).clone()).collect();
+    arrays.extend(result_arrays(plan.types, &verdicts));
+    RecordBatch::try_new(plan.schema.clone(), arrays).map_err(|e| Failure::Arrow(e.to_string()))
+}
+
+fn status_name(s: TypeStatus) -> &'static str {
+    match s {
+        TypeStatus::Matched => "matched",
+        TypeStatus::NotMatched => "not_matched",
+        TypeStatus::Undetermined => "undetermined",
+    }
+}
+
+fn result_arrays(types: usize, verdicts: &Verdicts) -> Vec<ArrayRef> {
+    let rows = verdicts.len();
+    let mut classification = StringBuilder::with_capacity(rows, rows * 16);
+    let mut status: Vec<StringBuilder> = (0..types)
+        .map(|_| StringBuilder::with_capacity(rows, rows * 10))
+        .collect();
+    let mut score: Vec<Float64Builder> = (0..types)
+        .map(|_| Float64Builder::with_capacity(rows))
+        .collect();
+    let mut policies = ListBuilder::new(StringBuilder::new());
+    let mut unknown = ListBuilder::new(StringBuilder::new());
+    let mut p_offsets: Vec<i32> = Vec::with_capacity(rows + 1);
+    p_offsets.push(0);
+    let mut p_code = StringBuilder::new();
+    let mut p_message = StringBuilder::new();
+    let mut p_help = StringBuilder::new();
+    let mut p_count: i32 = 0;
+    for v in verdicts.iter() {
+        classification.append_option(v.classification());
+        let mut seen = 0;
+        for ((_, s, sc), (sb, fb)) in v.types().zip(status.iter_mut().zip(score.iter_mut())) {
+            sb.append_value(status_name(s));
+            // Rounded to 4 decimals, as the JSON report and `meso batch` print scores.
+            fb.append_value((sc * 10_000.0).round() / 10_000.0);
+            seen += 1;
+        }
+        for (sb, fb) in status.iter_mut().zip(score.iter_mut()).skip(seen) {
+            sb.append_null();
+            fb.append_null();
+        }
+        for p in v.policies() {
+            policies.values().append_value(p);
+        }
+        policies.append(true);
+        for f in v.unknown_facts() {
+            unknown.values().append_value(f);
+        }
+        unknown.append(true);
+        for d in v.problems() {
+            p_code.append_option(d.code.as_deref());
+            p_message.append_value(&d.message);
+            p_help.append_option(d.help.as_deref());
+            p_count += 1;
+        }
+        p_offsets.push(p_count);
+    }
+    let mut out: Vec<ArrayRef> = vec![Arc::new(classification.finish())];
+    for (mut sb, mut fb) in status.into_iter().zip(score) {
+        out.push(Arc::new(sb.finish()));
+        out.push(Arc::new(fb.finish()));
+    }
+    out.push(Arc::new(policies.finish()));
+    out.push(Arc::new(unknown.finish()));
+    let parts: Vec<ArrayRef> = vec![
+        Arc::new(p_code.finish()),
+        Arc::new(p_message.finish()),
+        Arc::new(p_help.finish()),
+    ];
+    let problems = StructArray::try_new(problem_fields(), parts, None).map(|s| {
+        ListArray::try_new(
+            Arc::new(Field::new("item", DataType::Struct(problem_fields()), true)),
+            OffsetBuffer::new(p_offsets.into()),
+            Arc::new(s),
+            None,
+        )
+    });
+    match problems {
+        Ok(Ok(list)) => out.push(Arc::new(list)),
+        _ => out.push(Arc::new(StringArray::new_null(rows))),
+    }
+    out
+}
+
+/// Evaluate every batch of `table`, in chunks; on `threads` threads (all cores for
+/// `None`, the calling thread alone for 1). The output has one row per input row, in order.
+pub fn evaluate(
+    rules: &Rules,
+    plan: &Plan,
+    table: &Table,
+    threads: Option<usize>,
+) -> Result<Vec<RecordBatch>, Failure> {
+    let mut chunks = Vec::new();
+    for b in &table.batches {
+        let mut offset = 0;
+        while offset < b.num_rows() {
+            let len = CHUNK.min(b.num_rows() - offset);
+            chunks.push(b.slice(offset, len));
+            offset += len;
+        }
+    }
+    if chunks.is_empty() {
+        // An empty table still says what is wrong with its columns.
+        let empty = RecordBatch::new_empty(table.schema.clone());
+        return evaluate_chunk(rules, plan, &empty).map(|b| vec![b]);
+    }
+    let run = |chunks: &[RecordBatch]| -> Result<Vec<RecordBatch>, Failure> {
+        use rayon::prelude::*;
+        chunks
+            .par_iter()
+            .map(|c| evaluate_chunk(rules, plan, c))
+            .collect()
+    };
+    match threads {
+        Some(1) => chunks
+            .iter()
+            .map(|c| evaluate_chunk(rules, plan, c))
+            .collect(),
+        None => run(&chunks),
+        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+            Ok(pool) => pool.install(|| run(&chunks)),
+            Err(e) => Err(Failure::Arrow(format!("cannot start {n} threads: {e}"))),
+        },
+    }
+}
+
+/// An Arrow stream handed to Python once, through `__arrow_c_stream__`
+/// (`pyarrow.table(stream)` reads it).
+#[pyclass(frozen, module = "meso._meso", name = "ArrowStream")]
+pub struct ArrowStream {
+    reader: Mutex<Option<Box<dyn RecordBatchReader + Send>>>,
+}
+
+impl ArrowStream {
+    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> Self {
+        let reader = RecordBatchIterator::new(batches.into_iter().map(Ok), schema);
+        ArrowStream {
+            reader: Mutex::new(Some(Box::new(reader))),
+        }
+    }
+}
+
+#[pymethods]
+impl ArrowStream {
+    /// The Arrow PyCapsule interface: the batches, once.
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let reader = self
+            .reader
+            .lock()
+            .map_err(|_| PyValueError::new_err("the stream's lock is poisoned"))?
+            .take()
+            .ok_or_else(|| PyValueError::new_err("this Arrow stream was already read"))?;
+        let stream = FFI_ArrowArrayStream::new(reader);
+        PyCapsule::new_with_value(py, stream, STREAM)
+    }
+}

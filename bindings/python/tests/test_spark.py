@@ -1,0 +1,64 @@
+"""meso.spark.classify: a Spark DataFrame classified on the executors with mapInArrow.
+
+Marked `spark` (a JVM starts): `pytest -m spark`, or `-m "not spark"` to leave it out."""
+
+from __future__ import annotations
+
+import pytest
+
+import meso
+import meso.spark
+
+pytestmark = pytest.mark.spark
+pyspark = pytest.importorskip("pyspark")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("meso-test")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def test_classify_a_dataframe(spark, rules):
+    rows = [
+        ("a", 1500, 0.97, "low", "local"),
+        ("b", 3, 0.5, "hgih", "local"),
+        ("c", 6800, 0.98, "low", None),
+    ] * 5
+    df = spark.createDataFrame(
+        rows, "id string, firms long, share_micro_small double, trust string, main_market string"
+    ).repartition(3)
+    out = meso.spark.classify(df, rules, id="id")
+    assert out.columns[:2] == ["id", "classification"]
+    got = {r["id"]: r for r in out.collect()}
+    assert out.count() == len(rows)
+    want = rules.evaluate(
+        {"firms": 1500, "share_micro_small": 0.97, "trust": "low", "main_market": "local"}
+    )
+    assert got["a"]["classification"] == want.classification
+    assert list(got["a"]["policies"]) == [p.name for p in want.policies]
+    assert got["b"]["problems"][0]["code"] == "meso::facts::unknown_level"
+
+
+def test_rules_travel_by_value(spark, tmp_path):
+    # Rules loaded from a directory that the executors never read: only its text travels.
+    (tmp_path / "t.meso").write_text(
+        'fact firms: count { description "Firms" }\n'
+        'param many = 100 { description "Many" cite "x" }\n'
+        'type big { label "Big" cite "x" required { many: firms >= many } }\n'
+    )
+    rules = meso.load(tmp_path, params={"many": 10})
+    df = spark.createDataFrame([(5,), (50,)], "firms long")
+    (tmp_path / "t.meso").unlink()
+    got = [r["classification"] for r in meso.spark.classify(df, rules).collect()]
+    assert sorted(got, key=str) == sorted([None, "big"], key=str)
