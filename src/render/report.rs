@@ -8,7 +8,7 @@ use crate::eval::Outcome;
 use crate::facts::{self, Facts};
 use crate::ir::{FactId, PolicyId, Program, TypeId, ValueType};
 use crate::ruleset::RuleSet;
-use crate::trace::model::Deciding;
+use crate::trace::model::Provisional;
 use crate::value::{round4, Value};
 use crate::vocab::{PolicyStatus, TypeStatus};
 
@@ -52,30 +52,8 @@ pub struct EvalReport {
 }
 
 /// A provisional classification in `meso eval`'s report: the trace's summary of it, with
-/// the policies it would bring in full.
-#[derive(Clone, Debug, Serialize)]
-pub struct ProvisionalReport {
-    /// Type name
-    #[serde(rename = "type")]
-    pub name: String,
-    /// Its label
-    pub label: Option<String>,
-    /// Its score now (unknown indicative criteria count as not met)
-    pub score: f64,
-    /// Its score if every unknown indicative criterion held
-    pub score_max: f64,
-    /// One sentence: what leads and what would settle it
-    pub explanation: String,
-    /// The unknown criteria that decide it: confirmed when every `confirm` holds, refuted
-    /// when any `refute` does
-    pub deciding: Vec<Deciding>,
-    /// Missing facts that would settle it
-    pub unknown_facts: Vec<String>,
-    /// Other most specific types that can still match, best first
-    pub alternatives: Vec<String>,
-    /// Policies and avoid items that would apply if it were confirmed, in order
-    pub policies: Vec<PolicyReport>,
-}
+/// the policies it would bring in told in full.
+pub type ProvisionalReport = Provisional<PolicyReport>;
 
 /// One type's result.
 #[derive(Clone, Debug, Serialize)]
@@ -281,7 +259,8 @@ impl EvalReport {
             undetermined_policies,
             unknown_facts,
             provisional: crate::trace::provisional::of_outcome(rules, facts, outcome).map(|p| {
-                ProvisionalReport {
+                Provisional {
+                    policies: provisional_policies(program, outcome),
                     name: p.name,
                     label: p.label,
                     score: p.score,
@@ -290,7 +269,6 @@ impl EvalReport {
                     deciding: p.deciding,
                     unknown_facts: p.unknown_facts,
                     alternatives: p.alternatives,
-                    policies: provisional_policies(program, outcome),
                 }
             }),
         }

@@ -135,8 +135,10 @@ pub struct Summary {
 
 /// A provisional classification: the most specific type that can still match and leads
 /// by score, while missing facts keep it from being certain.
+/// `P` is how its policies are told: a line each in traces ([`PolicyLine`]), in full in
+/// `meso eval`'s report.
 #[derive(Clone, Debug, Serialize)]
-pub struct Provisional {
+pub struct Provisional<P = PolicyLine> {
     /// Type name
     #[serde(rename = "type")]
     pub name: String,
@@ -156,7 +158,7 @@ pub struct Provisional {
     /// Other most specific types that can still match, best first
     pub alternatives: Vec<String>,
     /// Policies and avoid items that would apply if it were confirmed, in order
-    pub policies: Vec<PolicyLine>,
+    pub policies: Vec<P>,
 }
 
 /// An unknown criterion that decides a provisional classification.
