@@ -800,6 +800,21 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
+            // Text contains text: a case-insensitive search for a part, so that qualified
+            // labels ("footwear (ladies' leather shoes)") are found by the word they name.
+            Ty::Text => {
+                let it = self.settle(it);
+                if it != Ty::Text && it != Ty::Error {
+                    let described = self.describe(&it);
+                    self.report(
+                        CheckKind::TypeMismatch,
+                        item.span,
+                        format!("`contains` on text looks for a piece of text, but this is {described}"),
+                        "not text",
+                        Some("write the text to look for in quotes, e.g. `sector contains \"footwear\"`".into()),
+                    );
+                }
+            }
             Ty::Error => {}
             other => {
                 let described = self.describe(&other);
@@ -807,8 +822,8 @@ impl<'a> Checker<'a> {
                 self.report(
                     CheckKind::TypeMismatch,
                     set.span,
-                    format!("`contains` needs a set, but `{ss}` is {described}"),
-                    "not a set",
+                    format!("`contains` needs a set or text, but `{ss}` is {described}"),
+                    "not a set or text",
                     Some("for a single value use `is` or `in [...]`".into()),
                 );
             }

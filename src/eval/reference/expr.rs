@@ -338,6 +338,10 @@ impl<'a, O: Observer> Evaluator<'a, O> {
                 let m = self.eval(*item);
                 match (&s, &m) {
                     (V::Set(bits), V::Level(pos)) => from_bool(*pos < 64 && (bits >> pos) & 1 == 1),
+                    // Text: a case-insensitive search for a part (`sector contains "footwear"`).
+                    (V::Text(text), V::Text(part)) => {
+                        from_bool(text.to_lowercase().contains(&part.to_lowercase()))
+                    }
                     _ => self.unknown(worse(not_a(s), not_a(m))),
                 }
             }
