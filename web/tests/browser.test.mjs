@@ -2,7 +2,7 @@
 // local static server, and once from file://.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -42,7 +42,9 @@ test("the site is one file that loads nothing else, under 1 MB gzipped", () => {
 test("the page loads with the shipped rules and León, with no console errors", async () => {
   const { page, errors } = await openPage(context, server.url);
   assert.equal(await classification(page), "mass_production_cluster");
-  assert.equal(await page.locator("#tabs [role=tab]").count(), 12);
+  // One tab per file of the shipped rule set, whatever their number.
+  const shipped = readdirSync(new URL("../../rules/", import.meta.url)).filter((f) => f.endsWith(".meso")).length;
+  assert.equal(await page.locator("#tabs [role=tab]").count(), shipped);
   assert.equal(await page.locator("#diag-count").textContent(), "none");
   assert.ok((await page.locator("#facts-form .frow").count()) >= 29);
   // the HTML report of the explanation arrives
@@ -82,25 +84,32 @@ test("moving a threshold changes an example's classification, and the table says
   const { page, errors } = await openPage(context, server.url);
   await chooseExample(page, "examples/facts/leon.yaml");
   assert.equal(await classification(page), "mass_production_cluster");
-  // León has 70,000 jobs (est.); asking for at least 100,000 makes it no cluster.
+  // León has 3,000 firms (est.): a sizable agglomeration by its firms whatever the jobs asked for.
   const slider = page.locator("#param-min_cluster_employment");
   await slider.focus();
   await slider.fill("2000"); // largest value of the slider: 4 x 500
   await page.waitForFunction(() => window.__meso.state.params.min_cluster_employment === "2000");
   assert.equal(await classification(page), "mass_production_cluster", "70,000 jobs is still above 2,000");
-  // A smaller cluster changes type: Sarchí (a few hundred workshops).
+  await page.click('.prow[data-param="min_cluster_employment"] button');
+  await page.waitForFunction(() => !("min_cluster_employment" in window.__meso.state.params));
+  // Sarchí changes type when "almost exclusively micro and small firms" is read as 97%
+  // (its share is 96%, est.).
   await chooseExample(page, "examples/facts/sarchi.yaml");
   const before = cliEval("examples/facts/sarchi.yaml");
-  const withParam = meso(["eval", "examples/facts/sarchi.yaml", "--format", "json", "--param", "min_cluster_employment=2000"]);
+  const withParam = meso(["eval", "examples/facts/sarchi.yaml", "--format", "json", "--param", "survival_min_share_micro_small=97%"]);
+  const share = page.locator("#param-survival_min_share_micro_small");
+  await share.focus();
+  await share.fill("97");
+  await page.waitForFunction(() => window.__meso.state.params.survival_min_share_micro_small === "97%");
   assert.notEqual(JSON.parse(before).classification, JSON.parse(withParam).classification);
   assert.equal(await classification(page), JSON.parse(withParam).classification ?? "");
   assert.equal((await page.evaluate(() => `${window.__meso.lastEval().text}\n`)), withParam);
   const changed = page.locator('#examples-table tr.changed[data-example="examples/facts/sarchi.yaml"]');
   await changed.waitFor();
   assert.match(await changed.textContent(), /changed/);
-  // The keyboard moves the slider too: back to the declared value.
-  await page.click('.prow[data-param="min_cluster_employment"] button');
-  await page.waitForFunction(() => !("min_cluster_employment" in window.__meso.state.params));
+  // The reset button puts it back to the declared value.
+  await page.click('.prow[data-param="survival_min_share_micro_small"] button');
+  await page.waitForFunction(() => !("survival_min_share_micro_small" in window.__meso.state.params));
   assert.equal(await classification(page), JSON.parse(before).classification ?? "");
   assert.deepEqual(errors, []);
   await page.close();

@@ -39,9 +39,9 @@ for (const set of sets) {
 test("eval JSON with a parameter override is byte-equal to the CLI's --param", () => {
   const set = sets[0];
   const ex = set.examples.find((e) => e.name.endsWith("leon.yaml"));
-  const r = JSON.parse(glue.evaluate(files(set), JSON.stringify({ min_cluster_employment: "100000" }), ex.name, ex.text));
+  const r = JSON.parse(glue.evaluate(files(set), JSON.stringify({ mass_min_share_large: "5%" }), ex.name, ex.text));
   assert.equal(r.ok, true);
-  const cli = meso(["eval", ex.name, "--format", "json", "--param", "min_cluster_employment=100000"]);
+  const cli = meso(["eval", ex.name, "--format", "json", "--param", "mass_min_share_large=5%"]);
   assert.equal(`${r.eval}\n`, cli);
   assert.notEqual(JSON.parse(r.eval).classification, "mass_production_cluster");
 });
