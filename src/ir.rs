@@ -140,6 +140,16 @@ impl Program {
     pub fn policy(&self, id: PolicyId) -> Option<&Policy> {
         self.policies.get(id.index())
     }
+
+    /// A type, then its parent, its parent's parent, ... (`extends`), most specific first.
+    /// Bounded by the number of types: the checker rejects `extends` cycles, and a
+    /// malformed program cannot loop.
+    pub fn lineage(&self, start: TypeId) -> impl Iterator<Item = TypeId> + '_ {
+        std::iter::successors(Some(start), |t| {
+            self.types.get(t.index()).and_then(|ty| ty.parent)
+        })
+        .take(self.types.len())
+    }
 }
 
 /// Descriptive text carried along for output and traces.

@@ -39,7 +39,7 @@ mod tests;
 pub use block::BLOCK;
 pub use evaluator::{BlockEvaluator, Compiled, Evaluator};
 pub use reference::{
-    evaluate, evaluate_expr_observed, evaluate_observed, open_below, NoObserver, Observer, Outcome,
+    evaluate, evaluate_expr_observed, evaluate_observed, verdict, NoObserver, Observer, Outcome,
     PolicyOutcome, TypeOutcome, UnknownReason,
 };
 pub use summary::{Applicable, ApplicableIter, OutcomeSummary, Row, TypeSummary};

@@ -486,16 +486,8 @@ fn matched_descendant(program: &Program, out: &Outcome, ancestor: TypeId) -> Opt
     (0..program.types.len()).map(TypeId::from_index).find(|&t| {
         t != ancestor
             && out.types.get(t.index()).map(|o| o.status) == Some(TypeStatus::Matched)
-            && chain(program, t).any(|a| a == ancestor)
+            && program.lineage(t).any(|a| a == ancestor)
     })
-}
-
-/// A type and its ancestors (bounded, in case of a malformed `extends` loop).
-fn chain(program: &Program, start: TypeId) -> impl Iterator<Item = TypeId> + '_ {
-    std::iter::successors(Some(start), |t| {
-        program.types.get(t.index()).and_then(|ty| ty.parent)
-    })
-    .take(program.types.len())
 }
 
 /// Why the type has its status: the criteria that decided it (none if matched) and, when
@@ -512,7 +504,7 @@ fn explain_type(program: &Program, out: &Outcome, id: TypeId) -> (Vec<Reason>, V
         TypeStatus::Undetermined => (Truth::Unknown, Truth::Unknown),
     };
     let mut reasons = Vec::new();
-    for t in chain(program, id) {
+    for t in program.lineage(id) {
         let (Some(ty), Some(o)) = (program.types.get(t.index()), out.types.get(t.index())) else {
             break;
         };

@@ -167,13 +167,13 @@ impl Rules {
                 .get(i)
                 .map_or(TypeStatus::NotMatched, |t| t.status)
         };
-        let open = crate::eval::open_below(&rules.program, status, outcome.classification);
         Evaluation {
             report: EvalReport::new(rules, facts.name(), facts.values(), &outcome),
-            verdict: VerdictKind::of(
-                outcome.classification.is_some(),
-                outcome.provisional.is_some(),
-                open,
+            verdict: crate::eval::verdict(
+                &rules.program,
+                status,
+                outcome.classification,
+                outcome.provisional,
             ),
         }
     }

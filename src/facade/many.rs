@@ -92,12 +92,12 @@ impl<'a> Verdict<'a> {
                 .get(i)
                 .map_or(TypeStatus::NotMatched, |(s, _)| *s)
         };
-        let classification = self.row.classification.map(crate::ir::TypeId::from_index);
-        let open = crate::eval::open_below(self.program, status, classification);
-        VerdictKind::of(
-            self.row.classification.is_some(),
-            self.row.provisional.is_some(),
-            open,
+        let id = |i: usize| crate::ir::TypeId::from_index(i);
+        crate::eval::verdict(
+            self.program,
+            status,
+            self.row.classification.map(id),
+            self.row.provisional.map(id),
         )
     }
 

@@ -278,12 +278,10 @@ impl EvalReport {
 /// The policies the provisional lead would bring in, each `for` the lead or the ancestors
 /// of it that brought it in.
 fn provisional_policies(program: &Program, outcome: &Outcome) -> Vec<PolicyReport> {
-    let mut lineage = Vec::new();
-    let mut at = outcome.provisional;
-    while let Some(id) = at.filter(|id| !lineage.contains(id)) {
-        lineage.push(id);
-        at = program.cluster_type(id).and_then(|t| t.parent);
-    }
+    let lineage: Vec<TypeId> = outcome
+        .provisional
+        .map(|lead| program.lineage(lead).collect())
+        .unwrap_or_default();
     outcome
         .provisional_policies
         .iter()

@@ -86,11 +86,11 @@ impl<'p> RowRenderer<'p> {
                 .get(i)
                 .map_or(TypeStatus::NotMatched, |t| t.status)
         };
-        let open = crate::eval::open_below(self.program, status, row.classification);
-        VerdictKind::of(
-            row.classification.is_some(),
-            self.provisional(row).0.is_some(),
-            open,
+        crate::eval::verdict(
+            self.program,
+            status,
+            row.classification,
+            self.provisional(row).0,
         )
     }
 

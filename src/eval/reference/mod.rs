@@ -14,7 +14,7 @@ pub(crate) mod missing;
 mod observer;
 mod provisional;
 mod settle;
-pub use provisional::open_below;
+pub use provisional::verdict;
 pub(crate) mod run;
 
 pub use observer::{NoObserver, Observer, UnknownReason};

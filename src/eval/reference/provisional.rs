@@ -17,7 +17,7 @@ use super::run::SCORE_EPSILON;
 use super::Outcome;
 use crate::ir::{Program, TypeId};
 use crate::value::Truth;
-use crate::vocab::{PolicyStatus, TypeStatus};
+use crate::vocab::{PolicyStatus, TypeStatus, VerdictKind};
 
 /// Fill `out.provisional`, `out.provisional_alternatives` and `out.provisional_policies`.
 pub(crate) fn lead(program: &Program, out: &mut Outcome) {
@@ -107,10 +107,8 @@ pub(crate) fn lead(program: &Program, out: &mut Outcome) {
 /// must hold, excluding ones that must not) that the facts already settle in its favour.
 fn support(program: &Program, out: &Outcome, i: usize) -> f64 {
     let (mut settled, mut total) = (0u32, 0u32);
-    let mut at = Some(TypeId::from_index(i));
-    // INVARIANT: the checker rejects `extends` cycles; the bound only guards against a loop.
-    for _ in 0..=program.types.len() {
-        let Some(t) = at.and_then(|id| out.types.get(id.index())) else {
+    for id in program.lineage(TypeId::from_index(i)) {
+        let Some(t) = out.types.get(id.index()) else {
             break;
         };
         for truth in &t.required {
@@ -121,9 +119,6 @@ fn support(program: &Program, out: &Outcome, i: usize) -> f64 {
             total += 1;
             settled += u32::from(*truth == Truth::False);
         }
-        at = at
-            .and_then(|id| program.cluster_type(id))
-            .and_then(|c| c.parent);
     }
     if total == 0 {
         1.0
@@ -134,45 +129,31 @@ fn support(program: &Program, out: &Outcome, i: usize) -> f64 {
 
 /// Whether a required criterion of type `i` or of an ancestor holds.
 fn required_holding(program: &Program, out: &Outcome, i: usize) -> bool {
-    let mut at = Some(TypeId::from_index(i));
-    for _ in 0..=program.types.len() {
-        let Some(t) = at.and_then(|id| out.types.get(id.index())) else {
-            return false;
-        };
-        if t.required.contains(&Truth::True) {
-            return true;
-        }
-        at = at
-            .and_then(|id| program.cluster_type(id))
-            .and_then(|c| c.parent);
-    }
-    false
+    program
+        .lineage(TypeId::from_index(i))
+        .filter_map(|id| out.types.get(id.index()))
+        .any(|t| t.required.contains(&Truth::True))
 }
 
-/// Whether missing facts leave a type open where the verdict is decided: below the firm
-/// classification `classification` (a more specific type could still match), or anywhere
-/// when there is none. `status_of(i)` is type i's status.
-pub fn open_below(
+/// How settled a cluster's verdict is, from its firm classification, its provisional lead
+/// and its types' statuses (`status_of(i)` is type i's): the one judgement behind `meso
+/// batch`'s `verdict` column and the library's `verdict()`. Missing facts count only where
+/// the verdict is decided: below the firm classification (a more specific type could still
+/// match), or anywhere when there is none.
+pub fn verdict(
     program: &Program,
     status_of: impl Fn(usize) -> TypeStatus,
     classification: Option<TypeId>,
-) -> bool {
-    (0..program.types.len()).any(|i| {
+    provisional: Option<TypeId>,
+) -> VerdictKind {
+    let open = (0..program.types.len()).any(|i| {
         status_of(i) == TypeStatus::Undetermined
             && classification.is_none_or(|c| descends_from(program, TypeId::from_index(i), c))
-    })
+    });
+    VerdictKind::of(classification.is_some(), provisional.is_some(), open)
 }
 
 /// Whether `ty` is `ancestor` or one of its descendants.
 fn descends_from(program: &Program, ty: TypeId, ancestor: TypeId) -> bool {
-    let mut at = Some(ty);
-    // INVARIANT: the checker rejects `extends` cycles; the bound only guards against a loop.
-    for _ in 0..=program.types.len() {
-        match at {
-            Some(t) if t == ancestor => return true,
-            Some(t) => at = program.cluster_type(t).and_then(|c| c.parent),
-            None => return false,
-        }
-    }
-    false
+    program.lineage(ty).any(|t| t == ancestor)
 }

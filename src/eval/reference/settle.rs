@@ -40,7 +40,7 @@ pub(crate) fn settle(inputs: Inputs<'_>, types: &mut [TypeOutcome], i: usize) {
         return;
     }
     let missing = open.unknown_facts.clone();
-    let chain = chain(program, i);
+    let chain: Vec<TypeId> = program.lineage(TypeId::from_index(i)).collect();
     let Some(cases) = cases(program, &missing) else {
         return;
     };
@@ -81,30 +81,13 @@ pub(crate) fn settle(inputs: Inputs<'_>, types: &mut [TypeOutcome], i: usize) {
     }
 }
 
-/// Type `i` and its ancestors.
-fn chain(program: &Program, i: usize) -> Vec<TypeId> {
-    let mut out = Vec::new();
-    let mut at = Some(TypeId::from_index(i));
-    // INVARIANT: the checker rejects `extends` cycles; the bound only guards against a loop.
-    for _ in 0..=program.types.len() {
-        let Some(id) = at else { break };
-        out.push(id);
-        at = program.cluster_type(id).and_then(|t| t.parent);
-    }
-    out
-}
-
 /// Whether a missing fact is read more than once by the unknown defining criteria of the
 /// chain (through derived values): only then can Kleene logic leave open what every value
 /// decides.
 fn read_twice(inputs: Inputs<'_>, types: &[TypeOutcome], i: usize, missing: &[FactId]) -> bool {
     let program = inputs.program;
     let mut counts = [0u32; MAX_FACTS];
-    let mut at = Some(TypeId::from_index(i));
-    // INVARIANT: the checker rejects `extends` cycles; the bound only guards against a loop.
-    for _ in 0..=program.types.len() {
-        let Some(id) = at else { break };
-        at = program.cluster_type(id).and_then(|t| t.parent);
+    for id in program.lineage(TypeId::from_index(i)) {
         let (Some(ty), Some(t)) = (program.cluster_type(id), types.get(id.index())) else {
             continue;
         };
