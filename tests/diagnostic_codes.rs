@@ -278,6 +278,8 @@ const ENTRIES: &[Entry] = &[
             "`meso batch - --input-format xlsx --out out.csv`",
         ),
         "Correct the option value as the message says."),
+    e("meso::batch::column_type", Made(|| Box::new(DatasetError::ColumnType { path: "census.parquet".into(), column: "export_share".into(), found: "Timestamp(Millisecond, None)".into(), what: "fact `export_share` (a ratio)".into(), accepted: "integers (int8 to uint64), floats (float32, float64), or text read as CSV cells are".into() }), "a Parquet or Arrow column whose type cannot hold its fact: a timestamp for a ratio"),
+      "Cast the column to a type the fact accepts when writing the file, or map another column to the fact."),
     // -- batch (one record, in the reject file)
     e("meso::batch::cell_count", Reject("a CSV row with more or fewer cells than the header", "the row has 5 cells, the header has 4; quote cells that contain the delimiter"),
       "Quote cells that contain the delimiter, or fix the row."),

@@ -16,7 +16,7 @@ use super::{Exit, Ran, RulesArgs};
 /// How to read the data files (shared by `batch` and `diff`).
 #[derive(Debug, Args, Clone)]
 pub struct DataArgs {
-    /// Input format for every file [default: from the extension: .csv .tsv .jsonl .json .xlsx .ods]
+    /// Input format for every file [default: from the extension: .csv .tsv .jsonl .json .xlsx .ods .parquet .arrow]
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub input_format: Option<InputFormat>,
 
@@ -108,7 +108,7 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
 
 #[derive(Debug, Args)]
 pub struct BatchArgs {
-    /// Data files: .csv, .tsv, .jsonl, .json (an array), .xlsx, .ods; `-` for standard input
+    /// Data files: .csv, .tsv, .jsonl, .json (an array), .xlsx, .ods, .parquet, .arrow/.feather (Arrow IPC); `-` for standard input
     #[arg(value_name = "DATA", required = true)]
     pub data: Vec<PathBuf>,
 
@@ -122,7 +122,7 @@ pub struct BatchArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 
-    /// Output format [default: from the extension of --out, else csv]
+    /// Output format: csv, jsonl, json, parquet, arrow, arrow-stream [default: from the extension of --out, else csv]
     #[arg(long, value_name = "FORMAT", value_parser = parse_output_format)]
     pub format: Option<OutputFormat>,
 
@@ -141,6 +141,10 @@ pub struct BatchArgs {
     /// With --explain-dir: trace format, as `meso explain` writes it: json, text, markdown, html
     #[arg(long, value_name = "FORMAT", default_value = "json", value_parser = parse_explain_format, requires = "explain_dir")]
     pub explain_format: ExplainFormat,
+
+    /// Copy these input columns to every output and reject row, after the id, in this order: `--keep name,region_code`
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    pub keep: Vec<String>,
 
     #[command(flatten)]
     pub data_args: DataArgs,
@@ -183,6 +187,7 @@ pub fn run(out: &Output, args: BatchArgs) -> Ran {
         rejects: rejects.clone(),
         explain,
         strict_unknowns: args.unknowns.strict_unknowns,
+        keep: args.keep.iter().map(|k| k.trim().to_string()).collect(),
     };
     match batch::run_batch(&rules, &opts, &mut |message| out.note(message)) {
         Ok(summary) => {

@@ -45,6 +45,8 @@ pub(crate) struct Columns<'p> {
     allow_unknown: bool,
     /// Names that are silently ignored (facts of the other rule set in `meso diff`)
     also_known: Vec<String>,
+    /// Columns copied to the output (`meso batch --keep`): known, though not facts
+    kept: Vec<String>,
 }
 
 impl<'p> Columns<'p> {
@@ -61,6 +63,7 @@ impl<'p> Columns<'p> {
             id_column,
             allow_unknown: opts.allow_unknown_facts,
             also_known: Vec::new(),
+            kept: Vec::new(),
         };
         Ok(columns)
     }
@@ -95,6 +98,12 @@ impl<'p> Columns<'p> {
         self
     }
 
+    /// Columns copied to the output (`--keep`): accepted, though they name no fact.
+    pub fn with_kept(mut self, names: Vec<String>) -> Self {
+        self.kept = names;
+        self
+    }
+
     /// What a column or key gives; `None` when it is neither a fact nor the id.
     pub fn target(&self, name: &str) -> Option<Target> {
         let name = name.trim();
@@ -105,7 +114,7 @@ impl<'p> Columns<'p> {
         if let Some(id) = self.program.fact_id(name) {
             return Some(Target::Fact(id));
         }
-        if self.also_known.iter().any(|k| k == name) {
+        if self.also_known.iter().any(|k| k == name) || self.kept.iter().any(|k| k == name) {
             return Some(Target::Ignore);
         }
         None
@@ -194,6 +203,11 @@ impl<'p> Columns<'p> {
             count: headers.len(),
             help: Some(help),
         }
+    }
+
+    /// The name of the id column.
+    pub fn id_column(&self) -> &str {
+        &self.id_column
     }
 
     /// Whether keys that are not facts are ignored.

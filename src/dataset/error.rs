@@ -97,6 +97,22 @@ pub enum DatasetError {
         reason: String,
     },
 
+    /// A Parquet or Arrow column whose type cannot hold the fact it names: a timestamp
+    /// column for a ratio.
+    #[error("column `{column}` of `{path}` has Arrow type {found}, which cannot give {what}")]
+    ColumnType {
+        /// The input
+        path: String,
+        /// The column
+        column: String,
+        /// Its Arrow type
+        found: String,
+        /// What the column gives: `fact `x` (a ratio)`, the record id
+        what: String,
+        /// The types accepted, in words
+        accepted: String,
+    },
+
     /// A bad command-line option value: `--delimiter ab`, `--where class=x`.
     #[error("{message}")]
     BadOption {
@@ -118,6 +134,7 @@ impl DatasetError {
             DatasetError::Malformed { .. } => batch_code!("malformed"),
             DatasetError::ColumnMap { .. } => batch_code!("column_map"),
             DatasetError::BadOption { .. } => batch_code!("bad_option"),
+            DatasetError::ColumnType { .. } => batch_code!("column_type"),
         }
     }
 }
@@ -130,12 +147,13 @@ impl Diagnostic for DatasetError {
     fn help<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
         match self {
             DatasetError::Io { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn Display>),
-            DatasetError::UnknownFormat { .. } => Some(Box::new("name the file `.csv`, `.tsv`, `.jsonl`, `.json`, `.xlsx` or `.ods`, or pass `--input-format`")),
+            DatasetError::UnknownFormat { .. } => Some(Box::new("name the file `.csv`, `.tsv`, `.jsonl`, `.json`, `.xlsx`, `.ods`, `.parquet` or `.arrow`, or pass `--input-format`")),
             DatasetError::UnknownColumn { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn Display>),
             DatasetError::DuplicateColumn { .. } => Some(Box::new("keep one of the columns, or map one of them to another fact in `--columns`")),
             DatasetError::Malformed { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn Display>),
             DatasetError::ColumnMap { .. } => Some(Box::new("write one `\"census header\" = \"fact_name\"` per line")),
             DatasetError::BadOption { help, .. } => help.as_ref().map(|h| Box::new(h) as Box<dyn Display>),
+            DatasetError::ColumnType { accepted, .. } => Some(Box::new(format!("accepted: {accepted}; cast the column when writing the file, or map another column to the fact with `--columns`"))),
         }
     }
 }

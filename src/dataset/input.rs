@@ -28,6 +28,10 @@ pub enum InputFormat {
     Json,
     /// An Excel or OpenDocument workbook (`.xlsx`, `.xlsm`, `.xls`, `.ods`)
     Sheet,
+    /// Apache Parquet (`.parquet`, `.pq`)
+    Parquet,
+    /// Arrow IPC, file or stream format (`.arrow`, `.feather`, `.ipc`, `.arrows`)
+    Arrow,
 }
 
 impl InputFormat {
@@ -39,6 +43,8 @@ impl InputFormat {
             "jsonl" | "ndjson" => InputFormat::Jsonl,
             "json" => InputFormat::Json,
             "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => InputFormat::Sheet,
+            "parquet" | "pq" => InputFormat::Parquet,
+            "arrow" | "arrows" | "feather" | "ipc" => InputFormat::Arrow,
             _ => return None,
         })
     }
@@ -53,8 +59,10 @@ impl FromStr for InputFormat {
             "jsonl" | "ndjson" => Ok(InputFormat::Jsonl),
             "json" => Ok(InputFormat::Json),
             "xlsx" | "ods" | "sheet" => Ok(InputFormat::Sheet),
+            "parquet" => Ok(InputFormat::Parquet),
+            "arrow" | "ipc" | "feather" | "arrow-stream" | "arrows" => Ok(InputFormat::Arrow),
             _ => Err(format!(
-                "unknown input format `{s}`: use `csv`, `jsonl`, `json`, `xlsx` or `ods`"
+                "unknown input format `{s}`: use `csv`, `jsonl`, `json`, `xlsx`, `ods`, `parquet` or `arrow`"
             )),
         }
     }
@@ -122,6 +130,13 @@ pub(crate) enum RawData<'a> {
     Json(&'a [u8]),
     /// A spreadsheet row
     Cells(&'a [Data]),
+    /// A row of a Parquet or Arrow batch
+    Arrow {
+        /// The batch
+        batch: &'a arrow_array::RecordBatch,
+        /// The row in it
+        row: usize,
+    },
 }
 
 /// A record read on its own (an element of a JSON array, a spreadsheet row).
@@ -148,6 +163,19 @@ pub(crate) enum Piece {
     Text(TextPiece),
     /// Records read one by one
     Records(Vec<OwnedRecord>),
+    /// Rows of a Parquet or Arrow input, still in columns
+    Columns(ColumnPiece),
+}
+
+/// Rows of a Parquet or Arrow input.
+#[derive(Debug)]
+pub(crate) struct ColumnPiece {
+    /// Input index
+    pub source: u32,
+    /// Row number (1-based) of the batch's first row
+    pub first_row: u64,
+    /// The rows
+    pub batch: arrow_array::RecordBatch,
 }
 
 impl Piece {
@@ -157,6 +185,19 @@ impl Piece {
         mut each: impl FnMut(&RawRecord<'_>),
     ) -> Result<(), DatasetError> {
         match self {
+            Piece::Columns(piece) => {
+                for row in 0..piece.batch.num_rows() {
+                    each(&RawRecord {
+                        source: piece.source,
+                        line: piece.first_row + row as u64,
+                        data: RawData::Arrow {
+                            batch: &piece.batch,
+                            row,
+                        },
+                    });
+                }
+                Ok(())
+            }
             Piece::Records(records) => {
                 for r in records {
                     let data = match &r.data {
@@ -214,6 +255,7 @@ impl Piece {
         match self {
             Piece::Text(piece) => piece.bytes.len(),
             Piece::Records(_) => 0,
+            Piece::Columns(piece) => piece.batch.num_rows() * 64,
         }
     }
 }
@@ -263,8 +305,10 @@ fn each_line(piece: &TextPiece, mut each: impl FnMut(&RawRecord<'_>)) {
 pub(crate) struct SourceInfo {
     /// The path as given
     pub name: String,
-    /// Column headers (CSV, spreadsheets); `None` for JSON
+    /// Column headers (CSV, spreadsheets, Parquet, Arrow); `None` for JSON
     pub headers: Option<Vec<String>>,
+    /// The Arrow schema of a Parquet or Arrow input
+    pub schema: Option<arrow_schema::Schema>,
     /// Size in bytes, for progress (0 when unknown)
     pub size: u64,
 }
@@ -279,6 +323,7 @@ enum Stream {
         next: usize,
         first_row: u64,
     },
+    Columnar(super::columnar::Batches),
 }
 
 /// Reads the records of every input, in order.
@@ -316,7 +361,18 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
         } else {
             std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
         };
+        let mut schema = None;
         let (headers, stream) = match format {
+            InputFormat::Parquet | InputFormat::Arrow => {
+                let kind = match format {
+                    InputFormat::Parquet => super::columnar::Kind::Parquet,
+                    _ => super::columnar::Kind::Arrow,
+                };
+                let (s, batches) = super::columnar::open(path, kind)?;
+                let headers = s.fields().iter().map(|f| f.name().clone()).collect();
+                schema = Some(s);
+                (Some(headers), Stream::Columnar(batches))
+            }
             InputFormat::Sheet if stdin => {
                 return Err(DatasetError::BadOption {
                     message: "spreadsheets cannot be read from standard input".into(),
@@ -391,6 +447,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
         infos.push(SourceInfo {
             name,
             headers,
+            schema,
             size,
         });
         streams.push(stream);
@@ -500,6 +557,13 @@ impl Reader {
             let name = self.names.get(self.current).map_or("", String::as_str);
             let piece = match stream {
                 Stream::Text(text) => text.next_piece()?.map(Piece::Text),
+                Stream::Columnar(batches) => batches.next_piece()?.map(|(first_row, batch)| {
+                    Piece::Columns(ColumnPiece {
+                        source,
+                        first_row,
+                        batch,
+                    })
+                }),
                 _ => {
                     let mut records = Vec::new();
                     while records.len() < RECORDS_PER_PIECE {
@@ -530,6 +594,11 @@ impl Reader {
         let within = match self.streams.get(self.current) {
             Some(Stream::Text(t)) => t.consumed(),
             Some(Stream::Array(a)) => a.bytes,
+            Some(Stream::Columnar(b)) if b.total_rows > 0 => {
+                let size = self.sizes.get(self.current).copied().unwrap_or(0);
+                size.saturating_mul(b.rows) / b.total_rows
+            }
+            Some(Stream::Columnar(_)) => 0,
             Some(Stream::Sheet { range, next, .. }) => {
                 let size = self.sizes.get(self.current).copied().unwrap_or(0);
                 let height = range.height().max(1) as u64;
@@ -552,7 +621,7 @@ fn next_record(
     name: &str,
 ) -> Result<Option<OwnedRecord>, DatasetError> {
     match stream {
-        Stream::Text(_) => Ok(None),
+        Stream::Text(_) | Stream::Columnar(_) => Ok(None),
         Stream::Array(scanner) => match scanner.next_element(name)? {
             Some((line, text)) => Ok(Some(OwnedRecord {
                 source,

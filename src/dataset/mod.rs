@@ -11,6 +11,7 @@
 //! the run's output files are created here only so that their errors read alike.
 //! Problems that stop a run are [`DatasetError`]s; problems with one record are [`Problem`]s.
 
+pub(crate) mod columnar;
 pub(crate) mod columns;
 pub(crate) mod convert;
 mod error;
@@ -70,6 +71,15 @@ pub(crate) fn parser_for<'p>(
         match &info.headers {
             Some(headers) => {
                 let (targets, skipped) = columns.resolve(&info.name, headers)?;
+                if let Some(schema) = &info.schema {
+                    columnar::check_types(
+                        program,
+                        &info.name,
+                        schema,
+                        &targets,
+                        columns.id_column(),
+                    )?;
+                }
                 if !skipped.is_empty() {
                     ignored.push((info.name.clone(), skipped));
                 }

@@ -33,7 +33,7 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn value(column: &str, fact: &str, p: &ValueProblem) -> Self {
+    pub(crate) fn value(column: &str, fact: &str, p: &ValueProblem) -> Self {
         let reason = match p.help() {
             Some(help) => format!("{}; {help}", p.message(fact)),
             None => p.message(fact),
@@ -119,6 +119,7 @@ impl<'p> RecordParser<'p> {
             RawData::Csv(row) => self.csv(rec.source, row, s),
             RawData::Cells(cells) => self.cells(rec.source, cells, s),
             RawData::Json(text) => self.json(text, s),
+            RawData::Arrow { batch, row } => self.arrow(rec.source, batch, *row, s),
         };
         match id {
             Some(id) if !id.is_empty() => id,
@@ -129,15 +130,43 @@ impl<'p> RecordParser<'p> {
     /// The id of a record without one: its line (row) number, prefixed with the input
     /// name when there are several inputs.
     pub fn default_id(&self, rec: &RawRecord<'_>) -> String {
+        self.default_id_at(rec.source, rec.line)
+    }
+
+    /// The id of a record without one, by input and line (row).
+    pub fn default_id_at(&self, source: u32, line: u64) -> String {
         if self.names.len() > 1 {
-            let name = self
-                .names
-                .get(rec.source as usize)
-                .map_or("", String::as_str);
-            format!("{name}:{}", rec.line)
+            let name = self.names.get(source as usize).map_or("", String::as_str);
+            format!("{name}:{line}")
         } else {
-            rec.line.to_string()
+            line.to_string()
         }
+    }
+
+    /// One row of a Parquet or Arrow batch, read alone (the batch pipeline reads whole
+    /// batches a column at a time; `meso diff` and `--explain-dir` read row by row).
+    fn arrow<'r>(
+        &self,
+        source: u32,
+        batch: &arrow_array::RecordBatch,
+        row: usize,
+        s: &mut Scratch,
+    ) -> Option<Cow<'r, str>> {
+        let mut ids = [String::new()];
+        let mut problems = Vec::new();
+        self.fill_columns(
+            source,
+            batch,
+            row..row + 1,
+            &mut super::columnar::Slots {
+                facts: std::slice::from_mut(&mut s.facts),
+                ids: &mut ids,
+                problems: &mut problems,
+            },
+        );
+        s.problems.extend(problems.into_iter().map(|(_, p)| p));
+        let [id] = ids;
+        (!id.is_empty()).then_some(Cow::Owned(id))
     }
 
     fn layout(&self, source: u32) -> (&[Target], &[String]) {
@@ -436,6 +465,15 @@ impl<'de> Visitor<'de> for RecordSeed<'_, '_, 'de> {
             }
         }
         Ok(())
+    }
+}
+
+/// A value in a column whose name is empty (Parquet, Arrow).
+pub(crate) fn no_header_at(header: &str) -> Problem {
+    Problem {
+        column: header.to_string(),
+        code: batch_code!("no_header"),
+        reason: "the column has a value but no name; name the column or empty it".into(),
     }
 }
 

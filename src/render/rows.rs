@@ -9,6 +9,8 @@
 use std::io::Write;
 use std::str::FromStr;
 
+use crate::batch::table::kept_text;
+use crate::dataset::columnar::Kept;
 use crate::eval::Row;
 use crate::ir::{FactId, PolicyId, Program, TypeId};
 use crate::value::round4;
@@ -23,13 +25,32 @@ pub enum OutputFormat {
     Jsonl,
     /// One JSON array of objects
     Json,
+    /// Apache Parquet, zstd-compressed (`.parquet`)
+    Parquet,
+    /// Arrow IPC file format (`.arrow`, `.feather`, `.ipc`)
+    Arrow,
+    /// Arrow IPC stream format (`.arrows`; the one to pipe: `--out - --format arrow-stream`)
+    ArrowStream,
 }
 
 impl OutputFormat {
     /// The format a file name's extension stands for.
     pub fn from_path(path: &std::path::Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        ext.parse().ok()
+        match ext.as_str() {
+            "pq" => Some(OutputFormat::Parquet),
+            "feather" | "ipc" => Some(OutputFormat::Arrow),
+            "arrows" => Some(OutputFormat::ArrowStream),
+            _ => ext.parse().ok(),
+        }
+    }
+
+    /// Whether the output is a table of typed columns (Parquet, Arrow) rather than text.
+    pub fn is_table(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Parquet | OutputFormat::Arrow | OutputFormat::ArrowStream
+        )
     }
 }
 
@@ -41,8 +62,11 @@ impl FromStr for OutputFormat {
             "csv" => Ok(OutputFormat::Csv),
             "jsonl" | "ndjson" => Ok(OutputFormat::Jsonl),
             "json" => Ok(OutputFormat::Json),
+            "parquet" => Ok(OutputFormat::Parquet),
+            "arrow" | "ipc" | "feather" => Ok(OutputFormat::Arrow),
+            "arrow-stream" | "arrows" => Ok(OutputFormat::ArrowStream),
             _ => Err(format!(
-                "unknown output format `{s}`: use `csv`, `jsonl` or `json`"
+                "unknown output format `{s}`: use `csv`, `jsonl`, `json`, `parquet`, `arrow` or `arrow-stream`"
             )),
         }
     }
@@ -53,6 +77,8 @@ pub(crate) struct RowRenderer<'p> {
     program: &'p Program,
     format: OutputFormat,
     strict_unknowns: bool,
+    /// Input columns copied to the output after the id (`--keep`)
+    kept: Vec<String>,
 }
 
 impl<'p> RowRenderer<'p> {
@@ -62,7 +88,14 @@ impl<'p> RowRenderer<'p> {
             program,
             format,
             strict_unknowns: false,
+            kept: Vec::new(),
         }
+    }
+
+    /// With `--keep`: these input columns after the id, in this order.
+    pub fn kept(mut self, names: Vec<String>) -> Self {
+        self.kept = names;
+        self
     }
 
     /// With `--strict-unknowns`: no provisional lead, only what the facts settle.
@@ -98,12 +131,17 @@ impl<'p> RowRenderer<'p> {
     pub fn header(&self) -> Vec<u8> {
         match self.format {
             OutputFormat::Csv => {
-                let mut cols = vec![
-                    "id".to_string(),
+                let mut cols = vec!["id".to_string()];
+                cols.extend(self.kept.iter().map(|k| {
+                    let mut field = Vec::new();
+                    csv_field(k, &mut field);
+                    String::from_utf8_lossy(&field).into_owned()
+                }));
+                cols.extend([
                     "classification".to_string(),
                     "verdict".to_string(),
                     "provisional".to_string(),
-                ];
+                ]);
                 for t in &self.program.types {
                     cols.push(format!("{}_status", t.name));
                     cols.push(format!("{}_score", t.name));
@@ -119,8 +157,8 @@ impl<'p> RowRenderer<'p> {
                 line.push('\n');
                 line.into_bytes()
             }
-            OutputFormat::Jsonl => Vec::new(),
             OutputFormat::Json => b"[".to_vec(),
+            _ => Vec::new(),
         }
     }
 
@@ -141,27 +179,47 @@ impl<'p> RowRenderer<'p> {
         }
     }
 
-    /// Append one record's row.
-    pub fn row(&self, id: &str, outcome: Row<'_>, out: &mut Vec<u8>) {
+    /// Append one record's row (`kept`: its cells of the `--keep` columns; text formats
+    /// only, columnar rows are built by `batch::table`).
+    pub fn row(&self, id: &str, kept: &[Kept], outcome: Row<'_>, out: &mut Vec<u8>) {
         let unknown = outcome.unknown_facts;
         match self.format {
-            OutputFormat::Csv => self.csv_row(id, outcome, unknown, out),
+            OutputFormat::Csv => self.csv_row(id, kept, outcome, unknown, out),
             OutputFormat::Jsonl => {
-                self.json_row(id, outcome, unknown, out);
+                self.json_row(id, kept, outcome, unknown, out);
                 out.push(b'\n');
             }
             OutputFormat::Json => {
                 out.extend_from_slice(b",\n");
-                self.json_row(id, outcome, unknown, out);
+                self.json_row(id, kept, outcome, unknown, out);
             }
+            OutputFormat::Parquet | OutputFormat::Arrow | OutputFormat::ArrowStream => {}
         }
     }
 
-    fn type_name(&self, i: usize) -> &str {
+    /// The name of type `i`.
+    pub fn type_name(&self, i: usize) -> &'p str {
         self.program.types.get(i).map_or("", |t| t.name.as_str())
     }
 
-    fn policies<'o>(&self, outcome: Row<'o>, kind: PolicyKind) -> impl Iterator<Item = &'p str> + 'o
+    /// The names of facts.
+    pub fn fact_names<'o>(&self, facts: &'o [FactId]) -> impl Iterator<Item = &'p str> + 'o
+    where
+        'p: 'o,
+    {
+        let program = self.program;
+        facts
+            .iter()
+            .filter_map(move |&f| program.fact(f))
+            .map(|f| f.name.as_str())
+    }
+
+    /// The names of the policies (or avoid items) that apply, in output order.
+    pub fn policies<'o>(
+        &self,
+        outcome: Row<'o>,
+        kind: PolicyKind,
+    ) -> impl Iterator<Item = &'p str> + 'o
     where
         'p: 'o,
     {
@@ -174,7 +232,12 @@ impl<'p> RowRenderer<'p> {
             .map(|p| p.name.as_str())
     }
 
-    fn named<'o>(&self, ids: &'o [PolicyId], kind: PolicyKind) -> impl Iterator<Item = &'p str> + 'o
+    /// The names of the policies (or avoid items) of `kind` among `ids`.
+    pub fn named<'o>(
+        &self,
+        ids: &'o [PolicyId],
+        kind: PolicyKind,
+    ) -> impl Iterator<Item = &'p str> + 'o
     where
         'p: 'o,
     {
@@ -185,9 +248,22 @@ impl<'p> RowRenderer<'p> {
             .map(|p| p.name.as_str())
     }
 
-    fn csv_row(&self, id: &str, outcome: Row<'_>, unknown: &[FactId], out: &mut Vec<u8>) {
+    fn csv_row(
+        &self,
+        id: &str,
+        kept: &[Kept],
+        outcome: Row<'_>,
+        unknown: &[FactId],
+        out: &mut Vec<u8>,
+    ) {
         csv_field(id, out);
         out.push(b',');
+        for i in 0..self.kept.len() {
+            if let Some(text) = kept.get(i).and_then(kept_text) {
+                csv_field(&text, out);
+            }
+            out.push(b',');
+        }
         if let Some(c) = outcome.classification {
             out.extend_from_slice(self.type_name(c.index()).as_bytes());
         }
@@ -221,9 +297,33 @@ impl<'p> RowRenderer<'p> {
         out.push(b'\n');
     }
 
-    fn json_row(&self, id: &str, outcome: Row<'_>, unknown: &[FactId], out: &mut Vec<u8>) {
+    fn json_row(
+        &self,
+        id: &str,
+        kept: &[Kept],
+        outcome: Row<'_>,
+        unknown: &[FactId],
+        out: &mut Vec<u8>,
+    ) {
         out.extend_from_slice(b"{\"id\":");
         json_string(id, out);
+        for (i, name) in self.kept.iter().enumerate() {
+            out.push(b',');
+            json_string(name, out);
+            out.push(b':');
+            match kept.get(i).unwrap_or(&Kept::Null) {
+                Kept::Null => out.extend_from_slice(b"null"),
+                Kept::Text(s) => json_string(s, out),
+                Kept::Int(n) => {
+                    let _ = write!(out, "{n}");
+                }
+                Kept::Float(n) if n.is_finite() => {
+                    out.extend_from_slice(crate::value::format_number(*n).as_bytes());
+                }
+                Kept::Float(_) => out.extend_from_slice(b"null"),
+                Kept::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            }
+        }
         out.extend_from_slice(b",\"classification\":");
         match outcome.classification {
             Some(c) => json_string(self.type_name(c.index()), out),
@@ -351,6 +451,20 @@ pub(crate) fn csv_field(s: &str, out: &mut Vec<u8>) {
 
 /// The reject file's header line.
 pub(crate) const REJECT_HEADER: &[u8] = b"file,line,id,column,code,reason\n";
+
+/// The reject file's header line with `--keep` columns after the id.
+pub(crate) fn reject_header(kept: &[String]) -> Vec<u8> {
+    if kept.is_empty() {
+        return REJECT_HEADER.to_vec();
+    }
+    let mut out = b"file,line,id".to_vec();
+    for k in kept {
+        out.push(b',');
+        csv_field(k, &mut out);
+    }
+    out.extend_from_slice(b",column,code,reason\n");
+    out
+}
 
 /// Append one reject row as CSV: the input file, the line where the record starts, its
 /// id, and the problem's column, code and reason.
