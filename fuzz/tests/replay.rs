@@ -88,3 +88,34 @@ fn eval_facts_corpus() {
         }
     }
 }
+
+#[test]
+fn columnar_input_corpus() {
+    // Generated tables (selector bit 1) from fixed bytes, every selector; then whatever the
+    // corpus and artifacts hold.
+    for seed in 0u8..64 {
+        let body: Vec<u8> = (0..200u32)
+            .map(|i| {
+                (i.wrapping_mul(2_654_435_761)
+                    .wrapping_add(u32::from(seed) * 97)
+                    >> 13) as u8
+            })
+            .collect();
+        for selector in 0u8..16 {
+            let mut input = vec![selector];
+            input.extend_from_slice(&body);
+            meso_fuzz::columnar_input(&input);
+        }
+    }
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    files_below(&here.join("corpus").join("columnar_input"), &[], &mut files);
+    files_below(
+        &here.join("artifacts").join("columnar_input"),
+        &[],
+        &mut files,
+    );
+    for f in files {
+        meso_fuzz::columnar_input(&fs::read(&f).unwrap_or_default());
+    }
+}
