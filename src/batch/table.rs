@@ -294,12 +294,11 @@ impl TableWriter {
         batch: &RecordBatch,
         path: &std::path::Path,
     ) -> Result<(), DatasetError> {
-        let result = match self {
+        match self {
             TableWriter::Parquet(w) => w.write(batch).map_err(|e| write_error(path, &e)),
             TableWriter::ArrowFile(w) => w.write(batch).map_err(|e| write_error(path, &e)),
             TableWriter::ArrowStream(w) => w.write(batch).map_err(|e| write_error(path, &e)),
-        };
-        result
+        }
     }
 
     /// Write the file's footer and hand the output file back for its commit.
