@@ -414,15 +414,24 @@ impl RecordParser<'_> {
                 let Some(dict) = array.as_any_dictionary_opt() else {
                     return;
                 };
-                // Each distinct value converted once.
                 let values = dict.values().as_ref();
+                let keys = dict.keys();
+                if values.len() > rows.len() {
+                    // More names than rows (a dictionary shared by a whole file): row by row.
+                    for (k, row) in rows.enumerate() {
+                        if let Some(s) = key_at(keys, row).and_then(|key| str_at(values, key)) {
+                            out.put(k, slot, decl, column, self.text_cell(decl, s));
+                        }
+                    }
+                    return;
+                }
+                // Each distinct name converted once.
                 let converted: Vec<Converted> = (0..values.len())
                     .map(|i| match str_at(values, i) {
                         Some(s) => self.text_cell(decl, s),
                         None => Ok(Value::Unknown),
                     })
                     .collect();
-                let keys = dict.keys();
                 for (k, row) in rows.enumerate() {
                     if array.is_null(row) {
                         continue;
