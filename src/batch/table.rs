@@ -271,8 +271,13 @@ impl TableWriter {
         Ok(match format {
             OutputFormat::Parquet => {
                 let level = parquet::basic::ZstdLevel::try_new(1).map_err(|e| err(&e))?;
+                // Ids are unique: a dictionary for them is built and thrown away.
                 let props = parquet::file::properties::WriterProperties::builder()
                     .set_compression(parquet::basic::Compression::ZSTD(level))
+                    .set_column_dictionary_enabled(
+                        parquet::schema::types::ColumnPath::from("id"),
+                        false,
+                    )
                     .build();
                 TableWriter::Parquet(Box::new(
                     parquet::arrow::ArrowWriter::try_new(w, Arc::clone(schema), Some(props))
