@@ -71,14 +71,15 @@ measure() {
 echo "records: $N  jsonl: $(du -h "$WORK/data.jsonl" | cut -f1)" \
     " parquet: $(du -h "$WORK/data.parquet" | cut -f1)  arrow: $(du -h "$WORK/data.arrow" | cut -f1)"
 
-run() { "$MESO" batch "$1" -r "$RULES" --out "$2" --threads 1 "${ALLOW[@]}"; }
-measure "jsonl -> jsonl --threads 1" run "$WORK/data.jsonl" "$WORK/out.jsonl"
+ONE=(-r "$RULES" --threads 1 "${ALLOW[@]}")
+measure "jsonl -> jsonl --threads 1" "$MESO" batch "$WORK/data.jsonl" --out "$WORK/out.jsonl" "${ONE[@]}"
 jsonl_cpu="$CPU"
-measure "parquet -> parquet --threads 1" run "$WORK/data.parquet" "$WORK/out.parquet"
+measure "parquet -> parquet --threads 1" "$MESO" batch "$WORK/data.parquet" --out "$WORK/out.parquet" "${ONE[@]}"
 parquet_cpu="$CPU"
-measure "arrow -> arrow --threads 1" run "$WORK/data.arrow" "$WORK/out.arrow"
+measure "arrow -> arrow --threads 1" "$MESO" batch "$WORK/data.arrow" --out "$WORK/out.arrow" "${ONE[@]}"
 arrow_cpu="$CPU"
-measure "parquet -> csv --threads 1" run "$WORK/data.parquet" "$WORK/out.csv"
+measure "parquet -> csv --threads 1" "$MESO" batch "$WORK/data.parquet" --out "$WORK/out.csv" "${ONE[@]}"
+measure "jsonl -> csv --threads 1" "$MESO" batch "$WORK/data.jsonl" --out "$WORK/out.csv" "${ONE[@]}"
 measure "parquet -> parquet (all threads)" \
     "$MESO" batch "$WORK/data.parquet" -r "$RULES" --out "$WORK/out.parquet" "${ALLOW[@]}"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }

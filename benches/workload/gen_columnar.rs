@@ -64,8 +64,24 @@ fn batch(records: &[record::Record]) -> Result<RecordBatch, Box<dyn std::error::
     let mut id = StringBuilder::new();
     let mut ints: Vec<Int64Builder> = (0..2).map(|_| Int64Builder::new()).collect();
     let mut floats: Vec<Float64Builder> = (0..7).map(|_| Float64Builder::new()).collect();
-    let mut names: Vec<StringDictionaryBuilder<Int8Type>> =
-        (0..7).map(|_| StringDictionaryBuilder::new()).collect();
+    // Every batch has the same dictionaries (an Arrow IPC file holds one per column).
+    let levels = arrow_array::StringArray::from(vec!["low", "medium", "high"]);
+    let markets = arrow_array::StringArray::from(vec!["local", "domestic", "international"]);
+    let origins = arrow_array::StringArray::from(vec![
+        "local_artisanal",
+        "import_substitution",
+        "foreign_investment",
+        "resource_based",
+    ]);
+    let mut names: Vec<StringDictionaryBuilder<Int8Type>> = Vec::new();
+    for i in 0..7 {
+        let dict = match i {
+            0 => &markets,
+            6 => &origins,
+            _ => &levels,
+        };
+        names.push(StringDictionaryBuilder::new_with_dictionary(records.len(), dict)?);
+    }
     for r in records {
         id.append_value(&r.id);
         for (b, v) in ints.iter_mut().zip([r.firms, r.employment]) {

@@ -274,6 +274,7 @@ impl TableWriter {
                 // Ids are unique: a dictionary for them is built and thrown away.
                 let props = parquet::file::properties::WriterProperties::builder()
                     .set_compression(parquet::basic::Compression::ZSTD(level))
+                    .set_statistics_enabled(parquet::file::properties::EnabledStatistics::None)
                     .set_column_dictionary_enabled(
                         parquet::schema::types::ColumnPath::from("id"),
                         false,

@@ -314,7 +314,7 @@ pub(crate) struct Slots<'a> {
 }
 
 impl Slots<'_> {
-    #[inline]
+    #[inline(always)]
     fn set(&mut self, k: usize, slot: usize, value: Value) {
         if let Some(v) = self.facts.get_mut(k).and_then(|f| f.values.get_mut(slot)) {
             *v = value;
@@ -356,8 +356,8 @@ impl RecordParser<'_> {
                 }
                 Target::Id => {
                     for (k, row) in rows.clone().enumerate() {
-                        if let (Some(id), Some(slot)) = (id_at(array, row), out.ids.get_mut(k)) {
-                            *slot = id;
+                        if let Some(slot) = out.ids.get_mut(k) {
+                            id_at(array, row, slot);
                         }
                     }
                 }
@@ -436,8 +436,14 @@ impl RecordParser<'_> {
                     if array.is_null(row) {
                         continue;
                     }
-                    if let Some(c) = key_at(keys, row).and_then(|key| converted.get(key)) {
-                        out.put(k, slot, decl, column, c.clone());
+                    match key_at(keys, row).and_then(|key| converted.get(key)) {
+                        Some(Ok(value)) => out.set(k, slot, value.clone()),
+                        Some(Err(problems)) => out.problems.extend(
+                            problems
+                                .iter()
+                                .map(|p| (k, Problem::value(column, &decl.name, p))),
+                        ),
+                        None => {}
                     }
                 }
             }
@@ -585,16 +591,19 @@ fn key_at(keys: &dyn Array, row: usize) -> Option<usize> {
     }
 }
 
-/// A record id at `row` of an id column: text as written (trimmed), integers in decimal.
-fn id_at(array: &dyn Array, row: usize) -> Option<String> {
+/// Write the record id at `row` of an id column into `id` (left as it is for a null): text as
+/// written (trimmed), integers in decimal. The string's buffer is reused from row to row.
+fn id_at(array: &dyn Array, row: usize, id: &mut String) {
+    use std::fmt::Write as _;
     if row >= array.len() || array.is_null(row) {
-        return None;
+        return;
     }
     macro_rules! int {
         ($t:ty) => {
-            array
-                .as_primitive_opt::<$t>()
-                .map(|a| a.value(row).to_string())
+            if let Some(a) = array.as_primitive_opt::<$t>() {
+                id.clear();
+                let _ = write!(id, "{}", a.value(row));
+            }
         };
     }
     match array.data_type() {
@@ -606,7 +615,12 @@ fn id_at(array: &dyn Array, row: usize) -> Option<String> {
         DataType::UInt16 => int!(UInt16Type),
         DataType::UInt32 => int!(UInt32Type),
         DataType::UInt64 => int!(UInt64Type),
-        _ => str_at(array, row).map(|s| s.trim().to_string()),
+        _ => {
+            if let Some(s) = str_at(array, row) {
+                id.clear();
+                id.push_str(s.trim());
+            }
+        }
     }
 }
 
