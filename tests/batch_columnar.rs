@@ -558,3 +558,19 @@ fn an_unknown_kept_column_is_an_error_with_a_suggestion() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("already has a column `verdict`"), "{err}");
 }
+
+/// Found by the `columnar_input` campaign (docs/robustness.md): an Arrow IPC file, damaged,
+/// on which the arrow-rs decoder panics (a buffer sliced past its end). meso catches the
+/// panic, prints no panic message, and reports the file as damaged.
+#[test]
+fn a_file_the_arrow_decoder_panics_on_is_a_clear_error() {
+    let dir = temp_dir();
+    let out = dir.path().join("out.csv");
+    let input = Path::new("tests/cases/batch/damaged-decoder-panic.arrow");
+    let (code, err) = batch(input, &out, &["--allow-unknown-facts"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("meso::batch::malformed"), "{err}");
+    assert!(err.contains("the decoder failed"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!out.exists());
+}

@@ -80,7 +80,10 @@ fn batch(records: &[record::Record]) -> Result<RecordBatch, Box<dyn std::error::
             6 => &origins,
             _ => &levels,
         };
-        names.push(StringDictionaryBuilder::new_with_dictionary(records.len(), dict)?);
+        names.push(StringDictionaryBuilder::new_with_dictionary(
+            records.len(),
+            dict,
+        )?);
     }
     for r in records {
         id.append_value(&r.id);

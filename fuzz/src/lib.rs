@@ -310,22 +310,21 @@ fn table_bytes(table: &arrow_array::RecordBatch, parquet: bool) -> Option<Vec<u8
 /// Run `meso batch` on arbitrary bytes as a Parquet or Arrow IPC input, or on a valid table
 /// generated from them (wrong column types, nulls everywhere). The first byte picks: bit 0
 /// Parquet or Arrow, bit 1 raw bytes or a generated table, bit 2 a CSV or a Parquet output,
-/// bit 3 `--keep` the first column. Bad input must end as an error or reject rows.
-pub fn columnar_input(data: &[u8]) {
+/// bit 3 `--keep` the first column. Bad input must end as an error or reject rows. Returns
+/// the error's message, if the run ended with one.
+pub fn columnar_input(data: &[u8]) -> Option<String> {
     use meso::batch::{run_batch, BatchOptions, OutputFormat};
     use meso::dataset::{ColumnOptions, InputFormat, InputOptions, ReadOptions};
 
     let (Some(&selector), Some(rules)) = (data.first(), shipped()) else {
-        return;
+        return None;
     };
     let body = data.get(1..).unwrap_or_default();
     let parquet = selector & 1 == 0;
     let (bytes, keep) = if selector & 2 == 0 {
         (body.to_vec(), Vec::new())
     } else {
-        let Some(table) = structured_table(body, rules) else {
-            return;
-        };
+        let table = structured_table(body, rules)?;
         let keep = table
             .schema()
             .fields()
@@ -334,9 +333,7 @@ pub fn columnar_input(data: &[u8]) {
             .filter(|_| selector & 8 != 0)
             .into_iter()
             .collect();
-        let Some(bytes) = table_bytes(&table, parquet) else {
-            return;
-        };
+        let bytes = table_bytes(&table, parquet)?;
         (bytes, keep)
     };
     static DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
@@ -347,7 +344,7 @@ pub fn columnar_input(data: &[u8]) {
     });
     let input = dir.join(if parquet { "in.parquet" } else { "in.arrow" });
     if std::fs::write(&input, &bytes).is_err() {
-        return;
+        return None;
     }
     let (out, format) = if selector & 4 == 0 {
         (dir.join("out.csv"), OutputFormat::Csv)
@@ -379,5 +376,14 @@ pub fn columnar_input(data: &[u8]) {
         strict_unknowns: false,
         keep,
     };
-    let _ = run_batch(rules, &opts, &mut |_| {});
+    run_batch(rules, &opts, &mut |_| {})
+        .err()
+        .map(|e| e.to_string())
+}
+
+/// A valid Parquet (`parquet`) or Arrow IPC file generated from fuzz bytes, for mutation
+/// campaigns without libFuzzer (`tests/replay.rs`, `columnar_mutations`).
+pub fn generated_file(data: &[u8], parquet: bool) -> Option<Vec<u8>> {
+    let rules = shipped()?;
+    table_bytes(&structured_table(data, rules)?, parquet)
 }

@@ -72,7 +72,7 @@ impl Batches {
                 }
                 self.current = None;
             }
-            let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.inner.next()))
+            let next = quietly(|| self.inner.next())
                 .unwrap_or_else(|_| Some(Err("the decoder failed on corrupt data".into())));
             match next {
                 None => return Ok(None),
@@ -105,67 +105,62 @@ pub(crate) fn open(path: &Path, kind: Kind) -> Result<(Schema, Batches), Dataset
         }),
     }
     };
-    let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-        || -> Result<(Schema, Batches), DatasetError> {
-            match kind {
-                Kind::Parquet => {
-                    if stdin {
-                        return Err(DatasetError::BadOption {
+    let opened = quietly(|| -> Result<(Schema, Batches), DatasetError> {
+        match kind {
+            Kind::Parquet => {
+                if stdin {
+                    return Err(DatasetError::BadOption {
                             message: "Parquet cannot be read from standard input".into(),
                             help: Some("give the path of the `.parquet` file (its index is at the end), or send Arrow IPC stream to standard input".into()),
                         });
-                    }
-                    let file = File::open(path).map_err(|e| DatasetError::io("read", path, &e))?;
-                    let builder =
-                        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
-                            file,
-                        )
-                        .map_err(|e| malformed("Parquet", e.to_string()))?;
-                    let total_rows =
-                        u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
-                    let schema = builder.schema().as_ref().clone();
-                    let reader = builder
-                        .with_batch_size(PIECE_ROWS)
-                        .build()
-                        .map_err(|e| malformed("Parquet", e.to_string()))?;
-                    let inner = reader.map(|r| r.map_err(|e| first_line(&e.to_string())));
-                    Ok((schema, batches(Box::new(inner), total_rows, &name)))
                 }
-                Kind::Arrow if stdin => {
-                    let reader = arrow_ipc::reader::StreamReader::try_new(
-                        BufReader::with_capacity(1 << 16, std::io::stdin()),
-                        None,
-                    )
-                    .map_err(|e| malformed("Arrow IPC stream", e.to_string()))?;
+                let file = File::open(path).map_err(|e| DatasetError::io("read", path, &e))?;
+                let builder =
+                    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                        .map_err(|e| malformed("Parquet", e.to_string()))?;
+                let total_rows =
+                    u64::try_from(builder.metadata().file_metadata().num_rows()).unwrap_or(0);
+                let schema = builder.schema().as_ref().clone();
+                let reader = builder
+                    .with_batch_size(PIECE_ROWS)
+                    .build()
+                    .map_err(|e| malformed("Parquet", e.to_string()))?;
+                let inner = reader.map(|r| r.map_err(|e| first_line(&e.to_string())));
+                Ok((schema, batches(Box::new(inner), total_rows, &name)))
+            }
+            Kind::Arrow if stdin => {
+                let reader = arrow_ipc::reader::StreamReader::try_new(
+                    BufReader::with_capacity(1 << 16, std::io::stdin()),
+                    None,
+                )
+                .map_err(|e| malformed("Arrow IPC stream", e.to_string()))?;
+                let schema = reader.schema().as_ref().clone();
+                let inner = reader.map(|r| r.map_err(|e| first_line(&e.to_string())));
+                Ok((schema, batches(Box::new(inner), 0, &name)))
+            }
+            Kind::Arrow => {
+                let mut file = File::open(path).map_err(|e| DatasetError::io("read", path, &e))?;
+                let mut magic = [0u8; 6];
+                let is_file = file.read_exact(&mut magic).is_ok() && &magic == b"ARROW1";
+                file.seek(SeekFrom::Start(0))
+                    .map_err(|e| DatasetError::io("read", path, &e))?;
+                let reader = BufReader::with_capacity(1 << 16, file);
+                if is_file {
+                    let reader = arrow_ipc::reader::FileReader::try_new(reader, None)
+                        .map_err(|e| malformed("Arrow IPC", e.to_string()))?;
+                    let schema = reader.schema().as_ref().clone();
+                    let inner = reader.map(|r| r.map_err(|e| first_line(&e.to_string())));
+                    Ok((schema, batches(Box::new(inner), 0, &name)))
+                } else {
+                    let reader = arrow_ipc::reader::StreamReader::try_new(reader, None)
+                        .map_err(|e| malformed("Arrow IPC", e.to_string()))?;
                     let schema = reader.schema().as_ref().clone();
                     let inner = reader.map(|r| r.map_err(|e| first_line(&e.to_string())));
                     Ok((schema, batches(Box::new(inner), 0, &name)))
                 }
-                Kind::Arrow => {
-                    let mut file =
-                        File::open(path).map_err(|e| DatasetError::io("read", path, &e))?;
-                    let mut magic = [0u8; 6];
-                    let is_file = file.read_exact(&mut magic).is_ok() && &magic == b"ARROW1";
-                    file.seek(SeekFrom::Start(0))
-                        .map_err(|e| DatasetError::io("read", path, &e))?;
-                    let reader = BufReader::with_capacity(1 << 16, file);
-                    if is_file {
-                        let reader = arrow_ipc::reader::FileReader::try_new(reader, None)
-                            .map_err(|e| malformed("Arrow IPC", e.to_string()))?;
-                        let schema = reader.schema().as_ref().clone();
-                        let inner = reader.map(|r| r.map_err(|e| first_line(&e.to_string())));
-                        Ok((schema, batches(Box::new(inner), 0, &name)))
-                    } else {
-                        let reader = arrow_ipc::reader::StreamReader::try_new(reader, None)
-                            .map_err(|e| malformed("Arrow IPC", e.to_string()))?;
-                        let schema = reader.schema().as_ref().clone();
-                        let inner = reader.map(|r| r.map_err(|e| first_line(&e.to_string())));
-                        Ok((schema, batches(Box::new(inner), 0, &name)))
-                    }
-                }
             }
-        },
-    ));
+        }
+    });
     match opened {
         Ok(result) => result,
         Err(_) => Err(malformed(
@@ -176,6 +171,32 @@ pub(crate) fn open(path: &Path, kind: Kind) -> Result<(Schema, Batches), Dataset
             "the decoder failed on corrupt data".into(),
         )),
     }
+}
+
+thread_local! {
+    /// Whether this thread is inside a Parquet or Arrow decoder (see [`quietly`]).
+    static DECODING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run a Parquet or Arrow decoder on input that may be damaged. The arrow-rs decoders panic
+/// on some damaged files (a buffer slice past its end: found by the `columnar_input`
+/// campaign, docs/robustness.md); such a panic is caught here and becomes
+/// `meso::batch::malformed`, and its message is not printed (the panic hook stays silent
+/// while this thread decodes; panics anywhere else print as usual).
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !DECODING.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    DECODING.with(|d| d.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    DECODING.with(|d| d.set(false));
+    result
 }
 
 fn batches(
