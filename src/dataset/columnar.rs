@@ -376,9 +376,19 @@ impl RecordParser<'_> {
                     }
                 }
                 Target::Id => {
-                    for (k, row) in rows.clone().enumerate() {
-                        if let Some(slot) = out.ids.get_mut(k) {
-                            id_at(array, row, slot);
+                    if let Some(a) = array.as_string_opt::<i32>() {
+                        // The common case, without a type dispatch per row.
+                        for (k, row) in rows.clone().enumerate() {
+                            if let Some(slot) = out.ids.get_mut(k).filter(|_| a.is_valid(row)) {
+                                slot.clear();
+                                slot.push_str(a.value(row).trim());
+                            }
+                        }
+                    } else {
+                        for (k, row) in rows.clone().enumerate() {
+                            if let Some(slot) = out.ids.get_mut(k) {
+                                id_at(array, row, slot);
+                            }
                         }
                     }
                 }
@@ -453,11 +463,17 @@ impl RecordParser<'_> {
                         None => Ok(Value::Unknown),
                     })
                     .collect();
+                let keys = keys_of(keys, rows.clone());
                 for (k, row) in rows.enumerate() {
                     if array.is_null(row) {
                         continue;
                     }
-                    match key_at(keys, row).and_then(|key| converted.get(key)) {
+                    match keys
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .and_then(|key| converted.get(key))
+                    {
                         Some(Ok(value)) => out.set(k, slot, value.clone()),
                         Some(Err(problems)) => out.problems.extend(
                             problems
@@ -585,6 +601,35 @@ pub(crate) fn str_at(array: &dyn Array, row: usize) -> Option<&str> {
             str_at(dict.values().as_ref(), key)
         }
         _ => None,
+    }
+}
+
+/// The dictionary keys of `rows` as indices (the key type told once, not per row).
+fn keys_of(keys: &dyn Array, rows: Range<usize>) -> Vec<Option<usize>> {
+    macro_rules! keys {
+        ($t:ty) => {
+            match keys.as_primitive_opt::<$t>() {
+                Some(a) => rows
+                    .map(|row| {
+                        (row < a.len() && a.is_valid(row))
+                            .then(|| usize::try_from(a.value(row)).ok())
+                            .flatten()
+                    })
+                    .collect(),
+                None => Vec::new(),
+            }
+        };
+    }
+    match keys.data_type() {
+        DataType::Int8 => keys!(Int8Type),
+        DataType::Int16 => keys!(Int16Type),
+        DataType::Int32 => keys!(Int32Type),
+        DataType::Int64 => keys!(Int64Type),
+        DataType::UInt8 => keys!(UInt8Type),
+        DataType::UInt16 => keys!(UInt16Type),
+        DataType::UInt32 => keys!(UInt32Type),
+        DataType::UInt64 => keys!(UInt64Type),
+        _ => Vec::new(),
     }
 }
 
