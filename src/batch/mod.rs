@@ -15,7 +15,7 @@ pub(crate) mod table;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::AtomicFile;
-use crate::dataset::columnar::{self, Kept, KeptType};
+use crate::dataset::columnar::{self, KeptType};
 use crate::dataset::columns::Columns;
 use crate::dataset::input::{self, ColumnPiece, Piece, RawData, RawRecord, SourceInfo};
 use crate::dataset::record::{Problem, RecordParser, RejectRow, Scratch};
@@ -25,7 +25,7 @@ use crate::dataset::{
 use crate::eval::{self, BlockEvaluator, Compiled, Evaluator, OutcomeSummary, Row};
 use crate::facts::Facts;
 use crate::ir::{Program, TypeId};
-use crate::render::rows::{self, RowRenderer};
+use crate::render::rows::{self, Kept, RowRenderer};
 use crate::ruleset::RuleSet;
 use crate::vocab::VerdictKind;
 
@@ -629,7 +629,7 @@ fn reject_rows(rows: &[RejectRow], kept: &[Vec<Kept>], names: &[String], out: &m
         rows::csv_field(&r.id, out);
         for cell in cells {
             out.push(b',');
-            if let Some(text) = table::kept_text(cell) {
+            if let Some(text) = rows::kept_text(cell) {
                 rows::csv_field(&text, out);
             }
         }

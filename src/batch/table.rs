@@ -16,11 +16,11 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::atomic::AtomicFile;
-use crate::dataset::columnar::{Kept, KeptType};
+use crate::dataset::columnar::KeptType;
 use crate::dataset::DatasetError;
 use crate::eval::Row;
 use crate::ir::Program;
-use crate::render::rows::{OutputFormat, RowRenderer};
+use crate::render::rows::{kept_text, Kept, OutputFormat, RowRenderer};
 use crate::value::round4;
 use crate::vocab::PolicyKind;
 
@@ -99,18 +99,6 @@ impl KeptBuilder {
             KeptBuilder::Float(b) => Arc::new(b.finish()),
             KeptBuilder::Bool(b) => Arc::new(b.finish()),
         }
-    }
-}
-
-/// A kept cell as text (CSV and JSON outputs, reject rows, text columns); `None` for null.
-pub(crate) fn kept_text(k: &Kept) -> Option<std::borrow::Cow<'_, str>> {
-    use std::borrow::Cow;
-    match k {
-        Kept::Null => None,
-        Kept::Text(s) => Some(Cow::Borrowed(s)),
-        Kept::Int(n) => Some(Cow::Owned(n.to_string())),
-        Kept::Float(n) => Some(Cow::Owned(crate::value::format_number(*n))),
-        Kept::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
     }
 }
 

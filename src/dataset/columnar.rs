@@ -31,6 +31,7 @@ use super::error::DatasetError;
 use super::record::{Problem, RecordParser};
 use crate::facts::Facts;
 use crate::ir::{Fact, FactType, Program};
+use crate::render::rows::Kept;
 use crate::value::Value;
 
 /// Rows per piece of work (a large Arrow batch is cut into slices of this many rows).
@@ -181,7 +182,7 @@ thread_local! {
 /// Run a Parquet or Arrow decoder on input that may be damaged. The arrow-rs decoders panic
 /// on some damaged files (a buffer slice past its end: found by the `columnar_input`
 /// campaign, docs/robustness.md); such a panic is caught here and becomes
-/// `meso::batch::malformed`, and its message is not printed (the panic hook stays silent
+/// the `malformed` dataset error, and its message is not printed (the panic hook stays silent
 /// while this thread decodes; panics anywhere else print as usual).
 fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
     static HOOK: std::sync::Once = std::sync::Once::new();
@@ -688,21 +689,6 @@ fn id_at(array: &dyn Array, row: usize, id: &mut String) {
             }
         }
     }
-}
-
-/// One cell of a column kept in the output (`--keep`), as a scalar.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Kept {
-    /// Null, an empty cell, a missing key
-    Null,
-    /// Text
-    Text(String),
-    /// An integer
-    Int(i64),
-    /// A float
-    Float(f64),
-    /// A boolean
-    Bool(bool),
 }
 
 /// How a kept column is typed in a columnar output.

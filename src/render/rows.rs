@@ -9,8 +9,6 @@
 use std::io::Write;
 use std::str::FromStr;
 
-use crate::batch::table::kept_text;
-use crate::dataset::columnar::Kept;
 use crate::eval::Row;
 use crate::ir::{FactId, PolicyId, Program, TypeId};
 use crate::value::round4;
@@ -69,6 +67,33 @@ impl FromStr for OutputFormat {
                 "unknown output format `{s}`: use `csv`, `jsonl`, `json`, `parquet`, `arrow` or `arrow-stream`"
             )),
         }
+    }
+}
+
+/// One cell of a column kept in the output (`--keep`), as a scalar.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Kept {
+    /// Null, an empty cell, a missing key
+    Null,
+    /// Text
+    Text(String),
+    /// An integer
+    Int(i64),
+    /// A float
+    Float(f64),
+    /// A boolean
+    Bool(bool),
+}
+
+/// A kept cell as text (CSV and JSON outputs, reject rows, text columns); `None` for null.
+pub(crate) fn kept_text(k: &Kept) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    match k {
+        Kept::Null => None,
+        Kept::Text(s) => Some(Cow::Borrowed(s)),
+        Kept::Int(n) => Some(Cow::Owned(n.to_string())),
+        Kept::Float(n) => Some(Cow::Owned(crate::value::format_number(*n))),
+        Kept::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
     }
 }
 
