@@ -738,7 +738,10 @@ mod tests {
         assert!(live.exists(), "a live process's file is kept");
         assert!(parent.exists(), "a live process's file is kept");
         assert!(unrelated.exists(), "other files are kept");
-        assert_eq!(fs::read_to_string(dir.path().join("out.csv")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+            "new"
+        );
     }
 
     #[test]

@@ -319,7 +319,15 @@ fn ctrl_c_removes_the_named_temporary_files() {
     let dir = temp_dir();
     let out = dir.path().join("out.csv");
     let mut child = common::meso_command()
-        .args(["batch", "-", "--input-format", "csv", "-r", "rules", "--out"])
+        .args([
+            "batch",
+            "-",
+            "--input-format",
+            "csv",
+            "-r",
+            "rules",
+            "--out",
+        ])
         .arg(&out)
         .env("MESO_TEST_NAMED_TEMPS", "1")
         .current_dir(common::root())
@@ -386,7 +394,9 @@ fn the_next_run_sweeps_temporaries_of_dead_runs() {
     let dead = child.id();
     child.wait().unwrap();
     let stale = dir.path().join(format!(".out.csv.{dead}.0.tmp"));
-    let stale_rejects = dir.path().join(format!(".out.csv.rejects.csv.{dead}.3.tmp"));
+    let stale_rejects = dir
+        .path()
+        .join(format!(".out.csv.rejects.csv.{dead}.3.tmp"));
     let foreign = dir.path().join(".keep.tmp");
     for f in [&stale, &stale_rejects, &foreign] {
         fs::write(f, "half a run").unwrap();

@@ -200,7 +200,11 @@ pub fn run(out: &Output, args: BatchArgs) -> Ran {
     }
 }
 
-/// The summary on stderr: counts, then records per classification.
+/// Reject reasons shown in the summary; the rest are counted in one line.
+const TOP_REASONS: usize = 5;
+
+/// The summary on stderr: delimiters sniffed, counts, the reasons for rejects (the most
+/// frequent), then records per classification.
 pub fn print_summary(
     out: &Output,
     s: &Summary,
@@ -212,6 +216,22 @@ pub fn print_summary(
         out.note(&format!(
             "warning: ignored columns of `{input}` that are not facts: {}",
             list.join(", ")
+        ));
+    }
+    // Only where sniffing found something else than the default `,`.
+    let told = s
+        .sniffed
+        .iter()
+        .filter(|(_, f)| f.delimiter != b',' || f.decimal_comma);
+    for (input, sniffed) in told {
+        out.note(&format!(
+            "read `{input}` with delimiter `{}`{}, told from its first lines (`--delimiter` chooses)",
+            sniffed.delimiter_name(),
+            if sniffed.decimal_comma {
+                " and decimal commas (`0,25`)"
+            } else {
+                ""
+            },
         ));
     }
     let rejected = if s.rejected > 0 {
@@ -239,5 +259,11 @@ pub fn print_summary(
         .unwrap_or(0);
     for (name, n) in &s.by_classification {
         out.note(&format!("  {name:<width$}  {n}"));
+    }
+    if !s.reject_reasons.is_empty() {
+        out.note("rejected records, problems by reason (all in the reject file):");
+        for line in batch::reason_lines(&s.reject_reasons, TOP_REASONS) {
+            out.note(&line);
+        }
     }
 }
