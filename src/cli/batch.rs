@@ -20,11 +20,11 @@ pub struct DataArgs {
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub input_format: Option<InputFormat>,
 
-    /// CSV delimiter: one character, or `tab` [default: `,`; tab for .tsv]
+    /// CSV delimiter: one character, or `tab` [default: sniffed: `,` `;` tab `|`; tab for .tsv]
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
 
-    /// Numbers in text cells use a decimal comma: `0,25`
+    /// Numbers in text cells use a decimal comma: `0,25` [default: sniffed for `;` files]
     #[arg(long)]
     pub decimal_comma: bool,
 
