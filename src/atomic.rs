@@ -21,9 +21,10 @@
 //! - Ctrl-C and SIGTERM (SIGHUP too; the console events on Windows) remove every such file
 //!   of the process before it exits with status 130 (the handler is installed with the
 //!   first named file; see [`cleanup`]);
-//! - a killed run cannot clean up, so the first file written into a folder sweeps that
-//!   folder's `.NAME.PID.N.tmp` files whose process is no longer alive (Unix; elsewhere a
-//!   process cannot be asked about cheaply, and they are left).
+//! - a killed run cannot clean up, so before `NAME` is written again, the `.NAME.PID.N.tmp`
+//!   files beside it whose process is no longer alive are removed (Unix; elsewhere a
+//!   process cannot be asked about cheaply, and they are left). Each folder is read once
+//!   per process, however many files are written into it.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -140,7 +141,7 @@ impl AtomicFile {
         let name = dest
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy().to_string());
-        cleanup::sweep_once(&dir);
+        cleanup::sweep(&dir, &name);
         let (temp, file) = create_temp(&dir, &name)?;
         Ok(AtomicFile {
             sink: Some(Sink::Replace {
@@ -302,8 +303,9 @@ fn temp_name(name: &str, pid: u32, n: u32) -> String {
     format!(".{name}.{pid}.{n}.tmp")
 }
 
-/// The process id in a temporary file's name (`.NAME.PID.N.tmp`), if it is one.
-fn temp_pid(file_name: &str) -> Option<u32> {
+/// The target's name and the process id in a temporary file's name (`.NAME.PID.N.tmp`),
+/// if it is one.
+fn temp_parts(file_name: &str) -> Option<(&str, u32)> {
     let rest = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
     let (rest, n) = rest.rsplit_once('.')?;
     let (name, pid) = rest.rsplit_once('.')?;
@@ -311,7 +313,7 @@ fn temp_pid(file_name: &str) -> Option<u32> {
     if name.is_empty() || !digits(n) || !digits(pid) {
         return None;
     }
-    pid.parse().ok()
+    Some((name, pid.parse().ok()?))
 }
 
 /// A new, exclusively created hidden file `.NAME.PID.N.tmp` in `dir`.
@@ -397,8 +399,14 @@ mod cleanup {
 
     /// The named temporary files not yet renamed or removed.
     static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-    /// Folders already swept by this process (each is swept once).
-    static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    /// Per folder read by this process: the stale temporary files found there that no
+    /// file written since has swept yet, with the name of the file each was for. Each
+    /// folder is read once, however many files are written into it (`--explain-dir`).
+    #[expect(
+        clippy::type_complexity,
+        reason = "a list of folders, each with its files"
+    )]
+    static STALE: Mutex<Vec<(PathBuf, Vec<(String, PathBuf)>)>> = Mutex::new(Vec::new());
     static HANDLER: Once = Once::new();
 
     fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -445,31 +453,49 @@ mod cleanup {
         });
     }
 
-    /// Remove the temporary files (`.NAME.PID.N.tmp`) in `dir` whose process is no longer
-    /// alive, once per folder and process. Best effort: what cannot be read or removed is
-    /// left.
-    pub(super) fn sweep_once(dir: &Path) {
-        {
-            let mut swept = lock(&SWEPT);
-            if swept.iter().any(|d| d == dir) {
-                return;
+    /// Before `dir/name` is written: remove the temporary files for it
+    /// (`.NAME.PID.N.tmp`) that runs no longer alive left behind. Only this name's: a
+    /// file of the same pattern for another name is not ours to judge. Best effort: what
+    /// cannot be read or removed is left.
+    pub(super) fn sweep(dir: &Path, name: &str) {
+        let mut stale = lock(&STALE);
+        let at = match stale.iter().position(|(d, _)| d == dir) {
+            Some(at) => at,
+            None => {
+                stale.push((dir.to_path_buf(), stale_in(dir)));
+                stale.len() - 1
             }
-            swept.push(dir.to_path_buf());
+        };
+        if let Some((_, files)) = stale.get_mut(at) {
+            files.retain(|(for_name, path)| {
+                if for_name != name {
+                    return true;
+                }
+                let _ = fs::remove_file(path);
+                false
+            });
         }
+    }
+
+    /// The temporary files in `dir` whose process is no longer alive, with the name of
+    /// the file each was for.
+    fn stale_in(dir: &Path) -> Vec<(String, PathBuf)> {
         let Ok(entries) = fs::read_dir(dir) else {
-            return;
+            return Vec::new();
         };
         let me = std::process::id();
+        let mut found = Vec::new();
         for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name.to_str().and_then(super::temp_pid) else {
+            let file_name = entry.file_name();
+            let Some((for_name, pid)) = file_name.to_str().and_then(super::temp_parts) else {
                 continue;
             };
             let is_file = entry.file_type().is_ok_and(|t| t.is_file());
             if is_file && pid != me && !alive(pid) {
-                let _ = fs::remove_file(entry.path());
+                found.push((for_name.to_string(), entry.path()));
             }
         }
+        found
     }
 
     /// Whether process `pid` is alive (or cannot be told: then it is left alone).
@@ -697,8 +723,12 @@ mod tests {
 
     #[test]
     fn temporary_names_carry_the_process_id() {
-        assert_eq!(temp_pid(&temp_name("out.csv", 4242, 0)), Some(4242));
-        assert_eq!(temp_pid(".out.csv.rejects.csv.17.3.tmp"), Some(17));
+        let name = temp_name("out.csv", 4242, 0);
+        assert_eq!(temp_parts(&name), Some(("out.csv", 4242)));
+        assert_eq!(
+            temp_parts(".out.csv.rejects.csv.17.3.tmp"),
+            Some(("out.csv.rejects.csv", 17))
+        );
         for other in [
             "out.csv",
             ".out.csv.tmp",
@@ -707,7 +737,7 @@ mod tests {
             "..12.0.tmp",
             "out.csv.12.0.tmp",
         ] {
-            assert_eq!(temp_pid(other), None, "{other}");
+            assert_eq!(temp_parts(other), None, "{other}");
         }
     }
 
@@ -728,20 +758,26 @@ mod tests {
         let live = dir
             .path()
             .join(temp_name("out.csv", std::process::id(), 99));
-        let parent = dir.path().join(temp_name("b.csv", 1, 0));
+        let init = dir.path().join(temp_name("out.csv", 1, 0));
+        let other = dir.path().join(temp_name("b.csv", dead_pid(), 0));
         let unrelated = dir.path().join(".notes.tmp");
-        for f in [&dead, &live, &parent, &unrelated] {
+        for f in [&dead, &live, &init, &other, &unrelated] {
             fs::write(f, "x").unwrap();
         }
         write_atomic(&dir.path().join("out.csv"), b"new").unwrap();
         assert!(!dead.exists(), "the dead run's file is swept");
         assert!(live.exists(), "a live process's file is kept");
-        assert!(parent.exists(), "a live process's file is kept");
+        assert!(init.exists(), "a live process's file is kept");
+        assert!(other.exists(), "another name's file waits for that name");
         assert!(unrelated.exists(), "other files are kept");
         assert_eq!(
             fs::read_to_string(dir.path().join("out.csv")).unwrap(),
             "new"
         );
+        // The folder was read once; writing `b.csv` now sweeps the one left for it.
+        write_atomic(&dir.path().join("b.csv"), b"b").unwrap();
+        assert!(!other.exists(), "swept when its name is written");
+        assert!(unrelated.exists() && live.exists() && init.exists());
     }
 
     #[test]

@@ -398,7 +398,9 @@ fn the_next_run_sweeps_temporaries_of_dead_runs() {
         .path()
         .join(format!(".out.csv.rejects.csv.{dead}.3.tmp"));
     let foreign = dir.path().join(".keep.tmp");
-    for f in [&stale, &stale_rejects, &foreign] {
+    // Not a file this run writes: left alone.
+    let other = dir.path().join(format!(".notes.csv.{dead}.0.tmp"));
+    for f in [&stale, &stale_rejects, &foreign, &other] {
         fs::write(f, "half a run").unwrap();
     }
     let out = dir.path().join("out.csv");
@@ -411,6 +413,9 @@ fn the_next_run_sweeps_temporaries_of_dead_runs() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert_eq!(temporaries(dir.path()), [".keep.tmp"]);
+    assert_eq!(
+        temporaries(dir.path()),
+        [".keep.tmp".to_string(), format!(".notes.csv.{dead}.0.tmp")]
+    );
     assert!(out.exists());
 }
