@@ -458,3 +458,46 @@ fn help_examples_fit_in_80_columns() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Every `--option` docs/cli.md names is an option of some command (as `--help` lists
+/// them): a renamed or removed option cannot linger in the docs.
+#[test]
+fn options_named_in_cli_md_exist() {
+    let mut help = String::new();
+    for cmd in SUBCOMMANDS {
+        let o = common::meso_command()
+            .args(cmd)
+            .arg("--help")
+            .output()
+            .unwrap();
+        help.push_str(&String::from_utf8_lossy(&o.stdout));
+    }
+    let doc = fs::read_to_string(root().join("docs/cli.md")).unwrap();
+    let mut missing = Vec::new();
+    let mut rest = doc.as_str();
+    while let Some(at) = rest.find("--") {
+        let after = &rest[at + 2..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '-'))
+            .unwrap_or(after.len());
+        let name = after[..len].trim_end_matches('-');
+        let starts_word = rest[..at]
+            .chars()
+            .last()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '-');
+        if starts_word && name.len() > 1 && name.starts_with(|c: char| c.is_ascii_lowercase()) {
+            let option = format!("--{name}");
+            let found = help.match_indices(&option).any(|(i, _)| {
+                !help[i + option.len()..].starts_with(|c: char| c.is_ascii_lowercase() || c == '-')
+            });
+            if !found && !missing.contains(&option) {
+                missing.push(option);
+            }
+        }
+        rest = &after[len..];
+    }
+    assert!(
+        missing.is_empty(),
+        "options in docs/cli.md that no command has: {missing:?}"
+    );
+}
