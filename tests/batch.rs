@@ -205,11 +205,33 @@ fn latin1_csv_with_semicolons_and_decimal_commas() {
     assert!(rejects.contains("meso::batch::encoding"), "{rejects}");
     assert!(rejects.contains("--encoding latin1"), "{rejects}");
 
-    // Without --decimal-comma the numbers are rejected with a hint.
-    let (code, _, rejects) = batch(
+    // Without --decimal-comma the decimal commas of a `;` file are told from its lines.
+    let (code, out, _) = batch(
         dir.path(),
         &[p],
         "comma.csv",
+        &["--delimiter", ";", "--encoding", "latin1"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, reference);
+
+    // Where a dot says the comma is not a decimal mark, `0,25` is rejected with a hint.
+    let latin1 = fs::read(p).unwrap();
+    let text: String = latin1.iter().map(|&b| char::from(b)).collect();
+    let (head, rest) = text.split_once('\n').unwrap();
+    let (first, rest) = rest.split_once('\n').unwrap();
+    let mixed = format!("{head}\n{}\n{rest}", first.replacen(";0,2;", ";0.2;", 1));
+    assert_ne!(mixed, text, "a decimal point was written");
+    let mixed_path = dir.path().join("mixed.csv");
+    fs::write(
+        &mixed_path,
+        mixed.chars().map(|c| c as u8).collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let (code, _, rejects) = batch(
+        dir.path(),
+        &[mixed_path.to_str().unwrap()],
+        "mixed-out.csv",
         &["--delimiter", ";", "--encoding", "latin1"],
     );
     assert_eq!(code, 3);
@@ -794,6 +816,19 @@ fn a_semicolon_file_with_decimal_commas_is_sniffed_and_reads_like_the_original()
         dir.path().join("c.csv").to_str().unwrap(),
     ]);
     assert!(!stderr(&run).contains("told from its first lines"));
+    // `--delimiter ';'` alone: the decimal commas are still told.
+    let given = dir.path().join("given.csv");
+    let run = meso(&[
+        "batch",
+        semi.to_str().unwrap(),
+        "--delimiter",
+        ";",
+        "--out",
+        given.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(read(&given), reference_csv(dir.path()));
+    assert!(stderr(&run).contains("with decimal commas (`0,25`), told from its first lines"));
     // `--delimiter` is obeyed: `,` leaves one column per line, so every fact is missing.
     let run = meso(&[
         "batch",

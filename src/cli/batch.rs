@@ -63,6 +63,7 @@ impl DataArgs {
                 delimiter: self.delimiter,
                 encoding: self.encoding,
                 sheet: self.sheet.clone(),
+                decimal_comma: self.decimal_comma,
             },
             columns: ColumnOptions {
                 map: self.columns.clone(),
@@ -218,20 +219,17 @@ pub fn print_summary(
             list.join(", ")
         ));
     }
-    // Only where sniffing found something else than the default `,`.
-    let told = s
-        .sniffed
-        .iter()
-        .filter(|(_, f)| f.delimiter != b',' || f.decimal_comma);
-    for (input, sniffed) in told {
+    // Only where sniffing found something else than the default `,` and decimal points.
+    for (input, f) in &s.sniffed {
+        let commas = " decimal commas (`0,25`)";
+        let told = match (f.delimiter_sniffed && f.delimiter != b',', f.decimal_comma) {
+            (true, true) => format!("delimiter `{}` and{commas}", f.delimiter_name()),
+            (true, false) => format!("delimiter `{}`", f.delimiter_name()),
+            (false, true) => commas.trim_start().to_string(),
+            (false, false) => continue,
+        };
         out.note(&format!(
-            "read `{input}` with delimiter `{}`{}, told from its first lines (`--delimiter` chooses)",
-            sniffed.delimiter_name(),
-            if sniffed.decimal_comma {
-                " and decimal commas (`0,25`)"
-            } else {
-                ""
-            },
+            "read `{input}` with {told}, told from its first lines (`--delimiter` and `--decimal-comma` choose)"
         ));
     }
     let rejected = if s.rejected > 0 {

@@ -103,6 +103,8 @@ pub struct InputOptions {
     pub encoding: Encoding,
     /// Sheet of a workbook [default: the first]
     pub sheet: Option<String>,
+    /// `--decimal-comma` was given: decimal commas are not sniffed
+    pub decimal_comma: bool,
 }
 
 /// One record as read, before its cells are converted; borrowed from its [`Piece`].
@@ -270,8 +272,8 @@ pub(crate) struct SourceInfo {
     pub headers: Option<Vec<String>>,
     /// Size in bytes, for progress (0 when unknown)
     pub size: u64,
-    /// The CSV delimiter and number style told from the first lines (no `--delimiter`
-    /// given, not a `.tsv` file)
+    /// What the first lines of a CSV input told: its delimiter when none was given (by
+    /// `--delimiter` or a `.tsv` name), decimal commas unless `--decimal-comma` was given
     pub sniffed: Option<Sniffed>,
 }
 
@@ -344,16 +346,18 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
                     .and_then(|e| e.to_str())
                     .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
                 let mut reader = text_reader(path, opts.encoding, &counter)?;
-                let delimiter = match opts.delimiter {
-                    Some(d) => d,
-                    None if tsv => b'\t',
-                    None => {
+                let given = opts.delimiter.or(tsv.then_some(b'\t'));
+                // The first lines tell the delimiter when it is not given, and whether
+                // numbers have decimal commas when `--decimal-comma` does not say so.
+                let delimiter = match given {
+                    Some(d) if opts.decimal_comma => d,
+                    _ => {
                         let mut sample = Vec::with_capacity(sniff::SAMPLE_BYTES);
                         (&mut reader)
                             .take(sniff::SAMPLE_BYTES as u64)
                             .read_to_end(&mut sample)
                             .map_err(|e| DatasetError::io("read", path, &e))?;
-                        let found = sniff::sniff(&sample);
+                        let found = sniff::sniff(&sample, given);
                         sniffed = Some(found);
                         reader = Box::new(std::io::Cursor::new(sample).chain(reader));
                         found.delimiter
@@ -870,6 +874,7 @@ mod tests {
         let (infos, _, _) = read_all(&csv_opts(vec![semi.clone()], Encoding::Utf8));
         let sniffed = infos[0].sniffed.expect("sniffed");
         assert_eq!((sniffed.delimiter, sniffed.decimal_comma), (b';', true));
+        assert!(sniffed.delimiter_sniffed);
         assert_eq!(
             infos[0].headers.as_deref().unwrap(),
             ["id", "firms", "share_micro"]
@@ -879,7 +884,7 @@ mod tests {
             ..csv_opts(vec![semi], Encoding::Utf8)
         };
         let (infos, _, _) = read_all(&given);
-        assert!(infos[0].sniffed.is_none());
+        assert!(infos[0].sniffed.is_some_and(|s| !s.delimiter_sniffed));
         assert_eq!(
             infos[0].headers.as_deref().unwrap(),
             ["id;firms;share_micro"]

@@ -1,9 +1,9 @@
-//! Telling a CSV file's delimiter (and decimal commas) from its first lines, when
-//! `--delimiter` is not given.
+//! Telling a CSV file's delimiter (when `--delimiter` is not given) and decimal commas
+//! (when `--decimal-comma` is not given) from its first lines.
 //!
-//! Input: the first bytes of the file (up to [`SAMPLE_BYTES`]). Output: a [`Sniffed`]
-//! delimiter, one of `,` `;` tab `|`, and whether the numbers are written with a decimal
-//! comma. The delimiter is the candidate that splits the header and the sample's records
+//! Input: the first bytes of the file (up to [`SAMPLE_BYTES`]) and the delimiter if it is
+//! given. Output: a [`Sniffed`] delimiter, one of `,` `;` tab `|`, and whether the numbers
+//! are written with a decimal comma. The delimiter is the candidate that splits the header and the sample's records
 //! into the same number of cells (more than one), the most cells winning; quotes are
 //! respected (a `,` inside `"Belén, Heredia"` does not count). When no candidate is
 //! consistent the one that splits the header most wins; a file of one column is `,`.
@@ -24,6 +24,9 @@ const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
 pub struct Sniffed {
     /// The delimiter
     pub delimiter: u8,
+    /// Whether the delimiter was told from the lines (`false`: it was given, by
+    /// `--delimiter` or a `.tsv` name)
+    pub delimiter_sniffed: bool,
     /// Numbers are written with a decimal comma (`0,25`)
     pub decimal_comma: bool,
 }
@@ -43,9 +46,9 @@ pub fn delimiter_name(delimiter: u8) -> String {
     }
 }
 
-/// The delimiter and number style of a CSV `sample` (the start of the file; a record cut
-/// at its end is left out).
-pub(crate) fn sniff(sample: &[u8]) -> Sniffed {
+/// The delimiter (unless `given`) and number style of a CSV `sample` (the start of the
+/// file; a record cut at its end is left out).
+pub(crate) fn sniff(sample: &[u8], given: Option<u8>) -> Sniffed {
     let sample = sample.strip_prefix(b"\xef\xbb\xbf").unwrap_or(sample);
     // Only whole lines: the last one may be cut (unless the sample is the whole file).
     let whole = if sample.len() < SAMPLE_BYTES {
@@ -53,6 +56,13 @@ pub(crate) fn sniff(sample: &[u8]) -> Sniffed {
     } else {
         memchr::memrchr(b'\n', sample).map_or(sample, |k| sample.get(..=k).unwrap_or(sample))
     };
+    if let Some(delimiter) = given {
+        return Sniffed {
+            delimiter,
+            delimiter_sniffed: false,
+            decimal_comma: delimiter != b',' && has_decimal_commas(whole, delimiter),
+        };
+    }
     let mut best: Option<(bool, usize, u8)> = None;
     for &d in &CANDIDATES {
         let widths = widths(whole, d);
@@ -75,6 +85,7 @@ pub(crate) fn sniff(sample: &[u8]) -> Sniffed {
     let delimiter = best.map_or(b',', |(_, _, d)| d);
     Sniffed {
         delimiter,
+        delimiter_sniffed: true,
         decimal_comma: delimiter != b',' && has_decimal_commas(whole, delimiter),
     }
 }
@@ -141,7 +152,8 @@ mod tests {
     use super::*;
 
     fn sniffed(text: &str) -> (String, bool) {
-        let s = sniff(text.as_bytes());
+        let s = sniff(text.as_bytes(), None);
+        assert!(s.delimiter_sniffed);
         (s.delimiter_name(), s.decimal_comma)
     }
 
@@ -190,7 +202,24 @@ mod tests {
             text.push_str("r;1;2\n");
         }
         text.push_str("r;1");
-        assert_eq!(sniff(text.as_bytes()).delimiter, b';');
+        assert_eq!(sniff(text.as_bytes(), None).delimiter, b';');
+    }
+
+    #[test]
+    fn a_given_delimiter_is_kept_and_decimal_commas_still_told() {
+        let text = "id;share_micro\na;0,25\n";
+        let s = sniff(text.as_bytes(), Some(b';'));
+        assert_eq!(
+            (s.delimiter, s.delimiter_sniffed, s.decimal_comma),
+            (b';', false, true)
+        );
+        let s = sniff(text.as_bytes(), Some(b'|'));
+        assert_eq!(
+            (s.delimiter, s.delimiter_sniffed, s.decimal_comma),
+            (b'|', false, false)
+        );
+        let s = sniff("id,x\na,\"0,25\"\n".as_bytes(), Some(b','));
+        assert!(!s.decimal_comma);
     }
 
     #[test]
