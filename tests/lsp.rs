@@ -397,3 +397,497 @@ mod library {
         assert!(third.index.definition("trust").is_some());
     }
 }
+
+/// A rule set in two files (plus tests) that uses every kind of symbol.
+const FULL_VOCABULARY: &str = r#"fact firms: count {
+  description "Number of firms"
+}
+fact trust: level low < medium < high {
+  description "Trust between the firms"
+}
+param min_firms = 50 {
+  description "Fewest firms of a sizable agglomeration"
+  cite "Altenburg & Meyer-Stamer 1999, §2"
+}
+derived many_firms = max(firms, 0) >= min_firms {
+  description "Enough firms"
+}
+"#;
+
+const FULL_TYPES: &str = r#"type cluster {
+  cite "Altenburg & Meyer-Stamer 1999, §2"
+  required { sizable: many_firms }
+  indicative { trusting: trust >= medium }
+}
+
+policy brokers {
+  cite "Altenburg & Meyer-Stamer 1999, §7"
+  for cluster
+  when trust <= medium
+  advice "Use network brokers"
+}
+
+avoid subsidies {
+  cite "Altenburg & Meyer-Stamer 1999, §7"
+  for cluster
+  after brokers
+  advice "Do not subsidise single firms"
+}
+
+test "a trusting cluster" {
+  given {
+    firms = 60
+    trust = high
+  }
+  expect cluster is matched
+  expect brokers is not recommended
+}
+"#;
+
+/// Edits of a `TextEdit[]` applied to `text` (from the last to the first).
+fn apply_edits(text: &str, edits: &Value) -> String {
+    let offset = |p: &Value| -> usize {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let character = p["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let rest = &text[start..];
+        let mut units = 0;
+        for (i, c) in rest.char_indices() {
+            if units >= character || c == '\n' {
+                return start + i;
+            }
+            units += c.len_utf16();
+        }
+        text.len()
+    };
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_string();
+    for (start, end, new) in spans {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
+
+/// A started, initialized client on a temporary rule set of `files`.
+fn client_on(files: &[(&str, &str)]) -> (Client, tempfile::TempDir, std::path::PathBuf) {
+    let dir = temp_dir();
+    let root = dir.path().canonicalize().expect("canonical");
+    for (name, text) in files {
+        std::fs::write(root.join(name), text).expect("write");
+    }
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": uri(&root), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    (client, dir, root)
+}
+
+fn open(client: &mut Client, path: &Path, text: &str) -> Vec<Value> {
+    let uri = uri(path);
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "meso", "version": 1, "text": text }}),
+    );
+    client.diagnostics(&uri)
+}
+
+fn shut_down(mut client: Client) {
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    let status = client.child.wait().expect("the server exits");
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn formatting_equals_meso_fmt_and_leaves_broken_files_alone() {
+    let messy = "fact firms: count {description \"Number of firms\"}\nparam   min_firms = 50 { cite \"A 1999\" }\n";
+    let (mut client, _dir, root) = client_on(&[("vocabulary.meso", messy)]);
+    let path = root.join("vocabulary.meso");
+    open(&mut client, &path, messy);
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri(&path) },
+                "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    let formatted = apply_edits(messy, &edits);
+
+    let fmt = meso_command()
+        .args(["fmt", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("meso fmt");
+    let mut child = fmt;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(messy.as_bytes())
+        .expect("write");
+    let output = child.wait_with_output().expect("meso fmt runs");
+    assert!(output.status.success());
+    assert_eq!(formatted, String::from_utf8(output.stdout).expect("UTF-8"));
+    assert_ne!(formatted, messy);
+
+    // Formatted already: no edits.
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&path), "version": 2 },
+                "contentChanges": [{ "text": formatted }] }),
+    );
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri(&path) },
+                "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    assert_eq!(edits, json!([]));
+
+    // A file that does not parse is left untouched, with the reason in the log.
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&path), "version": 3 },
+                "contentChanges": [{ "text": "fact firms: count {\n" }] }),
+    );
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({ "textDocument": { "uri": uri(&path) },
+                "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    assert_eq!(edits, Value::Null);
+    let log = client.wait_for(|m| m["method"] == "window/logMessage");
+    let message = log["params"]["message"].as_str().unwrap_or("");
+    assert!(message.contains("not formatted"), "{message}");
+    shut_down(client);
+}
+
+#[test]
+fn references_and_rename_across_files_and_tests() {
+    let (mut client, _dir, root) = client_on(&[
+        ("vocabulary.meso", FULL_VOCABULARY),
+        ("types.meso", FULL_TYPES),
+    ]);
+    let types = root.join("types.meso");
+    let vocabulary = root.join("vocabulary.meso");
+    assert_eq!(open(&mut client, &types, FULL_TYPES), Vec::<Value>::new());
+    let at = |text: &str, needle: &str, path: &Path| json!({ "textDocument": { "uri": uri(path) }, "position": position_of(text, needle, 1) });
+
+    // `trust`: declared once, used in a criterion, a policy's condition and a test's given.
+    let mut params = at(FULL_TYPES, "trust >=", &types);
+    params["context"] = json!({ "includeDeclaration": true });
+    let found = client.request("textDocument/references", params.clone());
+    assert_eq!(found.as_array().map(Vec::len), Some(4), "{found:#}");
+    params["context"] = json!({ "includeDeclaration": false });
+    let found = client.request("textDocument/references", params);
+    assert_eq!(found.as_array().map(Vec::len), Some(3), "{found:#}");
+
+    // `brokers`: declared, in an `after` list and in an `expect` line.
+    let mut params = at(FULL_TYPES, "brokers {", &types);
+    params["context"] = json!({ "includeDeclaration": true });
+    let found = client.request("textDocument/references", params);
+    assert_eq!(found.as_array().map(Vec::len), Some(3), "{found:#}");
+
+    // A level: in the fact's type, two conditions, a test value.
+    let mut params = at(FULL_TYPES, "medium }", &types);
+    params["context"] = json!({ "includeDeclaration": true });
+    let found = client.request("textDocument/references", params);
+    assert_eq!(found.as_array().map(Vec::len), Some(3), "{found:#}");
+
+    // prepareRename refuses keywords and non-symbols.
+    let refused = |client: &mut Client, method: &str, params: Value| -> String {
+        let id = client.next_id;
+        client.next_id += 1;
+        client.send(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let response = client.wait_for(|m| m["id"] == json!(id));
+        response["error"]["message"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} refused: {response}"))
+            .to_string()
+    };
+    let reason = refused(
+        &mut client,
+        "textDocument/prepareRename",
+        at(FULL_TYPES, "required {", &types),
+    );
+    assert!(reason.contains("keyword"), "{reason}");
+    let reason = refused(
+        &mut client,
+        "textDocument/prepareRename",
+        at(FULL_VOCABULARY, "max(", &vocabulary),
+    );
+    assert!(!reason.is_empty());
+    let ok = client.request(
+        "textDocument/prepareRename",
+        at(FULL_TYPES, "trust >=", &types),
+    );
+    assert_eq!(ok["placeholder"], json!("trust"), "{ok}");
+
+    // A clash is refused with the reason.
+    let mut params = at(FULL_TYPES, "trust >=", &types);
+    params["newName"] = json!("firms");
+    let reason = refused(&mut client, "textDocument/rename", params);
+    assert!(
+        reason.contains("`firms` is already the name of the fact"),
+        "{reason}"
+    );
+    let mut params = at(FULL_TYPES, "trust >=", &types);
+    params["newName"] = json!("not");
+    let reason = refused(&mut client, "textDocument/rename", params);
+    assert!(reason.contains("cannot be a name"), "{reason}");
+
+    // Rename the fact across both files, write the edits, and `meso check` passes.
+    let mut params = at(FULL_TYPES, "trust >=", &types);
+    params["newName"] = json!("mutual_trust");
+    let edit = client.request("textDocument/rename", params);
+    let changes = edit["changes"].as_object().expect("changes");
+    assert_eq!(changes.len(), 2, "{edit:#}");
+    for (path, text) in [(&types, FULL_TYPES), (&vocabulary, FULL_VOCABULARY)] {
+        let renamed = apply_edits(text, &changes[&uri(path)]);
+        let words: Vec<&str> = renamed
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .collect();
+        assert!(!words.contains(&"trust"), "{renamed}");
+        assert!(words.contains(&"mutual_trust"), "{renamed}");
+        std::fs::write(path, renamed).expect("write");
+    }
+    let check = meso_command()
+        .args(["check"])
+        .arg(&root)
+        .output()
+        .expect("meso check");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let test = meso_command()
+        .args(["test"])
+        .arg(&root)
+        .output()
+        .expect("meso test");
+    assert!(
+        test.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&test.stdout),
+        String::from_utf8_lossy(&test.stderr)
+    );
+    shut_down(client);
+}
+
+#[test]
+fn quick_fix_for_a_misspelled_fact_makes_the_file_clean() {
+    let (mut client, _dir, root) =
+        client_on(&[("vocabulary.meso", VOCABULARY), ("types.meso", TYPES_OK)]);
+    let types = root.join("types.meso");
+    let diagnostics = open(&mut client, &types, TYPES_TYPO);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri(&types) },
+                "range": diagnostics[0]["range"],
+                "context": { "diagnostics": diagnostics } }),
+    );
+    let fix = actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["isPreferred"] == json!(true))
+        .unwrap_or_else(|| panic!("a preferred fix in {actions:#}"));
+    assert_eq!(fix["title"], json!("Change `trsut` to `trust`"));
+    let fixed = apply_edits(TYPES_TYPO, &fix["edit"]["changes"][uri(&types)]);
+    assert_eq!(fixed, TYPES_OK);
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&types), "version": 2 },
+                "contentChanges": [{ "text": fixed }] }),
+    );
+    assert_eq!(client.diagnostics(&uri(&types)), Vec::<Value>::new());
+
+    // A name close to nothing: declare it as a fact in the vocabulary.
+    let unknown = TYPES_OK.replace("trust >= medium", "openness >= 2");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&types), "version": 3 },
+                "contentChanges": [{ "text": unknown }] }),
+    );
+    let diagnostics: Vec<Value> = client
+        .diagnostics(&uri(&types))
+        .into_iter()
+        .filter(|d| d["code"] == json!("meso::check::undefined_name"))
+        .collect();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri(&types) },
+                "range": diagnostics[0]["range"],
+                "context": { "diagnostics": diagnostics } }),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert_eq!(titles, ["Declare fact `openness` in vocabulary.meso"]);
+
+    // A warning: a type without `cite` gets `cite` added, or the warning allowed.
+    let uncited = TYPES_OK.replace("  cite \"Altenburg & Meyer-Stamer 1999, §2\"\n", "");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&types), "version": 4 },
+                "contentChanges": [{ "text": uncited }] }),
+    );
+    let diagnostics = client.diagnostics(&uri(&types));
+    let warning: Vec<Value> = diagnostics
+        .into_iter()
+        .filter(|d| d["code"] == json!("meso::check::missing_cite"))
+        .collect();
+    assert_eq!(warning.len(), 1);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri(&types) },
+                "range": warning[0]["range"],
+                "context": { "diagnostics": warning } }),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Add a `cite` clause",
+            "Allow `missing_cite` here (`# meso: allow(missing_cite)`)"
+        ]
+    );
+    for action in actions.as_array().into_iter().flatten() {
+        let edited = apply_edits(&uncited, &action["edit"]["changes"][uri(&types)]);
+        client.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri(&types), "version": 5 },
+                    "contentChanges": [{ "text": edited }] }),
+        );
+        let left: Vec<Value> = client
+            .diagnostics(&uri(&types))
+            .into_iter()
+            .filter(|d| d["code"] == json!("meso::check::missing_cite"))
+            .collect();
+        assert_eq!(left, Vec::<Value>::new(), "{edited}");
+    }
+    shut_down(client);
+}
+
+#[test]
+fn semantic_tokens_inlay_hints_and_symbols() {
+    let (mut client, _dir, root) = client_on(&[
+        ("vocabulary.meso", FULL_VOCABULARY),
+        ("types.meso", FULL_TYPES),
+    ]);
+    let types = root.join("types.meso");
+    let vocabulary = root.join("vocabulary.meso");
+    open(&mut client, &vocabulary, FULL_VOCABULARY);
+
+    // Every kind of symbol gets its own token type.
+    let mut kinds = std::collections::BTreeSet::new();
+    for path in [&types, &vocabulary] {
+        let tokens = client.request(
+            "textDocument/semanticTokens/full",
+            json!({ "textDocument": { "uri": uri(path) } }),
+        );
+        let data = tokens["data"].as_array().expect("data");
+        assert_eq!(data.len() % 5, 0);
+        for chunk in data.chunks(5) {
+            kinds.insert(chunk[3].as_u64().unwrap());
+        }
+    }
+    assert_eq!(kinds, (0..9).collect(), "facts, levels, parameters, derived values, types, policies, avoid items, criteria, functions");
+
+    // A parameter's value and citation beside its use.
+    let hints = client.request(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": uri(&vocabulary) },
+                "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 99, "character": 0 } } }),
+    );
+    let hints = hints.as_array().expect("hints");
+    assert_eq!(hints.len(), 1, "{hints:#?}");
+    assert_eq!(hints[0]["label"], json!("= 50"));
+    assert!(hints[0]["tooltip"]
+        .as_str()
+        .unwrap_or("")
+        .contains("cite: Altenburg & Meyer-Stamer 1999, §2"));
+    assert_eq!(
+        hints[0]["position"],
+        position_of(FULL_VOCABULARY, "min_firms {\n  description \"Enough", 9)
+    );
+
+    // Workspace symbols: by part of the name, across files.
+    let found = client.request("workspace/symbol", json!({ "query": "firm" }));
+    let names: Vec<&str> = found
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["firms", "min_firms", "many_firms"]);
+    shut_down(client);
+}
+
+/// The outline of a file as indented lines: `kind name (detail) line`.
+fn outline_text(symbols: &Value, depth: usize, out: &mut String) {
+    for s in symbols.as_array().into_iter().flatten() {
+        let kind = match s["kind"].as_u64().unwrap_or(0) {
+            5 => "class",
+            6 => "method",
+            7 => "property",
+            8 => "field",
+            12 => "function",
+            14 => "constant",
+            17 => "boolean",
+            22 => "enum-member",
+            24 => "event",
+            other => panic!("unexpected symbol kind {other}"),
+        };
+        out.push_str(&format!(
+            "{}{kind} {} ({}) line {}\n",
+            "  ".repeat(depth),
+            s["name"].as_str().unwrap_or(""),
+            s["detail"].as_str().unwrap_or(""),
+            s["selectionRange"]["start"]["line"].as_u64().unwrap_or(0) + 1
+        ));
+        outline_text(&s["children"], depth + 1, out);
+    }
+}
+
+#[test]
+fn outline_of_the_shipped_types() {
+    let rules = common::root().join("rules");
+    let mut client = Client::start();
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": uri(&rules), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": uri(&rules.join("types.meso")) } }),
+    );
+    let mut text = String::new();
+    outline_text(&symbols, 0, &mut text);
+    insta::assert_snapshot!(text);
+    shut_down(client);
+}

@@ -190,7 +190,12 @@ fn convert(
             message.push_str(&format!(" ({label})"));
         }
     }
+    let mut data = None;
     if let Some(help) = d.help() {
+        let help = help.to_string();
+        // The suggestion alone, for the quick fix that applies it.
+        data = super::features::did_you_mean(&help)
+            .map(|name| serde_json::json!({ "suggestion": name }));
         message.push_str(&format!("\nhelp: {help}"));
     }
     let related: Vec<DiagnosticRelatedInformation> = path_to_uri(&doc.path)
@@ -211,6 +216,7 @@ fn convert(
         source: Some("meso".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
+        data,
         ..Diagnostic::default()
     }
 }
