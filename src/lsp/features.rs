@@ -621,9 +621,6 @@ pub fn code_actions(
     let Some(doc) = analysis.document(path) else {
         return Vec::new();
     };
-    let Some(uri) = path_to_uri(path) else {
-        return Vec::new();
-    };
     let lines = LineIndex::new(&doc.text);
     let tree = analysis
         .parsed
@@ -633,25 +630,19 @@ pub fn code_actions(
     let mut out = Vec::new();
     let action =
         |title: String, d: &Diagnostic, edits: Vec<(PathBuf, TextEdit)>, preferred: bool| {
-            let mut changes: HashMap<lsp_types::Uri, Vec<TextEdit>> = HashMap::new();
+            let mut changes: BTreeMap<PathBuf, Vec<TextEdit>> = BTreeMap::new();
             for (p, e) in edits {
-                if let Some(u) = path_to_uri(&p) {
-                    changes.entry(u).or_default().push(e);
-                }
+                changes.entry(p).or_default().push(e);
             }
             CodeAction {
                 title,
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![d.clone()]),
-                edit: Some(WorkspaceEdit {
-                    changes: Some(changes),
-                    ..WorkspaceEdit::default()
-                }),
+                edit: Some(workspace_edit(changes)),
                 is_preferred: Some(preferred),
                 ..CodeAction::default()
             }
         };
-    let _ = &uri;
     for d in diagnostics {
         let code = match &d.code {
             Some(NumberOrString::String(c)) => c.as_str(),
@@ -809,4 +800,21 @@ pub fn format_document(path: &Path, text: &str) -> Result<Vec<TextEdit>, String>
         Range::new(Position::new(0, 0), end),
         formatted,
     )])
+}
+
+/// Edits by file as a [`WorkspaceEdit`] (files without a `file://` URI are left out).
+// lsp_types keys the edits by `Uri`, whose cell is a parse cache that changes neither its
+// equality nor its hash.
+#[allow(clippy::mutable_key_type)]
+pub fn workspace_edit(edits: BTreeMap<PathBuf, Vec<TextEdit>>) -> WorkspaceEdit {
+    let mut changes = HashMap::new();
+    for (path, list) in edits {
+        if let Some(uri) = path_to_uri(&path) {
+            changes.insert(uri, list);
+        }
+    }
+    WorkspaceEdit {
+        changes: Some(changes),
+        ..WorkspaceEdit::default()
+    }
 }

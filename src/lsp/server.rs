@@ -414,24 +414,14 @@ impl State {
             .analysis_for(&path)
             .ok_or("this file is not part of a rule set")?;
         let edits = features::rename(analysis, &path, at.position, &p.new_name)?;
-        let mut changes = HashMap::new();
-        for (file, list) in edits {
-            let uri = path_to_uri(&file).ok_or("a file without a URI")?;
-            changes.insert(uri, list);
-        }
-        Ok(WorkspaceEdit {
-            changes: Some(changes),
-            ..WorkspaceEdit::default()
-        })
+        Ok(features::workspace_edit(edits))
     }
 
     fn document_symbols(&mut self, uri: &Uri) -> Option<DocumentSymbolResponse> {
         let path = uri_to_path(uri)?;
         let analysis = self.analysis_for(&path)?;
-        let doc = analysis.document(&path)?;
-        let parsed = analysis.parsed.get(&path)?;
         // The last tree that parsed is still the best outline while the file is broken.
-        let _ = doc;
+        let parsed = analysis.parsed.get(&path)?;
         Some(DocumentSymbolResponse::Nested(features::document_symbols(
             &parsed.text,
             &parsed.tree,
