@@ -34,15 +34,15 @@ fn keystroke(c: &mut Criterion) {
     let original = open[&types].clone();
     let first = analyze(rule_set_documents(&root, &open), &HashMap::new());
     assert!(
-        first.diagnostics.iter().flatten().all(|d| d.severity
-            != Some(lsp_types::DiagnosticSeverity::ERROR)),
+        first
+            .diagnostics
+            .iter()
+            .flatten()
+            .all(|d| d.severity != Some(lsp_types::DiagnosticSeverity::ERROR)),
         "the shipped rule set checks"
     );
     let lines: usize = first.documents.iter().map(|d| d.text.lines().count()).sum();
-    eprintln!(
-        "rule set: {} files, {lines} lines",
-        first.documents.len()
-    );
+    eprintln!("rule set: {} files, {lines} lines", first.documents.len());
 
     let mut group = c.benchmark_group("lsp");
     group.warm_up_time(Duration::from_secs(1));

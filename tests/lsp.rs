@@ -308,6 +308,91 @@ mod library {
         }
     }
 
+    /// Rename in the shipped rule set, one symbol of each kind after the other, writing the
+    /// edits to a copy: `meso check` and `meso test` still pass, and every old name is gone.
+    #[test]
+    fn renames_in_the_shipped_rule_set_keep_it_checking_and_its_tests_passing() {
+        use meso::lsp::analysis::rule_set_documents;
+        use meso::lsp::features;
+
+        let tmp = temp_dir();
+        let root = tmp.path().canonicalize().expect("canonical");
+        for doc in rule_set_documents(&super::common::root().join("rules"), &HashMap::new()) {
+            let name = doc.path.file_name().expect("file name");
+            std::fs::write(root.join(name), doc.text).expect("write");
+        }
+        // (file, the text before the name, the name, its new name)
+        let renames = [
+            ("vocabulary.meso", "fact ", "firms", "firm_count"),
+            ("vocabulary.meso", "fact ", "trust", "mutual_trust"),
+            (
+                "vocabulary.meso",
+                "fact mutual_trust: level low < ",
+                "medium",
+                "moderate",
+            ),
+            ("types.meso", "type ", "survival_cluster", "survival_type"),
+            (
+                "policies-general.meso",
+                "policy ",
+                "network_brokers_and_cooperation_incentives",
+                "network_brokers",
+            ),
+        ];
+        for (file, before, old, new) in renames {
+            let documents = rule_set_documents(&root, &HashMap::new());
+            let analysis = analyze(documents, &HashMap::new());
+            let path = root.join(file);
+            let text = std::fs::read_to_string(&path).expect("read");
+            let at = text
+                .find(&format!("{before}{old}"))
+                .unwrap_or_else(|| panic!("`{before}{old}` in {file}"))
+                + before.len();
+            let line = text[..at].matches('\n').count() as u32;
+            let column = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
+            let edits = features::rename(
+                &analysis,
+                &path,
+                lsp_types::Position::new(line, column),
+                new,
+            )
+            .unwrap_or_else(|e| panic!("rename {old}: {e}"));
+            assert!(edits.len() > 1, "{old} is used in other files: {edits:?}");
+            for (file, list) in edits {
+                let mut text = std::fs::read_to_string(&file).expect("read");
+                let lines = meso::lsp::position::LineIndex::new(&text);
+                let mut spans: Vec<(usize, usize)> = list
+                    .iter()
+                    .map(|e| {
+                        (
+                            lines.offset(&text, e.range.start),
+                            lines.offset(&text, e.range.end),
+                        )
+                    })
+                    .collect();
+                spans.sort_unstable();
+                for (start, end) in spans.into_iter().rev() {
+                    assert_eq!(&text[start..end], old);
+                    text.replace_range(start..end, new);
+                }
+                std::fs::write(&file, text).expect("write");
+            }
+            for command in ["check", "test"] {
+                let output = super::common::meso_command()
+                    .arg(command)
+                    .arg(&root)
+                    .output()
+                    .expect("meso runs");
+                assert!(
+                    output.status.success(),
+                    "meso {command} after renaming {old}: {}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+        }
+    }
+
     #[test]
     fn rule_set_root_climbs_while_parents_hold_rule_files() {
         let tmp = temp_dir();
