@@ -393,6 +393,98 @@ mod library {
         }
     }
 
+    /// Every name written in the shipped rule files (outside comments and strings, and not a
+    /// keyword) is found as a symbol, and nothing else is: so references and rename miss
+    /// no use.
+    #[test]
+    fn every_name_in_the_shipped_rules_is_a_symbol() {
+        use meso::lsp::analysis::rule_set_documents;
+        use meso::lsp::features::named_files;
+        use meso::lsp::symbols::{SymbolKind, RESERVED};
+
+        const OTHER_WORDS: &[&str] = &[
+            "number",
+            "count",
+            "integer",
+            "ratio",
+            "boolean",
+            "text",
+            "matched",
+            "undetermined",
+            "recommended",
+            "avoided",
+            "provisionally",
+        ];
+        let rules = super::common::root().join("rules");
+        let analysis = analyze(rule_set_documents(&rules, &HashMap::new()), &HashMap::new());
+        let files = named_files(&analysis);
+        assert_eq!(files.len(), analysis.documents.len(), "every file parses");
+        let mut names = 0;
+        for file in files {
+            let text = &file.doc.text;
+            let mut words = Vec::new();
+            let mut rest = text.char_indices().peekable();
+            while let Some((i, c)) = rest.next() {
+                if c == '#' {
+                    while rest.next_if(|&(_, c)| c != '\n').is_some() {}
+                } else if text[i..].starts_with("\"\"\"") {
+                    rest.next();
+                    rest.next();
+                    while rest.peek().is_some()
+                        && !text[rest.peek().unwrap().0..].starts_with("\"\"\"")
+                    {
+                        rest.next();
+                    }
+                    rest.next();
+                    rest.next();
+                    rest.next();
+                } else if c == '"' {
+                    while let Some((_, c)) = rest.next() {
+                        if c == '\\' {
+                            rest.next();
+                        } else if c == '"' {
+                            break;
+                        }
+                    }
+                } else if c.is_alphabetic() || c == '_' {
+                    let mut end = i + c.len_utf8();
+                    while let Some((j, c)) = rest.next_if(|&(_, c)| c.is_alphanumeric() || c == '_')
+                    {
+                        end = j + c.len_utf8();
+                    }
+                    let word = &text[i..end];
+                    if !RESERVED.contains(&word) && !OTHER_WORDS.contains(&word) {
+                        words.push((i, end));
+                    }
+                } else if c.is_ascii_digit() {
+                    while rest
+                        .next_if(|&(_, c)| c.is_alphanumeric() || c == '_' || c == '.')
+                        .is_some()
+                    {}
+                }
+            }
+            let found: Vec<(usize, usize)> = file.names.iter().map(|o| (o.start, o.end)).collect();
+            let show = |spans: Vec<&(usize, usize)>| -> Vec<&str> {
+                spans.into_iter().map(|&(s, e)| &text[s..e]).collect()
+            };
+            let missed: Vec<_> = words.iter().filter(|w| !found.contains(w)).collect();
+            let extra: Vec<_> = found.iter().filter(|w| !words.contains(w)).collect();
+            assert!(
+                missed.is_empty() && extra.is_empty(),
+                "{}: missed {:?}, extra {:?}",
+                file.doc.path.display(),
+                show(missed),
+                show(extra)
+            );
+            assert!(
+                file.names.iter().all(|o| o.kind != SymbolKind::Unknown),
+                "the shipped rules declare every name they use"
+            );
+            names += found.len();
+        }
+        assert!(names > 1000, "{names}");
+    }
+
     #[test]
     fn rule_set_root_climbs_while_parents_hold_rule_files() {
         let tmp = temp_dir();
