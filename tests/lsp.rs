@@ -966,6 +966,35 @@ fn quick_fix_for_a_misspelled_fact_makes_the_file_clean() {
             .collect();
         assert_eq!(left, Vec::<Value>::new(), "{edited}");
     }
+
+    // A test value that is not a level of its fact: the closest level.
+    let with_test = format!(
+        "{TYPES_OK}test \"t\" {{\n  given {{\n    firms = 60\n    trust = meduim\n  }}\n  expect cluster is matched\n}}\n"
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&types), "version": 6 },
+                "contentChanges": [{ "text": with_test }] }),
+    );
+    let diagnostics = client.diagnostics(&uri(&types));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(
+        diagnostics[0]["code"],
+        json!("meso::check::invalid_test_value")
+    );
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri(&types) },
+                "range": diagnostics[0]["range"],
+                "context": { "diagnostics": diagnostics } }),
+    );
+    assert_eq!(
+        actions[0]["title"],
+        json!("Change `meduim` to `medium`"),
+        "{actions:#}"
+    );
+    let fixed = apply_edits(&with_test, &actions[0]["edit"]["changes"][uri(&types)]);
+    assert_eq!(fixed, with_test.replace("meduim", "medium"));
     shut_down(client);
 }
 

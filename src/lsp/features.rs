@@ -651,7 +651,8 @@ pub fn code_actions(
         let start = lines.offset(&doc.text, d.range.start);
         let end = lines.offset(&doc.text, d.range.end);
         let written = doc.text.get(start..end).unwrap_or("");
-        if let Some(suggestion) = suggestion(d) {
+        let suggested = suggestion(d).or_else(|| listed_choice(d, code, written));
+        if let Some(suggestion) = suggested {
             if !written.is_empty() && written.chars().all(super::position::is_name_char) {
                 out.push(action(
                     format!("Change `{written}` to `{suggestion}`"),
@@ -719,6 +720,25 @@ pub fn suggestion(d: &Diagnostic) -> Option<String> {
         return Some(s.to_string());
     }
     did_you_mean(&d.message)
+}
+
+/// For a test value or level that is not one of the choices the help lists ("give one of
+/// `low`, `medium`, `high`"), the listed choice closest to what is written.
+fn listed_choice(d: &Diagnostic, code: &str, written: &str) -> Option<String> {
+    if !matches!(
+        code,
+        "meso::check::invalid_test_value" | "meso::check::unknown_level"
+    ) {
+        return None;
+    }
+    let help = d.message.get(d.message.find("\nhelp: ")?..)?;
+    let choices: Vec<&str> = help
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|c| is_valid_name(c))
+        .collect();
+    crate::suggest::closest(written, choices).map(str::to_string)
 }
 
 /// The name in a "did you mean `x`?" text.
