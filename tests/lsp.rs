@@ -485,6 +485,32 @@ mod library {
         assert!(names > 1000, "{names}");
     }
 
+    /// Trees of unchanged files are reused; the result is what a fresh analysis gives, also
+    /// when a new file shifts the others' ids.
+    #[test]
+    fn reusing_unchanged_trees_gives_the_same_analysis() {
+        let vocabulary = doc("/r/b.meso", super::VOCABULARY);
+        let types = doc("/r/c.meso", super::TYPES_TYPO);
+        let first = analyze(vec![vocabulary.clone(), types.clone()], &HashMap::new());
+        let new_file = doc(
+            "/r/a.meso",
+            "fact openness: number {\n  description \"x\"\n}\n",
+        );
+        let docs = vec![new_file, vocabulary, types];
+        let reused = analyze(docs.clone(), &first.parsed);
+        let fresh = analyze(docs, &HashMap::new());
+        assert_eq!(reused.diagnostics, fresh.diagnostics);
+        assert_eq!(reused.diagnostics[2].len(), 1, "{:?}", reused.diagnostics);
+        assert_eq!(
+            reused.index.decls.keys().collect::<Vec<_>>(),
+            fresh.index.decls.keys().collect::<Vec<_>>()
+        );
+        for path in ["/r/a.meso", "/r/b.meso", "/r/c.meso"] {
+            let path = PathBuf::from(path);
+            assert_eq!(reused.parsed[&path].tree, fresh.parsed[&path].tree);
+        }
+    }
+
     #[test]
     fn rule_set_root_climbs_while_parents_hold_rule_files() {
         let tmp = temp_dir();
