@@ -1123,3 +1123,90 @@ fn outline_of_the_shipped_types() {
     insta::assert_snapshot!(text);
     shut_down(client);
 }
+
+mod edits {
+    //! Property: whatever a keystroke does to a shipped rule file, every request answers
+    //! without panicking, and what it answers fits the text.
+    use std::collections::HashMap;
+
+    use lsp_types::{Position, Range};
+    use meso::lsp::analysis::{analyze, rule_set_documents, Document, ParsedFile};
+    use meso::lsp::features;
+    use meso::lsp::position::LineIndex;
+    use proptest::prelude::*;
+
+    /// The shipped rule set's documents and their trees, read and parsed once.
+    fn shipped() -> &'static (Vec<Document>, HashMap<std::path::PathBuf, ParsedFile>) {
+        static SHIPPED: std::sync::OnceLock<(
+            Vec<Document>,
+            HashMap<std::path::PathBuf, ParsedFile>,
+        )> = std::sync::OnceLock::new();
+        SHIPPED.get_or_init(|| {
+            let docs = rule_set_documents(&super::common::root().join("rules"), &HashMap::new());
+            let parsed = analyze(docs.clone(), &HashMap::new()).parsed;
+            (docs, parsed)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn requests_after_any_edit_fit_the_text(
+            file in 0usize..14,
+            at in 0.0f64..1.0,
+            cut in 0usize..40,
+            insert in prop::sample::select(vec!["", "x", "{", "}", "\"", "é", "\n", " trust", "#"]),
+            probe in 0.0f64..1.0,
+        ) {
+            let (docs, parsed) = shipped();
+            let mut docs = docs.clone();
+            let file = file % docs.len();
+            let text = &mut docs[file].text;
+            let mut start = ((text.len() as f64) * at) as usize;
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + cut).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            text.replace_range(start..end, insert);
+            let path = docs[file].path.clone();
+            let text = docs[file].text.clone();
+            let analysis = analyze(docs, parsed);
+            let lines = LineIndex::new(&text);
+            let position = lines.position(&text, ((text.len() as f64) * probe) as usize);
+
+            for (p, range) in features::references(&analysis, &path, position, true) {
+                let doc = analysis.document(&p).unwrap();
+                let li = LineIndex::new(&doc.text);
+                let found = &doc.text[li.offset(&doc.text, range.start)..li.offset(&doc.text, range.end)];
+                prop_assert!(!found.is_empty());
+            }
+            let _ = features::prepare_rename(&analysis, &path, position);
+            let _ = features::rename(&analysis, &path, position, "renamed_x");
+            if let Some(tokens) = features::semantic_tokens(&analysis, &path) {
+                let mut line = 0u32;
+                let mut column = 0u32;
+                let lengths: Vec<usize> = text.split('\n').map(|l| l.encode_utf16().count()).collect();
+                for t in tokens {
+                    line += t.delta_line;
+                    column = if t.delta_line == 0 { column + t.delta_start } else { t.delta_start };
+                    prop_assert!((column + t.length) as usize <= lengths[line as usize]);
+                }
+            }
+            let all = Range::new(Position::new(0, 0), Position::new(u32::MAX, 0));
+            let _ = features::inlay_hints(&analysis, &path, all);
+            let index = analysis.documents.iter().position(|d| d.path == path).unwrap();
+            let actions = features::code_actions(&analysis, &path, &analysis.diagnostics[index]);
+            for action in actions {
+                prop_assert!(action.edit.is_some());
+            }
+            if let Some(parsed) = analysis.parsed.get(&path) {
+                let _ = features::document_symbols(&parsed.text, &parsed.tree);
+            }
+            let _ = features::format_document(&path, &text);
+        }
+    }
+}

@@ -529,16 +529,16 @@ pub fn semantic_tokens(analysis: &Analysis, path: &Path) -> Option<Vec<SemanticT
         if range.start.line != range.end.line {
             continue;
         }
-        let delta_line = range.start.line - last.line;
+        let delta_line = range.start.line.saturating_sub(last.line);
         let delta_start = if delta_line == 0 {
-            range.start.character - last.character
+            range.start.character.saturating_sub(last.character)
         } else {
             range.start.character
         };
         out.push(SemanticToken {
             delta_line,
             delta_start,
-            length: range.end.character - range.start.character,
+            length: range.end.character.saturating_sub(range.start.character),
             token_type: u32::try_from(token_type).unwrap_or(0),
             token_modifiers_bitset: u32::from(o.declaration),
         });
