@@ -8,7 +8,7 @@
 //! `cargo bench --bench lsp` (criterion reports time per keystroke or request).
 //! docs/performance.md ("The language server") has the figures.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::collections::HashMap;
 use std::hint::black_box;
