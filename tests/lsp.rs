@@ -851,6 +851,23 @@ fn references_and_rename_across_files_and_tests() {
     let reason = refused(&mut client, "textDocument/rename", params);
     assert!(reason.contains("cannot be a name"), "{reason}");
 
+    // A criterion is renamed within its type; a sibling's name is refused.
+    let mut params = at(FULL_TYPES, "sizable:", &types);
+    params["newName"] = json!("big_enough");
+    let edit = client.request("textDocument/rename", params);
+    assert_eq!(
+        edit["changes"][uri(&types)].as_array().map(Vec::len),
+        Some(1),
+        "{edit:#}"
+    );
+    let mut params = at(FULL_TYPES, "sizable:", &types);
+    params["newName"] = json!("trusting");
+    let reason = refused(&mut client, "textDocument/rename", params);
+    assert!(
+        reason.contains("already has a criterion `trusting`"),
+        "{reason}"
+    );
+
     // Rename the fact across both files, write the edits, and `meso check` passes.
     let mut params = at(FULL_TYPES, "trust >=", &types);
     params["newName"] = json!("mutual_trust");
