@@ -1038,6 +1038,33 @@ fn quick_fix_for_a_misspelled_fact_makes_the_file_clean() {
     );
     let fixed = apply_edits(&with_test, &actions[0]["edit"]["changes"][uri(&types)]);
     assert_eq!(fixed, with_test.replace("meduim", "medium"));
+
+    // A level close to none: add it to the fact's levels (in the vocabulary).
+    let new_level = TYPES_OK.replace("trust >= medium", "trust >= total");
+    client.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": uri(&types), "version": 7 },
+                "contentChanges": [{ "text": new_level }] }),
+    );
+    let diagnostics = client.diagnostics(&uri(&types));
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri(&types) },
+                "range": diagnostics[0]["range"],
+                "context": { "diagnostics": diagnostics } }),
+    );
+    assert_eq!(
+        actions[0]["title"],
+        json!("Add `total` to the levels of `trust` (after `high`)"),
+        "{actions:#}"
+    );
+    let vocabulary = root.join("vocabulary.meso");
+    let added = apply_edits(VOCABULARY, &actions[0]["edit"]["changes"][uri(&vocabulary)]);
+    assert!(
+        added.contains("fact trust: level low < medium < high < total {"),
+        "{added}"
+    );
     shut_down(client);
 }
 

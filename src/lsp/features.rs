@@ -608,7 +608,8 @@ fn parameter_values(analysis: &Analysis) -> HashMap<String, (String, String)> {
 }
 
 /// The quick fixes for `diagnostics` (as the editor sent them back) in `path`:
-/// - a "did you mean" suggestion applied;
+/// - a "did you mean" suggestion applied (also the closest level a test value's help lists);
+/// - an unknown level with nothing close added to its fact's levels;
 /// - `# meso: allow(code)` above the declaration, for a warning;
 /// - a `cite` clause added, for `missing_cite`;
 /// - a fact declared, for an undefined name without a suggestion (in a condition or a
@@ -661,6 +662,10 @@ pub fn code_actions(
                     true,
                 ));
             }
+        } else if code == "meso::check::unknown_level" && is_valid_name(written) {
+            if let Some((title, file, edit)) = add_level(analysis, &d.message, written) {
+                out.push(action(title, d, vec![(file, edit)], false));
+            }
         } else if code == "meso::check::undefined_name" && is_valid_name(written) {
             if let Some((file, edit)) = declare_fact(analysis, path, written) {
                 out.push(action(
@@ -707,6 +712,46 @@ pub fn code_actions(
         }
     }
     out
+}
+
+/// For "`x` is not a level of `fact`" with nothing close: add `x` after the fact's last
+/// level (`< x` for ordered levels, `, x` for `one of` and `set of`).
+fn add_level(
+    analysis: &Analysis,
+    message: &str,
+    level: &str,
+) -> Option<(String, PathBuf, TextEdit)> {
+    let rest = message.get(message.find("is not a level of `")? + "is not a level of `".len()..)?;
+    let fact = rest.get(..rest.find('`')?)?;
+    for doc in &analysis.documents {
+        let Some(parsed) = analysis
+            .parsed
+            .get(&doc.path)
+            .filter(|p| p.text == doc.text)
+        else {
+            continue;
+        };
+        for item in &parsed.tree.items {
+            let Item::Fact(f) = item else { continue };
+            if f.name.name != fact {
+                continue;
+            }
+            let (ids, sep) = match &f.ty.node {
+                ast::FactType::Level(ids) => (ids, " < "),
+                ast::FactType::OneOf(ids) | ast::FactType::SetOf(ids) => (ids, ", "),
+                _ => return None,
+            };
+            let last = ids.last()?;
+            let at = LineIndex::new(&doc.text).position(&doc.text, last.span.end as usize);
+            let title = format!(
+                "Add `{level}` to the levels of `{fact}` (after `{}`)",
+                last.name
+            );
+            let edit = TextEdit::new(Range::new(at, at), format!("{sep}{level}"));
+            return Some((title, doc.path.clone(), edit));
+        }
+    }
+    None
 }
 
 /// The suggestion of a diagnostic: its `data.suggestion`, or the name in "did you mean `x`?".
