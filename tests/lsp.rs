@@ -1111,6 +1111,19 @@ fn semantic_tokens_inlay_hints_and_symbols() {
         position_of(FULL_VOCABULARY, "min_firms {\n  description \"Enough", 9)
     );
 
+    // Signature help inside a call of a built-in function.
+    let help = client.request(
+        "textDocument/signatureHelp",
+        json!({ "textDocument": { "uri": uri(&vocabulary) },
+                "position": position_of(FULL_VOCABULARY, ", 0)", 2) }),
+    );
+    assert_eq!(
+        help["signatures"][0]["label"],
+        json!("max(a, b, ...)"),
+        "{help}"
+    );
+    assert_eq!(help["activeParameter"], json!(1));
+
     // Workspace symbols: by part of the name, across files.
     let found = client.request("workspace/symbol", json!({ "query": "firm" }));
     let names: Vec<&str> = found

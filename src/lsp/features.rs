@@ -883,3 +883,103 @@ pub fn workspace_edit(edits: BTreeMap<PathBuf, Vec<TextEdit>>) -> WorkspaceEdit 
         ..WorkspaceEdit::default()
     }
 }
+
+/// Signature help inside a call of a built-in function (`min(a, |`): its signature, with the
+/// argument the cursor is in.
+pub fn signature_help(text: &str, offset: usize) -> Option<lsp_types::SignatureHelp> {
+    use lsp_types::{
+        Documentation, ParameterInformation, ParameterLabel, SignatureHelp, SignatureInformation,
+    };
+    let offset = super::position::floor_char_boundary(text, offset);
+    let before = text.get(..offset)?;
+    let mut depth = 0usize;
+    let mut commas = 0u32;
+    let mut open = None;
+    for (i, c) in before.char_indices().rev() {
+        match c {
+            ')' | ']' => depth += 1,
+            '(' | '[' if depth > 0 => depth -= 1,
+            '(' => {
+                open = Some(i);
+                break;
+            }
+            '[' => return None,
+            ',' if depth == 0 => commas += 1,
+            '{' | '}' => return None,
+            _ => {}
+        }
+    }
+    let head = before.get(..open?)?.trim_end();
+    let (_, _, name) = word_at(head, head.len())?;
+    let (_, doc) = super::completion::FUNCTIONS
+        .iter()
+        .find(|(f, _)| *f == name)?;
+    // `min(a, b, ...): the smallest number` → the signature and what it gives.
+    let (label, what) = doc.split_once(": ").unwrap_or((doc, ""));
+    let inside = label
+        .get(label.find('(')? + 1..label.rfind(')')?)
+        .unwrap_or("");
+    let params: Vec<&str> = inside.split(", ").collect();
+    let variadic = params.last() == Some(&"...");
+    let fixed = if variadic {
+        params.len() - 1
+    } else {
+        params.len()
+    };
+    let active = if variadic && commas as usize >= fixed {
+        u32::try_from(fixed.saturating_sub(1)).unwrap_or(0)
+    } else {
+        commas.min(u32::try_from(params.len().saturating_sub(1)).unwrap_or(0))
+    };
+    Some(SignatureHelp {
+        signatures: vec![SignatureInformation {
+            label: label.to_string(),
+            documentation: Some(Documentation::String(what.to_string())),
+            parameters: Some(
+                params
+                    .iter()
+                    .map(|p| ParameterInformation {
+                        label: ParameterLabel::Simple((*p).to_string()),
+                        documentation: None,
+                    })
+                    .collect(),
+            ),
+            active_parameter: Some(active),
+        }],
+        active_signature: Some(0),
+        active_parameter: Some(active),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn active(text_with_cursor: &str) -> Option<(String, u32)> {
+        let offset = text_with_cursor.find('|').unwrap_or(text_with_cursor.len());
+        let text = text_with_cursor.replace('|', "");
+        let help = signature_help(&text, offset)?;
+        Some((
+            help.signatures.first()?.label.clone(),
+            help.active_parameter?,
+        ))
+    }
+
+    #[test]
+    fn signature_help_in_calls_of_built_in_functions() {
+        assert_eq!(active("x: min(|"), Some(("min(a, b, ...)".into(), 0)));
+        assert_eq!(active("x: min(a, |"), Some(("min(a, b, ...)".into(), 1)));
+        assert_eq!(
+            active("x: min(a, b, c, |"),
+            Some(("min(a, b, ...)".into(), 1))
+        );
+        assert_eq!(
+            active("x: count(a > (b + 1), x in [p, q], |"),
+            Some(("count(c1, c2, ...)".into(), 1))
+        );
+        assert_eq!(active("x: abs(a|"), Some(("abs(x)".into(), 0)));
+        assert_eq!(active("x: (a + |"), None);
+        assert_eq!(active("x: min(a) + |"), None);
+        assert_eq!(active("x: trust in [a, |"), None);
+    }
+}

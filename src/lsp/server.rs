@@ -17,7 +17,7 @@ use lsp_types::notification::{
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
     InlayHintRequest, PrepareRenameRequest, References, Rename, Request as _,
-    SemanticTokensFullRequest, WorkspaceSymbolRequest,
+    SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability, DocumentFormattingParams,
@@ -83,6 +83,11 @@ pub fn capabilities() -> ServerCapabilities {
             },
         )),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        signature_help_provider: Some(lsp_types::SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
+            retrigger_characters: None,
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -302,6 +307,10 @@ impl State {
             InlayHintRequest::METHOD => {
                 params::<InlayHintParams>(request.params).map(|p| to_json(self.inlay_hints(&p)))
             }
+            SignatureHelpRequest::METHOD => {
+                params::<lsp_types::SignatureHelpParams>(request.params)
+                    .map(|p| to_json(self.signature_help(&p.text_document_position_params)))
+            }
             _ => {
                 return Response::new_err(
                     id,
@@ -486,6 +495,14 @@ impl State {
             result_id: None,
             data,
         })
+    }
+
+    fn signature_help(&mut self, at: &AtParams) -> Option<lsp_types::SignatureHelp> {
+        let path = uri_to_path(&at.text_document.uri)?;
+        let analysis = self.analysis_for(&path)?;
+        let text = &analysis.document(&path)?.text;
+        let offset = LineIndex::new(text).offset(text, at.position);
+        features::signature_help(text, offset)
     }
 
     fn inlay_hints(&mut self, p: &InlayHintParams) -> Option<Vec<lsp_types::InlayHint>> {
