@@ -26,9 +26,12 @@ async function activate(context) {
   const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
   const executable = findExecutable(command, process.env.PATH, folder && folder.uri.fsPath);
   if (!executable) {
-    const where = command.includes('/') || command.includes('\\') ? `at \`${command}\`` : `\`${command}\` on the PATH`;
+    const where =
+      command.includes('/') || command.includes('\\')
+        ? `looked at \`${command}\``
+        : `looked for \`${command}\` on the PATH`;
     const choice = await vscode.window.showErrorMessage(
-      `meso: cannot find the meso executable (looked for ${where}); the language server is off. ` +
+      `meso: cannot find the meso executable (${where}); the language server is off. ` +
         'Install meso (`cargo install --path .` in its repository) or set `meso.path` to its full path.',
       'Open settings'
     );
