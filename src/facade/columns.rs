@@ -7,9 +7,10 @@
 //! drops a row, and never stops the others.
 
 use crate::facade::diagnostic::{Diagnostic, Error, ErrorKind, Severity};
-use crate::facts::value_check::{check_number, number_is_valid};
+use crate::facts::value_check::check_number;
 use crate::facts::{self, fact_value_from_text};
 use crate::ir::{Fact, FactType, Program};
+use crate::limits::MAX_EXACT_INTEGER;
 use crate::suggest::did_you_mean;
 use crate::value::Value;
 
@@ -63,25 +64,6 @@ impl Offsets<'_> {
         match self {
             Offsets::I32(o) => o.len().saturating_sub(1),
             Offsets::I64(o) => o.len().saturating_sub(1),
-        }
-    }
-
-    /// The byte range of cell `i` (empty when the offsets are out of order or negative).
-    #[inline(always)]
-    fn range(&self, i: usize) -> std::ops::Range<usize> {
-        let pair = |a: Option<usize>, b: Option<usize>| match (a, b) {
-            (Some(a), Some(b)) if a <= b => a..b,
-            _ => 0..0,
-        };
-        match self {
-            Offsets::I32(o) => pair(
-                o.get(i).and_then(|&a| usize::try_from(a).ok()),
-                o.get(i + 1).and_then(|&b| usize::try_from(b).ok()),
-            ),
-            Offsets::I64(o) => pair(
-                o.get(i).and_then(|&a| usize::try_from(a).ok()),
-                o.get(i + 1).and_then(|&b| usize::try_from(b).ok()),
-            ),
         }
     }
 }
@@ -428,7 +410,9 @@ const SEEN_PER_COLUMN: usize = 16;
 #[derive(Default)]
 struct TextCache<'a> {
     resolved: Vec<Resolved>,
-    seen: Vec<(&'a [u8], u32)>,
+    /// The first distinct cells: a key of their first and last bytes, the bytes, the
+    /// index in `resolved`
+    seen: Vec<((u64, u64), &'a [u8], u32)>,
     more: std::collections::HashMap<&'a [u8], u32>,
     /// Per dictionary entry: 0 not yet read, else 1 + its index in `resolved`
     entries: Vec<u32>,
@@ -436,11 +420,27 @@ struct TextCache<'a> {
 
 impl<'a> TextCache<'a> {
     /// The index in `resolved` of the cell `bytes`, read now if it was not yet.
-    #[inline]
+    #[inline(always)]
     fn lookup(&mut self, fact: &Fact, bytes: &'a [u8]) -> u32 {
-        if let Some(&(_, i)) = self.seen.iter().find(|(k, _)| *k == bytes) {
+        self.lookup_key(fact, key_of(bytes), bytes)
+    }
+
+    /// As [`TextCache::lookup`], with the cell's key (`key_of(bytes)`) known.
+    #[inline(always)]
+    fn lookup_key(&mut self, fact: &Fact, key: (u64, u64), bytes: &'a [u8]) -> u32 {
+        // Key and length settle cells of up to 16 bytes; longer ones compare the rest.
+        if let Some(&(_, _, i)) = self.seen.iter().find(|(k, b, _)| {
+            *k == key && b.len() == bytes.len() && (bytes.len() <= 16 || *b == bytes)
+        }) {
             return i;
         }
+        self.miss(fact, key, bytes)
+    }
+
+    /// A cell not among the first distinct ones: from the map, or read now.
+    #[cold]
+    #[inline(never)]
+    fn miss(&mut self, fact: &Fact, key: (u64, u64), bytes: &'a [u8]) -> u32 {
         if let Some(&i) = self.more.get(bytes) {
             return i;
         }
@@ -448,7 +448,7 @@ impl<'a> TextCache<'a> {
         let i = self.resolved.len() as u32;
         self.resolved.push(resolved);
         if self.seen.len() < SEEN_PER_COLUMN {
-            self.seen.push((bytes, i));
+            self.seen.push((key, bytes, i));
         } else {
             self.more.insert(bytes, i);
         }
@@ -471,6 +471,24 @@ impl<'a> TextCache<'a> {
                 }
                 Some(i)
             }
+        }
+    }
+}
+
+/// A cell's first 8 bytes and its last 8 (zero-padded when shorter): with the length,
+/// what tells apart cells of up to 16 bytes.
+#[inline(always)]
+fn key_of(bytes: &[u8]) -> (u64, u64) {
+    let word = |b: Option<&[u8]>| b.and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+    let n = bytes.len();
+    match (word(bytes.get(..8)), word(bytes.get(n.saturating_sub(8)..))) {
+        (Some(head), Some(tail)) => (head, tail),
+        _ => {
+            let mut head = [0u8; 8];
+            for (w, b) in head.iter_mut().zip(bytes) {
+                *w = *b;
+            }
+            (u64::from_le_bytes(head), 0)
         }
     }
 }
@@ -511,12 +529,109 @@ pub(crate) struct Decoder<'p, 'a> {
     bad: Vec<(usize, Diagnostic)>,
 }
 
-/// What one cell reads as.
-enum Cell<'r> {
-    Value(Value),
-    Shared(&'r Value),
-    Bad(Diagnostic),
-    BadText(&'r [(String, String, Option<String>)]),
+/// The numbers a number fact takes, checked with two comparisons: what
+/// `number_is_valid` says, decided once per column (a number outside goes through
+/// `check_number` for its problem).
+struct Range {
+    lo: f64,
+    hi: f64,
+    integer: bool,
+}
+
+impl Range {
+    fn of(fact: &Fact) -> Range {
+        let integer = matches!(fact.ty, FactType::Integer);
+        let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+        if integer {
+            (lo, hi) = (-MAX_EXACT_INTEGER, MAX_EXACT_INTEGER);
+        }
+        if matches!(fact.ty, FactType::Ratio) {
+            (lo, hi) = (lo.max(0.0), hi.min(1.0));
+        }
+        if let Some(min) = fact.minimum {
+            lo = lo.max(min);
+        }
+        if let Some(max) = fact.maximum {
+            hi = hi.min(max);
+        }
+        Range { lo, hi, integer }
+    }
+
+    /// Whether `n` passes every check of the fact (false for NaN and infinities).
+    #[inline(always)]
+    fn holds(&self, n: f64) -> bool {
+        n.is_finite() && self.lo <= n && n <= self.hi && (!self.integer || n.fract() == 0.0)
+    }
+}
+
+/// Where one column's cells of a block go: a slot of each record, and the bad cells.
+struct Sink<'f, 'b> {
+    facts: &'f mut [facts::Facts],
+    slot: usize,
+    start: usize,
+    bad_rows: u64,
+    bad: &'b mut Vec<(usize, Diagnostic)>,
+}
+
+impl Sink<'_, '_> {
+    #[inline(always)]
+    fn set(&mut self, r: usize, value: Value) {
+        if let Some(s) = self
+            .facts
+            .get_mut(r)
+            .and_then(|f| f.values.get_mut(self.slot))
+        {
+            *s = value;
+        }
+    }
+
+    #[inline(always)]
+    fn number(&mut self, fact: &Fact, range: &Range, r: usize, n: f64) {
+        if range.holds(n) {
+            self.set(r, Value::Number(n));
+        } else {
+            self.bad_number(fact, r, n);
+        }
+    }
+
+    #[inline(always)]
+    fn text(&mut self, resolved: &[Resolved], r: usize, i: u32) {
+        match resolved.get(i as usize) {
+            Some(Resolved::Value(v)) => self.set(r, v.clone()),
+            Some(Resolved::Bad(templates)) => self.bad_text(r, templates),
+            None => self.set(r, Value::Unknown),
+        }
+    }
+
+    /// A number cell that fails its fact's checks.
+    #[cold]
+    #[inline(never)]
+    fn bad_number(&mut self, fact: &Fact, r: usize, n: f64) {
+        let row = self.start + r;
+        match check_number(fact, n) {
+            Ok(v) => self.set(r, v),
+            Err(p) => {
+                let help = p.help().map(str::to_string);
+                let d = cell_problem(row, p.code(), &p.message(&fact.name), help);
+                self.bad.push((row, d));
+                self.bad_rows |= 1u64 << (r % 64);
+                self.set(r, Value::Unknown);
+            }
+        }
+    }
+
+    /// A text cell that does not fit its fact.
+    #[cold]
+    #[inline(never)]
+    fn bad_text(&mut self, r: usize, templates: &[(String, String, Option<String>)]) {
+        let row = self.start + r;
+        for (code, message, help) in templates {
+            let d = cell_problem(row, code, message, help.clone());
+            self.bad.push((row, d));
+        }
+        self.bad_rows |= 1u64 << (r % 64);
+        self.set(r, Value::Unknown);
+    }
 }
 
 impl<'p, 'a> Decoder<'p, 'a> {
@@ -542,78 +657,50 @@ impl<'p, 'a> Decoder<'p, 'a> {
         problems: &mut Vec<(usize, Vec<Diagnostic>)>,
     ) -> u64 {
         self.bad.clear();
-        let mut bad_rows = 0u64;
         let n = facts.len();
+        let mut sink = Sink {
+            facts,
+            slot: 0,
+            start,
+            bad_rows: 0,
+            bad: &mut self.bad,
+        };
         for (b, cache) in self.bound.iter().zip(self.caches.iter_mut()) {
-            let (fact, slot) = (b.fact, b.slot);
-            let mut put = |r: usize, cell: Cell<'_>, bad: &mut Vec<(usize, Diagnostic)>| {
-                let value = match cell {
-                    Cell::Value(v) => v,
-                    Cell::Shared(v) => v.clone(),
-                    Cell::Bad(d) => {
-                        bad.push((start + r, d));
-                        bad_rows |= 1u64 << (r % 64);
-                        Value::Unknown
-                    }
-                    Cell::BadText(templates) => {
-                        for (code, message, help) in templates {
-                            bad.push((
-                                start + r,
-                                cell_problem(start + r, code, message, help.clone()),
-                            ));
-                        }
-                        bad_rows |= 1u64 << (r % 64);
-                        Value::Unknown
-                    }
-                };
-                if let Some(s) = facts.get_mut(r).and_then(|f| f.values.get_mut(slot)) {
-                    *s = value;
-                }
-            };
-            let number = |row: usize, n: f64| {
-                if number_is_valid(fact, n) {
-                    Cell::Value(Value::Number(n))
-                } else {
-                    number_cell(fact, row, n)
-                }
-            };
+            let fact = b.fact;
+            let checks = Range::of(fact);
+            sink.slot = b.slot;
             let rows = start..start + n;
             match b.column {
                 Column::Numbers(c) => {
                     for (r, row) in rows.enumerate() {
-                        let cell = match c.get(row).copied().flatten() {
-                            Some(n) => number(row, n),
-                            None => Cell::Value(Value::Unknown),
-                        };
-                        put(r, cell, &mut self.bad);
+                        match c.get(row).copied().flatten() {
+                            Some(x) => sink.number(fact, &checks, r, x),
+                            None => sink.set(r, Value::Unknown),
+                        }
                     }
                 }
                 Column::Floats { values, valid } => {
                     for (r, row) in rows.enumerate() {
-                        let cell = match values.get(row) {
-                            Some(&n) if is_valid(&valid, row) => number(row, n),
-                            _ => Cell::Value(Value::Unknown),
-                        };
-                        put(r, cell, &mut self.bad);
+                        match values.get(row) {
+                            Some(&x) if is_valid(&valid, row) => sink.number(fact, &checks, r, x),
+                            _ => sink.set(r, Value::Unknown),
+                        }
                     }
                 }
                 Column::Integers { values, valid } => {
                     for (r, row) in rows.enumerate() {
-                        let cell = match values.get(row) {
-                            Some(&n) if is_valid(&valid, row) => number(row, n as f64),
-                            _ => Cell::Value(Value::Unknown),
-                        };
-                        put(r, cell, &mut self.bad);
+                        match values.get(row) {
+                            Some(&x) if is_valid(&valid, row) => {
+                                sink.number(fact, &checks, r, x as f64)
+                            }
+                            _ => sink.set(r, Value::Unknown),
+                        }
                     }
                 }
                 Column::Booleans(c) => {
                     for (r, row) in rows.enumerate() {
                         let v = c.get(row).copied().flatten();
-                        put(
-                            r,
-                            Cell::Value(v.map_or(Value::Unknown, Value::Bool)),
-                            &mut self.bad,
-                        );
+                        sink.set(r, v.map_or(Value::Unknown, Value::Bool));
                     }
                 }
                 Column::Bits { values, valid } => {
@@ -623,7 +710,7 @@ impl<'p, 'a> Decoder<'p, 'a> {
                         } else {
                             Value::Unknown
                         };
-                        put(r, Cell::Value(v), &mut self.bad);
+                        sink.set(r, v);
                     }
                 }
                 Column::Texts(c) => {
@@ -631,27 +718,22 @@ impl<'p, 'a> Decoder<'p, 'a> {
                         match c.get(row).copied().flatten() {
                             Some(t) => {
                                 let i = cache.lookup(fact, t.as_bytes());
-                                put(r, text_cell(&cache.resolved, i), &mut self.bad);
+                                sink.text(&cache.resolved, r, i);
                             }
-                            None => put(r, Cell::Value(Value::Unknown), &mut self.bad),
+                            None => sink.set(r, Value::Unknown),
                         }
                     }
                 }
                 Column::Strings {
-                    offsets,
+                    offsets: Offsets::I32(o),
                     data,
                     valid,
-                } => {
-                    for (r, row) in rows.enumerate() {
-                        if is_valid(&valid, row) {
-                            let bytes = data.get(offsets.range(row)).unwrap_or_default();
-                            let i = cache.lookup(fact, bytes);
-                            put(r, text_cell(&cache.resolved, i), &mut self.bad);
-                        } else {
-                            put(r, Cell::Value(Value::Unknown), &mut self.bad);
-                        }
-                    }
-                }
+                } => strings(&mut sink, cache, fact, rows, valid, data, |i| range(o, i)),
+                Column::Strings {
+                    offsets: Offsets::I64(o),
+                    data,
+                    valid,
+                } => strings(&mut sink, cache, fact, rows, valid, data, |i| range(o, i)),
                 Column::Dictionary {
                     keys,
                     valid,
@@ -663,13 +745,14 @@ impl<'p, 'a> Decoder<'p, 'a> {
                             _ => None,
                         };
                         match entry {
-                            Some(i) => put(r, text_cell(&cache.resolved, i), &mut self.bad),
-                            None => put(r, Cell::Value(Value::Unknown), &mut self.bad),
+                            Some(i) => sink.text(&cache.resolved, r, i),
+                            None => sink.set(r, Value::Unknown),
                         }
                     }
                 }
             }
         }
+        let bad_rows = sink.bad_rows;
         if !self.bad.is_empty() {
             // Row by row, each row's problems in column order (the sort is stable).
             self.bad.sort_by_key(|(row, _)| *row);
@@ -684,24 +767,44 @@ impl<'p, 'a> Decoder<'p, 'a> {
     }
 }
 
-/// The cell of a text column whose distinct value is `resolved[i]`.
+/// The byte range of cell `i` of a string column with `offsets` (empty when the offsets
+/// are out of order or negative).
 #[inline(always)]
-fn text_cell(resolved: &[Resolved], i: u32) -> Cell<'_> {
-    match resolved.get(i as usize) {
-        Some(Resolved::Value(v)) => Cell::Shared(v),
-        Some(Resolved::Bad(t)) => Cell::BadText(t),
-        None => Cell::Value(Value::Unknown),
+fn range<O: Copy + TryInto<usize>>(offsets: &[O], i: usize) -> std::ops::Range<usize> {
+    let at = |i: usize| offsets.get(i).and_then(|&o| o.try_into().ok());
+    match (at(i), at(i + 1)) {
+        (Some(a), Some(b)) if a <= b => a..b,
+        _ => 0..0,
     }
 }
 
-/// A number cell that fails its fact's checks.
-#[cold]
-fn number_cell(fact: &Fact, row: usize, n: f64) -> Cell<'static> {
-    match check_number(fact, n) {
-        Ok(v) => Cell::Value(v),
-        Err(p) => {
-            let help = p.help().map(str::to_string);
-            Cell::Bad(cell_problem(row, p.code(), &p.message(&fact.name), help))
+/// The cells `rows` of a string column into `sink`, each distinct string read once.
+#[inline(always)]
+fn strings<'a>(
+    sink: &mut Sink<'_, '_>,
+    cache: &mut TextCache<'a>,
+    fact: &Fact,
+    rows: std::ops::Range<usize>,
+    valid: Option<Bitmap<'_>>,
+    data: &'a [u8],
+    range: impl Fn(usize) -> std::ops::Range<usize>,
+) {
+    for (r, row) in rows.enumerate() {
+        if is_valid(&valid, row) {
+            let span = range(row);
+            let bytes = data.get(span.clone()).unwrap_or_default();
+            // A short cell's key read as one word from the buffer when 8 bytes follow it.
+            let i = match data.get(span.start..span.start + 8) {
+                Some(word) if bytes.len() < 8 => {
+                    let word = word.try_into().map_or(0, u64::from_le_bytes);
+                    let key = (word & ((1u64 << (8 * bytes.len())) - 1), 0);
+                    cache.lookup_key(fact, key, bytes)
+                }
+                _ => cache.lookup(fact, bytes),
+            };
+            sink.text(&cache.resolved, r, i);
+        } else {
+            sink.set(r, Value::Unknown);
         }
     }
 }

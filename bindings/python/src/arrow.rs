@@ -17,8 +17,8 @@ use arrow_array::types::{
     UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{
-    make_array, Array, ArrayRef, Float64Array, ListArray, RecordBatch, RecordBatchIterator,
-    RecordBatchReader, StringArray, StructArray,
+    make_array, Array, ArrayRef, DictionaryArray, Float64Array, Int32Array, ListArray, RecordBatch,
+    RecordBatchIterator, RecordBatchReader, StringArray, StructArray,
 };
 use arrow_buffer::{Buffer, NullBuffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
@@ -389,9 +389,9 @@ pub fn plan(rules: &Rules, input: &Schema, id: &[String]) -> PyResult<Plan> {
 /// The result columns after the ids, named after the rule set's types.
 fn result_fields(types: &[String]) -> Vec<Field> {
     let text_list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
-    let mut fields = vec![Field::new("classification", DataType::Utf8, true)];
+    let mut fields = vec![Field::new("classification", names_type(), true)];
     for t in types {
-        fields.push(Field::new(format!("{t}_status"), DataType::Utf8, true));
+        fields.push(Field::new(format!("{t}_status"), names_type(), true));
         fields.push(Field::new(format!("{t}_score"), DataType::Float64, true));
     }
     fields.push(Field::new("policies", text_list.clone(), false));
@@ -513,6 +513,25 @@ fn names_array(
     )
 }
 
+/// A dictionary array: row r is `names[keys[r]]` (null where `nulls` says so).
+fn dictionary(
+    names: &[&str],
+    keys: Vec<i32>,
+    nulls: Option<NullBuffer>,
+) -> Result<ArrayRef, ArrowError> {
+    let values = StringArray::from_iter_values(names);
+    let keys = Int32Array::try_new(ScalarBuffer::from(keys), nulls)?;
+    Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
+        keys,
+        Arc::new(values),
+    )?))
+}
+
+/// The type of the classification and status columns: each row a key into the names.
+fn names_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
 /// A list of names per row: row r's are `names[ids[offsets[r]..offsets[r + 1]]]`.
 fn name_lists(names: &[&str], offsets: &[u32], ids: &[u32]) -> Result<ListArray, ArrowError> {
     let values = names_array(names, ids.iter().map(|&i| Some(i as usize)))?;
@@ -533,19 +552,30 @@ fn result_arrays(types: usize, verdicts: &VerdictColumns) -> Result<Vec<ArrayRef
     let type_names = verdicts.type_names();
     let none = VerdictColumns::NONE;
     let mut out: Vec<ArrayRef> = Vec::with_capacity(2 * types + 4);
-    out.push(Arc::new(names_array(
+    let classification = verdicts.classification_column();
+    out.push(dictionary(
         &type_names,
-        verdicts
-            .classification_column()
+        classification
             .iter()
-            .map(|&c| (c != none).then_some(c as usize)),
-    )?));
+            .map(|&c| if c == none { 0 } else { c as i32 })
+            .collect(),
+        classification
+            .contains(&none)
+            .then(|| NullBuffer::from_iter(classification.iter().map(|&c| c != none))),
+    )?);
+    let no_verdict = VerdictColumns::NO_VERDICT;
     for t in 0..types {
         let codes = verdicts.status_column(t);
-        out.push(Arc::new(names_array(
+        let nulls = (!verdicts.problem_rows().is_empty())
+            .then(|| NullBuffer::from_iter(codes.iter().map(|&c| c != no_verdict)));
+        out.push(dictionary(
             &STATUS_NAMES,
-            codes.iter().map(|&c| Some(usize::from(c))),
-        )?));
+            codes
+                .iter()
+                .map(|&c| if c == no_verdict { 0 } else { i32::from(c) })
+                .collect(),
+            nulls.clone(),
+        )?);
         // Rounded to 4 decimals, as the JSON report and `meso batch` print scores; null
         // for a row with problems.
         let scores: Vec<f64> = verdicts
@@ -553,8 +583,6 @@ fn result_arrays(types: usize, verdicts: &VerdictColumns) -> Result<Vec<ArrayRef
             .iter()
             .map(|&sc| (sc * 10_000.0).round() / 10_000.0)
             .collect();
-        let nulls = (!verdicts.problem_rows().is_empty())
-            .then(|| NullBuffer::from_iter(codes.iter().map(|&c| c != VerdictColumns::NO_VERDICT)));
         out.push(Arc::new(Float64Array::try_new(
             ScalarBuffer::from(scores),
             nulls,
