@@ -949,18 +949,8 @@ fn quick_fix_for_a_misspelled_fact_makes_the_file_clean() {
         .filter(|d| d["code"] == json!("meso::check::undefined_name"))
         .collect();
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({ "textDocument": { "uri": uri(&types) },
-                "range": diagnostics[0]["range"],
-                "context": { "diagnostics": diagnostics } }),
-    );
-    let titles: Vec<&str> = actions
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|a| a["title"].as_str())
-        .collect();
+    let actions = code_actions(&mut client, &uri(&types), &diagnostics);
+    let titles = action_titles(&actions);
     assert_eq!(titles, ["Declare fact `openness` in vocabulary.meso"]);
 
     // A warning: a type without `cite` gets `cite` added, or the warning allowed.
@@ -976,18 +966,8 @@ fn quick_fix_for_a_misspelled_fact_makes_the_file_clean() {
         .filter(|d| d["code"] == json!("meso::check::missing_cite"))
         .collect();
     assert_eq!(warning.len(), 1);
-    let actions = client.request(
-        "textDocument/codeAction",
-        json!({ "textDocument": { "uri": uri(&types) },
-                "range": warning[0]["range"],
-                "context": { "diagnostics": warning } }),
-    );
-    let titles: Vec<&str> = actions
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|a| a["title"].as_str())
-        .collect();
+    let actions = code_actions(&mut client, &uri(&types), &warning);
+    let titles = action_titles(&actions);
     assert_eq!(
         titles,
         [
@@ -1266,4 +1246,25 @@ mod edits {
             let _ = features::format_document(&path, &text);
         }
     }
+}
+
+/// The code actions offered for `diagnostics` (all in the file at `uri`), asked at the
+/// first one's range.
+fn code_actions(client: &mut Client, uri: &str, diagnostics: &[Value]) -> Value {
+    client.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri },
+                "range": diagnostics[0]["range"],
+                "context": { "diagnostics": diagnostics } }),
+    )
+}
+
+/// The titles of a list of code actions.
+fn action_titles(actions: &Value) -> Vec<&str> {
+    actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["title"].as_str())
+        .collect()
 }

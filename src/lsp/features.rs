@@ -20,7 +20,7 @@ use lsp_types::{
 use crate::syntax::ast::{self, Item};
 
 use super::analysis::{analyze, Analysis, Document, ParsedFile};
-use super::index::DeclKind;
+use super::index::{literal_text, DeclKind};
 use super::position::{word_at, LineIndex};
 use super::symbols::{is_valid_name, occurrences, Occurrence, SymbolKind as Sym};
 use super::uri::path_to_uri;
@@ -478,15 +478,6 @@ pub fn document_symbols(text: &str, tree: &ast::RuleFile) -> Vec<DocumentSymbol>
             ),
         })
         .collect()
-}
-
-fn literal_text(literal: &ast::Literal) -> String {
-    match literal {
-        ast::Literal::Number { text, .. } => text.clone(),
-        ast::Literal::Text(s) => format!("{s:?}"),
-        ast::Literal::Bool(b) => b.to_string(),
-        ast::Literal::Name(n) => n.clone(),
-    }
 }
 
 /// The declarations of the rule set whose name contains `query` (ignoring case), in
