@@ -169,9 +169,16 @@ def spark_rows(table, rules, repeat: int) -> list:
     def scan() -> None:
         df.write.format("noop").mode("overwrite").save()
 
+    def arrow_only() -> None:
+        # The hand-off alone: the same mapInArrow with a function that returns its input.
+        df.mapInArrow(lambda batches: batches, df.schema).write.format("noop").mode(
+            "overwrite").save()
+
     out = [
         ("Spark local[2] `meso.spark.classify` (mapInArrow), wall time",
          best(run, repeat, time.perf_counter)),
+        ("Spark local[2], `mapInArrow` returning its input (the hand-off alone), wall time",
+         best(arrow_only, repeat, time.perf_counter)),
         ("Spark local[2], the cached DataFrame alone to the noop sink, wall time",
          best(scan, repeat, time.perf_counter)),
     ]
@@ -179,12 +186,43 @@ def spark_rows(table, rules, repeat: int) -> list:
     return out
 
 
+def batch_rows(table, repeat: int) -> list:
+    """`meso batch` on the same rows (CSV in, CSV out, all cores), wall time: the binary
+    from $MESO_BIN or target/release/meso (`cargo build --release --bin meso`)."""
+    import subprocess
+    import tempfile
+
+    import pyarrow.csv as pcsv
+
+    target = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
+    meso_bin = os.environ.get("MESO_BIN", str(Path(target) / "release" / "meso"))
+    if not Path(meso_bin).exists():
+        print(f"no {meso_bin}: `meso batch` not timed", file=sys.stderr)
+        return []
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "rows.csv"
+        pcsv.write_csv(table, data)
+
+        def run(threads: int) -> None:
+            subprocess.run([meso_bin, "batch", str(data), "-r", str(RULES), "--out",
+                            str(Path(tmp) / "out.csv"), "--threads", str(threads)],
+                           check=True)
+
+        return [
+            ("`meso batch` CSV → CSV, 2 threads, wall time",
+             best(lambda: run(2), repeat, time.perf_counter)),
+            ("`meso batch` CSV → CSV, 1 thread, wall time",
+             best(lambda: run(1), repeat, time.perf_counter)),
+        ]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", nargs="?", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--spark", action="store_true",
-                    help="also time meso.spark.classify on a local[2] PySpark session (wall time)")
+                    help="also time meso.spark.classify on a local[2] PySpark session and "
+                         "`meso batch` on the same rows (wall time)")
     args = ap.parse_args()
 
     import pyarrow as pa
@@ -254,6 +292,7 @@ def main() -> int:
 
     if args.spark:
         rows.extend(spark_rows(table, rules, args.repeat))
+        rows.extend(batch_rows(table, args.repeat))
 
     base = rows[2][1]
     print(f"\n{n:,} records; Python {platform.python_version()}, meso {meso.__version__}, "

@@ -14,6 +14,17 @@
 //! written every `SYNC_EVERY` bytes (32 MiB) while the run goes on: the disk writes
 //! overlap the evaluation, and the sync at the end has little left to wait for. Small
 //! files never start that thread.
+//!
+//! Nothing is left behind by a stopped run. On Linux the new file has no name until the
+//! commit (`O_TMPFILE`), so even SIGKILL leaves nothing. Where that is not available (other
+//! systems, file systems that refuse it) the file is named `.NAME.PID.N.tmp`, and:
+//! - Ctrl-C and SIGTERM (SIGHUP too; the console events on Windows) remove every such file
+//!   of the process before it exits with status 130 (the handler is installed with the
+//!   first named file; see [`cleanup`]);
+//! - a killed run cannot clean up, so before `NAME` is written again, the `.NAME.PID.N.tmp`
+//!   files beside it whose process is no longer alive are removed (Unix; elsewhere a
+//!   process cannot be asked about cheaply, and they are left). Each folder is read once
+//!   per process, however many files are written into it.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
@@ -130,6 +141,7 @@ impl AtomicFile {
         let name = dest
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy().to_string());
+        cleanup::sweep(&dir, &name);
         let (temp, file) = create_temp(&dir, &name)?;
         Ok(AtomicFile {
             sink: Some(Sink::Replace {
@@ -217,12 +229,17 @@ impl AtomicFile {
                 let tmp = match temp {
                     Temp::Named(p) => p,
                     #[cfg(target_os = "linux")]
-                    Temp::Unnamed { name } => unnamed::link(&file, &dir, &name)?,
+                    Temp::Unnamed { name } => {
+                        cleanup::track(|| unnamed::link(&file, &dir, &name).map(|p| (p, ())))?.0
+                    }
                 };
                 named = Some(tmp.clone());
                 drop(file);
                 fs::rename(&tmp, &dest)
             });
+        if let Some(tmp) = &named {
+            cleanup::forget(tmp);
+        }
         if let Err(e) = renamed {
             // Best effort: the temporary file is ours and useless now.
             if let Some(tmp) = named {
@@ -250,6 +267,7 @@ impl Drop for AtomicFile {
             }) => {
                 // Not committed (an error stopped the run): leave nothing behind.
                 let _ = fs::remove_file(&tmp);
+                cleanup::forget(&tmp);
             }
             Some(Sink::Stream(mut w)) => {
                 let _ = w.flush();
@@ -260,15 +278,42 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Test-only: when this environment variable is set (to anything), new files are always
+/// named `.NAME.PID.N.tmp`, as on systems without `O_TMPFILE`, so that the tests can check
+/// the clean-up on Ctrl-C and the sweep of stale files on Linux too (tests/cli_fs.rs).
+/// Not documented for users.
+pub const NAMED_TEMPS_ENV: &str = "MESO_TEST_NAMED_TEMPS";
+
 /// The new file for `dir/name`: unnamed where the platform allows it (Linux `O_TMPFILE`,
-/// so that even a killed run leaves nothing behind), else `.NAME.PID.N.tmp`.
+/// so that even a killed run leaves nothing behind), else `.NAME.PID.N.tmp`, removed on
+/// Ctrl-C ([`cleanup`]).
 fn create_temp(dir: &Path, name: &str) -> io::Result<(Temp, File)> {
     #[cfg(target_os = "linux")]
-    if let Some(file) = unnamed::create(dir) {
-        let name = name.to_string();
-        return Ok((Temp::Unnamed { name }, file));
+    if std::env::var_os(NAMED_TEMPS_ENV).is_none() {
+        if let Some(file) = unnamed::create(dir) {
+            let name = name.to_string();
+            return Ok((Temp::Unnamed { name }, file));
+        }
     }
-    create_named(dir, name).map(|(p, f)| (Temp::Named(p), f))
+    cleanup::track(|| create_named(dir, name)).map(|(p, f)| (Temp::Named(p), f))
+}
+
+/// The name of a temporary file of `name` made by process `pid`: `.NAME.PID.N.tmp`.
+fn temp_name(name: &str, pid: u32, n: u32) -> String {
+    format!(".{name}.{pid}.{n}.tmp")
+}
+
+/// The target's name and the process id in a temporary file's name (`.NAME.PID.N.tmp`),
+/// if it is one.
+fn temp_parts(file_name: &str) -> Option<(&str, u32)> {
+    let rest = file_name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (rest, n) = rest.rsplit_once('.')?;
+    let (name, pid) = rest.rsplit_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if name.is_empty() || !digits(n) || !digits(pid) {
+        return None;
+    }
+    Some((name, pid.parse().ok()?))
 }
 
 /// A new, exclusively created hidden file `.NAME.PID.N.tmp` in `dir`.
@@ -276,7 +321,7 @@ fn create_named(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     let pid = std::process::id();
     let mut last = None;
     for n in 0..100u32 {
-        let candidate = dir.join(format!(".{name}.{pid}.{n}.tmp"));
+        let candidate = dir.join(temp_name(name, pid, n));
         match fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -319,7 +364,7 @@ mod unnamed {
             .map_err(io::Error::other)?;
         let pid = std::process::id();
         for n in 0..100u32 {
-            let to = dir.join(format!(".{name}.{pid}.{n}.tmp"));
+            let to = dir.join(super::temp_name(name, pid, n));
             let to_c = CString::new(to.as_os_str().as_bytes()).map_err(io::Error::other)?;
             // SAFETY: both are valid NUL-terminated paths that outlive the call; linkat
             // reads them and keeps no pointer.
@@ -341,6 +386,135 @@ mod unnamed {
             }
         }
         Err(io::Error::other("cannot name the new file"))
+    }
+}
+
+/// The named temporary files of this process, removed on Ctrl-C; and the sweep of those
+/// that killed runs left behind.
+mod cleanup {
+    use std::fs;
+    use std::io;
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, MutexGuard, Once, PoisonError};
+
+    /// The named temporary files not yet renamed or removed.
+    static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    /// Per folder read by this process: the stale temporary files found there that no
+    /// file written since has swept yet, with the name of the file each was for. Each
+    /// folder is read once, however many files are written into it (`--explain-dir`).
+    #[expect(
+        clippy::type_complexity,
+        reason = "a list of folders, each with its files"
+    )]
+    static STALE: Mutex<Vec<(PathBuf, Vec<(String, PathBuf)>)>> = Mutex::new(Vec::new());
+    static HANDLER: Once = Once::new();
+
+    fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Create a named temporary file with `make` and remember it until [`forget`]: Ctrl-C
+    /// or SIGTERM removes it. The list is locked while the file is made, so a signal
+    /// arriving meanwhile waits and still finds it.
+    pub(super) fn track<T>(
+        make: impl FnOnce() -> io::Result<(PathBuf, T)>,
+    ) -> io::Result<(PathBuf, T)> {
+        install();
+        let mut live = lock(&LIVE);
+        let made = make()?;
+        live.push(made.0.clone());
+        Ok(made)
+    }
+
+    /// The files tracked now.
+    #[cfg(test)]
+    pub(super) fn live() -> Vec<PathBuf> {
+        lock(&LIVE).clone()
+    }
+
+    /// `path` is renamed or removed: nothing to clean up any more.
+    pub(super) fn forget(path: &Path) {
+        lock(&LIVE).retain(|p| p != path);
+    }
+
+    /// Install, once, the handler that removes the files on Ctrl-C, SIGTERM or SIGHUP and
+    /// exits with status 130. If another handler is installed already (a program embedding
+    /// the library), it is left alone and the files are only removed on errors.
+    fn install() {
+        HANDLER.call_once(|| {
+            let _ = ctrlc::set_handler(|| {
+                // Held until the exit: no new file can appear meanwhile.
+                let live = lock(&LIVE);
+                for path in live.iter() {
+                    let _ = fs::remove_file(path);
+                }
+                std::process::exit(130);
+            });
+        });
+    }
+
+    /// Before `dir/name` is written: remove the temporary files for it
+    /// (`.NAME.PID.N.tmp`) that runs no longer alive left behind. Only this name's: a
+    /// file of the same pattern for another name is not ours to judge. Best effort: what
+    /// cannot be read or removed is left.
+    pub(super) fn sweep(dir: &Path, name: &str) {
+        let mut stale = lock(&STALE);
+        let at = match stale.iter().position(|(d, _)| d == dir) {
+            Some(at) => at,
+            None => {
+                stale.push((dir.to_path_buf(), stale_in(dir)));
+                stale.len() - 1
+            }
+        };
+        if let Some((_, files)) = stale.get_mut(at) {
+            files.retain(|(for_name, path)| {
+                if for_name != name {
+                    return true;
+                }
+                let _ = fs::remove_file(path);
+                false
+            });
+        }
+    }
+
+    /// The temporary files in `dir` whose process is no longer alive, with the name of
+    /// the file each was for.
+    fn stale_in(dir: &Path) -> Vec<(String, PathBuf)> {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let me = std::process::id();
+        let mut found = Vec::new();
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            let Some((for_name, pid)) = file_name.to_str().and_then(super::temp_parts) else {
+                continue;
+            };
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if is_file && pid != me && !alive(pid) {
+                found.push((for_name.to_string(), entry.path()));
+            }
+        }
+        found
+    }
+
+    /// Whether process `pid` is alive (or cannot be told: then it is left alone).
+    #[cfg(unix)]
+    fn alive(pid: u32) -> bool {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        if pid <= 0 {
+            return true;
+        }
+        // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+        let sent = unsafe { libc::kill(pid, 0) };
+        sent == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+
+    #[cfg(not(unix))]
+    fn alive(_pid: u32) -> bool {
+        true
     }
 }
 
@@ -545,6 +719,91 @@ mod tests {
         let file = AtomicFile::create(Path::new("-")).unwrap();
         assert!(file.temp_path().is_none());
         file.commit().unwrap();
+    }
+
+    #[test]
+    fn temporary_names_carry_the_process_id() {
+        let name = temp_name("out.csv", 4242, 0);
+        assert_eq!(temp_parts(&name), Some(("out.csv", 4242)));
+        assert_eq!(
+            temp_parts(".out.csv.rejects.csv.17.3.tmp"),
+            Some(("out.csv.rejects.csv", 17))
+        );
+        for other in [
+            "out.csv",
+            ".out.csv.tmp",
+            ".out.csv.x.0.tmp",
+            ".out.csv.12..tmp",
+            "..12.0.tmp",
+            "out.csv.12.0.tmp",
+        ] {
+            assert_eq!(temp_parts(other), None, "{other}");
+        }
+    }
+
+    /// The id of a process that has ended.
+    #[cfg(unix)]
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stale_temporaries_of_dead_processes_are_swept_before_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(temp_name("out.csv", dead_pid(), 0));
+        let live = dir
+            .path()
+            .join(temp_name("out.csv", std::process::id(), 99));
+        let init = dir.path().join(temp_name("out.csv", 1, 0));
+        let other = dir.path().join(temp_name("b.csv", dead_pid(), 0));
+        let unrelated = dir.path().join(".notes.tmp");
+        for f in [&dead, &live, &init, &other, &unrelated] {
+            fs::write(f, "x").unwrap();
+        }
+        write_atomic(&dir.path().join("out.csv"), b"new").unwrap();
+        assert!(!dead.exists(), "the dead run's file is swept");
+        assert!(live.exists(), "a live process's file is kept");
+        assert!(init.exists(), "a live process's file is kept");
+        assert!(other.exists(), "another name's file waits for that name");
+        assert!(unrelated.exists(), "other files are kept");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("out.csv")).unwrap(),
+            "new"
+        );
+        // The folder was read once; writing `b.csv` now sweeps the one left for it.
+        write_atomic(&dir.path().join("b.csv"), b"b").unwrap();
+        assert!(!other.exists(), "swept when its name is written");
+        assert!(unrelated.exists() && live.exists() && init.exists());
+    }
+
+    #[test]
+    fn named_temporaries_are_tracked_until_committed_or_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        for commit in [true, false] {
+            let (path, file) = cleanup::track(|| create_named(dir.path(), "a.csv")).unwrap();
+            assert!(cleanup::live().contains(&path));
+            let file = AtomicFile {
+                sink: Some(Sink::Replace {
+                    file: BufWriter::new(file),
+                    temp: Temp::Named(path.clone()),
+                    dest: dir.path().join("a.csv"),
+                    dir: dir.path().to_path_buf(),
+                }),
+                syncer: None,
+                unsynced: 0,
+            };
+            if commit {
+                file.commit().unwrap();
+            } else {
+                drop(file);
+            }
+            assert!(!cleanup::live().contains(&path), "commit: {commit}");
+            assert!(!path.exists());
+        }
     }
 
     #[test]

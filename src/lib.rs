@@ -62,8 +62,9 @@
 
 pub use facade::rule_sources;
 pub use facade::{
-    format, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions, Explanation,
-    Facts, FactsFormat, Label, Rules, RulesBuilder, Severity, TraceFormat, Verdict, Verdicts,
+    format, Bitmap, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions,
+    Explanation, Facts, FactsFormat, Keys, Label, Offsets, Rules, RulesBuilder, Severity,
+    TraceFormat, Verdict, VerdictColumns, Verdicts,
 };
 pub use facade::{Parameter, TestFailure, TestOutcome};
 pub use ir::ParamOverride;

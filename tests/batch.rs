@@ -205,11 +205,33 @@ fn latin1_csv_with_semicolons_and_decimal_commas() {
     assert!(rejects.contains("meso::batch::encoding"), "{rejects}");
     assert!(rejects.contains("--encoding latin1"), "{rejects}");
 
-    // Without --decimal-comma the numbers are rejected with a hint.
-    let (code, _, rejects) = batch(
+    // Without --decimal-comma the decimal commas of a `;` file are told from its lines.
+    let (code, out, _) = batch(
         dir.path(),
         &[p],
         "comma.csv",
+        &["--delimiter", ";", "--encoding", "latin1"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out, reference);
+
+    // Where a dot says the comma is not a decimal mark, `0,25` is rejected with a hint.
+    let latin1 = fs::read(p).unwrap();
+    let text: String = latin1.iter().map(|&b| char::from(b)).collect();
+    let (head, rest) = text.split_once('\n').unwrap();
+    let (first, rest) = rest.split_once('\n').unwrap();
+    let mixed = format!("{head}\n{}\n{rest}", first.replacen(";0,2;", ";0.2;", 1));
+    assert_ne!(mixed, text, "a decimal point was written");
+    let mixed_path = dir.path().join("mixed.csv");
+    fs::write(
+        &mixed_path,
+        mixed.chars().map(|c| c as u8).collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let (code, _, rejects) = batch(
+        dir.path(),
+        &[mixed_path.to_str().unwrap()],
+        "mixed-out.csv",
         &["--delimiter", ";", "--encoding", "latin1"],
     );
     assert_eq!(code, 3);
@@ -733,4 +755,188 @@ fn unknown_and_missing_columns_are_all_named_at_once() {
     assert!(warning.contains("`employment`"), "{err}");
     assert!(!warning.contains("`firms`"), "{err}");
     assert!(warning.contains("provisional or undetermined"), "{err}");
+}
+
+/// The examples as a `;` file with decimal commas, as spreadsheets write CSV where the
+/// decimal comma is the norm.
+fn semicolon_copy(dir: &Path) -> PathBuf {
+    let mut reader = csv::Reader::from_path(case("examples.csv")).unwrap();
+    let path = dir.join("semi.csv");
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_path(&path)
+        .unwrap();
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| {
+                if c.parse::<f64>().is_ok() {
+                    c.replace('.', ",")
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        writer.write_record(&cells).unwrap();
+    }
+    writer.flush().unwrap();
+    path
+}
+
+#[test]
+fn a_semicolon_file_with_decimal_commas_is_sniffed_and_reads_like_the_original() {
+    let dir = temp_dir();
+    let semi = semicolon_copy(dir.path());
+    let text = read(&semi);
+    assert!(text.contains(";0,05;"), "{text}");
+    let out = dir.path().join("semi-out.csv");
+    let run = meso(&[
+        "batch",
+        semi.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(read(&out), reference_csv(dir.path()));
+    assert!(
+        stderr(&run).contains(&format!(
+            "read `{}` with delimiter `;` and decimal commas (`0,25`), told from its first lines",
+            semi.display()
+        )),
+        "{}",
+        stderr(&run)
+    );
+    // A comma file says nothing about its delimiter.
+    let run = meso(&[
+        "batch",
+        &case("examples.csv"),
+        "--out",
+        dir.path().join("c.csv").to_str().unwrap(),
+    ]);
+    assert!(!stderr(&run).contains("told from its first lines"));
+    // `--delimiter ';'` alone: the decimal commas are still told.
+    let given = dir.path().join("given.csv");
+    let run = meso(&[
+        "batch",
+        semi.to_str().unwrap(),
+        "--delimiter",
+        ";",
+        "--out",
+        given.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(read(&given), reference_csv(dir.path()));
+    assert!(stderr(&run).contains("with decimal commas (`0,25`), told from its first lines"));
+    // `--delimiter` is obeyed: `,` leaves one column per line, so every fact is missing.
+    let run = meso(&[
+        "batch",
+        semi.to_str().unwrap(),
+        "--delimiter",
+        ",",
+        "--out",
+        dir.path().join("d.csv").to_str().unwrap(),
+    ]);
+    assert_ne!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert!(!stderr(&run).contains("told from its first lines"));
+}
+
+#[test]
+fn rejects_are_summarised_by_reason_and_all_listed() {
+    let dir = temp_dir();
+    let mut reader = csv::Reader::from_path(case("examples.csv")).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let input = dir.path().join("bad.csv");
+    let mut writer = csv::Writer::from_path(&input).unwrap();
+    writer.write_record(&headers).unwrap();
+    // 300 records: every third out of range in `share_micro`, every 50th with a word for
+    // `firms`, and four rare problems in four other columns.
+    let rare = [
+        ("trust", "hgh"),
+        ("main_market", "mars"),
+        ("informality", "x"),
+    ];
+    for k in 0..300usize {
+        let mut r: Vec<String> = rows[k % rows.len()].iter().map(str::to_string).collect();
+        r[0] = format!("r{k}");
+        if k % 3 == 0 {
+            r[col("share_micro")] = "7".into();
+        }
+        if k % 50 == 0 {
+            r[col("firms")] = "many".into();
+        }
+        if let Some((c, v)) = rare
+            .get(k.wrapping_sub(1) / 10)
+            .filter(|_| k % 10 == 1 && k < 31)
+        {
+            r[col(c)] = (*v).into();
+        }
+        if k == 299 {
+            r[col("employment")] = "lots".into();
+        }
+        writer.write_record(&r).unwrap();
+    }
+    writer.flush().unwrap();
+    let out = dir.path().join("o.csv");
+    let run = meso(&[
+        "batch",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(3), "{}", stderr(&run));
+    let err = stderr(&run);
+    let summary = err
+        .split("rejected records, problems by reason (all in the reject file):\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{err}"));
+    insta::assert_snapshot!("reject_reasons_summary", summary);
+    // The reject file still lists every problem: one line per problem after the header.
+    let rejects = read(&dir.path().join("o.csv.rejects.csv"));
+    let problems = rejects.lines().count() - 1;
+    assert_eq!(problems, 100 + 6 + 3 + 1);
+}
+
+#[test]
+fn where_values_get_did_you_mean() {
+    let dir = temp_dir();
+    for (filter, help) in [
+        (
+            "classification=Survival_Cluster",
+            "did you mean `survival_cluster`?",
+        ),
+        (
+            "classification=survival cluster",
+            "did you mean `survival_cluster`?",
+        ),
+        (
+            "classification=survival",
+            "did you mean `survival_cluster`?",
+        ),
+        ("classification=NONE", "did you mean `none`?"),
+        ("classification=non", "did you mean `none`?"),
+        ("clasification=none", "did you mean `classification=none`?"),
+        (
+            "survival_cluster",
+            "write `--where classification=survival_cluster`",
+        ),
+        ("classification=zzz", "use one of `cluster`,"),
+    ] {
+        let run = meso(&[
+            "batch",
+            &case("examples.csv"),
+            "--out",
+            dir.path().join("x.csv").to_str().unwrap(),
+            "--explain-dir",
+            dir.path().join("why").to_str().unwrap(),
+            "--where",
+            filter,
+        ]);
+        assert_eq!(run.status.code(), Some(2), "{filter}");
+        let err = stderr(&run).replace('\n', " ").replace("  ", " ");
+        assert!(err.contains(help), "{filter}: {}", stderr(&run));
+    }
 }

@@ -183,3 +183,66 @@ type cluster { cite "c" required { low_trust: trust <= max_trust } }
     let p = &rules.program.params[0];
     assert_eq!(p.value, meso::value::Value::Level(1));
 }
+
+/// An `after` loop through two files is reported at the `after` written last (the one that
+/// closed the loop), with the other entries of the loop beside it or named in the help.
+#[test]
+fn after_cycle_points_at_the_after_that_closes_it() {
+    let file = |relative: &str, text: &str| ruleset::RuleText {
+        relative: relative.into(),
+        display: relative.into(),
+        text: text.into(),
+    };
+    let sources = ruleset::RuleSources {
+        origin: ruleset::RuleOrigin::Embedded,
+        files: vec![
+            file(
+                "a.meso",
+                "fact firms: count\nparam min_firms = 50 { cite \"§2\" }\n\
+                 type cluster { cite \"§2\" required { sizable: firms >= min_firms } }\n\
+                 policy dialogue {\n  for cluster\n  after showcase\n  advice \"talk\"\n  cite \"§4\"\n}\n\
+                 policy brokerage {\n  for cluster\n  after dialogue\n  advice \"broker\"\n  cite \"§4\"\n}\n",
+            ),
+            file(
+                "b.meso",
+                "policy showcase {\n  for cluster\n  after brokerage\n  advice \"show\"\n  cite \"§4\"\n}\n",
+            ),
+        ],
+    };
+    let Err(failure) = ruleset::load(sources, &[]) else {
+        panic!("an `after` loop must fail");
+    };
+    let cycle = failure
+        .errors
+        .iter()
+        .find(|e| {
+            e.code()
+                .is_some_and(|c| c.to_string() == "meso::check::after_cycle")
+        })
+        .unwrap_or_else(|| panic!("no after_cycle"));
+    let json = render(cycle, ErrorFormat::Json, false);
+    let v: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+    assert_eq!(v["filename"], "b.meso", "{json}");
+    assert_eq!(
+        (v["line"].as_u64(), v["column"].as_u64()),
+        (Some(3), Some(9)),
+        "{json}"
+    );
+    assert!(
+        v["labels"][0]["label"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("`showcase` after `brokerage` closes the loop"),
+        "{json}"
+    );
+    let help = v["help"].as_str().unwrap_or_default();
+    assert!(
+        help.contains("`dialogue` after `showcase` at a.meso:6:9"),
+        "{help}"
+    );
+    assert!(
+        help.contains("`brokerage` after `dialogue` at a.meso:12:9"),
+        "{help}"
+    );
+}

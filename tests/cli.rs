@@ -88,6 +88,37 @@ fn error_format_json_gives_machine_readable_diagnostics() {
         serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
     assert_eq!(v["code"], "meso::check::unknown_level");
     assert_eq!(v["severity"], "error");
+    // Places as editors and CI annotations want them: line and column beside the offsets,
+    // for the diagnostic and for each of its labels.
+    let (line, column) = (v["line"].as_u64(), v["column"].as_u64());
+    assert!(
+        line.is_some_and(|l| l > 1) && column.is_some_and(|c| c > 1),
+        "{first}"
+    );
+    assert_eq!(v["labels"][0]["line"].as_u64(), line, "{first}");
+    assert_eq!(v["labels"][0]["column"].as_u64(), column, "{first}");
+    assert!(v["labels"][0]["span"]["offset"].is_u64(), "{first}");
+}
+
+#[test]
+fn error_format_json_places_an_unclosed_block_at_the_clause_that_comes_too_early() {
+    let o = meso(&[
+        "--error-format",
+        "json",
+        "check",
+        "tests/cases/parse/err/required_block_not_closed.meso",
+    ]);
+    assert_eq!(code(&o), 1);
+    let first = stderr(&o).lines().next().unwrap_or_default().to_string();
+    let v: serde_json::Value =
+        serde_json::from_str(&first).unwrap_or_else(|e| panic!("{e}: {first}"));
+    assert_eq!(v["code"], "meso::parse::unclosed");
+    assert_eq!(
+        (v["line"].as_u64(), v["column"].as_u64()),
+        (Some(9), Some(3)),
+        "{first}"
+    );
+    assert_eq!(v["labels"][1]["line"].as_u64(), Some(6), "{first}");
 }
 
 #[test]

@@ -293,3 +293,129 @@ fn eval_of_a_table_points_to_batch() {
     );
     assert!(stderr(&o).contains("`meso batch"), "{}", stderr(&o));
 }
+
+/// The hidden `.NAME.PID.N.tmp` files in `dir`.
+#[cfg(unix)]
+fn temporaries(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n.ends_with(".tmp"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Ctrl-C on a batch run that writes named temporary files (as on systems without
+/// `O_TMPFILE`; forced here with the test-only `MESO_TEST_NAMED_TEMPS`) removes them: the
+/// input comes through a pipe that stays open, so the run is surely still going when the
+/// signal arrives.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_removes_the_named_temporary_files() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = temp_dir();
+    let out = dir.path().join("out.csv");
+    let mut child = common::meso_command()
+        .args([
+            "batch",
+            "-",
+            "--input-format",
+            "csv",
+            "-r",
+            "rules",
+            "--out",
+        ])
+        .arg(&out)
+        .env("MESO_TEST_NAMED_TEMPS", "1")
+        .current_dir(common::root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // More than the first read (1 MiB) so that the header is read and the outputs created.
+    let csv = fs::read_to_string(common::root().join("tests/cases/batch/examples.csv")).unwrap();
+    let (header, rows) = csv.split_once('\n').unwrap();
+    let (header, rows) = (header.to_string(), rows.to_string());
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        stdin.write_all(format!("{header}\n").as_bytes()).unwrap();
+        let mut written = 0;
+        let mut n = 0;
+        while written < 3 << 20 {
+            for row in rows.lines() {
+                let (_, rest) = row.split_once(',').unwrap();
+                let line = format!("r{n},{rest}\n");
+                n += 1;
+                written += line.len();
+                stdin.write_all(line.as_bytes()).unwrap();
+            }
+        }
+        stdin // kept open: the run waits for more
+    });
+    let stdin = writer.join().unwrap();
+    // Wait (without a time limit on the run: only a guard against hanging forever) until
+    // both the output and the reject file exist as named temporaries.
+    let mut seen = Vec::new();
+    for _ in 0..600 {
+        seen = temporaries(dir.path());
+        if seen.len() == 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(seen.len(), 2, "the run did not start writing: {seen:?}");
+    assert!(seen.iter().any(|n| n.starts_with(".out.csv.rejects.csv.")));
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let o = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(
+        temporaries(dir.path()).is_empty(),
+        "left behind: {:?}",
+        temporaries(dir.path())
+    );
+    assert!(!out.exists(), "no output appears for a stopped run");
+}
+
+/// A run killed outright (SIGKILL) cannot clean up: the next run sweeps what it left.
+#[cfg(unix)]
+#[test]
+fn the_next_run_sweeps_temporaries_of_dead_runs() {
+    let dir = temp_dir();
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let stale = dir.path().join(format!(".out.csv.{dead}.0.tmp"));
+    let stale_rejects = dir
+        .path()
+        .join(format!(".out.csv.rejects.csv.{dead}.3.tmp"));
+    let foreign = dir.path().join(".keep.tmp");
+    // Not a file this run writes: left alone.
+    let other = dir.path().join(format!(".notes.csv.{dead}.0.tmp"));
+    for f in [&stale, &stale_rejects, &foreign, &other] {
+        fs::write(f, "half a run").unwrap();
+    }
+    let out = dir.path().join("out.csv");
+    let o = meso(&[
+        "batch",
+        "tests/cases/batch/examples.csv",
+        "-r",
+        "rules",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        temporaries(dir.path()),
+        [".keep.tmp".to_string(), format!(".notes.csv.{dead}.0.tmp")]
+    );
+    assert!(out.exists());
+}

@@ -139,6 +139,8 @@ const ENTRIES: &[Entry] = &[
     // -- parse
     e("meso::parse::unexpected_token", RuleCase("parse/err/misspelled_fact_type.meso"),
       "Write what the message expects at the underlined place; the help often names the intended word."),
+    e("meso::parse::unclosed", RuleCase("parse/err/required_block_not_closed.meso"),
+      "Add the missing `}` (or `)`) where the help says: before the clause or declaration that starts too early."),
     e("meso::parse::unterminated_string", RuleCase("parse/err/unterminated_string.meso"),
       "Close the string with `\"` on the same line, or use a `\"\"\"text block\"\"\"` for text over several lines."),
     e("meso::parse::invalid_number", RuleCase("parse/err/number_too_large.meso"),

@@ -1,12 +1,14 @@
-// meso for VS Code: starts `meso lsp` for .meso files. Plain JavaScript, no build step;
-// run `npm install` in this folder once to fetch vscode-languageclient.
+// meso for VS Code: highlighting (syntaxes/), and the language server `meso lsp` for .meso
+// files: diagnostics, hover, go to definition, completion, references, rename, outline,
+// quick fixes, formatting, semantic tokens and inlay hints. Plain JavaScript, no build step.
 'use strict';
 
 const vscode = require('vscode');
+const { findExecutable, configuredCommand } = require('./server-path');
 
 let client;
 
-function activate(context) {
+async function activate(context) {
   const config = vscode.workspace.getConfiguration('meso');
   if (!config.get('server.enabled', true)) {
     return;
@@ -20,8 +22,25 @@ function activate(context) {
     );
     return;
   }
-  const command = config.get('server.path', 'meso');
-  const serverOptions = { command, args: ['lsp'] };
+  const command = configuredCommand((key) => config.get(key));
+  const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
+  const executable = findExecutable(command, process.env.PATH, folder && folder.uri.fsPath);
+  if (!executable) {
+    const where =
+      command.includes('/') || command.includes('\\')
+        ? `looked at \`${command}\``
+        : `looked for \`${command}\` on the PATH`;
+    const choice = await vscode.window.showErrorMessage(
+      `meso: cannot find the meso executable (${where}); the language server is off. ` +
+        'Install meso (`cargo install --path .` in its repository) or set `meso.path` to its full path.',
+      'Open settings'
+    );
+    if (choice === 'Open settings') {
+      vscode.commands.executeCommand('workbench.action.openSettings', 'meso.path');
+    }
+    return;
+  }
+  const serverOptions = { command: executable, args: ['lsp'] };
   const clientOptions = {
     documentSelector: [{ scheme: 'file', language: 'meso' }],
     synchronize: {
@@ -29,9 +48,11 @@ function activate(context) {
     },
   };
   client = new LanguageClient('meso', 'meso language server', serverOptions, clientOptions);
-  client.start().catch((e) => {
-    vscode.window.showErrorMessage(`meso: cannot start \`${command} lsp\`: ${e.message}`);
-  });
+  try {
+    await client.start();
+  } catch (e) {
+    vscode.window.showErrorMessage(`meso: cannot start \`${executable} lsp\`: ${e.message}`);
+  }
   context.subscriptions.push({ dispose: () => client && client.stop() });
 }
 

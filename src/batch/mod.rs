@@ -9,6 +9,9 @@
 //! every problem listed; it never stops the run.
 
 pub use crate::render::rows::OutputFormat;
+pub use reasons::{summary_lines as reason_lines, RejectReason};
+
+mod reasons;
 
 pub(crate) mod table;
 
@@ -104,6 +107,11 @@ pub struct Summary {
     pub by_classification: Vec<(String, u64)>,
     /// Columns ignored because they are not facts (`--allow-unknown-facts`), per input
     pub ignored_columns: IgnoredColumns,
+    /// The problems of the rejected records by code and column, most first
+    pub reject_reasons: Vec<RejectReason>,
+    /// CSV inputs whose delimiter (and decimal comma) was told from their first lines:
+    /// (input, what was found)
+    pub sniffed: Vec<(String, crate::dataset::Sniffed)>,
 }
 
 /// The default reject file for an output file: `<out>.rejects.csv` beside it; `None` (standard
@@ -119,35 +127,80 @@ pub fn default_rejects_path(out: &Path) -> Option<PathBuf> {
     Some(out.with_file_name(name))
 }
 
-/// Parse `--where classification=TYPE` (`none` for records no type matched).
+/// Parse `--where classification=TYPE` (`none` for records no type matched). A near miss
+/// of the key, of a type's name or label, or of `none` is answered with "did you mean".
 pub fn parse_where(program: &Program, text: &str) -> Result<Option<TypeId>, DatasetError> {
     let bad = |help: String| DatasetError::BadOption {
         message: format!("cannot use `--where {text}`"),
         help: Some(help),
     };
     let Some((key, value)) = text.split_once('=') else {
-        return Err(bad("write `--where classification=TYPE`".into()));
+        let hint = match where_value(program, text.trim()) {
+            Ok(_) => format!("write `--where classification={}`", text.trim()),
+            Err(_) => "write `--where classification=TYPE`".into(),
+        };
+        return Err(bad(hint));
     };
-    if key.trim() != "classification" {
+    let key = key.trim();
+    if key != "classification" {
+        let example = "e.g. `--where classification=survival_cluster`";
         return Err(bad(
-            "only `classification=TYPE` is supported, e.g. `--where classification=survival_cluster`".into(),
+            match crate::suggest::closest(key, ["classification"]) {
+                Some(c) => format!("did you mean `{c}={}`? ({example})", value.trim()),
+                None => format!("only `classification=TYPE` is supported, {example}"),
+            },
         ));
     }
-    let value = value.trim();
+    where_value(program, value.trim()).map_err(bad)
+}
+
+/// A `--where classification=` value: a type's name or `none`; else the help for it.
+fn where_value(program: &Program, value: &str) -> Result<Option<TypeId>, String> {
     if value == "none" {
         return Ok(None);
     }
-    match program.type_id(value) {
-        Some(id) => Ok(Some(id)),
-        None => {
-            let close =
-                crate::suggest::closest(value, program.types.iter().map(|t| t.name.as_str()));
-            Err(bad(match close {
-                Some(c) => format!("there is no cluster type `{value}`; did you mean `{c}`?"),
-                None => format!("there is no cluster type `{value}`; use a type name or `none`"),
-            }))
-        }
+    if let Some(id) = program.type_id(value) {
+        return Ok(Some(id));
     }
+    let names = || {
+        program
+            .types
+            .iter()
+            .map(|t| t.name.as_str())
+            .chain(["none"])
+    };
+    let wanted = value.trim().to_lowercase().replace([' ', '-'], "_");
+    // Same name but for case or spaces, a label, a prefix, then a typo.
+    let by_label = program.types.iter().find(|t| {
+        t.meta
+            .label
+            .as_deref()
+            .is_some_and(|l| l.trim().eq_ignore_ascii_case(value.trim()))
+    });
+    let by_prefix = || {
+        let mut starting = names().filter(|n| wanted.len() >= 3 && n.starts_with(&wanted));
+        match (starting.next(), starting.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    };
+    let close = names()
+        .find(|n| *n == wanted)
+        .or(by_label.map(|t| t.name.as_str()))
+        .or_else(by_prefix)
+        .or_else(|| crate::suggest::closest(value, names()));
+    let what = if value.is_empty() {
+        "no type is named".to_string()
+    } else {
+        format!("there is no cluster type `{value}`")
+    };
+    Err(match close {
+        Some(c) => format!("{what}; did you mean `{c}`?"),
+        None => {
+            let list: Vec<String> = names().map(|n| format!("`{n}`")).collect();
+            format!("{what}; use one of {}", list.join(", "))
+        }
+    })
 }
 
 /// What one worker produced for one slice of records.
@@ -463,8 +516,13 @@ pub fn run_batch(
     let n_types = program.types.len();
     let mut summary = Summary {
         ignored_columns: ignored,
+        sniffed: infos
+            .iter()
+            .filter_map(|i| i.sniffed.map(|s| (i.name.clone(), s)))
+            .collect(),
         ..Summary::default()
     };
+    let mut reasons = reasons::ReasonCounts::default();
     let mut counts = vec![0u64; 2 * n_types + 2];
     let mut skip = renderer.first_row_skip();
     let mut progress = pipeline::Progress::new(opts.read.progress, reader.total());
@@ -568,6 +626,7 @@ pub fn run_batch(
             .collect::<Vec<_>>();
         rejected_ids.dedup();
         summary.rejected += rejected_ids.len() as u64;
+        reasons.add(&slice.rejects);
         reject_buf.clear();
         reject_rows(
             &slice.rejects,
@@ -597,6 +656,7 @@ pub fn run_batch(
         .commit()
         .map_err(DatasetError::write(&rejects_path))?;
     out.commit().map_err(DatasetError::write(&opts.out))?;
+    summary.reject_reasons = reasons.sorted();
     summary.by_classification = counts
         .iter()
         .enumerate()

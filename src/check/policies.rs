@@ -165,27 +165,56 @@ impl<'a> Checker<'a> {
                 if let Some(first) = names.first().cloned() {
                     names.push(first);
                 }
-                let span = self
-                    .policy_ast
-                    .get(next)
-                    .map_or_else(Default::default, |d| d.name.span);
-                let name = self
-                    .program
-                    .policies
-                    .get(next)
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default();
-                self.report(
+                // Every edge of the loop is an `after` entry: `path[k]` is after `path[k + 1]`,
+                // and the last policy of the path is after `next`. The entry written last (in
+                // file order) is the one that closed the loop; the others are shown beside it.
+                let mut edges: Vec<(usize, usize)> = cycle
+                    .iter()
+                    .copied()
+                    .zip(cycle.iter().copied().skip(1))
+                    .collect();
+                edges.push((*cycle.last().unwrap_or(&next), next));
+                let entry = |(from, to): (usize, usize)| {
+                    let to_name = self.program.policies.get(to).map(|p| p.name.clone())?;
+                    let from_name = self.program.policies.get(from).map(|p| p.name.clone())?;
+                    let span = self
+                        .policy_ast
+                        .get(from)
+                        .and_then(|d| d.after.iter().find(|x| x.name == to_name))
+                        .map(|x| x.span)?;
+                    Some((span, format!("`{from_name}` after `{to_name}`")))
+                };
+                let mut entries: Vec<(crate::source::Span, String)> =
+                    edges.into_iter().filter_map(entry).collect();
+                entries.sort_by_key(|(s, _)| (s.file, s.start));
+                let Some((span, label)) = entries.pop() else {
+                    return;
+                };
+                let others = entries;
+                let elsewhere: Vec<String> = others
+                    .iter()
+                    .filter(|(s, _)| s.file != span.file)
+                    .map(|(s, l)| format!("{l} at {}", self.location(*s)))
+                    .collect();
+                let mut help = String::from(
+                    "remove one `after` from the loop so that the sequence has a start",
+                );
+                if !elsewhere.is_empty() {
+                    help.push_str(&format!(
+                        "; the loop also runs through {}",
+                        elsewhere.join(", ")
+                    ));
+                }
+                self.report_with(
                     CheckKind::AfterCycle,
                     span,
                     format!(
                         "`after` clauses go round in a circle: {}",
                         names.join(" → ")
                     ),
-                    format!("`{name}` ends up after itself"),
-                    Some(
-                        "remove one `after` from the loop so that the sequence has a start".into(),
-                    ),
+                    format!("{label} closes the loop"),
+                    others,
+                    Some(help),
                 );
                 return;
             }

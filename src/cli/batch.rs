@@ -20,11 +20,11 @@ pub struct DataArgs {
     #[arg(long, value_name = "FORMAT", value_parser = parse_input_format)]
     pub input_format: Option<InputFormat>,
 
-    /// CSV delimiter: one character, or `tab` [default: `,`; tab for .tsv]
+    /// CSV delimiter: one character, or `tab` [default: sniffed: `,` `;` tab `|`; tab for .tsv]
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     pub delimiter: Option<u8>,
 
-    /// Numbers in text cells use a decimal comma: `0,25`
+    /// Numbers in text cells use a decimal comma: `0,25` [default: sniffed for `;` files]
     #[arg(long)]
     pub decimal_comma: bool,
 
@@ -63,6 +63,7 @@ impl DataArgs {
                 delimiter: self.delimiter,
                 encoding: self.encoding,
                 sheet: self.sheet.clone(),
+                decimal_comma: self.decimal_comma,
             },
             columns: ColumnOptions {
                 map: self.columns.clone(),
@@ -205,7 +206,11 @@ pub fn run(out: &Output, args: BatchArgs) -> Ran {
     }
 }
 
-/// The summary on stderr: counts, then records per classification.
+/// Reject reasons shown in the summary; the rest are counted in one line.
+const TOP_REASONS: usize = 5;
+
+/// The summary on stderr: delimiters sniffed, counts, the reasons for rejects (the most
+/// frequent), then records per classification.
 pub fn print_summary(
     out: &Output,
     s: &Summary,
@@ -217,6 +222,19 @@ pub fn print_summary(
         out.note(&format!(
             "warning: ignored columns of `{input}` that are not facts: {}",
             list.join(", ")
+        ));
+    }
+    // Only where sniffing found something else than the default `,` and decimal points.
+    for (input, f) in &s.sniffed {
+        let commas = " decimal commas (`0,25`)";
+        let told = match (f.delimiter_sniffed && f.delimiter != b',', f.decimal_comma) {
+            (true, true) => format!("delimiter `{}` and{commas}", f.delimiter_name()),
+            (true, false) => format!("delimiter `{}`", f.delimiter_name()),
+            (false, true) => commas.trim_start().to_string(),
+            (false, false) => continue,
+        };
+        out.note(&format!(
+            "read `{input}` with {told}, told from its first lines (`--delimiter` and `--decimal-comma` choose)"
         ));
     }
     let rejected = if s.rejected > 0 {
@@ -244,5 +262,11 @@ pub fn print_summary(
         .unwrap_or(0);
     for (name, n) in &s.by_classification {
         out.note(&format!("  {name:<width$}  {n}"));
+    }
+    if !s.reject_reasons.is_empty() {
+        out.note("rejected records, problems by reason (all in the reject file):");
+        for line in batch::reason_lines(&s.reject_reasons, TOP_REASONS) {
+            out.note(&line);
+        }
     }
 }

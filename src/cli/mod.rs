@@ -163,7 +163,7 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Classify every record of a dataset (CSV, JSON lines, JSON, .xlsx, .ods) into one output file
     #[command(
-        after_help = "Examples:\n  meso batch census.csv --out classified.csv\n  meso batch rais.csv --encoding latin1 --delimiter ';' --decimal-comma --columns rais-map.toml --out out.csv\n  meso batch clusters.jsonl -r rules/ --out out.jsonl --threads 2\n  meso batch extract.xlsx --sheet data --out out.csv --explain-dir why/ --where classification=survival_cluster\n\nExit codes: 0 every record evaluated; 3 completed, but some records were rejected (see the reject file, default <out>.rejects.csv); 2 unreadable input or bad arguments (no output written); 1 rule errors."
+        after_help = "Examples:\n  meso batch census.csv --out classified.csv\n  meso batch rais.csv --encoding latin1 --columns rais-map.toml --out out.csv\n  meso batch data.txt --delimiter '|' --decimal-comma --out out.csv\n  meso batch clusters.jsonl -r rules/ --out out.jsonl --threads 2\n  meso batch extract.xlsx --sheet data --out out.csv \\\n      --explain-dir why/ --where classification=survival_cluster\n\nThe CSV delimiter (`,` `;` tab `|`) and decimal commas are told from the first lines unless --delimiter is given.\n\nExit codes: 0 every record evaluated; 3 completed, but some records were rejected (see the reject file, default <out>.rejects.csv); 2 unreadable input or bad arguments (no output written); 1 rule errors."
     )]
     Batch(batch::BatchArgs),
     /// Evaluate a dataset under two versions of a rule set and report what changed, and why
@@ -173,7 +173,7 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Explain every result for one facts file: a trace down to each fact read
     #[command(
-        after_help = "Examples:\n  meso explain examples/facts/gamarra.yaml\n  meso explain gamarra.yaml --type survival_cluster\n  meso explain gamarra.yaml --format html --out gamarra.html\n  meso explain gamarra.yaml --format json --out gamarra.trace.json && meso verify gamarra.trace.json"
+        after_help = "Examples:\n  meso explain examples/facts/gamarra.yaml\n  meso explain gamarra.yaml --type survival_cluster\n  meso explain gamarra.yaml --format html --out gamarra.html\n  meso explain gamarra.yaml --format json --out gamarra.trace.json\n  meso verify gamarra.trace.json"
     )]
     Explain(explain::ExplainArgs),
     /// Evaluate again and confirm a JSON trace is reproduced exactly (exit 1 when not)
@@ -184,7 +184,7 @@ pub enum Command {
     /// Compare the results before and after changing some facts
     #[command(
         name = "what-if",
-        after_help = "Examples:\n  meso what-if examples/facts/leon.yaml --set trust=medium\n  meso what-if gamarra.yaml --set export_share=0.6 --set main_market=international"
+        after_help = "Examples:\n  meso what-if examples/facts/leon.yaml --set trust=medium\n  meso what-if gamarra.yaml --set export_share=0.6 \\\n      --set main_market=international"
     )]
     WhatIf(whatif::WhatIfArgs),
     /// Rewrite rule files in the canonical layout (`--check`: list the files that are not)

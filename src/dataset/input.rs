@@ -10,11 +10,13 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use calamine::{Data, Reader as _};
 
 use super::error::DatasetError;
+use super::sniff::{self, Sniffed};
 use super::split::{BufferPool, Layout, TextPiece, TextStream};
 
 /// The format of a dataset input.
@@ -102,12 +104,15 @@ pub struct InputOptions {
     pub paths: Vec<PathBuf>,
     /// Format of every input, instead of telling it from the extension
     pub format: Option<InputFormat>,
-    /// CSV field delimiter [default: `,`, tab for `.tsv`]
+    /// CSV field delimiter [default: sniffed from the first lines (`,` `;` tab `|`), tab for
+    /// `.tsv`]
     pub delimiter: Option<u8>,
     /// Text encoding of CSV and JSON inputs
     pub encoding: Encoding,
     /// Sheet of a workbook [default: the first]
     pub sheet: Option<String>,
+    /// `--decimal-comma` was given: decimal commas are not sniffed
+    pub decimal_comma: bool,
 }
 
 /// One record as read, before its cells are converted; borrowed from its [`Piece`].
@@ -311,6 +316,9 @@ pub(crate) struct SourceInfo {
     pub schema: Option<arrow_schema::Schema>,
     /// Size in bytes, for progress (0 when unknown)
     pub size: u64,
+    /// What the first lines of a CSV input told: its delimiter when none was given (by
+    /// `--delimiter` or a `.tsv` name), decimal commas unless `--decimal-comma` was given
+    pub sniffed: Option<Sniffed>,
 }
 
 type TextReader = Box<dyn Read + Send>;
@@ -333,6 +341,10 @@ pub(crate) struct Reader {
     streams: Vec<Stream>,
     names: Vec<String>,
     sizes: Vec<u64>,
+    /// Bytes read from each input's file (before decoding), for progress
+    raw: Vec<Arc<AtomicU64>>,
+    /// Whether every input's size is known (standard input's is not)
+    sized: bool,
     current: usize,
 }
 
@@ -342,7 +354,10 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
     let pool = Arc::new(BufferPool::default());
     let mut infos = Vec::new();
     let mut streams = Vec::new();
+    let mut raw = Vec::new();
     for path in &opts.paths {
+        let counter = Arc::new(AtomicU64::new(0));
+        raw.push(Arc::clone(&counter));
         let name = path.display().to_string();
         let stdin = path.as_os_str() == "-";
         let Some(format) = opts.format.or_else(|| InputFormat::from_path(path)) else {
@@ -362,6 +377,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
             std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
         };
         let mut schema = None;
+        let mut sniffed = None;
         let (headers, stream) = match format {
             InputFormat::Parquet | InputFormat::Arrow => {
                 let kind = match format {
@@ -381,20 +397,31 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
             }
             InputFormat::Sheet => open_sheet(path, opts.sheet.as_deref())?,
             InputFormat::Csv => {
-                let delimiter = opts.delimiter.unwrap_or_else(|| {
-                    let tsv = path
-                        .extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-                    if tsv {
-                        b'\t'
-                    } else {
-                        b','
+                let tsv = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+                let mut reader = text_reader(path, opts.encoding, &counter)?;
+                let given = opts.delimiter.or(tsv.then_some(b'\t'));
+                // The first lines tell the delimiter when it is not given, and whether
+                // numbers have decimal commas when `--decimal-comma` does not say so.
+                let delimiter = match given {
+                    Some(d) if opts.decimal_comma => d,
+                    _ => {
+                        let mut sample = Vec::with_capacity(sniff::SAMPLE_BYTES);
+                        (&mut reader)
+                            .take(sniff::SAMPLE_BYTES as u64)
+                            .read_to_end(&mut sample)
+                            .map_err(|e| DatasetError::io("read", path, &e))?;
+                        let found = sniff::sniff(&sample, given);
+                        sniffed = Some(found);
+                        reader = Box::new(std::io::Cursor::new(sample).chain(reader));
+                        found.delimiter
                     }
-                });
+                };
                 let source = u32::try_from(streams.len()).unwrap_or(u32::MAX);
                 let mut stream = TextStream::new(
-                    text_reader(path, opts.encoding)?,
+                    reader,
                     Arc::clone(&pool),
                     source,
                     &name,
@@ -428,7 +455,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
                 (
                     None,
                     Stream::Text(TextStream::new(
-                        text_reader(path, opts.encoding)?,
+                        text_reader(path, opts.encoding, &counter)?,
                         Arc::clone(&pool),
                         source,
                         &name,
@@ -440,7 +467,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
                 None,
                 Stream::Array(ArrayScanner::new(BufReader::with_capacity(
                     1 << 16,
-                    text_reader(path, opts.encoding)?,
+                    text_reader(path, opts.encoding, &counter)?,
                 ))),
             ),
         };
@@ -449,6 +476,7 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
             headers,
             schema,
             size,
+            sniffed,
         });
         streams.push(stream);
     }
@@ -456,17 +484,44 @@ pub(crate) fn open(opts: &InputOptions) -> Result<(Vec<SourceInfo>, Reader), Dat
         streams,
         names: infos.iter().map(|i| i.name.clone()).collect(),
         sizes: infos.iter().map(|i| i.size).collect(),
+        raw,
+        sized: !opts.paths.iter().any(|p| p.as_os_str() == "-"),
         current: 0,
         pool,
     };
     Ok((infos, reader))
 }
 
-fn text_reader(path: &Path, encoding: Encoding) -> Result<TextReader, DatasetError> {
+/// Counts the bytes read through it (the file's bytes, before decoding), for progress.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// The text of `path` (`-`: standard input), decoded to UTF-8; the bytes read from the
+/// file are counted in `count`.
+fn text_reader(
+    path: &Path,
+    encoding: Encoding,
+    count: &Arc<AtomicU64>,
+) -> Result<TextReader, DatasetError> {
+    let count = Arc::clone(count);
     let raw: TextReader = if path.as_os_str() == "-" {
-        Box::new(std::io::stdin())
+        Box::new(Counting {
+            inner: std::io::stdin(),
+            count,
+        })
     } else {
-        Box::new(File::open(path).map_err(|e| DatasetError::io("read", path, &e))?)
+        let file = File::open(path).map_err(|e| DatasetError::io("read", path, &e))?;
+        Box::new(Counting { inner: file, count })
     };
     Ok(match encoding {
         Encoding::Utf8 => raw,
@@ -588,12 +643,16 @@ impl Reader {
         Arc::clone(&self.pool)
     }
 
-    /// Bytes read so far over all inputs (approximate for decoded and spreadsheet inputs).
+    /// Bytes of the input files read so far: counted before decoding (a Latin-1 `é` is one
+    /// byte of the file, two once decoded), estimated from the rows for spreadsheets; never
+    /// more than [`Reader::total`] when that is known.
     pub fn position(&self) -> u64 {
         let done: u64 = self.sizes.iter().take(self.current).sum();
         let within = match self.streams.get(self.current) {
-            Some(Stream::Text(t)) => t.consumed(),
-            Some(Stream::Array(a)) => a.bytes,
+            Some(Stream::Text(_) | Stream::Array(_)) => self
+                .raw
+                .get(self.current)
+                .map_or(0, |c| c.load(Ordering::Relaxed)),
             Some(Stream::Columnar(b)) if b.total_rows > 0 => {
                 let size = self.sizes.get(self.current).copied().unwrap_or(0);
                 size.saturating_mul(b.rows) / b.total_rows
@@ -606,12 +665,20 @@ impl Reader {
             }
             None => 0,
         };
-        done + within
+        if self.sized {
+            (done + within).min(self.total())
+        } else {
+            self.raw.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+        }
     }
 
-    /// Total size of the inputs in bytes (0 when unknown, e.g. standard input).
+    /// Total size of the inputs in bytes (0 when unknown: one of them is standard input).
     pub fn total(&self) -> u64 {
-        self.sizes.iter().sum()
+        if self.sized {
+            self.sizes.iter().sum()
+        } else {
+            0
+        }
     }
 }
 
@@ -813,5 +880,83 @@ impl<R: BufRead> ArrayScanner<R> {
                 return Ok(out);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// Open `paths` and read every piece: what [`open`] found, the positions seen along the
+    /// way (before the first piece and after each) and the total.
+    fn read_all(opts: &InputOptions) -> (Vec<SourceInfo>, Vec<u64>, u64) {
+        let (infos, mut reader) = open(opts).unwrap();
+        let pool = reader.pool();
+        let mut seen = vec![reader.position()];
+        while let Some(piece) = reader.next_piece().unwrap() {
+            seen.push(reader.position());
+            piece.recycle(&pool);
+        }
+        seen.push(reader.position());
+        (infos, seen, reader.total())
+    }
+
+    fn csv_opts(paths: Vec<PathBuf>, encoding: Encoding) -> InputOptions {
+        InputOptions {
+            paths,
+            encoding,
+            ..InputOptions::default()
+        }
+    }
+
+    #[test]
+    fn progress_never_passes_the_size_of_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        // Latin-1: every `é` is one byte of the file and two once decoded.
+        let latin1 = dir.path().join("latin1.csv");
+        let mut bytes = b"id;name\n".to_vec();
+        let mut i = 0;
+        while bytes.len() < 3 << 20 {
+            bytes.extend_from_slice(format!("r{i};").as_bytes());
+            bytes.extend_from_slice(&[0xe9; 40]);
+            bytes.push(b'\n');
+            i += 1;
+        }
+        std::fs::write(&latin1, &bytes).unwrap();
+        // UTF-8 with a byte-order mark, a second input.
+        let utf8 = dir.path().join("utf8.csv");
+        std::fs::write(&utf8, "\u{feff}id,name\na,é\nb,è\n").unwrap();
+        let size = bytes.len() as u64 + std::fs::metadata(&utf8).unwrap().len();
+        let (_, seen, total) = read_all(&csv_opts(vec![latin1, utf8], Encoding::Latin1));
+        assert_eq!(total, size);
+        assert!(seen.iter().all(|&p| p <= total), "{seen:?} over {total}");
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert_eq!(seen.last(), Some(&total), "all read at the end");
+    }
+
+    #[test]
+    fn the_delimiter_is_sniffed_unless_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let semi = dir.path().join("semi.csv");
+        std::fs::write(&semi, "id;firms;share_micro\na;10;0,25\n").unwrap();
+        let (infos, _, _) = read_all(&csv_opts(vec![semi.clone()], Encoding::Utf8));
+        let sniffed = infos[0].sniffed.expect("sniffed");
+        assert_eq!((sniffed.delimiter, sniffed.decimal_comma), (b';', true));
+        assert!(sniffed.delimiter_sniffed);
+        assert_eq!(
+            infos[0].headers.as_deref().unwrap(),
+            ["id", "firms", "share_micro"]
+        );
+        let given = InputOptions {
+            delimiter: Some(b','),
+            ..csv_opts(vec![semi], Encoding::Utf8)
+        };
+        let (infos, _, _) = read_all(&given);
+        assert!(infos[0].sniffed.is_some_and(|s| !s.delimiter_sniffed));
+        assert_eq!(
+            infos[0].headers.as_deref().unwrap(),
+            ["id;firms;share_micro"]
+        );
     }
 }

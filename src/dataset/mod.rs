@@ -19,6 +19,7 @@ mod flat_json;
 pub(crate) mod input;
 pub(crate) mod pipeline;
 pub(crate) mod record;
+pub(crate) mod sniff;
 mod split;
 
 pub use columns::ColumnOptions;
@@ -26,6 +27,7 @@ pub use convert::NumberStyle;
 pub use error::DatasetError;
 pub use input::{Encoding, InputFormat, InputOptions};
 pub use record::Problem;
+pub use sniff::Sniffed;
 
 use std::path::Path;
 
@@ -88,8 +90,13 @@ pub(crate) fn parser_for<'p>(
             None => layouts.push(None),
         }
     }
+    // A `;` file whose numbers are written `0,25` (sniffed; see `sniff`) reads them so.
+    let mut numbers = read.numbers;
+    numbers.decimal_comma |= infos
+        .iter()
+        .any(|i| i.sniffed.is_some_and(|s| s.decimal_comma));
     let parser = RecordParser {
-        conv: Converter::new(program, read.numbers),
+        conv: Converter::new(program, numbers),
         columns,
         layouts,
         names: infos.iter().map(|i| i.name.clone()).collect(),

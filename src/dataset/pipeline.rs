@@ -37,13 +37,21 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
-    /// A bar over `total` bytes; `enabled` false gives a bar that never draws.
+    /// A bar over `total` bytes (0: unknown, as for standard input: then only the bytes
+    /// read are shown, never a total they would overrun); `enabled` false gives a bar that
+    /// never draws.
     pub fn new(enabled: bool, total: u64) -> Self {
         let bar = enabled.then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-            if let Ok(style) = ProgressStyle::with_template(
-                "{spinner} {bytes}/{total_bytes} [{bar:30}] {percent}% {elapsed} eta {eta}",
-            ) {
+            let (length, template) = if total > 0 {
+                (
+                    Some(total),
+                    "{spinner} {bytes}/{total_bytes} [{bar:30}] {percent}% {elapsed} eta {eta}",
+                )
+            } else {
+                (None, "{spinner} {bytes} read {elapsed}")
+            };
+            let bar = ProgressBar::with_draw_target(length, ProgressDrawTarget::hidden());
+            if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar

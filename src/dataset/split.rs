@@ -180,8 +180,6 @@ pub(crate) struct TextStream {
     csv: CsvScan,
     /// The line `buf` starts on
     line: u64,
-    /// Bytes handed out so far (progress)
-    consumed: u64,
     started: bool,
     eof: bool,
     /// Target piece size ([`PIECE_BYTES`]; tests use tiny pieces)
@@ -212,16 +210,10 @@ impl TextStream {
             cut: None,
             csv: CsvScan::new(delimiter),
             line: 1,
-            consumed: 0,
             started: false,
             eof: false,
             piece_bytes: PIECE_BYTES,
         }
-    }
-
-    /// Bytes handed out so far.
-    pub fn consumed(&self) -> u64 {
-        self.consumed
     }
 
     /// Read up to `want` more bytes; at the very start, drop a UTF-8 byte-order mark.
@@ -239,7 +231,6 @@ impl TextStream {
             self.started = true;
             if self.buf.starts_with(b"\xef\xbb\xbf") {
                 self.buf.drain(..3);
-                self.consumed += 3;
             }
         }
         Ok(())
@@ -285,7 +276,6 @@ impl TextStream {
         let piece = std::mem::replace(&mut self.buf, rest);
         self.scanned = self.scanned.saturating_sub(piece.len());
         self.cut = None;
-        self.consumed += piece.len() as u64;
         self.line += memchr::memchr_iter(b'\n', &piece).count() as u64;
         piece
     }

@@ -10,10 +10,122 @@ use crate::facade::diagnostic::{Diagnostic, Error, ErrorKind, Severity};
 use crate::facts::value_check::check_number;
 use crate::facts::{self, fact_value_from_text};
 use crate::ir::{Fact, FactType, Program};
+use crate::limits::MAX_EXACT_INTEGER;
 use crate::suggest::did_you_mean;
 use crate::value::Value;
 
-/// One column of cells; `None` is a missing cell (the fact is unknown for that row).
+/// A bitmap in Arrow's layout (bit `i` of the bitmap is bit `i % 8` of byte `i / 8`),
+/// starting at bit `offset`: a validity bitmap (set = a value, clear = missing) or the
+/// values of a boolean column. Bits past the end of `bytes` read as clear.
+#[derive(Clone, Copy, Debug)]
+pub struct Bitmap<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> Bitmap<'a> {
+    /// The bitmap whose bit `i` is bit `offset + i` of `bytes`.
+    pub fn new(bytes: &'a [u8], offset: usize) -> Self {
+        Bitmap { bytes, offset }
+    }
+
+    /// Bit `i`.
+    #[inline(always)]
+    pub fn get(&self, i: usize) -> bool {
+        let i = i + self.offset;
+        self.bytes
+            .get(i / 8)
+            .is_some_and(|b| (b >> (i % 8)) & 1 == 1)
+    }
+
+    /// Bits available from the offset on.
+    fn len(&self) -> usize {
+        (self.bytes.len() * 8).saturating_sub(self.offset)
+    }
+}
+
+/// Whether cell `i` of a column with validity `valid` has a value (no bitmap: all do).
+#[inline(always)]
+fn is_valid(valid: &Option<Bitmap<'_>>, i: usize) -> bool {
+    valid.as_ref().is_none_or(|v| v.get(i))
+}
+
+/// The offsets of a column of strings: cell `i` is `data[offsets[i]..offsets[i + 1]]`.
+#[derive(Clone, Copy, Debug)]
+pub enum Offsets<'a> {
+    /// 32-bit offsets (Arrow `Utf8`)
+    I32(&'a [i32]),
+    /// 64-bit offsets (Arrow `LargeUtf8`)
+    I64(&'a [i64]),
+}
+
+impl Offsets<'_> {
+    fn cells(&self) -> usize {
+        match self {
+            Offsets::I32(o) => o.len().saturating_sub(1),
+            Offsets::I64(o) => o.len().saturating_sub(1),
+        }
+    }
+}
+
+/// The keys of a dictionary-encoded column: cell `i` is entry `keys[i]` of the dictionary.
+#[derive(Clone, Copy, Debug)]
+pub enum Keys<'a> {
+    /// 8-bit keys
+    I8(&'a [i8]),
+    /// 16-bit keys
+    I16(&'a [i16]),
+    /// 32-bit keys (what pyarrow's `dictionary_encode` gives)
+    I32(&'a [i32]),
+    /// 64-bit keys
+    I64(&'a [i64]),
+    /// Unsigned 8-bit keys
+    U8(&'a [u8]),
+    /// Unsigned 16-bit keys
+    U16(&'a [u16]),
+    /// Unsigned 32-bit keys (Polars categoricals)
+    U32(&'a [u32]),
+    /// Unsigned 64-bit keys
+    U64(&'a [u64]),
+}
+
+impl Keys<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Keys::I8(k) => k.len(),
+            Keys::I16(k) => k.len(),
+            Keys::I32(k) => k.len(),
+            Keys::I64(k) => k.len(),
+            Keys::U8(k) => k.len(),
+            Keys::U16(k) => k.len(),
+            Keys::U32(k) => k.len(),
+            Keys::U64(k) => k.len(),
+        }
+    }
+
+    /// Key `i` (`None` past the end or for a negative key).
+    #[inline(always)]
+    fn get(&self, i: usize) -> Option<usize> {
+        match self {
+            Keys::I8(k) => k.get(i).and_then(|&k| usize::try_from(k).ok()),
+            Keys::I16(k) => k.get(i).and_then(|&k| usize::try_from(k).ok()),
+            Keys::I32(k) => k.get(i).and_then(|&k| usize::try_from(k).ok()),
+            Keys::I64(k) => k.get(i).and_then(|&k| usize::try_from(k).ok()),
+            Keys::U8(k) => k.get(i).map(|&k| usize::from(k)),
+            Keys::U16(k) => k.get(i).map(|&k| usize::from(k)),
+            Keys::U32(k) => k.get(i).and_then(|&k| usize::try_from(k).ok()),
+            Keys::U64(k) => k.get(i).and_then(|&k| usize::try_from(k).ok()),
+        }
+    }
+}
+
+/// One column of cells; `None` (or a clear validity bit) is a missing cell (the fact is
+/// unknown for that row).
+///
+/// The first three take cells one by one; the others take Arrow's buffers as they are
+/// (values and a validity bitmap, strings as offsets and bytes, dictionary keys and their
+/// dictionary), with no copy: text is resolved once per distinct string or dictionary
+/// entry, not per cell.
 #[derive(Clone, Copy, Debug)]
 pub enum Column<'a> {
     /// Numbers, for `number`, `count`, `integer` and `ratio` facts
@@ -23,6 +135,47 @@ pub enum Column<'a> {
     /// Text: level names, set members separated by commas, free text, or numbers and
     /// `true`/`false` written as text
     Texts(&'a [Option<&'a str>]),
+    /// Numbers as floats (Arrow `Float64`), with a validity bitmap
+    Floats {
+        /// One value per row (read only where valid)
+        values: &'a [f64],
+        /// Which rows have a value (`None`: all)
+        valid: Option<Bitmap<'a>>,
+    },
+    /// Numbers as integers (Arrow `Int64`), with a validity bitmap
+    Integers {
+        /// One value per row (read only where valid)
+        values: &'a [i64],
+        /// Which rows have a value (`None`: all)
+        valid: Option<Bitmap<'a>>,
+    },
+    /// Truth values as bits (Arrow `Boolean`), for `boolean` facts
+    Bits {
+        /// Bit `i`: row `i`'s value
+        values: Bitmap<'a>,
+        /// Which rows have a value (`None`: all)
+        valid: Option<Bitmap<'a>>,
+    },
+    /// Text as offsets into UTF-8 bytes (Arrow `Utf8` and `LargeUtf8`): read as
+    /// [`Column::Texts`] reads a cell
+    Strings {
+        /// Cell `i` is `data[offsets[i]..offsets[i + 1]]` (one more offset than rows)
+        offsets: Offsets<'a>,
+        /// The bytes of every cell
+        data: &'a [u8],
+        /// Which rows have a value (`None`: all)
+        valid: Option<Bitmap<'a>>,
+    },
+    /// Dictionary-encoded text (Arrow `Dictionary`, a Polars categorical): each row a key
+    /// into `dictionary`, each entry read once
+    Dictionary {
+        /// One key per row
+        keys: Keys<'a>,
+        /// Which rows have a value (`None`: all)
+        valid: Option<Bitmap<'a>>,
+        /// The entries (`None`: a missing value)
+        dictionary: &'a [Option<&'a str>],
+    },
 }
 
 impl Column<'_> {
@@ -31,14 +184,32 @@ impl Column<'_> {
             Column::Numbers(c) => c.len(),
             Column::Booleans(c) => c.len(),
             Column::Texts(c) => c.len(),
+            Column::Floats { values, .. } => values.len(),
+            Column::Integers { values, .. } => values.len(),
+            Column::Bits { values, .. } => values.len(),
+            Column::Strings { offsets, .. } => offsets.cells(),
+            Column::Dictionary { keys, .. } => keys.len(),
         }
+    }
+
+    /// Whether a validity bitmap is too short for `rows` rows.
+    fn short_bitmap(&self, rows: usize) -> bool {
+        let valid = match self {
+            Column::Floats { valid, .. }
+            | Column::Integers { valid, .. }
+            | Column::Bits { valid, .. }
+            | Column::Strings { valid, .. }
+            | Column::Dictionary { valid, .. } => valid,
+            _ => &None,
+        };
+        valid.is_some_and(|v| v.len() < rows)
     }
 
     fn kind(&self) -> &'static str {
         match self {
-            Column::Numbers(_) => "numbers",
-            Column::Booleans(_) => "booleans",
-            Column::Texts(_) => "texts",
+            Column::Numbers(_) | Column::Floats { .. } | Column::Integers { .. } => "numbers",
+            Column::Booleans(_) | Column::Bits { .. } => "booleans",
+            Column::Texts(_) | Column::Strings { .. } | Column::Dictionary { .. } => "texts",
         }
     }
 }
@@ -132,27 +303,37 @@ fn bind<'p, 'a>(program: &'p Program, columns: &Columns<'a>) -> Result<Vec<Bound
             ));
             continue;
         }
-        if column.len() != columns.rows {
+        let short = match column {
+            Column::Bits { values, .. } => values.len() < columns.rows,
+            _ => column.len() != columns.rows,
+        };
+        if short || column.short_bitmap(columns.rows) {
             problems.push(table_problem(
                 "meso::facts::wrong_type",
-                format!(
-                    "{place} has {} cells, the table has {} rows",
-                    column.len(),
-                    columns.rows
-                ),
+                if short {
+                    format!(
+                        "{place} has {} cells, the table has {} rows",
+                        column.len(),
+                        columns.rows
+                    )
+                } else {
+                    format!(
+                        "{place}: its validity bitmap is shorter than the table's {} rows",
+                        columns.rows
+                    )
+                },
                 "give every column one cell per row (`None` for a missing value)".into(),
             ));
             continue;
         }
-        let fits = matches!(
-            (column, &fact.ty),
-            (Column::Texts(_), _)
-                | (
-                    Column::Numbers(_),
-                    FactType::Number | FactType::Integer | FactType::Ratio
-                )
-                | (Column::Booleans(_), FactType::Boolean)
-        );
+        let fits = match column.kind() {
+            "texts" => true,
+            "numbers" => matches!(
+                fact.ty,
+                FactType::Number | FactType::Integer | FactType::Ratio
+            ),
+            _ => matches!(fact.ty, FactType::Boolean),
+        };
         if !fits {
             problems.push(table_problem(
                 "meso::facts::wrong_type",
@@ -214,79 +395,416 @@ fn cell_problem(row: usize, code: &str, message: &str, help: Option<String>) -> 
     }
 }
 
-/// Distinct cells remembered per text column (a level fact has a few levels).
+/// What a distinct text cell reads as: its value, or its problems (code, message, help),
+/// which are the same in every row that has it.
+enum Resolved {
+    Value(Value),
+    Bad(Vec<(String, String, Option<String>)>),
+}
+
+/// Distinct cells looked up one by one before a hash map takes over (a level fact has a
+/// few levels, found faster by comparing than by hashing).
 const SEEN_PER_COLUMN: usize = 16;
 
-/// The facts of each row, or the problems of its cells (every bad cell of the row).
-pub(crate) fn rows_to_facts(
-    program: &Program,
-    columns: &Columns<'_>,
-) -> Result<Vec<Result<facts::Facts, Vec<Diagnostic>>>, Error> {
-    let bound = bind(program, columns)?;
-    let mut rows = Vec::with_capacity(columns.rows);
-    // Per text column, the values of the first distinct cells read (levels repeat): a cell
-    // seen before is not parsed and checked again. Only values are kept, never problems
-    // (their messages name the row).
-    let mut seen: Vec<Vec<(&str, Value)>> = vec![Vec::new(); bound.len()];
-    for row in 0..columns.rows {
-        let mut facts = facts::Facts::unknown(program.facts.len());
-        let mut problems = Vec::new();
-        for (b, seen) in bound.iter().zip(seen.iter_mut()) {
-            let value = match b.column {
-                Column::Numbers(c) => match c.get(row).copied().flatten() {
-                    Some(n) => check_number(b.fact, n).map_err(|p| {
-                        let help = p.help().map(str::to_string);
-                        vec![cell_problem(row, p.code(), &p.message(&b.fact.name), help)]
-                    }),
-                    None => Ok(Value::Unknown),
-                },
-                Column::Booleans(c) => Ok(c
-                    .get(row)
-                    .copied()
-                    .flatten()
-                    .map_or(Value::Unknown, Value::Bool)),
-                // Text is read as `--set` reads it, with the facts files' checks.
-                Column::Texts(c) => match c.get(row).copied().flatten() {
-                    Some(t) => match seen.iter().find(|(k, _)| *k == t) {
-                        Some((_, v)) => Ok(v.clone()),
-                        None => fact_value_from_text(b.fact, t)
-                            .inspect(|v| {
-                                if seen.len() < SEEN_PER_COLUMN {
-                                    seen.push((t, v.clone()));
-                                }
-                            })
-                            .map_err(|errors| {
-                                errors
-                                    .iter()
-                                    .map(|e| {
-                                        let code = miette::Diagnostic::code(e)
-                                            .map_or_else(String::new, |c| c.to_string());
-                                        let help =
-                                            miette::Diagnostic::help(e).map(|h| h.to_string());
-                                        cell_problem(row, &code, &e.to_string(), help)
-                                    })
-                                    .collect()
-                            }),
-                    },
-                    None => Ok(Value::Unknown),
-                },
-            };
-            match value {
-                // INVARIANT: `bind` took `slot` from the program's facts, which `facts` has
-                // one value for each of.
-                Ok(v) => {
-                    if let Some(s) = facts.values.get_mut(b.slot) {
-                        *s = v;
-                    }
+/// A text column's distinct cells, each read once: by its bytes, and by dictionary entry.
+#[derive(Default)]
+struct TextCache<'a> {
+    resolved: Vec<Resolved>,
+    /// The first distinct cells: a key of their first and last bytes, the bytes, the
+    /// index in `resolved`
+    seen: Vec<((u64, u64), &'a [u8], u32)>,
+    more: std::collections::HashMap<&'a [u8], u32>,
+    /// Per dictionary entry: 0 not yet read, else 1 + its index in `resolved`
+    entries: Vec<u32>,
+}
+
+impl<'a> TextCache<'a> {
+    /// The index in `resolved` of the cell `bytes`, read now if it was not yet.
+    #[inline(always)]
+    fn lookup(&mut self, fact: &Fact, bytes: &'a [u8]) -> u32 {
+        self.lookup_key(fact, key_of(bytes), bytes)
+    }
+
+    /// As [`TextCache::lookup`], with the cell's key (`key_of(bytes)`) known.
+    #[inline(always)]
+    fn lookup_key(&mut self, fact: &Fact, key: (u64, u64), bytes: &'a [u8]) -> u32 {
+        // Key and length settle cells of up to 16 bytes; longer ones compare the rest.
+        if let Some(&(_, _, i)) = self.seen.iter().find(|(k, b, _)| {
+            *k == key && b.len() == bytes.len() && (bytes.len() <= 16 || *b == bytes)
+        }) {
+            return i;
+        }
+        self.miss(fact, key, bytes)
+    }
+
+    /// A cell not among the first distinct ones: from the map, or read now.
+    #[cold]
+    #[inline(never)]
+    fn miss(&mut self, fact: &Fact, key: (u64, u64), bytes: &'a [u8]) -> u32 {
+        if let Some(&i) = self.more.get(bytes) {
+            return i;
+        }
+        let resolved = read_text(fact, bytes);
+        let i = self.resolved.len() as u32;
+        self.resolved.push(resolved);
+        if self.seen.len() < SEEN_PER_COLUMN {
+            self.seen.push((key, bytes, i));
+        } else {
+            self.more.insert(bytes, i);
+        }
+        i
+    }
+
+    /// The index in `resolved` of dictionary entry `key` (`None`: a missing value).
+    #[inline]
+    fn entry(&mut self, fact: &Fact, dictionary: &[Option<&'a str>], key: usize) -> Option<u32> {
+        if self.entries.len() != dictionary.len() {
+            self.entries = vec![0; dictionary.len()];
+        }
+        match self.entries.get(key) {
+            Some(&i) if i > 0 => Some(i - 1),
+            _ => {
+                let text = (*dictionary.get(key)?)?;
+                let i = self.lookup(fact, text.as_bytes());
+                if let Some(e) = self.entries.get_mut(key) {
+                    *e = i + 1;
                 }
-                Err(mut p) => problems.append(&mut p),
+                Some(i)
             }
         }
-        rows.push(if problems.is_empty() {
-            Ok(facts)
-        } else {
-            Err(problems)
-        });
     }
-    Ok(rows)
+}
+
+/// A cell's first 8 bytes and its last 8 (zero-padded when shorter): with the length,
+/// what tells apart cells of up to 16 bytes.
+#[inline(always)]
+fn key_of(bytes: &[u8]) -> (u64, u64) {
+    let word = |b: Option<&[u8]>| b.and_then(|b| b.try_into().ok()).map(u64::from_le_bytes);
+    let n = bytes.len();
+    match (word(bytes.get(..8)), word(bytes.get(n.saturating_sub(8)..))) {
+        (Some(head), Some(tail)) => (head, tail),
+        _ => {
+            let mut head = [0u8; 8];
+            for (w, b) in head.iter_mut().zip(bytes) {
+                *w = *b;
+            }
+            (u64::from_le_bytes(head), 0)
+        }
+    }
+}
+
+/// A text cell read as `--set` reads it, with the facts files' checks.
+#[cold]
+fn read_text(fact: &Fact, bytes: &[u8]) -> Resolved {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Resolved::Bad(vec![(
+            "meso::facts::wrong_type".into(),
+            format!("fact `{}`: the cell is not UTF-8 text", fact.name),
+            Some("give text columns as UTF-8 strings".into()),
+        )]);
+    };
+    match fact_value_from_text(fact, text) {
+        Ok(v) => Resolved::Value(v),
+        Err(errors) => Resolved::Bad(
+            errors
+                .iter()
+                .map(|e| {
+                    let code =
+                        miette::Diagnostic::code(e).map_or_else(String::new, |c| c.to_string());
+                    let help = miette::Diagnostic::help(e).map(|h| h.to_string());
+                    (code, e.to_string(), help)
+                })
+                .collect(),
+        ),
+    }
+}
+
+/// A table's columns matched to the rule set's facts, read a block of rows at a time
+/// into facts: numbers checked cell by cell, text read once per distinct string or
+/// dictionary entry.
+pub(crate) struct Decoder<'p, 'a> {
+    bound: Vec<Bound<'p, 'a>>,
+    caches: Vec<TextCache<'a>>,
+    /// This block's bad cells: row, then the problem (in column order within a row)
+    bad: Vec<(usize, Diagnostic)>,
+}
+
+/// The numbers a number fact takes, checked with two comparisons: what
+/// `number_is_valid` says, decided once per column (a number outside goes through
+/// `check_number` for its problem).
+struct Range {
+    lo: f64,
+    hi: f64,
+    integer: bool,
+}
+
+impl Range {
+    fn of(fact: &Fact) -> Range {
+        let integer = matches!(fact.ty, FactType::Integer);
+        let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+        if integer {
+            (lo, hi) = (-MAX_EXACT_INTEGER, MAX_EXACT_INTEGER);
+        }
+        if matches!(fact.ty, FactType::Ratio) {
+            (lo, hi) = (lo.max(0.0), hi.min(1.0));
+        }
+        if let Some(min) = fact.minimum {
+            lo = lo.max(min);
+        }
+        if let Some(max) = fact.maximum {
+            hi = hi.min(max);
+        }
+        Range { lo, hi, integer }
+    }
+
+    /// Whether `n` passes every check of the fact (false for NaN and infinities).
+    #[inline(always)]
+    fn holds(&self, n: f64) -> bool {
+        n.is_finite() && self.lo <= n && n <= self.hi && (!self.integer || n.fract() == 0.0)
+    }
+}
+
+/// Where one column's cells of a block go: a slot of each record, and the bad cells.
+struct Sink<'f, 'b> {
+    facts: &'f mut [facts::Facts],
+    slot: usize,
+    start: usize,
+    bad_rows: u64,
+    bad: &'b mut Vec<(usize, Diagnostic)>,
+}
+
+impl Sink<'_, '_> {
+    #[inline(always)]
+    fn set(&mut self, r: usize, value: Value) {
+        if let Some(s) = self
+            .facts
+            .get_mut(r)
+            .and_then(|f| f.values.get_mut(self.slot))
+        {
+            *s = value;
+        }
+    }
+
+    #[inline(always)]
+    fn number(&mut self, fact: &Fact, range: &Range, r: usize, n: f64) {
+        if range.holds(n) {
+            self.set(r, Value::Number(n));
+        } else {
+            self.bad_number(fact, r, n);
+        }
+    }
+
+    #[inline(always)]
+    fn text(&mut self, resolved: &[Resolved], r: usize, i: u32) {
+        match resolved.get(i as usize) {
+            Some(Resolved::Value(v)) => self.set(r, v.clone()),
+            Some(Resolved::Bad(templates)) => self.bad_text(r, templates),
+            None => self.set(r, Value::Unknown),
+        }
+    }
+
+    /// A number cell that fails its fact's checks.
+    #[cold]
+    #[inline(never)]
+    fn bad_number(&mut self, fact: &Fact, r: usize, n: f64) {
+        let row = self.start + r;
+        match check_number(fact, n) {
+            Ok(v) => self.set(r, v),
+            Err(p) => {
+                let help = p.help().map(str::to_string);
+                let d = cell_problem(row, p.code(), &p.message(&fact.name), help);
+                self.bad.push((row, d));
+                self.bad_rows |= 1u64 << (r % 64);
+                self.set(r, Value::Unknown);
+            }
+        }
+    }
+
+    /// A text cell that does not fit its fact.
+    #[cold]
+    #[inline(never)]
+    fn bad_text(&mut self, r: usize, templates: &[(String, String, Option<String>)]) {
+        let row = self.start + r;
+        for (code, message, help) in templates {
+            let d = cell_problem(row, code, message, help.clone());
+            self.bad.push((row, d));
+        }
+        self.bad_rows |= 1u64 << (r % 64);
+        self.set(r, Value::Unknown);
+    }
+}
+
+impl<'p, 'a> Decoder<'p, 'a> {
+    /// Match `columns` to `program`'s facts (see [`bind`]).
+    pub(crate) fn new(program: &'p Program, columns: &Columns<'a>) -> Result<Self, Error> {
+        let bound = bind(program, columns)?;
+        let caches = bound.iter().map(|_| TextCache::default()).collect();
+        Ok(Decoder {
+            bound,
+            caches,
+            bad: Vec::new(),
+        })
+    }
+
+    /// Read rows `start..start + facts.len()` into `facts` (each with a value per fact of
+    /// the program; the slots of facts with no column are left as they are). Rows with a
+    /// bad cell are set in the returned word (bit r for row `start + r`, at most 64 rows)
+    /// and their problems appended to `problems`, row by row, in column order.
+    pub(crate) fn fill(
+        &mut self,
+        start: usize,
+        facts: &mut [facts::Facts],
+        problems: &mut Vec<(usize, Vec<Diagnostic>)>,
+    ) -> u64 {
+        self.bad.clear();
+        let n = facts.len();
+        let mut sink = Sink {
+            facts,
+            slot: 0,
+            start,
+            bad_rows: 0,
+            bad: &mut self.bad,
+        };
+        for (b, cache) in self.bound.iter().zip(self.caches.iter_mut()) {
+            let fact = b.fact;
+            let checks = Range::of(fact);
+            sink.slot = b.slot;
+            let rows = start..start + n;
+            match b.column {
+                Column::Numbers(c) => {
+                    for (r, row) in rows.enumerate() {
+                        match c.get(row).copied().flatten() {
+                            Some(x) => sink.number(fact, &checks, r, x),
+                            None => sink.set(r, Value::Unknown),
+                        }
+                    }
+                }
+                Column::Floats { values, valid } => {
+                    for (r, row) in rows.enumerate() {
+                        match values.get(row) {
+                            Some(&x) if is_valid(&valid, row) => sink.number(fact, &checks, r, x),
+                            _ => sink.set(r, Value::Unknown),
+                        }
+                    }
+                }
+                Column::Integers { values, valid } => {
+                    for (r, row) in rows.enumerate() {
+                        match values.get(row) {
+                            Some(&x) if is_valid(&valid, row) => {
+                                sink.number(fact, &checks, r, x as f64)
+                            }
+                            _ => sink.set(r, Value::Unknown),
+                        }
+                    }
+                }
+                Column::Booleans(c) => {
+                    for (r, row) in rows.enumerate() {
+                        let v = c.get(row).copied().flatten();
+                        sink.set(r, v.map_or(Value::Unknown, Value::Bool));
+                    }
+                }
+                Column::Bits { values, valid } => {
+                    for (r, row) in rows.enumerate() {
+                        let v = if is_valid(&valid, row) {
+                            Value::Bool(values.get(row))
+                        } else {
+                            Value::Unknown
+                        };
+                        sink.set(r, v);
+                    }
+                }
+                Column::Texts(c) => {
+                    for (r, row) in rows.enumerate() {
+                        match c.get(row).copied().flatten() {
+                            Some(t) => {
+                                let i = cache.lookup(fact, t.as_bytes());
+                                sink.text(&cache.resolved, r, i);
+                            }
+                            None => sink.set(r, Value::Unknown),
+                        }
+                    }
+                }
+                Column::Strings {
+                    offsets: Offsets::I32(o),
+                    data,
+                    valid,
+                } => strings(&mut sink, cache, fact, rows, valid, data, |i| range(o, i)),
+                Column::Strings {
+                    offsets: Offsets::I64(o),
+                    data,
+                    valid,
+                } => strings(&mut sink, cache, fact, rows, valid, data, |i| range(o, i)),
+                Column::Dictionary {
+                    keys,
+                    valid,
+                    dictionary,
+                } => {
+                    for (r, row) in rows.enumerate() {
+                        let entry = match keys.get(row) {
+                            Some(k) if is_valid(&valid, row) => cache.entry(fact, dictionary, k),
+                            _ => None,
+                        };
+                        match entry {
+                            Some(i) => sink.text(&cache.resolved, r, i),
+                            None => sink.set(r, Value::Unknown),
+                        }
+                    }
+                }
+            }
+        }
+        let bad_rows = sink.bad_rows;
+        if !self.bad.is_empty() {
+            // Row by row, each row's problems in column order (the sort is stable).
+            self.bad.sort_by_key(|(row, _)| *row);
+            for (row, d) in self.bad.drain(..) {
+                match problems.last_mut() {
+                    Some((last, list)) if *last == row => list.push(d),
+                    _ => problems.push((row, vec![d])),
+                }
+            }
+        }
+        bad_rows
+    }
+}
+
+/// The byte range of cell `i` of a string column with `offsets` (empty when the offsets
+/// are out of order or negative).
+#[inline(always)]
+fn range<O: Copy + TryInto<usize>>(offsets: &[O], i: usize) -> std::ops::Range<usize> {
+    let at = |i: usize| offsets.get(i).and_then(|&o| o.try_into().ok());
+    match (at(i), at(i + 1)) {
+        (Some(a), Some(b)) if a <= b => a..b,
+        _ => 0..0,
+    }
+}
+
+/// The cells `rows` of a string column into `sink`, each distinct string read once.
+#[inline(always)]
+fn strings<'a>(
+    sink: &mut Sink<'_, '_>,
+    cache: &mut TextCache<'a>,
+    fact: &Fact,
+    rows: std::ops::Range<usize>,
+    valid: Option<Bitmap<'_>>,
+    data: &'a [u8],
+    range: impl Fn(usize) -> std::ops::Range<usize>,
+) {
+    for (r, row) in rows.enumerate() {
+        if is_valid(&valid, row) {
+            let span = range(row);
+            let bytes = data.get(span.clone()).unwrap_or_default();
+            // A short cell's key read as one word from the buffer when 8 bytes follow it.
+            let i = match data.get(span.start..span.start + 8) {
+                Some(word) if bytes.len() < 8 => {
+                    let word = word.try_into().map_or(0, u64::from_le_bytes);
+                    let key = (word & ((1u64 << (8 * bytes.len())) - 1), 0);
+                    cache.lookup_key(fact, key, bytes)
+                }
+                _ => cache.lookup(fact, bytes),
+            };
+            sink.text(&cache.resolved, r, i);
+        } else {
+            sink.set(r, Value::Unknown);
+        }
+    }
 }

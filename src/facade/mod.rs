@@ -13,12 +13,12 @@ mod rules;
 mod sources;
 mod testing;
 
-pub use columns::{Column, Columns};
+pub use columns::{Bitmap, Column, Columns, Keys, Offsets};
 pub use diagnostic::{Diagnostic, Error, ErrorKind, Label, Severity};
 pub use evaluation::{Evaluation, ExplainOptions, Explanation, TraceFormat};
 pub use facts::{Facts, FactsFormat};
 pub use format::format;
-pub use many::{Verdict, Verdicts};
+pub use many::{Verdict, VerdictColumns, Verdicts};
 pub use parameters::Parameter;
 pub use rules::{Rules, RulesBuilder};
 pub use sources::rule_sources;

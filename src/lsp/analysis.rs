@@ -14,7 +14,7 @@ use lsp_types::{
 use miette::SourceSpan;
 
 use crate::check;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use crate::syntax::{self, ast};
 
 use super::index::{IndexedFile, NameIndex};
@@ -61,6 +61,8 @@ impl Analysis {
 
 /// Parse and check a rule set's documents. A file that does not parse is indexed from
 /// its tree in `previous` (the last text that parsed), so names stay navigable while typing.
+/// A file whose text is the same as in `previous` (every file but the one being edited) is
+/// not parsed again: its tree is reused when its spans name the same file id.
 pub fn analyze(documents: Vec<Document>, previous: &HashMap<PathBuf, ParsedFile>) -> Analysis {
     let mut map = SourceMap::new();
     for doc in &documents {
@@ -68,27 +70,25 @@ pub fn analyze(documents: Vec<Document>, previous: &HashMap<PathBuf, ParsedFile>
     }
     let lines: Vec<LineIndex> = documents.iter().map(|d| LineIndex::new(&d.text)).collect();
     let mut diagnostics: Vec<Vec<Diagnostic>> = vec![Vec::new(); documents.len()];
-    let mut trees = Vec::new();
+    // (document index, file id, tree) of the files that parse
+    let mut trees: Vec<(usize, FileId, ast::RuleFile)> = Vec::new();
     let mut parse_failed = false;
-    let mut parsed: HashMap<PathBuf, ParsedFile> = HashMap::new();
     // INVARIANT: the map holds one file per document, added in the documents' order, and
     // `lines` and `diagnostics` have one entry per document, so zipping pairs each file with
     // its own document, line index and diagnostics.
     let per_document = documents
         .iter()
         .zip(lines.iter().zip(diagnostics.iter_mut()));
-    for ((id, source), (doc, (li, out))) in map.files().zip(per_document) {
+    for (n, ((id, source), (doc, (li, out)))) in map.files().zip(per_document).enumerate() {
+        let unchanged = previous
+            .get(&doc.path)
+            .filter(|old| old.text == doc.text && first_file_id(&old.tree).is_none_or(|f| f == id));
+        if let Some(old) = unchanged {
+            trees.push((n, id, old.tree.clone()));
+            continue;
+        }
         match syntax::parse_file(id, source) {
-            Ok(tree) => {
-                parsed.insert(
-                    doc.path.clone(),
-                    ParsedFile {
-                        text: doc.text.clone(),
-                        tree: tree.clone(),
-                    },
-                );
-                trees.push((id, tree));
-            }
+            Ok(tree) => trees.push((n, id, tree)),
             Err(error) => {
                 parse_failed = true;
                 let secondary = secondary_labels(&error, error.span());
@@ -96,7 +96,62 @@ pub fn analyze(documents: Vec<Document>, previous: &HashMap<PathBuf, ParsedFile>
             }
         }
     }
-    // Files that do not parse now keep their last tree.
+
+    // A rule set with a file that does not parse is not checked: every name declared in
+    // that file would be reported as undefined elsewhere.
+    let mut program = None;
+    if !parse_failed {
+        let files: Vec<(FileId, ast::RuleFile)> = std::mem::take(&mut trees)
+            .into_iter()
+            .map(|(_, id, tree)| (id, tree))
+            .collect();
+        let (found, checked) = match check::check_rule_set(map.clone(), &files, &[]) {
+            Ok(checked) => (checked.warnings, Some(checked.program)),
+            Err(failure) => {
+                let mut all = failure.errors;
+                all.extend(failure.warnings);
+                (all, None)
+            }
+        };
+        program = checked;
+        // INVARIANT: without a parse failure every document parsed, so file `i` is
+        // document `i`.
+        trees = files
+            .into_iter()
+            .enumerate()
+            .map(|(n, (id, tree))| (n, id, tree))
+            .collect();
+        for error in &found {
+            let name = error.src.name();
+            // INVARIANT: one line index and one diagnostics list per document, in order.
+            let mut per_document = documents
+                .iter()
+                .zip(lines.iter().zip(diagnostics.iter_mut()));
+            // Every checked file is a document, so `find` fails only for a file the checker
+            // was not given; such an error has nowhere to be shown.
+            let Some((doc, (li, out))) =
+                per_document.find(|(d, _)| d.path.display().to_string() == name)
+            else {
+                continue;
+            };
+            out.push(convert(error, error.span, &error.secondary, doc, li));
+        }
+    }
+
+    // The trees of the files: of the text now, or (for a file that does not parse now)
+    // the last that parsed.
+    let mut parsed: HashMap<PathBuf, ParsedFile> = HashMap::new();
+    for (n, _, tree) in trees {
+        if let Some(doc) = documents.get(n) {
+            parsed.insert(
+                doc.path.clone(),
+                ParsedFile {
+                    text: doc.text.clone(),
+                    tree,
+                },
+            );
+        }
+    }
     for doc in &documents {
         if !parsed.contains_key(&doc.path) {
             if let Some(old) = previous.get(&doc.path) {
@@ -116,36 +171,8 @@ pub fn analyze(documents: Vec<Document>, previous: &HashMap<PathBuf, ParsedFile>
         })
         .collect();
     let mut index = NameIndex::build(&indexed);
-
-    // A rule set with a file that does not parse is not checked: every name declared in
-    // that file would be reported as undefined elsewhere.
-    if !parse_failed {
-        let (found, program) = match check::check_rule_set(map.clone(), &trees, &[]) {
-            Ok(checked) => (checked.warnings, Some(checked.program)),
-            Err(failure) => {
-                let mut all = failure.errors;
-                all.extend(failure.warnings);
-                (all, None)
-            }
-        };
-        if let Some(program) = &program {
-            index.add_types(program);
-        }
-        for error in &found {
-            let name = error.src.name();
-            // INVARIANT: one line index and one diagnostics list per document, in order.
-            let mut per_document = documents
-                .iter()
-                .zip(lines.iter().zip(diagnostics.iter_mut()));
-            // Every checked file is a document, so `find` fails only for a file the checker
-            // was not given; such an error has nowhere to be shown.
-            let Some((doc, (li, out))) =
-                per_document.find(|(d, _)| d.path.display().to_string() == name)
-            else {
-                continue;
-            };
-            out.push(convert(error, error.span, &error.secondary, doc, li));
-        }
+    if let Some(program) = &program {
+        index.add_types(program);
     }
 
     Analysis {
@@ -154,6 +181,18 @@ pub fn analyze(documents: Vec<Document>, previous: &HashMap<PathBuf, ParsedFile>
         index,
         parsed,
     }
+}
+
+/// The file id in a tree's spans (`None` for a file without declarations).
+fn first_file_id(tree: &ast::RuleFile) -> Option<FileId> {
+    tree.items.first().map(|item| match item {
+        ast::Item::Fact(x) => x.span.file,
+        ast::Item::Param(x) => x.span.file,
+        ast::Item::Derived(x) => x.span.file,
+        ast::Item::Type(x) => x.span.file,
+        ast::Item::Policy(x) => x.span.file,
+        ast::Item::Test(x) => x.span.file,
+    })
 }
 
 /// Labels other than the primary one.
@@ -190,7 +229,12 @@ fn convert(
             message.push_str(&format!(" ({label})"));
         }
     }
+    let mut data = None;
     if let Some(help) = d.help() {
+        let help = help.to_string();
+        // The suggestion alone, for the quick fix that applies it.
+        data = super::features::did_you_mean(&help)
+            .map(|name| serde_json::json!({ "suggestion": name }));
         message.push_str(&format!("\nhelp: {help}"));
     }
     let related: Vec<DiagnosticRelatedInformation> = path_to_uri(&doc.path)
@@ -211,6 +255,7 @@ fn convert(
         source: Some("meso".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
+        data,
         ..Diagnostic::default()
     }
 }

@@ -30,7 +30,7 @@ pub enum Slot {
 }
 
 /// Built-in functions, with a one-line description.
-const FUNCTIONS: &[(&str, &str)] = &[
+pub(crate) const FUNCTIONS: &[(&str, &str)] = &[
     ("min", "min(a, b, ...): the smallest number"),
     ("max", "max(a, b, ...): the largest number"),
     ("abs", "abs(x): the absolute value"),

@@ -353,7 +353,8 @@ pub fn fact_type_text(ty: &ast::FactType) -> String {
     }
 }
 
-fn literal_text(literal: &ast::Literal) -> String {
+/// A parameter's value as written in a rule file (strings quoted), for hovers and hints.
+pub(super) fn literal_text(literal: &ast::Literal) -> String {
     match literal {
         ast::Literal::Number { text, .. } => text.clone(),
         ast::Literal::Text(s) => format!("{s:?}"),

@@ -9,11 +9,24 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::LogMessage;
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
     DidSaveTextDocument, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{Completion, GotoDefinition, HoverRequest, Request as _};
+use lsp_types::request::{
+    CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    InlayHintRequest, PrepareRenameRequest, References, Rename, Request as _,
+    SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
+};
+use lsp_types::{
+    CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability, DocumentFormattingParams,
+    DocumentSymbolParams, DocumentSymbolResponse, InlayHintParams, LogMessageParams, MessageType,
+    PrepareRenameResponse, ReferenceParams, RenameOptions, RenameParams, SemanticTokens,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensParams,
+    SemanticTokensServerCapabilities, SymbolInformation, TextDocumentPositionParams as AtParams,
+    WorkDoneProgressOptions, WorkspaceEdit, WorkspaceSymbolParams, WorkspaceSymbolResponse,
+};
 use lsp_types::{
     CompletionOptions, CompletionParams, CompletionResponse, DidChangeTextDocumentParams,
     DidChangeWatchedFilesParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
@@ -26,6 +39,7 @@ use serde_json::Value;
 
 use super::analysis::{analyze, rule_set_documents, rule_set_root, Analysis};
 use super::completion::complete;
+use super::features;
 use super::position::{word_at, LineIndex};
 use super::uri::{path_to_uri, uri_to_path};
 
@@ -51,6 +65,29 @@ pub fn capabilities() -> ServerCapabilities {
             trigger_characters: Some(vec!["[".into(), ",".into(), " ".into()]),
             ..CompletionOptions::default()
         }),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: features::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        signature_help_provider: Some(lsp_types::SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".into(), ",".into()]),
+            retrigger_characters: None,
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -73,6 +110,9 @@ pub fn run(connection: &Connection) -> Result<(), ServerError> {
                 }
                 let response = state.request(request);
                 connection.sender.send(response.into())?;
+                for log in state.logs.drain(..) {
+                    connection.sender.send(log.into())?;
+                }
             }
             Message::Notification(notification) => {
                 for out in state.notification(notification) {
@@ -93,6 +133,8 @@ struct State {
     analyses: HashMap<PathBuf, Analysis>,
     /// Files that were last given diagnostics, by rule set root (to clear them)
     published: HashMap<PathBuf, Vec<PathBuf>>,
+    /// `window/logMessage` notifications to send after the current response
+    logs: Vec<Notification>,
 }
 
 impl State {
@@ -114,6 +156,7 @@ impl State {
             open: HashMap::new(),
             analyses: HashMap::new(),
             published: HashMap::new(),
+            logs: Vec::new(),
         }
     }
 
@@ -233,6 +276,41 @@ impl State {
                 .map(|p| to_json(self.definition(&p.text_document_position_params))),
             Completion::METHOD => params::<CompletionParams>(request.params)
                 .map(|p| to_json(self.completion(&p.text_document_position))),
+            Formatting::METHOD => params::<DocumentFormattingParams>(request.params)
+                .map(|p| to_json(self.formatting(&p.text_document.uri))),
+            References::METHOD => params::<ReferenceParams>(request.params).map(|p| {
+                to_json(self.references(&p.text_document_position, p.context.include_declaration))
+            }),
+            PrepareRenameRequest::METHOD => match params::<AtParams>(request.params) {
+                Ok(p) => match self.prepare_rename(&p) {
+                    Ok(r) => Ok(to_json(Some(r))),
+                    Err(reason) => return refuse(id, reason),
+                },
+                Err(e) => Err(e),
+            },
+            Rename::METHOD => match params::<RenameParams>(request.params) {
+                Ok(p) => match self.rename(&p) {
+                    Ok(edit) => Ok(to_json(Some(edit))),
+                    Err(reason) => return refuse(id, reason),
+                },
+                Err(e) => Err(e),
+            },
+            DocumentSymbolRequest::METHOD => params::<DocumentSymbolParams>(request.params)
+                .map(|p| to_json(self.document_symbols(&p.text_document.uri))),
+            WorkspaceSymbolRequest::METHOD => params::<WorkspaceSymbolParams>(request.params)
+                .map(|p| to_json(Some(self.workspace_symbols(&p.query)))),
+            CodeActionRequest::METHOD => {
+                params::<CodeActionParams>(request.params).map(|p| to_json(self.code_actions(&p)))
+            }
+            SemanticTokensFullRequest::METHOD => params::<SemanticTokensParams>(request.params)
+                .map(|p| to_json(self.semantic_tokens(&p.text_document.uri))),
+            InlayHintRequest::METHOD => {
+                params::<InlayHintParams>(request.params).map(|p| to_json(self.inlay_hints(&p)))
+            }
+            SignatureHelpRequest::METHOD => {
+                params::<lsp_types::SignatureHelpParams>(request.params)
+                    .map(|p| to_json(self.signature_help(&p.text_document_position_params)))
+            }
             _ => {
                 return Response::new_err(
                     id,
@@ -286,6 +364,157 @@ impl State {
             &analysis.index,
         )))
     }
+    fn log(&mut self, message: String) {
+        self.logs.push(Notification::new(
+            LogMessage::METHOD.to_string(),
+            LogMessageParams {
+                typ: MessageType::WARNING,
+                message,
+            },
+        ));
+    }
+
+    /// The document's text: as open in the editor, or as saved.
+    fn text_of(&mut self, path: &Path) -> Option<String> {
+        if let Some(text) = self.open.get(path) {
+            return Some(text.clone());
+        }
+        std::fs::read_to_string(path).ok()
+    }
+
+    fn formatting(&mut self, uri: &Uri) -> Option<Vec<lsp_types::TextEdit>> {
+        let path = uri_to_path(uri)?;
+        let text = self.text_of(&path)?;
+        match features::format_document(&path, &text) {
+            Ok(edits) => Some(edits),
+            Err(reason) => {
+                // Left untouched; the reason goes to the log.
+                self.log(reason);
+                None
+            }
+        }
+    }
+
+    fn references(&mut self, at: &AtParams, include_declaration: bool) -> Option<Vec<Location>> {
+        let path = uri_to_path(&at.text_document.uri)?;
+        let analysis = self.analysis_for(&path)?;
+        let found = features::references(analysis, &path, at.position, include_declaration);
+        Some(
+            found
+                .into_iter()
+                .filter_map(|(p, r)| Some(Location::new(path_to_uri(&p)?, r)))
+                .collect(),
+        )
+    }
+
+    fn prepare_rename(&mut self, at: &AtParams) -> Result<PrepareRenameResponse, String> {
+        let path = uri_to_path(&at.text_document.uri).ok_or("not a file on disk")?;
+        let analysis = self
+            .analysis_for(&path)
+            .ok_or("this file is not part of a rule set")?;
+        let (range, placeholder) = features::prepare_rename(analysis, &path, at.position)?;
+        Ok(PrepareRenameResponse::RangeWithPlaceholder { range, placeholder })
+    }
+
+    fn rename(&mut self, p: &RenameParams) -> Result<WorkspaceEdit, String> {
+        let at = &p.text_document_position;
+        let path = uri_to_path(&at.text_document.uri).ok_or("not a file on disk")?;
+        let analysis = self
+            .analysis_for(&path)
+            .ok_or("this file is not part of a rule set")?;
+        let edits = features::rename(analysis, &path, at.position, &p.new_name)?;
+        Ok(features::workspace_edit(edits))
+    }
+
+    fn document_symbols(&mut self, uri: &Uri) -> Option<DocumentSymbolResponse> {
+        let path = uri_to_path(uri)?;
+        let analysis = self.analysis_for(&path)?;
+        // The last tree that parsed is still the best outline while the file is broken.
+        let parsed = analysis.parsed.get(&path)?;
+        Some(DocumentSymbolResponse::Nested(features::document_symbols(
+            &parsed.text,
+            &parsed.tree,
+        )))
+    }
+
+    fn workspace_symbols(&mut self, query: &str) -> WorkspaceSymbolResponse {
+        if self.analyses.is_empty() {
+            // Nothing opened yet: the rule sets of the workspace folders.
+            let mut roots: Vec<PathBuf> = Vec::new();
+            for folder in self.workspace_folders.clone() {
+                for file in super::analysis::meso_files(&folder) {
+                    let root = rule_set_root(&file, &self.workspace_folders);
+                    if !roots.contains(&root) {
+                        roots.push(root);
+                        let _ = self.analysis_for(&file);
+                    }
+                }
+            }
+        }
+        let mut roots: Vec<&PathBuf> = self.analyses.keys().collect();
+        roots.sort();
+        let mut out = Vec::new();
+        for root in roots {
+            let Some(analysis) = self.analyses.get(root) else {
+                continue;
+            };
+            for (name, kind, path, range) in features::workspace_symbols(analysis, query) {
+                let Some(uri) = path_to_uri(&path) else {
+                    continue;
+                };
+                #[allow(deprecated)]
+                out.push(SymbolInformation {
+                    name,
+                    kind,
+                    tags: None,
+                    deprecated: None,
+                    location: Location::new(uri, range),
+                    container_name: None,
+                });
+            }
+        }
+        WorkspaceSymbolResponse::Flat(out)
+    }
+
+    fn code_actions(&mut self, p: &CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
+        let path = uri_to_path(&p.text_document.uri)?;
+        let analysis = self.analysis_for(&path)?;
+        Some(
+            features::code_actions(analysis, &path, &p.context.diagnostics)
+                .into_iter()
+                .map(CodeActionOrCommand::CodeAction)
+                .collect(),
+        )
+    }
+
+    fn semantic_tokens(&mut self, uri: &Uri) -> Option<SemanticTokens> {
+        let path = uri_to_path(uri)?;
+        let analysis = self.analysis_for(&path)?;
+        let data = features::semantic_tokens(analysis, &path)?;
+        Some(SemanticTokens {
+            result_id: None,
+            data,
+        })
+    }
+
+    fn signature_help(&mut self, at: &AtParams) -> Option<lsp_types::SignatureHelp> {
+        let path = uri_to_path(&at.text_document.uri)?;
+        let analysis = self.analysis_for(&path)?;
+        let text = &analysis.document(&path)?.text;
+        let offset = LineIndex::new(text).offset(text, at.position);
+        features::signature_help(text, offset)
+    }
+
+    fn inlay_hints(&mut self, p: &InlayHintParams) -> Option<Vec<lsp_types::InlayHint>> {
+        let path = uri_to_path(&p.text_document.uri)?;
+        let analysis = self.analysis_for(&path)?;
+        Some(features::inlay_hints(analysis, &path, p.range))
+    }
+}
+
+/// A request refused with a reason the editor shows (a rename that would clash).
+fn refuse(id: RequestId, reason: String) -> Response {
+    Response::new_err(id, ErrorCode::RequestFailed as i32, reason)
 }
 
 fn params<P: serde::de::DeserializeOwned>(value: Value) -> Result<P, String> {

@@ -42,7 +42,9 @@ pub fn render(diagnostic: &dyn Diagnostic, format: ErrorFormat, color: bool) -> 
                 .render_report(&mut out, diagnostic)
         }
         ErrorFormat::Plain => NarratableReportHandler::new().render_report(&mut out, diagnostic),
-        ErrorFormat::Json => JSONReportHandler::new().render_report(&mut out, diagnostic),
+        ErrorFormat::Json => JSONReportHandler::new()
+            .render_report(&mut out, diagnostic)
+            .map(|()| out = with_lines_and_columns(&out, diagnostic)),
         ErrorFormat::Short => {
             out = short(diagnostic);
             Ok(())
@@ -55,6 +57,49 @@ pub fn render(diagnostic: &dyn Diagnostic, format: ErrorFormat, color: bool) -> 
         out.push('\n');
     }
     out
+}
+
+/// miette's JSON with the 1-based `line` and `column` (in characters) of every label added
+/// beside its byte `span`, and those of the first label at the top level: editors and CI
+/// annotations want places, not offsets. Related diagnostics are enriched the same way.
+fn with_lines_and_columns(json: &str, diagnostic: &dyn Diagnostic) -> String {
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(json) else {
+        return json.to_string();
+    };
+    add_places(&mut value, diagnostic);
+    serde_json::to_string(&value).unwrap_or_else(|_| json.to_string())
+}
+
+fn add_places(value: &mut serde_json::Value, diagnostic: &dyn Diagnostic) {
+    let places: Vec<(usize, usize)> = match (diagnostic.source_code(), diagnostic.labels()) {
+        (Some(src), Some(labels)) => labels
+            .map(|label| {
+                src.read_span(label.inner(), 0, 0)
+                    .map_or((0, 0), |span| (span.line() + 1, span.column() + 1))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if let Some(labels) = value.get_mut("labels").and_then(|l| l.as_array_mut()) {
+        for (label, (line, column)) in labels.iter_mut().zip(&places) {
+            if let Some(object) = label.as_object_mut() {
+                object.insert(String::from("line"), (*line).into());
+                object.insert(String::from("column"), (*column).into());
+            }
+        }
+    }
+    if let (Some(object), Some((line, column))) = (value.as_object_mut(), places.first()) {
+        object.insert(String::from("line"), (*line).into());
+        object.insert(String::from("column"), (*column).into());
+    }
+    if let (Some(related), Some(inner)) = (
+        value.get_mut("related").and_then(|r| r.as_array_mut()),
+        diagnostic.related(),
+    ) {
+        for (value, diagnostic) in related.iter_mut().zip(inner) {
+            add_places(value, diagnostic);
+        }
+    }
 }
 
 /// `file:line:column: warning[code]: message (help)` on one line; without a source place,

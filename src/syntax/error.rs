@@ -85,6 +85,40 @@ pub enum ParseError {
         help: String,
     },
 
+    /// A `{`, `(` or `[` still open where something else begins: a clause or declaration
+    /// written before the block it follows was closed, or a `}` closing a block while a
+    /// parenthesis in it is still open.
+    ///
+    /// ```meso
+    /// type cluster {
+    ///   required {
+    ///     sizable: firms >= 10
+    ///   indicative { trusting: trust is high }
+    /// }
+    /// ```
+    #[error("`{opener}` is not closed before {before}")]
+    #[diagnostic(code(meso::parse::unclosed))]
+    Unclosed {
+        /// The opening as written: `required {`, `type cluster {`, `(`
+        opener: String,
+        /// What comes where the closing was due: `` `indicative` ``, `` `}` ``
+        before: String,
+        /// The file
+        #[source_code]
+        src: NamedSource<String>,
+        /// Where the closing was due
+        #[label("{label}")]
+        span: SourceSpan,
+        /// Text of the primary label
+        label: String,
+        /// The opening `{`, `(` or `[`
+        #[label("opened here, never closed")]
+        open: SourceSpan,
+        /// How to fix it
+        #[help]
+        help: String,
+    },
+
     /// A backslash escape other than `\"`, `\\`, `\n` and `\t` in a string.
     ///
     /// ```meso
@@ -210,6 +244,7 @@ impl ParseError {
             ParseError::ReservedWord { .. } => "meso::parse::reserved_word",
             ParseError::TooDeep { .. } => "meso::parse::too_deep",
             ParseError::StringTooLong { .. } => "meso::parse::string_too_long",
+            ParseError::Unclosed { .. } => "meso::parse::unclosed",
         }
     }
 
@@ -223,7 +258,8 @@ impl ParseError {
             | ParseError::DuplicateClause { span, .. }
             | ParseError::ReservedWord { span, .. }
             | ParseError::TooDeep { span, .. }
-            | ParseError::StringTooLong { span, .. } => *span,
+            | ParseError::StringTooLong { span, .. }
+            | ParseError::Unclosed { span, .. } => *span,
         }
     }
 }

@@ -152,6 +152,9 @@ pub(crate) struct ScanReport {
     pub open_string: Option<OpenString>,
     /// Byte offsets of `{` that are never closed, outermost first
     pub open_braces: Vec<usize>,
+    /// Byte offsets of `(` and `[` not closed within their block, outermost first (a `}`
+    /// forgets those opened inside the block it closes)
+    pub open_groups: Vec<usize>,
 }
 
 /// Scan a file for unterminated strings and unclosed braces, skipping comments and strings
@@ -207,7 +210,17 @@ pub(crate) fn scan(text: &str) -> ScanReport {
                 i += 1;
             }
             b'}' => {
-                report.open_braces.pop();
+                if let Some(block) = report.open_braces.pop() {
+                    report.open_groups.retain(|&g| g < block);
+                }
+                i += 1;
+            }
+            b'(' | b'[' => {
+                report.open_groups.push(i);
+                i += 1;
+            }
+            b')' | b']' => {
+                report.open_groups.pop();
                 i += 1;
             }
             _ => i += 1,

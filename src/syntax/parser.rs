@@ -24,7 +24,9 @@ use clauses::{clause_name, is_keyword, keyword_span};
 mod clauses;
 mod expected;
 mod expr;
+mod hints;
 mod phrases;
+mod unclosed;
 
 #[derive(Parser)]
 #[grammar = "../grammar/meso.pest"]

@@ -8,7 +8,7 @@
 use std::ffi::CStr;
 use std::sync::{Arc, Mutex};
 
-use arrow_array::builder::{Float64Builder, ListBuilder, StringBuilder};
+use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::ffi::{from_ffi, FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
@@ -17,12 +17,12 @@ use arrow_array::types::{
     UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{
-    make_array, Array, ArrayRef, ListArray, RecordBatch, RecordBatchIterator, RecordBatchReader,
-    StringArray, StructArray,
+    make_array, Array, ArrayRef, DictionaryArray, Float64Array, Int32Array, ListArray, RecordBatch,
+    RecordBatchIterator, RecordBatchReader, StringArray, StructArray,
 };
-use arrow_buffer::OffsetBuffer;
+use arrow_buffer::{Buffer, NullBuffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
-use meso::{Column, Columns, Rules, TypeStatus, Verdicts};
+use meso::{Bitmap, Column, Columns, Keys, Offsets, Rules, VerdictColumns};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
@@ -141,10 +141,90 @@ fn readable(dt: &DataType) -> bool {
 
 /// The cells of one column, as the facade takes them.
 enum Cells<'a> {
+    /// Arrow's buffers as they are (Float64, Int64, Boolean, Utf8, LargeUtf8)
+    Direct(Column<'a>),
+    /// Dictionary-encoded text: the keys as they are, the dictionary's entries borrowed
+    Dictionary {
+        keys: Keys<'a>,
+        valid: Option<Bitmap<'a>>,
+        entries: Vec<Option<&'a str>>,
+    },
     Numbers(Vec<Option<f64>>),
     Booleans(Vec<Option<bool>>),
     Texts(Vec<Option<&'a str>>),
     Owned(Vec<Option<String>>),
+}
+
+/// The validity bitmap of `a` (`None`: every cell has a value).
+fn validity(a: &dyn Array) -> Option<Bitmap<'_>> {
+    a.nulls().map(|n| Bitmap::new(n.validity(), n.offset()))
+}
+
+/// The keys of a dictionary array, as they are.
+fn keys(k: &dyn Array) -> Option<Keys<'_>> {
+    Some(match k.data_type() {
+        DataType::Int8 => Keys::I8(k.as_primitive::<Int8Type>().values()),
+        DataType::Int16 => Keys::I16(k.as_primitive::<Int16Type>().values()),
+        DataType::Int32 => Keys::I32(k.as_primitive::<Int32Type>().values()),
+        DataType::Int64 => Keys::I64(k.as_primitive::<Int64Type>().values()),
+        DataType::UInt8 => Keys::U8(k.as_primitive::<UInt8Type>().values()),
+        DataType::UInt16 => Keys::U16(k.as_primitive::<UInt16Type>().values()),
+        DataType::UInt32 => Keys::U32(k.as_primitive::<UInt32Type>().values()),
+        DataType::UInt64 => Keys::U64(k.as_primitive::<UInt64Type>().values()),
+        _ => return None,
+    })
+}
+
+/// The columns meso reads without a copy: Arrow's buffers handed to the facade as they are.
+fn direct(a: &dyn Array) -> Option<Cells<'_>> {
+    let valid = validity(a);
+    Some(match a.data_type() {
+        DataType::Float64 => Cells::Direct(Column::Floats {
+            values: a.as_primitive::<Float64Type>().values(),
+            valid,
+        }),
+        DataType::Int64 => Cells::Direct(Column::Integers {
+            values: a.as_primitive::<Int64Type>().values(),
+            valid,
+        }),
+        DataType::Boolean => {
+            let values = a.as_boolean().values();
+            Cells::Direct(Column::Bits {
+                values: Bitmap::new(values.values(), values.offset()),
+                valid,
+            })
+        }
+        DataType::Utf8 => {
+            let s = a.as_string::<i32>();
+            Cells::Direct(Column::Strings {
+                offsets: Offsets::I32(s.value_offsets()),
+                data: s.values(),
+                valid,
+            })
+        }
+        DataType::LargeUtf8 => {
+            let s = a.as_string::<i64>();
+            Cells::Direct(Column::Strings {
+                offsets: Offsets::I64(s.value_offsets()),
+                data: s.values(),
+                valid,
+            })
+        }
+        DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8) => {
+            let dict = a.as_any_dictionary_opt()?;
+            let values = dict.values();
+            let entries: Vec<Option<&str>> = match values.data_type() {
+                DataType::Utf8 => values.as_string::<i32>().iter().collect(),
+                _ => values.as_string::<i64>().iter().collect(),
+            };
+            Cells::Dictionary {
+                keys: keys(dict.keys())?,
+                valid,
+                entries,
+            }
+        }
+        _ => return None,
+    })
 }
 
 fn numbers<T: arrow_array::ArrowPrimitiveType>(
@@ -155,6 +235,9 @@ fn numbers<T: arrow_array::ArrowPrimitiveType>(
 }
 
 fn cells(a: &dyn Array) -> Cells<'_> {
+    if let Some(c) = direct(a) {
+        return c;
+    }
     match a.data_type() {
         DataType::Boolean => Cells::Booleans(a.as_boolean().iter().collect()),
         DataType::Int8 => numbers::<Int8Type>(a, f64::from),
@@ -187,6 +270,10 @@ fn cells(a: &dyn Array) -> Cells<'_> {
                 let valid = |i: usize| a.is_valid(i);
                 let pick = |i: usize, k: &usize| if valid(i) { Some(*k) } else { None };
                 match values {
+                    // Not reached: `direct` reads Utf8 and LargeUtf8 dictionaries.
+                    Cells::Direct(_) | Cells::Dictionary { .. } => {
+                        Cells::Texts(vec![None; a.len()])
+                    }
                     Cells::Numbers(v) => Cells::Numbers(gather(&v, &keys, pick)),
                     Cells::Booleans(v) => Cells::Booleans(gather(&v, &keys, pick)),
                     Cells::Texts(v) => Cells::Texts(gather(&v, &keys, pick)),
@@ -302,9 +389,9 @@ pub fn plan(rules: &Rules, input: &Schema, id: &[String]) -> PyResult<Plan> {
 /// The result columns after the ids, named after the rule set's types.
 fn result_fields(types: &[String]) -> Vec<Field> {
     let text_list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
-    let mut fields = vec![Field::new("classification", DataType::Utf8, true)];
+    let mut fields = vec![Field::new("classification", names_type(), true)];
     for t in types {
-        fields.push(Field::new(format!("{t}_status"), DataType::Utf8, true));
+        fields.push(Field::new(format!("{t}_status"), names_type(), true));
         fields.push(Field::new(format!("{t}_score"), DataType::Float64, true));
     }
     fields.push(Field::new("policies", text_list.clone(), false));
@@ -369,6 +456,16 @@ fn evaluate_chunk(rules: &Rules, plan: &Plan, batch: &RecordBatch) -> Result<Rec
         columns.push(
             name,
             match c {
+                Cells::Direct(column) => *column,
+                Cells::Dictionary {
+                    keys,
+                    valid,
+                    entries,
+                } => Column::Dictionary {
+                    keys: *keys,
+                    valid: *valid,
+                    dictionary: entries,
+                },
                 Cells::Numbers(v) => Column::Numbers(v),
                 Cells::Booleans(v) => Column::Booleans(v),
                 Cells::Texts(v) => Column::Texts(v),
@@ -376,59 +473,142 @@ fn evaluate_chunk(rules: &Rules, plan: &Plan, batch: &RecordBatch) -> Result<Rec
             },
         );
     }
-    let verdicts = rules.evaluate_columns(&columns).map_err(Failure::Meso)?;
+    let verdicts = rules.evaluate_columnar(&columns).map_err(Failure::Meso)?;
     let mut arrays: Vec<ArrayRef> = plan.ids.iter().map(|&i| batch.column(i).clone()).collect();
-    arrays.extend(result_arrays(plan.types, &verdicts));
+    arrays.extend(result_arrays(plan.types, &verdicts).map_err(|e| Failure::Arrow(e.to_string()))?);
     RecordBatch::try_new(plan.schema.clone(), arrays).map_err(|e| Failure::Arrow(e.to_string()))
 }
 
-fn status_name(s: TypeStatus) -> &'static str {
-    match s {
-        TypeStatus::Matched => "matched",
-        TypeStatus::NotMatched => "not_matched",
-        TypeStatus::Undetermined => "undetermined",
+/// The names of the status codes of [`VerdictColumns`], by code.
+const STATUS_NAMES: [&str; 3] = ["matched", "not_matched", "undetermined"];
+
+/// A string array of `names[code]` per row (`None` or an unnamed code: null), built
+/// straight into Arrow's buffers: no string per row.
+fn names_array(
+    names: &[&str],
+    codes: impl ExactSizeIterator<Item = Option<usize>>,
+) -> Result<StringArray, ArrowError> {
+    let rows = codes.len();
+    let mut offsets: Vec<i32> = Vec::with_capacity(rows + 1);
+    offsets.push(0);
+    let widest = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let mut data: Vec<u8> = Vec::with_capacity(rows * widest);
+    let mut nulls = NullBufferBuilder::new(rows);
+    for code in codes {
+        match code.and_then(|c| names.get(c)) {
+            Some(name) => {
+                data.extend_from_slice(name.as_bytes());
+                nulls.append_non_null();
+            }
+            None => nulls.append_null(),
+        }
+        let end = i32::try_from(data.len())
+            .map_err(|_| ArrowError::ComputeError("a result column over 2 GiB".into()))?;
+        offsets.push(end);
     }
+    StringArray::try_new(
+        OffsetBuffer::new(ScalarBuffer::from(offsets)),
+        Buffer::from_vec(data),
+        nulls.finish(),
+    )
 }
 
-fn result_arrays(types: usize, verdicts: &Verdicts) -> Vec<ArrayRef> {
+/// A dictionary array: row r is `names[keys[r]]` (null where `nulls` says so).
+fn dictionary(
+    names: &[&str],
+    keys: Vec<i32>,
+    nulls: Option<NullBuffer>,
+) -> Result<ArrayRef, ArrowError> {
+    let values = StringArray::from_iter_values(names);
+    let keys = Int32Array::try_new(ScalarBuffer::from(keys), nulls)?;
+    Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
+        keys,
+        Arc::new(values),
+    )?))
+}
+
+/// The type of the classification and status columns: each row a key into the names.
+fn names_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
+/// A list of names per row: row r's are `names[ids[offsets[r]..offsets[r + 1]]]`.
+fn name_lists(names: &[&str], offsets: &[u32], ids: &[u32]) -> Result<ListArray, ArrowError> {
+    let values = names_array(names, ids.iter().map(|&i| Some(i as usize)))?;
+    let offsets: Vec<i32> = offsets
+        .iter()
+        .map(|&o| i32::try_from(o).unwrap_or(i32::MAX))
+        .collect();
+    ListArray::try_new(
+        Arc::new(Field::new("item", DataType::Utf8, true)),
+        OffsetBuffer::new(ScalarBuffer::from(offsets)),
+        Arc::new(values),
+        None,
+    )
+}
+
+fn result_arrays(types: usize, verdicts: &VerdictColumns) -> Result<Vec<ArrayRef>, ArrowError> {
     let rows = verdicts.len();
-    let mut classification = StringBuilder::with_capacity(rows, rows * 16);
-    let mut status: Vec<StringBuilder> = (0..types)
-        .map(|_| StringBuilder::with_capacity(rows, rows * 10))
-        .collect();
-    let mut score: Vec<Float64Builder> = (0..types)
-        .map(|_| Float64Builder::with_capacity(rows))
-        .collect();
-    let mut policies = ListBuilder::new(StringBuilder::new());
-    let mut unknown = ListBuilder::new(StringBuilder::new());
+    let type_names = verdicts.type_names();
+    let none = VerdictColumns::NONE;
+    let mut out: Vec<ArrayRef> = Vec::with_capacity(2 * types + 4);
+    let classification = verdicts.classification_column();
+    out.push(dictionary(
+        &type_names,
+        classification
+            .iter()
+            .map(|&c| if c == none { 0 } else { c as i32 })
+            .collect(),
+        classification
+            .contains(&none)
+            .then(|| NullBuffer::from_iter(classification.iter().map(|&c| c != none))),
+    )?);
+    let no_verdict = VerdictColumns::NO_VERDICT;
+    for t in 0..types {
+        let codes = verdicts.status_column(t);
+        let nulls = (!verdicts.problem_rows().is_empty())
+            .then(|| NullBuffer::from_iter(codes.iter().map(|&c| c != no_verdict)));
+        out.push(dictionary(
+            &STATUS_NAMES,
+            codes
+                .iter()
+                .map(|&c| if c == no_verdict { 0 } else { i32::from(c) })
+                .collect(),
+            nulls.clone(),
+        )?);
+        // Rounded to 4 decimals, as the JSON report and `meso batch` print scores; null
+        // for a row with problems.
+        let scores: Vec<f64> = verdicts
+            .score_column(t)
+            .iter()
+            .map(|&sc| (sc * 10_000.0).round() / 10_000.0)
+            .collect();
+        out.push(Arc::new(Float64Array::try_new(
+            ScalarBuffer::from(scores),
+            nulls,
+        )?));
+    }
+    out.push(Arc::new(name_lists(
+        &verdicts.policy_names(),
+        verdicts.policy_offsets(),
+        verdicts.policy_ids(),
+    )?));
+    out.push(Arc::new(name_lists(
+        &verdicts.fact_names(),
+        verdicts.unknown_offsets(),
+        verdicts.unknown_ids(),
+    )?));
+    // Problems: only the rows that have them hold any.
     let mut p_offsets: Vec<i32> = Vec::with_capacity(rows + 1);
     p_offsets.push(0);
     let mut p_code = StringBuilder::new();
     let mut p_message = StringBuilder::new();
     let mut p_help = StringBuilder::new();
     let mut p_count: i32 = 0;
-    for v in verdicts.iter() {
-        classification.append_option(v.classification());
-        let mut seen = 0;
-        for ((_, s, sc), (sb, fb)) in v.types().zip(status.iter_mut().zip(score.iter_mut())) {
-            sb.append_value(status_name(s));
-            // Rounded to 4 decimals, as the JSON report and `meso batch` print scores.
-            fb.append_value((sc * 10_000.0).round() / 10_000.0);
-            seen += 1;
-        }
-        for (sb, fb) in status.iter_mut().zip(score.iter_mut()).skip(seen) {
-            sb.append_null();
-            fb.append_null();
-        }
-        for p in v.policies() {
-            policies.values().append_value(p);
-        }
-        policies.append(true);
-        for f in v.unknown_facts() {
-            unknown.values().append_value(f);
-        }
-        unknown.append(true);
-        for d in v.problems() {
+    for &row in verdicts.problem_rows() {
+        let row = row as usize;
+        p_offsets.resize(row + 1, p_count);
+        for d in verdicts.problems(row) {
             p_code.append_option(d.code.as_deref());
             p_message.append_value(&d.message);
             p_help.append_option(d.help.as_deref());
@@ -436,31 +616,20 @@ fn result_arrays(types: usize, verdicts: &Verdicts) -> Vec<ArrayRef> {
         }
         p_offsets.push(p_count);
     }
-    let mut out: Vec<ArrayRef> = vec![Arc::new(classification.finish())];
-    for (mut sb, mut fb) in status.into_iter().zip(score) {
-        out.push(Arc::new(sb.finish()));
-        out.push(Arc::new(fb.finish()));
-    }
-    out.push(Arc::new(policies.finish()));
-    out.push(Arc::new(unknown.finish()));
+    p_offsets.resize(rows + 1, p_count);
     let parts: Vec<ArrayRef> = vec![
         Arc::new(p_code.finish()),
         Arc::new(p_message.finish()),
         Arc::new(p_help.finish()),
     ];
-    let problems = StructArray::try_new(problem_fields(), parts, None).map(|s| {
-        ListArray::try_new(
-            Arc::new(Field::new("item", DataType::Struct(problem_fields()), true)),
-            OffsetBuffer::new(p_offsets.into()),
-            Arc::new(s),
-            None,
-        )
-    });
-    match problems {
-        Ok(Ok(list)) => out.push(Arc::new(list)),
-        _ => out.push(Arc::new(StringArray::new_null(rows))),
-    }
-    out
+    let problems = StructArray::try_new(problem_fields(), parts, None)?;
+    out.push(Arc::new(ListArray::try_new(
+        Arc::new(Field::new("item", DataType::Struct(problem_fields()), true)),
+        OffsetBuffer::new(p_offsets.into()),
+        Arc::new(problems),
+        None,
+    )?));
+    Ok(out)
 }
 
 /// Evaluate every batch of `table`, in chunks; on `threads` threads (all cores for

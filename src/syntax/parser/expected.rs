@@ -11,6 +11,7 @@ use super::phrases::{
     TEST_CLAUSES, TYPE_CLAUSES,
 };
 use super::Rule;
+use super::{hints, unclosed};
 use crate::source::SourceFile;
 use crate::suggest::did_you_mean;
 use crate::syntax::error::{reserved_list, ParseError, RESERVED_WORDS};
@@ -64,13 +65,18 @@ pub(super) fn convert(error: &pest::error::Error<Rule>, source: &SourceFile) -> 
     if let Some(err) = invalid_number(text, pos, source) {
         return err;
     }
+    if let Some(err) = unclosed::detect(text, pos, &expected, source) {
+        return err;
+    }
     // A reserved word where a name belongs fails inside the name rule's lookahead, so pest
     // reports the position after the word with nothing expected: step back onto the word.
     if expected.tokens.is_empty() && !expected.number {
         if let Some(start) = reserved_word_before(text, pos) {
             pos = start;
             expected.name = true;
-        } else if let Some(start) = word_start_before(text, pos) {
+        } else if let Some(start) = word_start_before(text, pos)
+            .filter(|_| next_char_after(text, pos).is_some_and(is_word_char))
+        {
             // Likewise a keyword running into a word (`facta`): the keyword matched up to
             // `pos`, then its word boundary failed. Report the whole word.
             if let Some(keyword) = text.get(start..pos) {
@@ -86,6 +92,10 @@ pub(super) fn convert(error: &pest::error::Error<Rule>, source: &SourceFile) -> 
         .is_some_and(is_word_char)
     {
         expected.name = false;
+    }
+    if expected.tokens.is_empty() && !expected.number && !expected.name {
+        // Only a name's own lookahead failed (`level(`): a name was wanted here.
+        expected.name = true;
     }
     let found = Found::at(text, pos);
     if let Some(word) = found.word.as_deref() {
@@ -111,7 +121,9 @@ pub(super) fn convert(error: &pest::error::Error<Rule>, source: &SourceFile) -> 
             expected.tokens.push(String::from("}"));
         }
     }
-    let (label, help) = targeted_help(&found, &expected);
+    let (label, help) = hints::in_context(text, pos, found.shown.trim_matches('`'), &expected)
+        .map(|(label, help)| (label, Some(help)))
+        .unwrap_or_else(|| targeted_help(&found, &expected));
     let unclosed = if found.end_of_file && expected.tokens.iter().any(|t| t == "}") {
         scan.open_braces.last().map(|&b| (b, 1).into())
     } else {
@@ -347,5 +359,21 @@ fn targeted_help(found: &Found, expected: &Expected) -> (String, Option<String>)
             return (format!("expected `{only}` before this"), None);
         }
     }
-    (label("unexpected here"), None)
+    if found.word.is_some() || expected.tokens.len() <= 4 {
+        let expected_phrase = expected.describe();
+        return (
+            label("unexpected here"),
+            Some(format!(
+                "write {expected_phrase} here, or remove {}",
+                found.shown
+            )),
+        );
+    }
+    (
+        label("unexpected here"),
+        Some(format!(
+            "remove {}, or finish what comes before it",
+            found.shown
+        )),
+    )
 }

@@ -54,6 +54,12 @@ def register(con: Any, rules: Rules, name: str = "meso_classify", *, strict: boo
             keep = [c for c in batch.schema.names if c in facts]
             batch = batch.select(keep)
         out = rules.evaluate_arrow(batch, threads=1)
+        # Classification and statuses come as dictionaries: DuckDB's VARCHAR takes strings.
+        fields = [
+            pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type) else f
+            for f in out.schema
+        ]
+        out = out.cast(pa.schema(fields))
         return pa.StructArray.from_arrays(
             [c.combine_chunks() for c in out.columns], fields=list(out.schema)
         )
