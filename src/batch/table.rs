@@ -4,7 +4,7 @@
 //! Input: each evaluated record's id, kept cells and `Row`, pushed by a worker into its
 //! [`TableBuilder`]; one record batch per piece of input. Output: the file, one row per
 //! evaluated record, with the schema of [`schema`] (documented in docs/batch.md): the
-//! columns of the CSV output, typed: scores as float64, policy lists as list<utf8>.
+//! columns of the CSV output, typed: scores as float64, policy lists as `list<utf8>`.
 
 use std::io::Write;
 use std::sync::Arc;
