@@ -130,6 +130,16 @@ impl<'c> BlockEvaluator<'c> {
             .evaluate(&c.program, &c.summary, c.block.as_ref(), records);
     }
 
+    /// Evaluate one block of records given column by column (at most
+    /// [`BLOCK`](super::BLOCK); see [`super::Lanes`]), building into `records` only those
+    /// that must be read whole: afterwards [`BlockEvaluator::row`] gives each one's row.
+    pub(crate) fn evaluate_lanes(&mut self, lanes: &mut impl super::Lanes, records: &mut [Facts]) {
+        let c = self.compiled;
+        let bp = c.block.as_ref();
+        self.blocks
+            .evaluate_lanes(&c.program, &c.summary, bp, lanes, records);
+    }
+
     /// Records of the last run.
     pub fn len(&self) -> usize {
         self.blocks.len()

@@ -2,10 +2,13 @@
 //! Arrow, Polars, DuckDB or a CSV reader hold them, checked cell by cell against the rule
 //! set's vocabulary.
 //!
-//! Input: [`Columns`] (a fact name and a slice of cells per column). Output: one set of
-//! facts per row, or the problems of the rows whose cells do not fit: a bad cell never
-//! drops a row, and never stops the others.
+//! Input: [`Columns`] (a fact name and a slice of cells per column). Output: a block of 64
+//! rows at a time as typed cells per column, what the block evaluator's columns are filled
+//! from (and whole records for the rows that need one, see [`Lanes`]), or the problems of
+//! the rows whose cells do not fit: a bad cell never drops a row, and never stops the
+//! others.
 
+use crate::eval::{Lane, Lanes, BLOCK};
 use crate::facade::diagnostic::{Diagnostic, Error, ErrorKind, Severity};
 use crate::facts::value_check::check_number;
 use crate::facts::{self, fact_value_from_text};
@@ -38,10 +41,39 @@ impl<'a> Bitmap<'a> {
             .is_some_and(|b| (b >> (i % 8)) & 1 == 1)
     }
 
+    /// Bits `i..i + n` (`n` at most 64) as a word: bit `j` is bit `i + j`.
+    #[inline(always)]
+    fn word(&self, i: usize, n: usize) -> u64 {
+        let at = i + self.offset;
+        let (first, shift) = (at / 8, at % 8);
+        let mut buf = [0u8; 16];
+        let bytes = self.bytes.get(first..).unwrap_or_default();
+        for (b, &x) in buf.iter_mut().zip(bytes.iter().take(9)) {
+            *b = x;
+        }
+        let word = (u128::from_le_bytes(buf) >> shift) as u64;
+        word & low_bits(n)
+    }
+
     /// Bits available from the offset on.
     fn len(&self) -> usize {
         (self.bytes.len() * 8).saturating_sub(self.offset)
     }
+}
+
+/// The word of the low `n` bits (`n` at most 64).
+#[inline(always)]
+fn low_bits(n: usize) -> u64 {
+    u64::MAX
+        .checked_shr(64u32.saturating_sub(n as u32))
+        .unwrap_or(0)
+}
+
+/// Which of cells `i..i + n` (`n` at most 64) of a column with validity `valid` have a
+/// value, as a word (no bitmap: all do).
+#[inline(always)]
+fn valid_word(valid: &Option<Bitmap<'_>>, i: usize, n: usize) -> u64 {
+    valid.as_ref().map_or(low_bits(n), |v| v.word(i, n))
 }
 
 /// Whether cell `i` of a column with validity `valid` has a value (no bitmap: all do).
@@ -410,6 +442,8 @@ const SEEN_PER_COLUMN: usize = 16;
 #[derive(Default)]
 struct TextCache<'a> {
     resolved: Vec<Resolved>,
+    /// Per entry of `resolved`, its value (unknown for a bad cell)
+    values: Vec<Value>,
     /// The first distinct cells: a key of their first and last bytes, the bytes, the
     /// index in `resolved`
     seen: Vec<((u64, u64), &'a [u8], u32)>,
@@ -446,6 +480,10 @@ impl<'a> TextCache<'a> {
         }
         let resolved = read_text(fact, bytes);
         let i = self.resolved.len() as u32;
+        self.values.push(match &resolved {
+            Resolved::Value(v) => v.clone(),
+            Resolved::Bad(_) => Value::Unknown,
+        });
         self.resolved.push(resolved);
         if self.seen.len() < SEEN_PER_COLUMN {
             self.seen.push((key, bytes, i));
@@ -520,13 +558,39 @@ fn read_text(fact: &Fact, bytes: &[u8]) -> Resolved {
 }
 
 /// A table's columns matched to the rule set's facts, read a block of rows at a time
-/// into facts: numbers checked cell by cell, text read once per distinct string or
-/// dictionary entry.
+/// into typed cells (numbers as floats, truth values and text as indexes: what the block
+/// evaluator's columns take, see [`Lanes`]): numbers checked cell by cell, text read once
+/// per distinct string or dictionary entry. A whole record is built only when asked
+/// ([`Lanes::record`]).
 pub(crate) struct Decoder<'p, 'a> {
     bound: Vec<Bound<'p, 'a>>,
     caches: Vec<TextCache<'a>>,
+    /// Per bound column, this block's cells
+    cells: Vec<Cells>,
+    /// Per fact of the program, its bound column
+    by_slot: Vec<Option<usize>>,
     /// This block's bad cells: row, then the problem (in column order within a row)
     bad: Vec<(usize, Diagnostic)>,
+}
+
+/// A cell index that names no value: unknown (missing, or a bad cell).
+const NO_VALUE: u32 = u32::MAX;
+
+/// One column's cells of a block: numbers (NaN: unknown) for number columns, else per row
+/// 0 false / 1 true / [`NO_VALUE`] (truth values) or an index into the column's
+/// `TextCache::values`.
+struct Cells {
+    numbers: [f64; BLOCK],
+    at: [u32; BLOCK],
+}
+
+impl Default for Cells {
+    fn default() -> Self {
+        Cells {
+            numbers: [f64::NAN; BLOCK],
+            at: [NO_VALUE; BLOCK],
+        }
+    }
 }
 
 /// The numbers a number fact takes, checked with two comparisons: what
@@ -560,62 +624,59 @@ impl Range {
     /// Whether `n` passes every check of the fact (false for NaN and infinities).
     #[inline(always)]
     fn holds(&self, n: f64) -> bool {
-        n.is_finite() && self.lo <= n && n <= self.hi && (!self.integer || n.fract() == 0.0)
+        // An integer fact's bounds are within ±2^53, where `as i64` is exact: a whole number
+        // is its own truncation (cheaper than `fract`, a call to `trunc` on x86-64).
+        n.is_finite() && self.lo <= n && n <= self.hi && (!self.integer || (n as i64) as f64 == n)
     }
 }
 
-/// Where one column's cells of a block go: a slot of each record, and the bad cells.
-struct Sink<'f, 'b> {
-    facts: &'f mut [facts::Facts],
-    slot: usize,
+/// Where a block's bad cells go.
+struct Sink<'b> {
     start: usize,
     bad_rows: u64,
     bad: &'b mut Vec<(usize, Diagnostic)>,
 }
 
-impl Sink<'_, '_> {
+impl Sink<'_> {
+    /// Row `r`'s number cell `n` as its fact takes it (NaN for a bad cell, whose problem
+    /// is kept).
     #[inline(always)]
-    fn set(&mut self, r: usize, value: Value) {
-        if let Some(s) = self
-            .facts
-            .get_mut(r)
-            .and_then(|f| f.values.get_mut(self.slot))
-        {
-            *s = value;
-        }
-    }
-
-    #[inline(always)]
-    fn number(&mut self, fact: &Fact, range: &Range, r: usize, n: f64) {
+    fn number(&mut self, fact: &Fact, range: &Range, r: usize, n: f64) -> f64 {
         if range.holds(n) {
-            self.set(r, Value::Number(n));
+            n
         } else {
-            self.bad_number(fact, r, n);
+            self.bad_number(fact, r, n)
         }
     }
 
+    /// Row `r`'s text cell, resolved as entry `i`: `i`, or [`NO_VALUE`] for a bad cell,
+    /// whose problems are kept.
     #[inline(always)]
-    fn text(&mut self, resolved: &[Resolved], r: usize, i: u32) {
+    fn text(&mut self, resolved: &[Resolved], r: usize, i: u32) -> u32 {
         match resolved.get(i as usize) {
-            Some(Resolved::Value(v)) => self.set(r, v.clone()),
-            Some(Resolved::Bad(templates)) => self.bad_text(r, templates),
-            None => self.set(r, Value::Unknown),
+            Some(Resolved::Value(_)) => i,
+            Some(Resolved::Bad(templates)) => {
+                self.bad_text(r, templates);
+                NO_VALUE
+            }
+            None => NO_VALUE,
         }
     }
 
     /// A number cell that fails its fact's checks.
     #[cold]
     #[inline(never)]
-    fn bad_number(&mut self, fact: &Fact, r: usize, n: f64) {
+    fn bad_number(&mut self, fact: &Fact, r: usize, n: f64) -> f64 {
         let row = self.start + r;
         match check_number(fact, n) {
-            Ok(v) => self.set(r, v),
+            Ok(Value::Number(x)) => x,
+            Ok(_) => f64::NAN,
             Err(p) => {
                 let help = p.help().map(str::to_string);
                 let d = cell_problem(row, p.code(), &p.message(&fact.name), help);
                 self.bad.push((row, d));
                 self.bad_rows |= 1u64 << (r % 64);
-                self.set(r, Value::Unknown);
+                f64::NAN
             }
         }
     }
@@ -630,7 +691,6 @@ impl Sink<'_, '_> {
             self.bad.push((row, d));
         }
         self.bad_rows |= 1u64 << (r % 64);
-        self.set(r, Value::Unknown);
     }
 }
 
@@ -639,115 +699,118 @@ impl<'p, 'a> Decoder<'p, 'a> {
     pub(crate) fn new(program: &'p Program, columns: &Columns<'a>) -> Result<Self, Error> {
         let bound = bind(program, columns)?;
         let caches = bound.iter().map(|_| TextCache::default()).collect();
+        let cells = bound.iter().map(|_| Cells::default()).collect();
+        let mut by_slot = vec![None; program.facts.len()];
+        for (i, b) in bound.iter().enumerate() {
+            if let Some(s) = by_slot.get_mut(b.slot) {
+                *s = Some(i);
+            }
+        }
         Ok(Decoder {
             bound,
             caches,
+            cells,
+            by_slot,
             bad: Vec::new(),
         })
     }
 
-    /// Read rows `start..start + facts.len()` into `facts` (each with a value per fact of
-    /// the program; the slots of facts with no column are left as they are). Rows with a
-    /// bad cell are set in the returned word (bit r for row `start + r`, at most 64 rows)
-    /// and their problems appended to `problems`, row by row, in column order.
-    pub(crate) fn fill(
+    /// Read rows `start..start + n` (at most [`BLOCK`]) into the block's cells (what
+    /// [`Lanes`] gives). Rows with a bad cell are set in the returned word (bit r for row
+    /// `start + r`) and their problems appended to `problems`, row by row, in column
+    /// order; their bad cells read as unknown.
+    pub(crate) fn decode(
         &mut self,
         start: usize,
-        facts: &mut [facts::Facts],
+        n: usize,
         problems: &mut Vec<(usize, Vec<Diagnostic>)>,
     ) -> u64 {
         self.bad.clear();
-        let n = facts.len();
+        let n = n.min(BLOCK);
         let mut sink = Sink {
-            facts,
-            slot: 0,
             start,
             bad_rows: 0,
             bad: &mut self.bad,
         };
-        for (b, cache) in self.bound.iter().zip(self.caches.iter_mut()) {
+        let each = self.bound.iter().zip(&mut self.caches).zip(&mut self.cells);
+        for ((b, cache), cells) in each {
             let fact = b.fact;
             let checks = Range::of(fact);
-            sink.slot = b.slot;
             let rows = start..start + n;
+            let Cells { numbers, at } = cells;
             match b.column {
                 Column::Numbers(c) => {
-                    for (r, row) in rows.enumerate() {
-                        match c.get(row).copied().flatten() {
+                    for ((r, row), cell) in rows.enumerate().zip(numbers.iter_mut()) {
+                        *cell = match c.get(row).copied().flatten() {
                             Some(x) => sink.number(fact, &checks, r, x),
-                            None => sink.set(r, Value::Unknown),
-                        }
+                            None => f64::NAN,
+                        };
                     }
                 }
                 Column::Floats { values, valid } => {
-                    for (r, row) in rows.enumerate() {
-                        match values.get(row) {
-                            Some(&x) if is_valid(&valid, row) => sink.number(fact, &checks, r, x),
-                            _ => sink.set(r, Value::Unknown),
-                        }
-                    }
+                    let values = values.get(rows.clone()).unwrap_or_default();
+                    let present = valid_word(&valid, start, n);
+                    numbers_block(&mut sink, fact, &checks, numbers, present, values, |&x| x);
                 }
                 Column::Integers { values, valid } => {
-                    for (r, row) in rows.enumerate() {
-                        match values.get(row) {
-                            Some(&x) if is_valid(&valid, row) => {
-                                sink.number(fact, &checks, r, x as f64)
-                            }
-                            _ => sink.set(r, Value::Unknown),
-                        }
-                    }
+                    let values = values.get(rows.clone()).unwrap_or_default();
+                    let present = valid_word(&valid, start, n);
+                    let x = |&x: &i64| x as f64;
+                    numbers_block(&mut sink, fact, &checks, numbers, present, values, x);
                 }
                 Column::Booleans(c) => {
-                    for (r, row) in rows.enumerate() {
-                        let v = c.get(row).copied().flatten();
-                        sink.set(r, v.map_or(Value::Unknown, Value::Bool));
+                    for (row, cell) in rows.zip(at.iter_mut()) {
+                        *cell = c.get(row).copied().flatten().map_or(NO_VALUE, u32::from);
                     }
                 }
                 Column::Bits { values, valid } => {
-                    for (r, row) in rows.enumerate() {
-                        let v = if is_valid(&valid, row) {
-                            Value::Bool(values.get(row))
+                    for (row, cell) in rows.zip(at.iter_mut()) {
+                        *cell = if is_valid(&valid, row) {
+                            u32::from(values.get(row))
                         } else {
-                            Value::Unknown
+                            NO_VALUE
                         };
-                        sink.set(r, v);
                     }
                 }
                 Column::Texts(c) => {
-                    for (r, row) in rows.enumerate() {
-                        match c.get(row).copied().flatten() {
+                    for ((r, row), cell) in rows.enumerate().zip(at.iter_mut()) {
+                        *cell = match c.get(row).copied().flatten() {
                             Some(t) => {
                                 let i = cache.lookup(fact, t.as_bytes());
-                                sink.text(&cache.resolved, r, i);
+                                sink.text(&cache.resolved, r, i)
                             }
-                            None => sink.set(r, Value::Unknown),
-                        }
+                            None => NO_VALUE,
+                        };
                     }
                 }
                 Column::Strings {
                     offsets: Offsets::I32(o),
                     data,
                     valid,
-                } => strings(&mut sink, cache, fact, rows, valid, data, |i| range(o, i)),
+                } => strings(&mut sink, cache, at, fact, rows, valid, data, |i| {
+                    range(o, i)
+                }),
                 Column::Strings {
                     offsets: Offsets::I64(o),
                     data,
                     valid,
-                } => strings(&mut sink, cache, fact, rows, valid, data, |i| range(o, i)),
+                } => strings(&mut sink, cache, at, fact, rows, valid, data, |i| {
+                    range(o, i)
+                }),
                 Column::Dictionary {
                     keys,
                     valid,
                     dictionary,
                 } => {
-                    for (r, row) in rows.enumerate() {
+                    for ((r, row), cell) in rows.enumerate().zip(at.iter_mut()) {
                         let entry = match keys.get(row) {
                             Some(k) if is_valid(&valid, row) => cache.entry(fact, dictionary, k),
                             _ => None,
                         };
-                        match entry {
+                        *cell = match entry {
                             Some(i) => sink.text(&cache.resolved, r, i),
-                            None => sink.set(r, Value::Unknown),
-                        }
+                            None => NO_VALUE,
+                        };
                     }
                 }
             }
@@ -767,6 +830,90 @@ impl<'p, 'a> Decoder<'p, 'a> {
     }
 }
 
+impl Lanes for Decoder<'_, '_> {
+    fn lane(&self, fact: usize) -> Lane<'_> {
+        let Some(b) = self.by_slot.get(fact).copied().flatten() else {
+            return Lane::Unknown;
+        };
+        let (Some(bound), Some(cells), Some(cache)) =
+            (self.bound.get(b), self.cells.get(b), self.caches.get(b))
+        else {
+            return Lane::Unknown;
+        };
+        match bound.column {
+            Column::Numbers(_) | Column::Floats { .. } | Column::Integers { .. } => {
+                Lane::Numbers(&cells.numbers)
+            }
+            Column::Booleans(_) | Column::Bits { .. } => Lane::Bools(&cells.at),
+            Column::Texts(_) | Column::Strings { .. } | Column::Dictionary { .. } => {
+                Lane::Values(&cache.values, &cells.at)
+            }
+        }
+    }
+
+    fn record(&self, r: usize, facts: &mut facts::Facts) {
+        for slot in self.bound.iter().map(|b| b.slot) {
+            let value = match self.lane(slot) {
+                Lane::Unknown => continue,
+                Lane::Numbers(xs) => match xs.get(r) {
+                    Some(x) if !x.is_nan() => Value::Number(*x),
+                    _ => Value::Unknown,
+                },
+                Lane::Bools(bs) => match bs.get(r) {
+                    Some(0) => Value::Bool(false),
+                    Some(1) => Value::Bool(true),
+                    _ => Value::Unknown,
+                },
+                Lane::Values(values, at) => at
+                    .get(r)
+                    .and_then(|&i| values.get(i as usize))
+                    .cloned()
+                    .unwrap_or(Value::Unknown),
+            };
+            if let Some(s) = facts.values.get_mut(slot) {
+                *s = value;
+            }
+        }
+    }
+}
+
+/// A block of a number column (`values`, the rows of `present` have a value) into
+/// `numbers`: every cell first copied and checked with no branch, then the missing ones
+/// made unknown and the bad ones (rare) given their problems.
+#[inline(always)]
+fn numbers_block<T>(
+    sink: &mut Sink<'_>,
+    fact: &Fact,
+    checks: &Range,
+    numbers: &mut [f64; BLOCK],
+    present: u64,
+    values: &[T],
+    float: impl Fn(&T) -> f64,
+) {
+    let mut fails = 0u64;
+    for (r, (x, cell)) in values.iter().zip(numbers.iter_mut()).enumerate() {
+        let x = float(x);
+        *cell = x;
+        fails |= u64::from(!checks.holds(x)) << (r % BLOCK);
+    }
+    let mut missing = !present & low_bits(values.len().min(BLOCK));
+    while missing != 0 {
+        let r = missing.trailing_zeros() as usize;
+        missing &= missing - 1;
+        if let Some(cell) = numbers.get_mut(r) {
+            *cell = f64::NAN;
+        }
+    }
+    let mut fails = fails & present;
+    while fails != 0 {
+        let r = fails.trailing_zeros() as usize;
+        fails &= fails - 1;
+        if let Some(cell) = numbers.get_mut(r) {
+            *cell = sink.bad_number(fact, r, *cell);
+        }
+    }
+}
+
 /// The byte range of cell `i` of a string column with `offsets` (empty when the offsets
 /// are out of order or negative).
 #[inline(always)]
@@ -780,17 +927,19 @@ fn range<O: Copy + TryInto<usize>>(offsets: &[O], i: usize) -> std::ops::Range<u
 
 /// The cells `rows` of a string column into `sink`, each distinct string read once.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn strings<'a>(
-    sink: &mut Sink<'_, '_>,
+    sink: &mut Sink<'_>,
     cache: &mut TextCache<'a>,
+    at: &mut [u32; BLOCK],
     fact: &Fact,
     rows: std::ops::Range<usize>,
     valid: Option<Bitmap<'_>>,
     data: &'a [u8],
     range: impl Fn(usize) -> std::ops::Range<usize>,
 ) {
-    for (r, row) in rows.enumerate() {
-        if is_valid(&valid, row) {
+    for ((r, row), cell) in rows.enumerate().zip(at.iter_mut()) {
+        *cell = if is_valid(&valid, row) {
             let span = range(row);
             let bytes = data.get(span.clone()).unwrap_or_default();
             // A short cell's key read as one word from the buffer when 8 bytes follow it.
@@ -802,9 +951,9 @@ fn strings<'a>(
                 }
                 _ => cache.lookup(fact, bytes),
             };
-            sink.text(&cache.resolved, r, i);
+            sink.text(&cache.resolved, r, i)
         } else {
-            sink.set(r, Value::Unknown);
-        }
+            NO_VALUE
+        };
     }
 }

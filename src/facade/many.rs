@@ -397,10 +397,11 @@ impl Rules {
     /// same answers as [`Rules::evaluate`] one at a time.
     pub fn evaluate_many(&self, facts: &[Facts]) -> Verdicts {
         // Each block's facts are copied into reused buffers as its turn comes.
-        let columns = self.columnar(facts.len(), |start, block, _| {
+        let columns = self.columnar(facts.len(), |start, evaluator, block, _| {
             for (slot, f) in block.iter_mut().zip(facts.iter().skip(start)) {
                 slot.values.clone_from(&f.values().values);
             }
+            evaluator.evaluate(block);
             0
         });
         Verdicts { columns }
@@ -418,23 +419,34 @@ impl Rules {
     }
 
     /// Evaluate many clusters given column by column into verdicts column by column
-    /// ([`VerdictColumns`]): the columnar fast path (cells read straight into the block
-    /// evaluator's records 64 at a time, text resolved once per distinct string, no
-    /// allocation per row). The same answers and errors as [`Rules::evaluate_columns`].
+    /// ([`VerdictColumns`]): the columnar fast path (cells read 64 at a time straight into
+    /// the block evaluator's typed columns, text resolved once per distinct string, a whole
+    /// record built only for a row left undetermined, no allocation per row). The same
+    /// answers and errors as [`Rules::evaluate_columns`].
     pub fn evaluate_columnar(&self, columns: &Columns<'_>) -> Result<VerdictColumns, Error> {
         let mut decoder = Decoder::new(&self.rule_set().program, columns)?;
-        Ok(self.columnar(columns.rows(), |start, block, problems| {
-            decoder.fill(start, block, problems)
-        }))
+        Ok(
+            self.columnar(columns.rows(), |start, evaluator, block, problems| {
+                let bad = decoder.decode(start, block.len(), problems);
+                evaluator.evaluate_lanes(&mut decoder, block);
+                bad
+            }),
+        )
     }
 
-    /// Evaluate `len` rows, a block at a time: `fill(start, block, problems)` writes rows
-    /// `start..start + block.len()` into `block` and returns the rows (bit r: row
-    /// `start + r`) that have problems, whose problems it appends.
+    /// Evaluate `len` rows, a block at a time: `run(start, evaluator, block, problems)`
+    /// evaluates rows `start..start + block.len()` with `evaluator` (`block`: records to
+    /// build them in) and returns the rows (bit r: row `start + r`) that have problems,
+    /// whose problems it appends.
     fn columnar(
         &self,
         len: usize,
-        mut fill: impl FnMut(usize, &mut [facts::Facts], &mut Vec<(usize, Vec<Diagnostic>)>) -> u64,
+        mut run: impl FnMut(
+            usize,
+            &mut BlockEvaluator<'_>,
+            &mut [facts::Facts],
+            &mut Vec<(usize, Vec<Diagnostic>)>,
+        ) -> u64,
     ) -> VerdictColumns {
         let program = &self.rule_set().program;
         let n_types = program.types.len();
@@ -472,10 +484,9 @@ impl Rules {
                 break;
             };
             problems.clear();
-            let bad = fill(start, records, &mut problems);
             // Rows with problems are evaluated with their bad cells unknown, and their
             // answers dropped.
-            block.evaluate(records);
+            let bad = run(start, &mut block, records, &mut problems);
             let mut problems = problems.drain(..);
             for r in 0..n {
                 let i = start + r;

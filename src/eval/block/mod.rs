@@ -34,6 +34,7 @@ mod words;
 use crate::eval::summary::{self, OutcomeSummary, Row, SummaryPlan};
 use crate::facts::Facts;
 use crate::ir::{PolicyId, Program};
+use crate::value::Value;
 pub(crate) use layout::BlockPlan;
 use rows::Rows;
 use words::{low_bits, Block, Words};
@@ -84,6 +85,61 @@ impl Blocks {
         }
     }
 
+    /// Evaluate one block of `records.len()` (at most [`BLOCK`]) records given column by
+    /// column (`lanes`): the plan's columns are filled straight from the lanes, and a
+    /// record is built (`lanes.record`) only when it must be read as a whole — a record
+    /// left undetermined, or every record when the plan has steps run record by record.
+    /// Afterwards [`Blocks::row`] gives each one's row, the same as [`Blocks::evaluate`]
+    /// gives for the built records.
+    pub(crate) fn evaluate_lanes(
+        &mut self,
+        program: &Program,
+        sp: &SummaryPlan,
+        bp: Option<&BlockPlan>,
+        lanes: &mut impl Lanes,
+        records: &mut [Facts],
+    ) {
+        let records = records
+            .get_mut(..records.len().min(BLOCK))
+            .unwrap_or_default();
+        let bp = match bp {
+            Some(bp) if !bp.record_steps => bp,
+            _ => {
+                for (r, facts) in records.iter_mut().enumerate() {
+                    lanes.record(r, facts);
+                }
+                return self.evaluate(program, sp, bp, records);
+            }
+        };
+        self.rows.clear(program.types.len(), false);
+        self.words.fill_lanes(bp, lanes, records.len());
+        let valid = low_bits(records.len());
+        self.words.run(
+            bp,
+            valid,
+            &Block {
+                program,
+                plan: &sp.plan,
+                records: &[],
+            },
+        );
+        let mut open = self.words.open & valid;
+        while open != 0 {
+            let r = open.trailing_zeros() as usize;
+            open &= open - 1;
+            if let Some(facts) = records.get_mut(r) {
+                lanes.record(r, facts);
+            }
+        }
+        let block = Block {
+            program,
+            plan: &sp.plan,
+            records,
+        };
+        let single = (&mut self.single, &mut self.scratch);
+        self.words.rows(&block, bp, single, &mut self.rows);
+    }
+
     /// Records of the last run.
     pub(crate) fn len(&self) -> usize {
         self.rows.len()
@@ -97,11 +153,34 @@ impl Blocks {
     }
 }
 
+/// One fact's cells in a block given column by column (rows past the block's records are
+/// never read).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Lane<'a> {
+    /// No column: unknown in every record
+    Unknown,
+    /// Numbers (NaN: unknown)
+    Numbers(&'a [f64; BLOCK]),
+    /// Truth values: 0 false, 1 true, anything else unknown
+    Bools(&'a [u32; BLOCK]),
+    /// Per record an index into `values` (past its end: unknown)
+    Values(&'a [Value], &'a [u32; BLOCK]),
+}
+
+/// A block of records given column by column, as a table's decoder reads them.
+pub(crate) trait Lanes {
+    /// Fact `fact`'s cells of the block's records.
+    fn lane(&self, fact: usize) -> Lane<'_>;
+    /// Record `r` of the block in full: every slot of a fact with a lane written (the
+    /// others are left as they are).
+    fn record(&self, r: usize, facts: &mut Facts);
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-    use super::{BlockPlan, Blocks, BLOCK};
+    use super::{BlockPlan, Blocks, Lane, Lanes, BLOCK};
     use crate::eval::compiled::Plan;
     use crate::eval::summary::{self, OutcomeSummary, SummaryPlan};
     use crate::eval::test_program as program;
@@ -199,5 +278,78 @@ mod tests {
             let row = block.row(r, &bp.policy_order).unwrap();
             assert_eq!(row, single.row(), "record {r}");
         }
+    }
+
+    /// A block of records given as lanes: fact f's values, record by record.
+    struct ByFact {
+        values: Vec<Vec<Value>>,
+        at: [u32; BLOCK],
+    }
+
+    impl Lanes for ByFact {
+        fn lane(&self, fact: usize) -> Lane<'_> {
+            match self.values.get(fact) {
+                Some(values) => Lane::Values(values, &self.at),
+                None => Lane::Unknown,
+            }
+        }
+        fn record(&self, r: usize, facts: &mut Facts) {
+            for (slot, values) in facts.values.iter_mut().zip(&self.values) {
+                *slot = values[r].clone();
+            }
+        }
+    }
+
+    #[test]
+    fn records_given_as_lanes_answer_as_whole_records() {
+        let mut open = 0;
+        for path in [
+            "benches/workload/typology.meso",
+            "tests/cases/wide",
+            "rules",
+        ] {
+            let program = program(path);
+            // Every kind of value in every fact, some unknown, so that some records are
+            // left undetermined and built whole.
+            let records: Vec<Facts> = (0..BLOCK)
+                .map(|r| {
+                    let mut facts = Facts::unknown(program.facts.len());
+                    for (i, (v, f)) in facts.values.iter_mut().zip(&program.facts).enumerate() {
+                        *v = match ((r * 7 + i * 3) % 5, &f.ty) {
+                            (0, _) => Value::Unknown,
+                            (1, _) => Value::Bool(r % 2 == 0),
+                            (_, crate::ir::FactType::Level { .. }) => Value::Level((r % 4) as u32),
+                            (_, crate::ir::FactType::Boolean) => Value::Bool(r % 3 == 0),
+                            _ => {
+                                Value::Number((r % 9) as f64 * 0.125 * 100f64.powi((i % 3) as i32))
+                            }
+                        };
+                    }
+                    facts
+                })
+                .collect();
+            let lanes = ByFact {
+                values: (0..program.facts.len())
+                    .map(|f| records.iter().map(|r| r.values[f].clone()).collect())
+                    .collect(),
+                at: std::array::from_fn(|r| r as u32),
+            };
+            let (sp, bp) = plans(&program);
+            let (mut whole, mut by_lanes) = (Blocks::default(), Blocks::default());
+            whole.evaluate(&program, &sp, Some(&bp), &records);
+            let mut built = vec![Facts::unknown(program.facts.len()); BLOCK];
+            by_lanes.evaluate_lanes(&program, &sp, Some(&bp), &mut { lanes }, &mut built);
+            open |= whole.words.open;
+            for r in 0..BLOCK {
+                let order = &bp.policy_order;
+                assert_eq!(
+                    by_lanes.row(r, order),
+                    whole.row(r, order),
+                    "{path}: record {r}"
+                );
+            }
+        }
+        // Some records were left undetermined, and built whole.
+        assert_ne!(open, 0);
     }
 }

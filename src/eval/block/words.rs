@@ -5,7 +5,7 @@
 
 use super::layout::{BlockPlan, Scores, WordStep};
 use super::rows::{span_from, Open, Rows};
-use super::BLOCK;
+use super::{Lane, Lanes, BLOCK};
 use crate::eval::compiled::plan::{Plan, LEVEL_SPAN};
 use crate::eval::compiled::run::value_step;
 use crate::eval::reference::run::score_of;
@@ -197,6 +197,78 @@ impl Words {
                     Some(Value::Unknown) | None => FLAG_UNKNOWN,
                     Some(_) => FLAG_OTHER,
                 };
+            }
+        }
+    }
+
+    /// As [`Words::fill`], from a block given column by column (`len` records): the same
+    /// columns as the records `lanes.record` builds would give.
+    #[inline(never)]
+    pub(super) fn fill_lanes(&mut self, bp: &BlockPlan, lanes: &impl Lanes, len: usize) {
+        let len = len.min(BLOCK);
+        self.numbers
+            .resize(bp.number_facts.len(), [f64::NAN; BLOCK]);
+        self.levels
+            .resize(bp.level_columns.len(), [NOT_A_LEVEL; BLOCK]);
+        self.flags
+            .resize(bp.flag_facts.len(), [FLAG_UNKNOWN; BLOCK]);
+        for (&f, column) in bp.number_facts.iter().zip(&mut self.numbers) {
+            match lanes.lane(f) {
+                Lane::Numbers(xs) => column.copy_from_slice(xs),
+                Lane::Values(values, at) => {
+                    for (cell, &i) in column.iter_mut().take(len).zip(at) {
+                        *cell = match values.get(i as usize) {
+                            Some(Value::Number(x)) => *x,
+                            _ => f64::NAN,
+                        };
+                    }
+                }
+                Lane::Unknown | Lane::Bools(_) => column.fill(f64::NAN),
+            }
+        }
+        for (c, column) in bp.level_columns.iter().zip(&mut self.levels) {
+            let last = (c.buckets.saturating_sub(1) % LEVEL_SPAN as usize) as u32;
+            match lanes.lane(c.fact) {
+                Lane::Values(values, at) => {
+                    for (cell, &i) in column.iter_mut().take(len).zip(at) {
+                        *cell = match values.get(i as usize) {
+                            // Positions past the declared levels share the last bucket.
+                            Some(Value::Level(x)) => (*x).min(last) as u8,
+                            _ => NOT_A_LEVEL,
+                        };
+                    }
+                }
+                Lane::Unknown | Lane::Numbers(_) | Lane::Bools(_) => column.fill(NOT_A_LEVEL),
+            }
+        }
+        for (&f, column) in bp.flag_facts.iter().zip(&mut self.flags) {
+            let column = column.iter_mut().take(len);
+            match lanes.lane(f) {
+                Lane::Unknown => column.for_each(|cell| *cell = FLAG_UNKNOWN),
+                Lane::Numbers(xs) => {
+                    for (cell, x) in column.zip(xs) {
+                        *cell = if x.is_nan() { FLAG_UNKNOWN } else { FLAG_OTHER };
+                    }
+                }
+                Lane::Bools(bs) => {
+                    for (cell, &b) in column.zip(bs) {
+                        *cell = match b {
+                            0 => FLAG_FALSE,
+                            1 => FLAG_TRUE,
+                            _ => FLAG_UNKNOWN,
+                        };
+                    }
+                }
+                Lane::Values(values, at) => {
+                    for (cell, &i) in column.zip(at) {
+                        *cell = match values.get(i as usize) {
+                            Some(Value::Bool(false)) => FLAG_FALSE,
+                            Some(Value::Bool(true)) => FLAG_TRUE,
+                            Some(Value::Unknown) | None => FLAG_UNKNOWN,
+                            Some(_) => FLAG_OTHER,
+                        };
+                    }
+                }
             }
         }
     }
