@@ -155,17 +155,23 @@ fn byte(bytes: &[u8; BLOCK], r: usize) -> usize {
 }
 
 impl Words {
-    /// Copy the facts the plan reads into the columns (at most `BLOCK` records).
-    // `fill` and `run` are kept out of line: inlined into the block loop they ran about 8%
-    // slower (eval_workload block, 21 against 23 ns/record).
-    #[inline(never)]
-    pub(super) fn fill(&mut self, bp: &BlockPlan, records: &[Facts]) {
+    /// One column per fact the plan reads, of each kind.
+    #[inline(always)]
+    fn size_for(&mut self, bp: &BlockPlan) {
         self.numbers
             .resize(bp.number_facts.len(), [f64::NAN; BLOCK]);
         self.levels
             .resize(bp.level_columns.len(), [NOT_A_LEVEL; BLOCK]);
         self.flags
             .resize(bp.flag_facts.len(), [FLAG_UNKNOWN; BLOCK]);
+    }
+
+    /// Copy the facts the plan reads into the columns (at most `BLOCK` records).
+    // `fill` and `run` are kept out of line: inlined into the block loop they ran about 8%
+    // slower (eval_workload block, 21 against 23 ns/record).
+    #[inline(never)]
+    pub(super) fn fill(&mut self, bp: &BlockPlan, records: &[Facts]) {
+        self.size_for(bp);
         // Column by column: each loop is short and the same for every record.
         for (&f, column) in bp.number_facts.iter().zip(&mut self.numbers) {
             for (cell, facts) in column.iter_mut().zip(records) {
@@ -206,12 +212,7 @@ impl Words {
     #[inline(never)]
     pub(super) fn fill_lanes(&mut self, bp: &BlockPlan, lanes: &impl Lanes, len: usize) {
         let len = len.min(BLOCK);
-        self.numbers
-            .resize(bp.number_facts.len(), [f64::NAN; BLOCK]);
-        self.levels
-            .resize(bp.level_columns.len(), [NOT_A_LEVEL; BLOCK]);
-        self.flags
-            .resize(bp.flag_facts.len(), [FLAG_UNKNOWN; BLOCK]);
+        self.size_for(bp);
         for (&f, column) in bp.number_facts.iter().zip(&mut self.numbers) {
             match lanes.lane(f) {
                 Lane::Numbers(xs) => column.copy_from_slice(xs),
