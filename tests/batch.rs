@@ -769,16 +769,7 @@ fn semicolon_copy(dir: &Path) -> PathBuf {
     writer.write_record(reader.headers().unwrap()).unwrap();
     for row in reader.records() {
         let row = row.unwrap();
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| {
-                if c.parse::<f64>().is_ok() {
-                    c.replace('.', ",")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
+        let cells: Vec<String> = row.iter().map(common::with_decimal_comma).collect();
         writer.write_record(&cells).unwrap();
     }
     writer.flush().unwrap();

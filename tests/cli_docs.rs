@@ -184,16 +184,7 @@ fn fixture() -> tempfile::TempDir {
     out.write_record(&headers).unwrap();
     for row in reader.records() {
         let row = row.unwrap();
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| {
-                if c.parse::<f64>().is_ok() {
-                    c.replace('.', ",")
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect();
+        let cells: Vec<String> = row.iter().map(common::with_decimal_comma).collect();
         out.write_record(&cells).unwrap();
     }
     let utf8 = String::from_utf8(out.into_inner().unwrap()).unwrap();

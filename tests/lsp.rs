@@ -943,11 +943,8 @@ fn quick_fix_for_a_misspelled_fact_makes_the_file_clean() {
         json!({ "textDocument": { "uri": uri(&types), "version": 3 },
                 "contentChanges": [{ "text": unknown }] }),
     );
-    let diagnostics: Vec<Value> = client
-        .diagnostics(&uri(&types))
-        .into_iter()
-        .filter(|d| d["code"] == json!("meso::check::undefined_name"))
-        .collect();
+    let diagnostics: Vec<Value> =
+        diagnostics_with_code(&mut client, &uri(&types), "meso::check::undefined_name");
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     let actions = code_actions(&mut client, &uri(&types), &diagnostics);
     let titles = action_titles(&actions);
@@ -960,11 +957,7 @@ fn quick_fix_for_a_misspelled_fact_makes_the_file_clean() {
         json!({ "textDocument": { "uri": uri(&types), "version": 4 },
                 "contentChanges": [{ "text": uncited }] }),
     );
-    let diagnostics = client.diagnostics(&uri(&types));
-    let warning: Vec<Value> = diagnostics
-        .into_iter()
-        .filter(|d| d["code"] == json!("meso::check::missing_cite"))
-        .collect();
+    let warning = diagnostics_with_code(&mut client, &uri(&types), "meso::check::missing_cite");
     assert_eq!(warning.len(), 1);
     let actions = code_actions(&mut client, &uri(&types), &warning);
     let titles = action_titles(&actions);
@@ -982,11 +975,8 @@ fn quick_fix_for_a_misspelled_fact_makes_the_file_clean() {
             json!({ "textDocument": { "uri": uri(&types), "version": 5 },
                     "contentChanges": [{ "text": edited }] }),
         );
-        let left: Vec<Value> = client
-            .diagnostics(&uri(&types))
-            .into_iter()
-            .filter(|d| d["code"] == json!("meso::check::missing_cite"))
-            .collect();
+        let left: Vec<Value> =
+            diagnostics_with_code(&mut client, &uri(&types), "meso::check::missing_cite");
         assert_eq!(left, Vec::<Value>::new(), "{edited}");
     }
 
@@ -1266,5 +1256,14 @@ fn action_titles(actions: &Value) -> Vec<&str> {
         .into_iter()
         .flatten()
         .filter_map(|a| a["title"].as_str())
+        .collect()
+}
+
+/// The diagnostics published for `uri` that have `code`.
+fn diagnostics_with_code(client: &mut Client, uri: &str, code: &str) -> Vec<Value> {
+    client
+        .diagnostics(uri)
+        .into_iter()
+        .filter(|d| d["code"] == json!(code))
         .collect()
 }

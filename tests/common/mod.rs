@@ -89,3 +89,13 @@ pub fn read(path: &Path) -> String {
 pub fn temp_dir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temporary directory: {e}"))
 }
+
+/// A CSV cell as a decimal-comma export writes it: a number's `.` becomes `,`, anything
+/// else stays as it is.
+pub fn with_decimal_comma(cell: &str) -> String {
+    if cell.parse::<f64>().is_ok() {
+        cell.replace('.', ",")
+    } else {
+        cell.to_string()
+    }
+}
