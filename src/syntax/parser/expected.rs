@@ -150,7 +150,7 @@ pub(super) fn convert(error: &pest::error::Error<Rule>, source: &SourceFile) -> 
 
 /// The keyword written before the innermost `{` still open at `pos`
 /// (`required`, `given`, a declaration name, ...).
-fn enclosing_block(text: &str, pos: usize) -> Option<&str> {
+pub(super) fn enclosing_block(text: &str, pos: usize) -> Option<&str> {
     let before = text.get(..pos)?;
     let brace = *lexical::scan(before).open_braces.last()?;
     let head = text.get(..brace)?.trim_end();
@@ -169,6 +169,14 @@ fn reserved_word_before(text: &str, pos: usize) -> Option<usize> {
     RESERVED_WORDS
         .contains(&text.get(start..pos)?)
         .then_some(start)
+}
+
+/// The word before `pos`, skipping spaces, with its start (`indicative` in
+/// `indicative {` when `pos` is at the `{`).
+pub(super) fn word_before(text: &str, pos: usize) -> Option<(usize, &str)> {
+    let head = text.get(..pos)?.trim_end();
+    let start = word_start_before(head, head.len())?;
+    Some((start, head.get(start..)?))
 }
 
 /// Start of the word that `pos` is inside of or right after, if any.
@@ -232,7 +240,7 @@ impl Found {
     }
 }
 
-fn is_word_char(c: char) -> bool {
+pub(super) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 

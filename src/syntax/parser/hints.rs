@@ -5,6 +5,7 @@
 //! (`;`, `=>`, commas between criteria) and for the shapes of meso's own clauses (`in [..]`,
 //! `between .. and ..`, quoted labels and test names, `level a < b`), or `None`.
 
+use super::expected::{enclosing_block, word_before};
 use super::phrases::{Expected, DECLARATIONS, POLICY_CLAUSES, TYPE_CLAUSES};
 use crate::syntax::lexical;
 
@@ -17,7 +18,7 @@ pub(super) fn in_context(
 ) -> Option<(String, String)> {
     let wants = |t: &str| expected.tokens.iter().any(|x| x == t);
     let before = text.get(..pos).unwrap_or("");
-    let previous = previous_word(before);
+    let previous = word_before(text, pos).map(|(_, word)| word);
     let hint = |label: &str, help: String| Some((label.to_string(), help));
     match token {
         ";" => {
@@ -116,7 +117,7 @@ pub(super) fn in_context(
             ),
         );
     }
-    if expected.number && wants("unknown") && enclosing_word(before) == Some("given") {
+    if expected.number && wants("unknown") && enclosing_block(text, pos) == Some("given") {
         return hint(
             "expected a value here",
             String::from("give the fact a value, e.g. `firms = 120`, `trust = high`, `sectors = [a, b]` or `firms = unknown`"),
@@ -190,24 +191,6 @@ fn is_operator(token: &str) -> bool {
 fn previous_is_name_after(before: &str, keyword: &str) -> bool {
     let mut words = before.split_whitespace().rev();
     words.next().is_some() && words.next() == Some(keyword)
-}
-
-/// The word before the innermost `{` still open (`given`, `required`, a name).
-fn enclosing_word(before: &str) -> Option<&str> {
-    let brace = *lexical::scan(before).open_braces.last()?;
-    before.get(..brace)?.split_whitespace().next_back()
-}
-
-/// The word right before `pos` (skipping spaces), if a word stands there.
-fn previous_word(before: &str) -> Option<&str> {
-    let head = before.trim_end();
-    let start = head
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_')
-        .last()
-        .map(|(i, _)| i)?;
-    head.get(start..)
 }
 
 /// The last keyword-like word on the current line before `pos`, skipping names, numbers

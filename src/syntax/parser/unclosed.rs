@@ -9,6 +9,7 @@
 //! `indicative {` inside an unclosed `required {` reads as a criterion named `indicative`
 //! lacking its `:`. The mistake is the missing `}`, so that is what the diagnostic says.
 
+use super::expected::{is_word_char, word_before};
 use super::phrases::{Expected, DECLARATIONS, TEST_CLAUSES, TYPE_CLAUSES};
 use crate::source::SourceFile;
 use crate::syntax::error::ParseError;
@@ -125,7 +126,7 @@ fn group_open(
 
 /// The word at `pos` (when one starts there) and the word before it.
 fn words_near(text: &str, pos: usize) -> Vec<(usize, &str)> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let is_word = is_word_char;
     let mut words = Vec::new();
     let rest = text.get(pos..).unwrap_or("");
     let at = rest
@@ -138,14 +139,7 @@ fn words_near(text: &str, pos: usize) -> Vec<(usize, &str)> {
     if !at.is_empty() && !preceded_by_word {
         words.push((pos, at));
     }
-    let head = text.get(..pos).unwrap_or("").trim_end();
-    let before = head
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| is_word(*c))
-        .last()
-        .and_then(|(i, _)| Some((i, head.get(i..)?)));
-    words.extend(before);
+    words.extend(word_before(text, pos));
     words
 }
 
