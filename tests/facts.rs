@@ -561,3 +561,84 @@ fn explicit_null_is_unknown_with_an_origin() {
         assert_eq!(loaded.facts.origins[4].as_ref().unwrap().line, Some(1));
     }
 }
+
+#[test]
+fn levels_and_members_read_whatever_their_case_when_one_level_fits() {
+    let program = program();
+    let loaded = load_facts(
+        &program,
+        "f.yaml",
+        "trust: High\nmain_market: LOCAL\nmarkets_served: [Domestic, international]\n",
+        FactsFormat::Yaml,
+        &Default::default(),
+    )
+    .unwrap();
+    let json = serde_json::Value::Object(facts_to_json(&program, &loaded.facts));
+    assert_eq!(
+        json.to_string(),
+        r#"{"trust":"high","main_market":"local","markets_served":["domestic","international"]}"#
+    );
+    let id = |name: &str| program.fact_id(name).unwrap();
+    assert_eq!(
+        parse_fact_value(&program, id("trust"), "mEdIuM"),
+        Ok(Value::Level(1))
+    );
+    // Text cells read as CSV cells do: booleans in any case, members split on `,`, `|`, `;`.
+    assert_eq!(
+        parse_fact_value(&program, id("exports"), "FALSE"),
+        Ok(Value::Bool(false))
+    );
+    for members in [
+        "local|International",
+        "local; international",
+        "[LOCAL,international]",
+    ] {
+        assert_eq!(
+            parse_fact_value(&program, id("markets_served"), members),
+            Ok(Value::Set(0b101)),
+            "{members}"
+        );
+    }
+    // A misspelling is still one, whatever its case.
+    let errors = load_facts(
+        &program,
+        "f.yaml",
+        "trust: HGIH\n",
+        FactsFormat::Yaml,
+        &Default::default(),
+    )
+    .unwrap_err();
+    assert_eq!(codes(&errors), ["meso::facts::unknown_level"]);
+}
+
+#[test]
+fn a_name_two_levels_share_but_for_case_is_not_guessed() {
+    let mut program = program();
+    program.facts.push(fact(
+        "grade",
+        FactType::Level {
+            levels: names(&["ab", "AB", "c"]),
+            ordered: false,
+        },
+        None,
+        None,
+    ));
+    let id = program.fact_id("grade").unwrap();
+    let read = |text: &str| {
+        load_facts(
+            &program,
+            "f.yaml",
+            text,
+            FactsFormat::Yaml,
+            &Default::default(),
+        )
+        .map(|loaded| loaded.facts.values[id.index()].clone())
+    };
+    // Exact names, and a name one level alone matches but for case, are read...
+    assert_eq!(read("grade: AB\n").unwrap(), Value::Level(1));
+    assert_eq!(read("grade: ab\n").unwrap(), Value::Level(0));
+    assert_eq!(read("grade: C\n").unwrap(), Value::Level(2));
+    // ...but `Ab` could be either of two: not guessed.
+    let errors = read("grade: Ab\n").unwrap_err();
+    assert_eq!(codes(&errors), ["meso::facts::unknown_level"]);
+}

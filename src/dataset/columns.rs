@@ -187,9 +187,30 @@ impl<'p> Columns<'p> {
                 _ => format!("`{c}` for `{h}`"),
             })
             .collect();
-        let how = "map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`";
+        // A header close to no fact is most often a name or code of the cluster: say how
+        // to carry it through rather than only how to drop it.
+        let labels: Vec<String> = headers
+            .iter()
+            .filter(|h| {
+                closest(h.trim(), self.program.facts.iter().map(|f| f.name.as_str())).is_none()
+            })
+            .map(|h| h.trim().to_string())
+            .collect();
+        let carry = match labels.as_slice() {
+            [] => String::new(),
+            [one] => format!(
+                "to carry `{one}` into the output, add `--keep {one}` (or `--id-column {one}` to make it each record's id); "
+            ),
+            many => format!(
+                "to carry them into the output, add `--keep {}`; ",
+                many.join(",")
+            ),
+        };
+        let how = format!(
+            "{carry}map census headers to facts with `--columns map.toml`, or skip other columns with `--allow-unknown-facts`"
+        );
         let help = if guesses.is_empty() {
-            how.to_string()
+            how
         } else {
             format!("did you mean {}? {how}", guesses.join(", "))
         };

@@ -102,7 +102,7 @@ impl<'p> Converter<'p> {
     }
 
     /// A text cell read by type: numbers parsed (`%` suffix, decimal comma), booleans
-    /// `true`/`false` in any case, levels by name, set members split on `|` or `;`.
+    /// `true`/`false` in any case, levels by name, set members split on `|`, `;` or `,`.
     fn text(&self, fact: &Fact, s: &str) -> Converted {
         if s.is_empty() {
             return Ok(Value::Unknown);
@@ -139,7 +139,7 @@ impl<'p> Converter<'p> {
                     .and_then(|t| t.strip_suffix(']'))
                     .unwrap_or(s);
                 let names = inner
-                    .split(['|', ';'])
+                    .split(crate::facts::SET_SEPARATORS)
                     .map(str::trim)
                     .filter(|m| !m.is_empty());
                 set_of(members, names)

@@ -238,8 +238,13 @@ pub fn parse_fact_value(program: &Program, fact: FactId, text: &str) -> Result<V
     })
 }
 
+/// What separates a set's members written as text (`local,domestic`, `local|domestic`,
+/// `local; domestic`): member names are identifiers, which hold none of them.
+pub(crate) const SET_SEPARATORS: [char; 3] = [',', '|', ';'];
+
 /// One value of `decl` written as text, as `--set` and the library's text columns take it
-/// (`17%`, `true`, a level name, set members separated by commas, `unknown`), with the
+/// (`17%`, `true` in any case, a level name, set members separated by `,`, `|` or `;`,
+/// `unknown`), with the
 /// same checks and diagnostics as facts files.
 pub(crate) fn fact_value_from_text(
     decl: &crate::ir::Fact,
@@ -258,11 +263,14 @@ pub(crate) fn fact_value_from_text(
             };
             number.map_or_else(|| NodeKind::Str(text.to_string()), NodeKind::Number)
         }
-        crate::ir::FactType::Boolean => match trimmed {
-            "true" => NodeKind::Bool(true),
-            "false" => NodeKind::Bool(false),
-            _ => NodeKind::Str(text.to_string()),
-        },
+        // As CSV cells read them: `TRUE`, `False` from spreadsheets and pandas.
+        crate::ir::FactType::Boolean if trimmed.eq_ignore_ascii_case("true") => {
+            NodeKind::Bool(true)
+        }
+        crate::ir::FactType::Boolean if trimmed.eq_ignore_ascii_case("false") => {
+            NodeKind::Bool(false)
+        }
+        crate::ir::FactType::Boolean => NodeKind::Str(text.to_string()),
         crate::ir::FactType::Text => NodeKind::Str(text.to_string()),
         crate::ir::FactType::Level { .. } => NodeKind::Str(trimmed.to_string()),
         crate::ir::FactType::Set { .. } => {
@@ -272,7 +280,7 @@ pub(crate) fn fact_value_from_text(
                 .unwrap_or(trimmed);
             NodeKind::List(
                 inner
-                    .split(',')
+                    .split(SET_SEPARATORS)
                     .map(str::trim)
                     .filter(|m| !m.is_empty())
                     .map(|m| Node::new(NodeKind::Str(m.to_string()), span.clone()))

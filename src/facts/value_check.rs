@@ -206,6 +206,11 @@ fn number_problem_checks(fact: &Fact, n: f64) -> Result<Value, ValueProblem> {
 
 /// The position of `name` among a level fact's levels (or a set fact's members); `what`
 /// says which (`a level`, `an alternative`, `a member`) for the problem.
+///
+/// Data read from surveys and census exports often capitalises its categories (`Low`,
+/// `HIGH`, `Local_Artisanal`): a name that differs from exactly one level only in ASCII
+/// case reads as that level. Two levels that differ only in case make such a name
+/// ambiguous, and it stays a problem.
 #[inline]
 pub(crate) fn level_index(
     names: &[String],
@@ -215,7 +220,21 @@ pub(crate) fn level_index(
     if let Some(i) = names.iter().position(|n| n == name) {
         return Ok(u32::try_from(i).unwrap_or(u32::MAX));
     }
-    Err(unknown_level(names, name, what))
+    level_index_any_case(names, name).ok_or_else(|| unknown_level(names, name, what))
+}
+
+/// The one level equal to `name` but for ASCII case (`None`: none, or more than one).
+#[cold]
+fn level_index_any_case(names: &[String], name: &str) -> Option<u32> {
+    let mut same = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.eq_ignore_ascii_case(name))
+        .map(|(i, _)| i);
+    match (same.next(), same.next()) {
+        (Some(i), None) => u32::try_from(i).ok(),
+        _ => None,
+    }
 }
 
 /// The problem for a name that is not among `names`, with the closest one as a suggestion.

@@ -270,3 +270,51 @@ def test_the_result_is_read_once_and_threads_share_the_rules(rules):
     pa.table(stream)
     with pytest.raises(ValueError, match="already read"):
         pa.table(stream)
+
+
+# A census-style export: capitalised categories, spreadsheet booleans, gaps, a bad row.
+_CENSUS_CSV = """name,firms,share_micro_small,share_large,foreign_output_share,export_share,main_market,barriers_to_entry,tech_complexity,trust,interfirm_cooperation,origin,state_owned_core,spatial_scale
+tonala,1200,0.97,0,0,0.1,Local,Low,LOW,low,Low,Local_Artisanal,FALSE,Town
+juarez,150,0.3,0.4,0.85,0.9,International,High,High,Low,Low,Foreign_Investment,False,City
+camacari,60,0.2,0.5,0.2,0.3,Domestic,HIGH,High,Medium,Low,Import_Substitution,TRUE,City
+gaps,3000,0.95,,,,,,,,,,,
+bad,-5,1.5,0,0,0,Locall,Low,Low,Hgih,Low,Local_Artisanal,maybe,Town
+"""
+
+
+def test_a_census_csv_reads_the_same_through_pandas_polars_and_meso_batch(rules, cli, tmp_path):
+    """The doors agree on one CSV file, whatever the case of its categories: `meso batch`
+    (rows and rejects) and `evaluate_arrow` on pandas' and Polars' readings of it."""
+    import subprocess
+
+    import pandas as pd
+    import polars as pl
+
+    path = tmp_path / "census.csv"
+    path.write_text(_CENSUS_CSV, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    done = subprocess.run(
+        [cli, "batch", str(path), "--id-column", "name", "--out", str(out)],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 3, done.stderr  # 3: some records rejected
+    batch = {d["id"]: d for d in map(json.loads, out.read_text().splitlines())}
+    assert sorted(batch) == ["camacari", "gaps", "juarez", "tonala"]
+    rejects = pd.read_csv(str(out) + ".rejects.csv")
+    assert set(rejects["id"]) == {"bad"}
+    for name, table in [("pandas", pd.read_csv(path)), ("polars", pl.read_csv(path))]:
+        rows = rules.evaluate_arrow(table, id="name").to_pylist()
+        assert [r["name"] for r in rows] == ["tonala", "juarez", "camacari", "gaps", "bad"], name
+        for r in rows:
+            if r["name"] == "bad":
+                assert sorted(p["code"] for p in r["problems"]) == sorted(rejects["code"]), name
+                assert r["classification"] is None
+                continue
+            want = batch[r["name"]]
+            assert r["problems"] == [], (name, r["name"], r["problems"])
+            assert r["classification"] == want["classification"], (name, r["name"])
+            assert r["policies"] == want["recommended"], (name, r["name"])
+            assert r["unknown_facts"] == want["unknown_facts"], (name, r["name"])
+            for t in rules.types:
+                assert r[f"{t}_status"] == want["types"][t]["status"], (name, r["name"], t)
+                assert r[f"{t}_score"] == want["types"][t]["score"], (name, r["name"], t)
