@@ -459,9 +459,7 @@ fn odd_cell(rng: &mut Rng, levels: &[String]) -> Vec<u8> {
             let m = rng.below(3);
             format!("sixteen_bytes_ab{middle}{m}_tail_8b").into_bytes()
         }
-        8 => "abcdefghijklmnopqrstuvwxyz"[..rng.below(27) as usize]
-            .as_bytes()
-            .to_vec(),
+        8 => b"abcdefghijklmnopqrstuvwxyz"[..rng.below(27) as usize].to_vec(),
         9 => Vec::new(),
         10 => vec![0xff, 0xfe, b'l', b'o', b'w'][..1 + rng.below(5) as usize].to_vec(),
         11 => {

@@ -16,7 +16,7 @@ use crate::ir::{Fact, FactType, Program};
 use crate::limits::MAX_EXACT_INTEGER;
 use crate::suggest::did_you_mean;
 use crate::value::Value;
-use wide::{f64x4, CmpGe, CmpLe};
+use wide::{f64x4, i32x4, CmpEq, CmpGe, CmpLe};
 
 /// A bitmap in Arrow's layout (bit `i` of the bitmap is bit `i % 8` of byte `i / 8`),
 /// starting at bit `offset`: a validity bitmap (set = a value, clear = missing) or the
@@ -1008,23 +1008,29 @@ fn strings<'a, O: Offset>(
         ordered &= a.at() <= b.at();
     }
     ordered &= window.last().is_some_and(|&o| o.at() <= limit);
-    let pairs = window.iter().zip(ends).zip(at.iter_mut()).enumerate();
+    let pairs = window.iter().zip(ends).zip(at.iter_mut());
+    let short = |key: &Short| key.len <= KEY_BYTES as u64;
     if ordered {
-        for (r, ((&a, &b), cell)) in pairs {
-            let found = Short::ordered(data, a.raw(), b.raw())
-                .filter(|key| key.len <= KEY_BYTES as u64)
-                .and_then(|key| known.find(&key).map(|c| c.at));
-            *cell = found.unwrap_or(NO_VALUE);
-            slow |= u64::from(found.is_none()) << (r % BLOCK);
+        for ((&a, &b), cell) in pairs {
+            let found = Short::ordered(data, a.raw(), b.raw()).filter(short);
+            *cell = found
+                .and_then(|key| known.find(&key))
+                .map_or(NO_VALUE, |c| c.at);
         }
     } else {
-        for (r, ((&a, &b), cell)) in pairs {
-            let found = Short::of(data, limit, a.at(), b.at())
-                .filter(|key| key.len <= KEY_BYTES as u64)
-                .and_then(|key| known.find(&key).map(|c| c.at));
-            *cell = found.unwrap_or(NO_VALUE);
-            slow |= u64::from(found.is_none()) << (r % BLOCK);
+        for ((&a, &b), cell) in pairs {
+            let found = Short::of(data, limit, a.at(), b.at()).filter(short);
+            *cell = found
+                .and_then(|key| known.find(&key))
+                .map_or(NO_VALUE, |c| c.at);
         }
+    }
+    // The cells the table does not have, four at a time.
+    let none = i32x4::splat(NO_VALUE as i32);
+    for (i, four) in at.chunks_exact(4).enumerate() {
+        let four: [u32; 4] = four.try_into().unwrap_or([NO_VALUE; 4]);
+        let four = i32x4::from(four.map(|x| x as i32));
+        slow |= (four.cmp_eq(none).move_mask() as u64 & 0xF) << (4 * i);
     }
     let mut slow = slow & present;
     while slow != 0 {
@@ -1297,9 +1303,7 @@ mod tests {
             5 => format!("eightbyt{g:>8}").into_bytes(),
             6 => format!("eightbyt{g:>8}suffix").into_bytes(),
             7 => format!("sixteen_bytes_ab{}_tail_8b", "x".repeat(rng.below(12))).into_bytes(),
-            8 => "abcdefghijklmnopqrstuvwxyz"[..rng.below(27)]
-                .as_bytes()
-                .to_vec(),
+            8 => b"abcdefghijklmnopqrstuvwxyz"[..rng.below(27)].to_vec(),
             9 => vec![b'o', 0xff, b'k', 0xc3][..1 + rng.below(4)].to_vec(),
             10 => format!("t{}", rng.below(40)).into_bytes(),
             11 => format!("{}{g}", "p".repeat(rng.below(30))).into_bytes(),
