@@ -5,7 +5,10 @@
 //! strings as offsets and bytes, dictionary keys): the same classification, type statuses
 //! and scores, policies, provisional lead, and unknown facts (those that left something
 //! open); a row whose cell does not fit
-//! has problems (with the codes the facts loader gives), and no verdict.
+//! has problems (with the codes the facts loader gives), and no verdict. String columns of
+//! odd cells (long cells alike but in the middle, bad UTF-8, out-of-order or negative
+//! offsets, more distinct cells than the decoder's tables keep) answer as the same cells
+//! given one by one.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
@@ -434,5 +437,223 @@ proptest! {
     #[test]
     fn the_shipped_rules_agree_row_for_row(seed in any::<u64>(), rows in 0usize..200) {
         agree("rules", seed, rows);
+    }
+}
+
+/// A cell of a string column as bytes: level names and near misses, long cells that share
+/// their first 16 and last 8 bytes, cells of every length around 8, 16 and 24, empty and
+/// NUL-padded cells, bad UTF-8, and more distinct cells than the decoder keeps in its
+/// tables (16).
+fn odd_cell(rng: &mut Rng, levels: &[String]) -> Vec<u8> {
+    let level = |rng: &mut Rng| levels[rng.below(levels.len() as u64) as usize].clone();
+    match rng.below(16) {
+        // The same first 8 bytes (and length), a different rest: 16 and 22 bytes.
+        14 => format!("eightbyt{:>8}", level(rng)).into_bytes(),
+        15 => format!("eightbyt{:>8}suffix", level(rng)).into_bytes(),
+        0..=4 => level(rng).into_bytes(),
+        5 => format!("{}x", level(rng)).into_bytes(),
+        6 => format!("{}\0", level(rng)).into_bytes(),
+        // 17 to 40 bytes: the same first 16 and last 8, a different middle.
+        7 => {
+            let middle = "0123456789abcdef"[..rng.below(17) as usize].to_string();
+            let m = rng.below(3);
+            format!("sixteen_bytes_ab{middle}{m}_tail_8b").into_bytes()
+        }
+        8 => b"abcdefghijklmnopqrstuvwxyz"[..rng.below(27) as usize].to_vec(),
+        9 => Vec::new(),
+        10 => vec![0xff, 0xfe, b'l', b'o', b'w'][..1 + rng.below(5) as usize].to_vec(),
+        11 => {
+            let mut long = level(rng).into_bytes();
+            long.extend_from_slice(&[0xc3]);
+            long
+        }
+        // Many distinct cells: past the tables the decoder keeps.
+        12 => format!("junk{}", rng.below(40)).into_bytes(),
+        _ => format!("{}{}", "p".repeat(rng.below(30) as usize), level(rng)).into_bytes(),
+    }
+}
+
+/// A string column of `cells` (`None`: missing) as Arrow lays it out, spoiled as `form`
+/// says: cells at a bit offset, bytes after the last cell or none, some offsets out of
+/// order, negative or past the bytes.
+struct Laid {
+    data: Vec<u8>,
+    offsets: Vec<i64>,
+    bitmap: Vec<u8>,
+    offset: usize,
+}
+
+fn lay(rng: &mut Rng, cells: &[Option<Vec<u8>>]) -> Laid {
+    let mut data = Vec::new();
+    let mut offsets = vec![0i64];
+    for c in cells {
+        // A missing cell's bytes are whatever the writer left.
+        data.extend_from_slice(c.as_deref().unwrap_or(b"junk"));
+        offsets.push(data.len() as i64);
+    }
+    if rng.below(2) == 0 {
+        data.extend_from_slice(&vec![b'z'; rng.below(40) as usize]);
+    }
+    if rng.below(3) == 0 {
+        for _ in 0..1 + rng.below(4) {
+            let i = rng.below(offsets.len() as u64) as usize;
+            offsets[i] = match rng.below(3) {
+                0 => -(rng.below(5) as i64) - 1,
+                1 => data.len() as i64 + rng.below(30) as i64 + 1,
+                _ => offsets[i] / 2,
+            };
+        }
+    }
+    let offset = rng.below(8) as usize;
+    let bitmap = bitmap(cells.len(), offset, |i| cells[i].is_some());
+    Laid {
+        data,
+        offsets,
+        bitmap,
+        offset,
+    }
+}
+
+/// Cell `i` of a laid-out string column: the bytes between its offsets, empty when the
+/// offsets are out of order, negative or past the bytes.
+fn laid_cell(laid: &Laid, i: usize) -> Vec<u8> {
+    let (a, b) = (laid.offsets[i], laid.offsets[i + 1]);
+    if a < 0 || b < a || b as usize > laid.data.len() {
+        return Vec::new();
+    }
+    laid.data[a as usize..b as usize].to_vec()
+}
+
+/// The level and text facts of `rules` as string columns of odd cells, in 32- and 64-bit
+/// offsets: each row answers as the same cells given one by one as text (a cell that is
+/// not UTF-8 is that row's problem, `meso::facts::wrong_type`).
+fn strings_agree(path: &str, seed: u64, rows: usize) {
+    let rules = Rules::from_path(path).unwrap();
+    let mut rng = Rng(seed);
+    let texts: Vec<(String, Vec<String>)> = kinds(&rules)
+        .into_iter()
+        .filter_map(|(name, kind)| match kind {
+            Kind::Level(levels) => Some((name, levels)),
+            Kind::Text => Some((name, vec!["t0".into(), "t1".into()])),
+            _ => None,
+        })
+        .filter(|_| rng.below(3) != 0)
+        .collect();
+    let laid: Vec<Laid> = texts
+        .iter()
+        .map(|(_, levels)| {
+            let cells: Vec<Option<Vec<u8>>> = (0..rows)
+                .map(|_| (rng.below(10) != 0).then(|| odd_cell(&mut rng, levels)))
+                .collect();
+            lay(&mut rng, &cells)
+        })
+        .collect();
+    let narrow: Vec<Vec<i32>> = laid
+        .iter()
+        .map(|l| l.offsets.iter().map(|&o| o as i32).collect())
+        .collect();
+    // The same cells one by one: the bytes each reads as (`None` missing, `Err` not UTF-8).
+    let cells: Vec<Vec<Option<Result<String, ()>>>> = laid
+        .iter()
+        .map(|l| {
+            (0..rows)
+                .map(|i| {
+                    let present = l.bitmap[(i + l.offset) / 8] >> ((i + l.offset) % 8) & 1 == 1;
+                    present.then(|| String::from_utf8(laid_cell(l, i)).map_err(|_| ()))
+                })
+                .collect()
+        })
+        .collect();
+    let one_by_one: Vec<Vec<Option<&str>>> = cells
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|c| c.as_ref().and_then(|c| c.as_deref().ok()))
+                .collect()
+        })
+        .collect();
+    let mut reference = Columns::new(rows);
+    let mut wide = Columns::new(rows);
+    let mut slim = Columns::new(rows);
+    for (i, ((name, _), l)) in texts.iter().zip(&laid).enumerate() {
+        let valid = Some(Bitmap::new(&l.bitmap, l.offset));
+        reference.push(name, Column::Texts(&one_by_one[i]));
+        wide.push(
+            name,
+            Column::Strings {
+                offsets: Offsets::I64(&l.offsets),
+                data: &l.data,
+                valid,
+            },
+        );
+        slim.push(
+            name,
+            Column::Strings {
+                offsets: Offsets::I32(&narrow[i]),
+                data: &l.data,
+                valid,
+            },
+        );
+    }
+    let want = rules.evaluate_columnar(&reference).unwrap();
+    for table in [&wide, &slim] {
+        let got = rules.evaluate_columnar(table).unwrap();
+        for r in 0..rows {
+            let bad_utf8: Vec<&str> = texts
+                .iter()
+                .zip(&cells)
+                .filter(|(_, c)| matches!(c[r], Some(Err(()))))
+                .map(|((name, _), _)| name.as_str())
+                .collect();
+            if !bad_utf8.is_empty() {
+                for name in bad_utf8 {
+                    let message =
+                        format!("row {}: fact `{name}`: the cell is not UTF-8 text", r + 1);
+                    assert!(
+                        got.problems(r).iter().any(|d| d.message == message
+                            && d.code.as_deref() == Some("meso::facts::wrong_type")),
+                        "row {r}: {:?}",
+                        got.problems(r)
+                    );
+                }
+                assert_eq!(got.classification(r), None);
+                continue;
+            }
+            let messages = |v: &VerdictColumns| -> Vec<(Option<String>, String)> {
+                v.problems(r)
+                    .iter()
+                    .map(|d| (d.code.clone(), d.message.clone()))
+                    .collect()
+            };
+            assert_eq!(messages(&got), messages(&want), "row {r}");
+            assert_eq!(got.classification(r), want.classification(r), "row {r}");
+            for t in 0..want.type_names().len() {
+                assert_eq!(got.status(t, r), want.status(t, r), "row {r} type {t}");
+                assert_eq!(
+                    got.score_column(t)[r].to_bits(),
+                    want.score_column(t)[r].to_bits()
+                );
+            }
+            assert_eq!(got.policies(r), want.policies(r), "row {r}");
+            assert_eq!(got.unknown_facts(r), want.unknown_facts(r), "row {r}");
+            assert_eq!(got.provisional(r), want.provisional(r), "row {r}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn odd_strings_read_as_their_text(seed in any::<u64>(), rows in 0usize..300) {
+        strings_agree("benches/workload/typology.meso", seed, rows);
+    }
+
+    #[test]
+    fn odd_strings_of_the_shipped_rules_read_as_their_text(
+        seed in any::<u64>(),
+        rows in 0usize..300,
+    ) {
+        strings_agree("rules", seed, rows);
     }
 }

@@ -16,6 +16,7 @@ use crate::ir::{Fact, FactType, Program};
 use crate::limits::MAX_EXACT_INTEGER;
 use crate::suggest::did_you_mean;
 use crate::value::Value;
+use wide::{f64x4, i32x4, CmpEq, CmpGe, CmpLe};
 
 /// A bitmap in Arrow's layout (bit `i` of the bitmap is bit `i % 8` of byte `i / 8`),
 /// starting at bit `offset`: a validity bitmap (set = a value, clear = missing) or the
@@ -448,6 +449,8 @@ struct TextCache<'a> {
     /// index in `resolved`
     seen: Vec<((u64, u64), &'a [u8], u32)>,
     more: std::collections::HashMap<&'a [u8], u32>,
+    /// The first distinct cells of a string column that read as values, by key
+    known: Known<'a>,
     /// Per dictionary entry: 0 not yet read, else 1 + its index in `resolved`
     entries: Vec<u32>,
 }
@@ -750,13 +753,14 @@ impl<'p, 'a> Decoder<'p, 'a> {
                 Column::Floats { values, valid } => {
                     let values = values.get(rows.clone()).unwrap_or_default();
                     let present = valid_word(&valid, start, n);
-                    numbers_block(&mut sink, fact, &checks, numbers, present, values, |&x| x);
+                    let x = |&x: &f64| x;
+                    numbers_block(&mut sink, fact, &checks, numbers, present, values, false, x);
                 }
                 Column::Integers { values, valid } => {
                     let values = values.get(rows.clone()).unwrap_or_default();
                     let present = valid_word(&valid, start, n);
                     let x = |&x: &i64| x as f64;
-                    numbers_block(&mut sink, fact, &checks, numbers, present, values, x);
+                    numbers_block(&mut sink, fact, &checks, numbers, present, values, true, x);
                 }
                 Column::Booleans(c) => {
                     for (row, cell) in rows.zip(at.iter_mut()) {
@@ -787,16 +791,12 @@ impl<'p, 'a> Decoder<'p, 'a> {
                     offsets: Offsets::I32(o),
                     data,
                     valid,
-                } => strings(&mut sink, cache, at, fact, rows, valid, data, |i| {
-                    range(o, i)
-                }),
+                } => strings(&mut sink, cache, at, fact, rows, valid, data, o),
                 Column::Strings {
                     offsets: Offsets::I64(o),
                     data,
                     valid,
-                } => strings(&mut sink, cache, at, fact, rows, valid, data, |i| {
-                    range(o, i)
-                }),
+                } => strings(&mut sink, cache, at, fact, rows, valid, data, o),
                 Column::Dictionary {
                     keys,
                     valid,
@@ -878,9 +878,12 @@ impl Lanes for Decoder<'_, '_> {
 }
 
 /// A block of a number column (`values`, the rows of `present` have a value) into
-/// `numbers`: every cell first copied and checked with no branch, then the missing ones
-/// made unknown and the bad ones (rare) given their problems.
+/// `numbers`: every cell first copied, then checked four at a time with no branch (the
+/// range and finiteness as vector comparisons; whether an integer fact's cell is whole,
+/// only for cells not read from integers), then the missing ones made unknown and the bad
+/// ones (rare) given their problems.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn numbers_block<T>(
     sink: &mut Sink<'_>,
     fact: &Fact,
@@ -888,15 +891,32 @@ fn numbers_block<T>(
     numbers: &mut [f64; BLOCK],
     present: u64,
     values: &[T],
+    whole: bool,
     float: impl Fn(&T) -> f64,
 ) {
-    let mut fails = 0u64;
-    for (r, (x, cell)) in values.iter().zip(numbers.iter_mut()).enumerate() {
-        let x = float(x);
-        *cell = x;
-        fails |= u64::from(!checks.holds(x)) << (r % BLOCK);
+    for (x, cell) in values.iter().zip(numbers.iter_mut()) {
+        *cell = float(x);
     }
-    let mut missing = !present & low_bits(values.len().min(BLOCK));
+    let (lo, hi, max) = (
+        f64x4::splat(checks.lo),
+        f64x4::splat(checks.hi),
+        f64x4::splat(f64::MAX),
+    );
+    let mut fails = 0u64;
+    for (i, quad) in numbers.chunks_exact(4).enumerate() {
+        let quad: [f64; 4] = quad.try_into().unwrap_or([f64::NAN; 4]);
+        let x = f64x4::from(quad);
+        // False for NaN in every comparison; infinities fail the last.
+        let holds = x.cmp_ge(lo) & x.cmp_le(hi) & x.abs().cmp_le(max);
+        fails |= (!holds.move_mask() as u64 & 0xF) << (4 * i);
+    }
+    if checks.integer && !whole {
+        for (r, x) in numbers.iter().enumerate() {
+            fails |= u64::from((*x as i64) as f64 != *x) << (r % BLOCK);
+        }
+    }
+    let rows = low_bits(values.len().min(BLOCK));
+    let mut missing = !present & rows;
     while missing != 0 {
         let r = missing.trailing_zeros() as usize;
         missing &= missing - 1;
@@ -904,7 +924,7 @@ fn numbers_block<T>(
             *cell = f64::NAN;
         }
     }
-    let mut fails = fails & present;
+    let mut fails = fails & present & rows;
     while fails != 0 {
         let r = fails.trailing_zeros() as usize;
         fails &= fails - 1;
@@ -925,10 +945,45 @@ fn range<O: Copy + TryInto<usize>>(offsets: &[O], i: usize) -> std::ops::Range<u
     }
 }
 
-/// The cells `rows` of a string column into `sink`, each distinct string read once.
+/// A string column's offset (`i32` or `i64`) as a position in its bytes; a negative one
+/// as `usize::MAX`, past any bytes.
+trait Offset: Copy + TryInto<usize> {
+    fn at(self) -> usize;
+    /// The offset as it is, for one known not to be negative.
+    fn raw(self) -> usize;
+}
+
+impl Offset for i32 {
+    #[inline(always)]
+    fn at(self) -> usize {
+        usize::try_from(self).unwrap_or(usize::MAX)
+    }
+    #[inline(always)]
+    fn raw(self) -> usize {
+        self as usize
+    }
+}
+
+impl Offset for i64 {
+    #[inline(always)]
+    fn at(self) -> usize {
+        usize::try_from(self).unwrap_or(usize::MAX)
+    }
+    #[inline(always)]
+    fn raw(self) -> usize {
+        self as usize
+    }
+}
+
+/// The cells `rows` of a string column into `sink`, each distinct string read once. First
+/// every cell of the block is looked up by its key (see [`Short`]) in the column's
+/// [`Known`] table, with no call and no branch but the table's: the offsets as one window
+/// of `n + 1`, the validity as one word. Then the cells the table does not have (first
+/// seen, bad, out-of-order offsets, near the end of the bytes) are read as before, one
+/// checked offset at a time, and the missing ones made unknown.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn strings<'a>(
+fn strings<'a, O: Offset>(
     sink: &mut Sink<'_>,
     cache: &mut TextCache<'a>,
     at: &mut [u32; BLOCK],
@@ -936,24 +991,479 @@ fn strings<'a>(
     rows: std::ops::Range<usize>,
     valid: Option<Bitmap<'_>>,
     data: &'a [u8],
-    range: impl Fn(usize) -> std::ops::Range<usize>,
+    offsets: &[O],
 ) {
-    for ((r, row), cell) in rows.enumerate().zip(at.iter_mut()) {
-        *cell = if is_valid(&valid, row) {
-            let span = range(row);
-            let bytes = data.get(span.clone()).unwrap_or_default();
-            // A short cell's key read as one word from the buffer when 8 bytes follow it.
-            let i = match data.get(span.start..span.start + 8) {
-                Some(word) if bytes.len() < 8 => {
-                    let word = word.try_into().map_or(0, u64::from_le_bytes);
-                    let key = (word & ((1u64 << (8 * bytes.len())) - 1), 0);
-                    cache.lookup_key(fact, key, bytes)
+    let (start, n) = (rows.start, rows.len().min(BLOCK));
+    let present = valid_word(&valid, start, n);
+    let window = offsets.get(start..start + n + 1).unwrap_or_default();
+    let ends = window.iter().skip(1);
+    // Rows past the window (none unless the offsets are shorter than the table, which
+    // `bind` rules out) are read one at a time.
+    let mut slow = low_bits(n) & !low_bits(window.len().saturating_sub(1));
+    let (known, limit) = (&cache.known, data.len().saturating_sub(KEY_BYTES));
+    // Offsets in order, none negative, the last at most `limit` (what Arrow gives): each
+    // cell's key read with no check of its own.
+    let mut ordered = window.first().is_some_and(|&o| o.at() <= limit);
+    for (&a, &b) in window.iter().zip(ends.clone()) {
+        ordered &= a.at() <= b.at();
+    }
+    ordered &= window.last().is_some_and(|&o| o.at() <= limit);
+    let pairs = window.iter().zip(ends).zip(at.iter_mut());
+    let short = |key: &Short| key.len <= KEY_BYTES as u64;
+    if ordered {
+        for ((&a, &b), cell) in pairs {
+            let found = Short::ordered(data, a.raw(), b.raw()).filter(short);
+            *cell = found
+                .and_then(|key| known.find(&key))
+                .map_or(NO_VALUE, |c| c.at);
+        }
+    } else {
+        for ((&a, &b), cell) in pairs {
+            let found = Short::of(data, limit, a.at(), b.at()).filter(short);
+            *cell = found
+                .and_then(|key| known.find(&key))
+                .map_or(NO_VALUE, |c| c.at);
+        }
+    }
+    // The cells the table does not have, four at a time.
+    let none = i32x4::splat(NO_VALUE as i32);
+    for (i, four) in at.chunks_exact(4).enumerate() {
+        let four: [u32; 4] = four.try_into().unwrap_or([NO_VALUE; 4]);
+        let four = i32x4::from(four.map(|x| x as i32));
+        slow |= (four.cmp_eq(none).move_mask() as u64 & 0xF) << (4 * i);
+    }
+    let mut slow = slow & present;
+    while slow != 0 {
+        let r = slow.trailing_zeros() as usize;
+        slow &= slow - 1;
+        if let Some(cell) = at.get_mut(r) {
+            *cell = string_cell(sink, cache, fact, r, data, start + r, offsets);
+        }
+    }
+    let mut missing = !present & low_bits(n);
+    while missing != 0 {
+        let r = missing.trailing_zeros() as usize;
+        missing &= missing - 1;
+        if let Some(cell) = at.get_mut(r) {
+            *cell = NO_VALUE;
+        }
+    }
+}
+
+/// Cell `row` (row `r` of the block) of a string column, read one checked offset at a
+/// time; a cell that reads as a value is added to the column's [`Known`] table when it
+/// has a key.
+#[cold]
+#[inline(never)]
+fn string_cell<'a, O: Offset>(
+    sink: &mut Sink<'_>,
+    cache: &mut TextCache<'a>,
+    fact: &Fact,
+    r: usize,
+    data: &'a [u8],
+    row: usize,
+    offsets: &[O],
+) -> u32 {
+    let span = range(offsets, row);
+    let limit = data.len().saturating_sub(KEY_BYTES);
+    let key = Short::of(data, limit, span.start, span.end);
+    let bytes = data.get(span).unwrap_or_default();
+    // A cell of more than 24 bytes the table has: the same key and the same bytes.
+    let long = key
+        .and_then(|k| cache.known.find(&k))
+        .filter(|c| c.bytes == bytes);
+    if let Some(c) = long {
+        return c.at;
+    }
+    let i = cache.lookup(fact, bytes);
+    if let (Some(key), Some(Resolved::Value(_))) = (key, cache.resolved.get(i as usize)) {
+        cache.known.add(key, bytes, i);
+    }
+    sink.text(&cache.resolved, r, i)
+}
+
+/// Per cell length up to 24 (longer ones as 24): which bits of the three words read from
+/// a cell's start (its first 24 bytes, and what follows it when it is shorter) are its
+/// own: the low `len` bytes.
+// Indexing in a constant is checked when compiling: it cannot panic at run time.
+#[allow(clippy::indexing_slicing)]
+const MASKS: [[u64; 3]; 25] = {
+    let mut masks = [[0u64; 3]; 25];
+    let mut len: usize = 0;
+    while len <= 24 {
+        let mut w = 0;
+        while w < 3 {
+            let own = len.saturating_sub(8 * w);
+            masks[len][w] = low_bytes(if own < 8 { own } else { 8 });
+            w += 1;
+        }
+        len += 1;
+    }
+    masks
+};
+
+/// The word of the low `n` bytes (`n` at most 8).
+const fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
+}
+
+/// A string cell's key, read straight from the column's bytes: three words from its start
+/// masked to what the cell has of its own (see [`MASKS`]), and its length. Keys tell apart
+/// cells of up to 24 bytes; longer ones also compare their bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Short {
+    head: u64,
+    mid: u64,
+    tail: u64,
+    len: u64,
+}
+
+/// Bytes read from a cell's start for its key.
+const KEY_BYTES: usize = 24;
+
+impl Short {
+    /// The key of the cell `data[a..b]`, or `None` when its offsets are out of order or
+    /// end past `limit` (the bytes' length less [`KEY_BYTES`], so that the key's words can
+    /// be read from any cell's start).
+    #[inline(always)]
+    fn of(data: &[u8], limit: usize, a: usize, b: usize) -> Option<Short> {
+        if a > b || b > limit {
+            return None;
+        }
+        Short::ordered(data, a, b)
+    }
+
+    /// [`Short::of`] for offsets known to be in order and at most the bytes' length less
+    /// [`KEY_BYTES`] (`None` only when they are not).
+    #[inline(always)]
+    fn ordered(data: &[u8], a: usize, b: usize) -> Option<Short> {
+        let len = b.wrapping_sub(a);
+        let bytes: &[u8; KEY_BYTES] = data.get(a..)?.first_chunk()?;
+        let (head, rest) = bytes.split_first_chunk::<8>()?;
+        let (mid, rest) = rest.split_first_chunk::<8>()?;
+        let tail = rest.first_chunk::<8>()?;
+        let [m0, m1, m2] = MASKS.get(len.min(KEY_BYTES)).copied()?;
+        Some(Short {
+            head: u64::from_le_bytes(*head) & m0,
+            mid: u64::from_le_bytes(*mid) & m1,
+            tail: u64::from_le_bytes(*tail) & m2,
+            len: len as u64,
+        })
+    }
+
+    /// The slot of the key in a table of 2^[`KNOWN_BITS`] under multiplier `m`.
+    #[inline(always)]
+    fn slot(&self, m: u64) -> usize {
+        let mixed = self.head ^ (self.mid ^ self.tail).rotate_left(29) ^ self.len;
+        (mixed.wrapping_mul(m) >> (64 - KNOWN_BITS)) as usize
+    }
+
+    /// Whether two keys are the same, with one branch.
+    #[inline(always)]
+    fn same(&self, other: &Short) -> bool {
+        ((self.head ^ other.head)
+            | (self.mid ^ other.mid)
+            | (self.tail ^ other.tail)
+            | (self.len ^ other.len))
+            == 0
+    }
+}
+
+/// Slots of a column's [`Known`] table: 2^6.
+const KNOWN_BITS: u32 = 6;
+/// Distinct cells a [`Known`] table takes (the others are found as before).
+const KNOWN_MAX: usize = 16;
+/// The multipliers a [`Known`] table tries, in order, until its cells' slots differ.
+const MULTIPLIERS: [u64; 8] = [
+    0x9E37_79B9_7F4A_7C15,
+    0xBF58_476D_1CE4_E5B9,
+    0x94D0_49BB_1331_11EB,
+    0xD6E8_FEB8_6659_FD93,
+    0xA076_1D64_78BD_642F,
+    0xE703_7ED1_A0B4_28DB,
+    0x8EBC_6AF0_9C88_C6E3,
+    0x5899_65CC_7537_4CC3,
+];
+
+/// One slot of a [`Known`] table: a cell's key, its bytes (compared only past 24), and its
+/// index in `TextCache::resolved`.
+#[derive(Clone, Copy, Debug)]
+struct KnownCell<'a> {
+    key: Short,
+    bytes: &'a [u8],
+    at: u32,
+}
+
+/// An empty slot: no cell has its length.
+const NO_CELL: KnownCell<'static> = KnownCell {
+    key: Short {
+        head: 0,
+        mid: 0,
+        tail: 0,
+        len: u64::MAX,
+    },
+    bytes: &[],
+    at: NO_VALUE,
+};
+
+/// The first distinct string cells of a column that read as values, in a table with one
+/// slot per key (a multiplier is chosen so that no two share a slot): a cell is found by
+/// one multiplication and one comparison, with no scan.
+struct Known<'a> {
+    slots: Box<[KnownCell<'a>; 1 << KNOWN_BITS]>,
+    cells: Vec<KnownCell<'a>>,
+    multiplier: u64,
+}
+
+impl Default for Known<'_> {
+    fn default() -> Self {
+        Known {
+            slots: Box::new([NO_CELL; 1 << KNOWN_BITS]),
+            cells: Vec::new(),
+            multiplier: MULTIPLIERS[0],
+        }
+    }
+}
+
+impl<'a> Known<'a> {
+    /// The kept cell with key `key`: the cell itself when it has up to 24 bytes (longer
+    /// ones have to compare their bytes too).
+    #[inline(always)]
+    fn find(&self, key: &Short) -> Option<&KnownCell<'a>> {
+        let cell = self.slots.get(key.slot(self.multiplier))?;
+        cell.key.same(key).then_some(cell)
+    }
+
+    /// Keep cell `bytes` (key `key`, index `at` in `resolved`) when there is room and a
+    /// multiplier under which every kept key has a slot of its own; else it is left out
+    /// (and found as before).
+    #[cold]
+    fn add(&mut self, key: Short, bytes: &'a [u8], at: u32) {
+        if self.cells.len() >= KNOWN_MAX || self.cells.iter().any(|c| c.key == key) {
+            return;
+        }
+        self.cells.push(KnownCell { key, bytes, at });
+        for m in MULTIPLIERS {
+            let mut taken = 0u64;
+            let apart = self.cells.iter().all(|c| {
+                let bit = 1u64 << c.key.slot(m);
+                let free = taken & bit == 0;
+                taken |= bit;
+                free
+            });
+            if apart {
+                self.multiplier = m;
+                *self.slots = [NO_CELL; 1 << KNOWN_BITS];
+                for c in &self.cells {
+                    if let Some(s) = self.slots.get_mut(c.key.slot(m)) {
+                        *s = *c;
+                    }
                 }
-                _ => cache.lookup(fact, bytes),
-            };
-            sink.text(&cache.resolved, r, i)
-        } else {
-            NO_VALUE
-        };
+                return;
+            }
+        }
+        self.cells.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::{Bitmap, Column, Columns, Decoder, Offsets, BLOCK};
+    use crate::eval::{test_program, Lanes};
+    use crate::facts::Facts;
+    use crate::ir::FactType;
+
+    /// SplitMix64.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) % n.max(1) as u64) as usize
+        }
+    }
+
+    /// A cell for a fact whose good cells include `good`: good ones, and cells alike in
+    /// their first 16 and last 8 bytes, of every length around 8, 16 and 24, with NUL
+    /// bytes, not UTF-8, and more distinct ones than the tables keep.
+    fn cell(rng: &mut Rng, good: &[String]) -> Vec<u8> {
+        let g = good[rng.below(good.len())].clone();
+        match rng.below(13) {
+            0..=3 => g.into_bytes(),
+            4 => format!("{g}\0").into_bytes(),
+            5 => format!("eightbyt{g:>8}").into_bytes(),
+            6 => format!("eightbyt{g:>8}suffix").into_bytes(),
+            7 => format!("sixteen_bytes_ab{}_tail_8b", "x".repeat(rng.below(12))).into_bytes(),
+            8 => b"abcdefghijklmnopqrstuvwxyz"[..rng.below(27)].to_vec(),
+            9 => vec![b'o', 0xff, b'k', 0xc3][..1 + rng.below(4)].to_vec(),
+            10 => format!("t{}", rng.below(40)).into_bytes(),
+            11 => format!("{}{g}", "p".repeat(rng.below(30))).into_bytes(),
+            // The same first 16 bytes and length, a different rest.
+            _ => format!("sixteen_bytes_ab{g:>6}").into_bytes(),
+        }
+    }
+
+    /// Every fact of the rule sets as a string column of odd cells, laid out as Arrow
+    /// lays them (then spoiled: offsets out of order, negative or past the bytes, bytes
+    /// after the last cell or none): each row's record and problems are those of the same
+    /// cells given one by one, block by block, in 32- and 64-bit offsets.
+    #[test]
+    fn string_columns_read_as_the_same_cells_one_by_one() {
+        for path in ["tests/cases/logic", "rules"] {
+            let program = test_program(path);
+            for seed in 0..24u64 {
+                let mut rng = Rng(seed);
+                let rows = rng.below(300);
+                let mut texts: Vec<(&str, Vec<Option<Vec<u8>>>)> = Vec::new();
+                for f in &program.facts {
+                    let good: Vec<String> = match &f.ty {
+                        FactType::Level { levels, .. } => levels.clone(),
+                        FactType::Boolean => vec!["true".into(), "false".into()],
+                        FactType::Text => (0..30).map(|i| format!("t{i}")).collect(),
+                        _ => vec!["0".into(), "1.5".into(), "12".into(), "-3".into()],
+                    };
+                    let cells = (0..rows)
+                        .map(|_| (rng.below(10) != 0).then(|| cell(&mut rng, &good)))
+                        .collect();
+                    texts.push((f.name.as_str(), cells));
+                }
+                let mut laid = Vec::new();
+                for (_, cells) in &texts {
+                    let mut data = Vec::new();
+                    let mut offsets = vec![0i64];
+                    for c in cells {
+                        data.extend_from_slice(c.as_deref().unwrap_or(b"junk"));
+                        offsets.push(data.len() as i64);
+                    }
+                    data.extend(std::iter::repeat_n(b'z', rng.below(2) * rng.below(40)));
+                    for _ in 0..rng.below(4) {
+                        let i = rng.below(offsets.len());
+                        offsets[i] = match rng.below(3) {
+                            0 => -1 - rng.below(5) as i64,
+                            1 => (data.len() + 1 + rng.below(30)) as i64,
+                            _ => offsets[i] / 2,
+                        };
+                    }
+                    let at = rng.below(8);
+                    let mut bitmap = vec![0u8; (rows + at).div_ceil(8) + 1];
+                    for (i, c) in cells.iter().enumerate() {
+                        if c.is_some() {
+                            bitmap[(i + at) / 8] |= 1 << ((i + at) % 8);
+                        }
+                    }
+                    laid.push((data, offsets, bitmap, at));
+                }
+                // The cells as the offsets say (empty when they are out of order or past
+                // the bytes); `None` when missing or not UTF-8.
+                let one_by_one: Vec<Vec<Option<&str>>> = laid
+                    .iter()
+                    .zip(&texts)
+                    .map(|((data, offsets, _, _), (_, cells))| {
+                        (0..rows)
+                            .map(|i| {
+                                let (a, b) = (offsets[i], offsets[i + 1]);
+                                let ok = a >= 0 && a <= b && b as usize <= data.len();
+                                let bytes = if ok {
+                                    &data[a as usize..b as usize]
+                                } else {
+                                    &[]
+                                };
+                                cells[i].as_ref()?;
+                                std::str::from_utf8(bytes).ok()
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let narrow: Vec<Vec<i32>> = laid
+                    .iter()
+                    .map(|(_, o, _, _)| o.iter().map(|&o| o as i32).collect())
+                    .collect();
+                let mut reference = Columns::new(rows);
+                let mut wide = Columns::new(rows);
+                let mut slim = Columns::new(rows);
+                for (i, ((name, _), (data, offsets, bitmap, at))) in
+                    texts.iter().zip(&laid).enumerate()
+                {
+                    let valid = Some(Bitmap::new(bitmap, *at));
+                    reference.push(name, Column::Texts(&one_by_one[i]));
+                    let offsets = Offsets::I64(offsets);
+                    wide.push(
+                        name,
+                        Column::Strings {
+                            offsets,
+                            data,
+                            valid,
+                        },
+                    );
+                    let offsets = Offsets::I32(&narrow[i]);
+                    slim.push(
+                        name,
+                        Column::Strings {
+                            offsets,
+                            data,
+                            valid,
+                        },
+                    );
+                }
+                let mut want = Decoder::new(&program, &reference).unwrap();
+                for table in [&wide, &slim] {
+                    let mut got = Decoder::new(&program, table).unwrap();
+                    for start in (0..rows).step_by(BLOCK) {
+                        let n = (rows - start).min(BLOCK);
+                        let (mut want_problems, mut got_problems) = (Vec::new(), Vec::new());
+                        let want_bad = want.decode(start, n, &mut want_problems);
+                        let got_bad = got.decode(start, n, &mut got_problems);
+                        for r in 0..n {
+                            let row = start + r;
+                            let mut w = Facts::unknown(program.facts.len());
+                            let mut g = Facts::unknown(program.facts.len());
+                            want.record(r, &mut w);
+                            got.record(r, &mut g);
+                            assert_eq!(g.values, w.values, "{path} seed {seed} row {row}");
+                            // A cell that is not UTF-8 is one problem more.
+                            let utf8 = laid.iter().zip(&texts).any(|((d, o, _, _), (_, c))| {
+                                c[row].is_some()
+                                    && o[row] >= 0
+                                    && o[row] <= o[row + 1]
+                                    && o[row + 1] as usize <= d.len()
+                                    && std::str::from_utf8(&d[o[row] as usize..o[row + 1] as usize])
+                                        .is_err()
+                            });
+                            let problems = |list: &[(usize, Vec<crate::Diagnostic>)]| {
+                                list.iter()
+                                    .filter(|(at, _)| *at == row)
+                                    .flat_map(|(_, ds)| ds.iter().map(|d| d.message.clone()))
+                                    .filter(|m| !m.ends_with("the cell is not UTF-8 text"))
+                                    .collect::<Vec<_>>()
+                            };
+                            assert_eq!(
+                                problems(&got_problems),
+                                problems(&want_problems),
+                                "{path} seed {seed} row {row}"
+                            );
+                            if !utf8 {
+                                assert_eq!(
+                                    (got_bad >> r) & 1,
+                                    (want_bad >> r) & 1,
+                                    "{path} seed {seed} row {row}"
+                                );
+                            } else {
+                                assert_eq!((got_bad >> r) & 1, 1);
+                            }
+                        }
+                    }
+                    want = Decoder::new(&program, &reference).unwrap();
+                }
+            }
+        }
     }
 }

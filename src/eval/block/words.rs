@@ -101,6 +101,8 @@ pub(super) struct Words {
     record_applies: Vec<u64>,
     /// Per record: its derived values (only for plans with steps run record by record)
     derived: Vec<Vec<Value>>,
+    /// A level column's bucket per distinct value of its lane (see `fill_lanes`)
+    bucket_of: Vec<u8>,
 }
 
 /// Per record, the set made of its bytes of `planes` (plane g gives bits 8g to 8g + 7).
@@ -231,12 +233,23 @@ impl Words {
             let last = (c.buckets.saturating_sub(1) % LEVEL_SPAN as usize) as u32;
             match lanes.lane(c.fact) {
                 Lane::Values(values, at) => {
-                    for (cell, &i) in column.iter_mut().take(len).zip(at) {
-                        *cell = match values.get(i as usize) {
-                            // Positions past the declared levels share the last bucket.
-                            Some(Value::Level(x)) => (*x).min(last) as u8,
-                            _ => NOT_A_LEVEL,
-                        };
+                    // Positions past the declared levels share the last bucket.
+                    let bucket = |v: &Value| match v {
+                        Value::Level(x) => (*x).min(last) as u8,
+                        _ => NOT_A_LEVEL,
+                    };
+                    if values.len() <= BLOCK {
+                        // Each distinct value's bucket once, then one load a record.
+                        let of = &mut self.bucket_of;
+                        of.clear();
+                        of.extend(values.iter().map(bucket));
+                        for (cell, &i) in column.iter_mut().take(len).zip(at) {
+                            *cell = of.get(i as usize).copied().unwrap_or(NOT_A_LEVEL);
+                        }
+                    } else {
+                        for (cell, &i) in column.iter_mut().take(len).zip(at) {
+                            *cell = values.get(i as usize).map_or(NOT_A_LEVEL, bucket);
+                        }
                     }
                 }
                 Lane::Unknown | Lane::Numbers(_) | Lane::Bools(_) => column.fill(NOT_A_LEVEL),
