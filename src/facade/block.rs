@@ -342,26 +342,61 @@ mod tests {
     use std::collections::HashMap;
 
     /// Every read of every block agrees with itself (columns with rows, keys with lists,
-    /// open rows with their lists) and with [`crate::VerdictColumns`], on a table with
-    /// unknown and bad cells.
+    /// open rows with their lists) and with [`crate::VerdictColumns`], on a table of the
+    /// workload's rule set with unknown and bad cells.
     #[test]
     fn blocks_read_column_by_column_as_row_by_row() {
-        let rules = Rules::embedded().unwrap();
-        let rows = 150;
-        let firms: Vec<Option<f64>> = (0..rows)
-            .map(|i| (i % 5 != 0).then_some((i * 37 % 2000) as f64))
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/workload/typology.meso"
+        );
+        let rules = Rules::from_path(dir).unwrap();
+        let rows = 300;
+        let schema = rules.facts_schema();
+        let mut numbers: Vec<(String, Vec<Option<f64>>)> = Vec::new();
+        let mut texts: Vec<(String, Vec<Option<String>>)> = Vec::new();
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut draw = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for (name, f) in schema["properties"].as_object().unwrap() {
+            if let Some(levels) = f["enum"].as_array() {
+                let cells = (0..rows)
+                    .map(|_| match draw(40) {
+                        0..=3 => None,
+                        4 => Some("hgih".to_string()),
+                        k => levels[k as usize % levels.len()]
+                            .as_str()
+                            .map(str::to_string),
+                    })
+                    .collect();
+                texts.push((name.clone(), cells));
+            } else if f["type"][0] == "number" || f["type"][0] == "integer" {
+                let ratio = f["maximum"].as_f64() == Some(1.0);
+                let cells = (0..rows)
+                    .map(|_| match draw(20) {
+                        0 => None,
+                        _ if ratio => Some(draw(1001) as f64 / 1000.0),
+                        _ => Some(draw(3000) as f64),
+                    })
+                    .collect();
+                numbers.push((name.clone(), cells));
+            }
+        }
+        let texts: Vec<(String, Vec<Option<&str>>)> = texts
+            .iter()
+            .map(|(n, c)| (n.clone(), c.iter().map(|s| s.as_deref()).collect()))
             .collect();
-        let levels = ["low", "medium", "high", "hgih"];
-        let trust: Vec<Option<&str>> = (0..rows)
-            .map(|i| (i % 7 != 0).then_some(levels[i * 13 % 17 % 4]))
-            .collect();
-        let micro: Vec<Option<f64>> = (0..rows)
-            .map(|i| (i % 3 != 0).then_some((i * 31 % 100) as f64 / 100.0))
-            .collect();
-        let columns = Columns::new(rows)
-            .with("firms", Column::Numbers(&firms))
-            .with("trust", Column::Texts(&trust))
-            .with("share_micro_small", Column::Numbers(&micro));
+        let mut columns = Columns::new(rows);
+        for (name, cells) in &numbers {
+            columns.push(name, Column::Numbers(cells));
+        }
+        for (name, cells) in &texts {
+            columns.push(name, Column::Texts(cells));
+        }
         let all = rules.evaluate_columnar(&columns).unwrap();
         let (mut seen, mut open, mut bad) = (0, 0, 0);
         let mut keys: HashMap<u64, Vec<u32>> = HashMap::new();
