@@ -61,6 +61,7 @@
 #![warn(missing_docs)]
 
 pub use facade::rule_sources;
+pub use facade::VerdictBlock;
 pub use facade::{
     format, Bitmap, Column, Columns, Diagnostic, Error, ErrorKind, Evaluation, ExplainOptions,
     Explanation, Facts, FactsFormat, Keys, Label, Offsets, Rules, RulesBuilder, Severity,

@@ -155,6 +155,11 @@ impl<'c> BlockEvaluator<'c> {
     pub fn row(&self, i: usize) -> Option<Row<'_>> {
         self.blocks.row(i, self.order)
     }
+
+    /// The rows of the last run, read column by column (no row made per record).
+    pub(crate) fn results(&self) -> super::BlockRows<'_> {
+        self.blocks.results(self.order)
+    }
 }
 
 #[cfg(test)]

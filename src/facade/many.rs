@@ -9,6 +9,7 @@
 //! whose cells do not fit (never a dropped row).
 
 use crate::eval::{BlockEvaluator, BLOCK};
+use crate::facade::block::VerdictBlock;
 use crate::facade::columns::{Columns, Decoder};
 use crate::facade::diagnostic::{Diagnostic, Error};
 use crate::facade::facts::Facts;
@@ -78,15 +79,15 @@ pub struct VerdictColumns {
 
 impl VerdictColumns {
     /// "No type": a row's classification or provisional lead when there is none.
-    pub const NONE: u32 = u32::MAX;
+    pub const NONE: u32 = VerdictBlock::NONE;
     /// Status code: the type matched.
-    pub const MATCHED: u8 = 0;
+    pub const MATCHED: u8 = VerdictBlock::MATCHED;
     /// Status code: the type did not match.
-    pub const NOT_MATCHED: u8 = 1;
+    pub const NOT_MATCHED: u8 = VerdictBlock::NOT_MATCHED;
     /// Status code: unknown facts leave the type open.
-    pub const UNDETERMINED: u8 = 2;
+    pub const UNDETERMINED: u8 = VerdictBlock::UNDETERMINED;
     /// Status code: the row has problems, and no verdict.
-    pub const NO_VERDICT: u8 = u8::MAX;
+    pub const NO_VERDICT: u8 = VerdictBlock::NO_VERDICT;
 
     /// Rows, as many as the input had.
     pub fn len(&self) -> usize {
@@ -434,14 +435,35 @@ impl Rules {
         )
     }
 
-    /// Evaluate `len` rows, a block at a time: `run(start, evaluator, block, problems)`
-    /// evaluates rows `start..start + block.len()` with `evaluator` (`block`: records to
-    /// build them in) and returns the rows (bit r: row `start + r`) that have problems,
-    /// whose problems it appends.
+    /// Evaluate many clusters given column by column, handing each block's verdicts to
+    /// `sink` as soon as it is evaluated, in row order ([`VerdictBlock`]: at most 64 rows,
+    /// read column by column where the evaluator left them). What an output format writes
+    /// its buffers from with nothing made per row in between; [`Rules::evaluate_columnar`]
+    /// is this, collected. The same answers and errors as [`Rules::evaluate_columns`].
+    pub fn evaluate_columnar_blocks(
+        &self,
+        columns: &Columns<'_>,
+        sink: impl FnMut(&VerdictBlock<'_>),
+    ) -> Result<(), Error> {
+        let mut decoder = Decoder::new(&self.rule_set().program, columns)?;
+        self.blocks(
+            columns.rows(),
+            |start, evaluator, block, problems| {
+                let bad = decoder.decode(start, block.len(), problems);
+                evaluator.evaluate_lanes(&mut decoder, block);
+                bad
+            },
+            sink,
+        );
+        Ok(())
+    }
+
+    /// Evaluate `len` rows a block at a time (see [`Rules::blocks`]) into
+    /// [`VerdictColumns`].
     fn columnar(
         &self,
         len: usize,
-        mut run: impl FnMut(
+        run: impl FnMut(
             usize,
             &mut BlockEvaluator<'_>,
             &mut [facts::Facts],
@@ -450,7 +472,6 @@ impl Rules {
     ) -> VerdictColumns {
         let program = &self.rule_set().program;
         let n_types = program.types.len();
-        let strict = self.strict_unknowns();
         let mut out = VerdictColumns {
             rules: self.clone(),
             rows: len,
@@ -474,6 +495,28 @@ impl Rules {
         out.policy_offsets.push(0);
         out.unknown_offsets.push(0);
         out.provisional_offsets.push(0);
+        self.blocks(len, run, |block| out.push_block(block));
+        out
+    }
+
+    /// Evaluate `len` rows, a block at a time: `run(start, evaluator, block, problems)`
+    /// evaluates rows `start..start + block.len()` with `evaluator` (`block`: records to
+    /// build them in) and returns the rows (bit r: row `start + r`) that have problems,
+    /// whose problems it appends (by row, ascending); `sink` then reads the block's
+    /// verdicts.
+    fn blocks(
+        &self,
+        len: usize,
+        mut run: impl FnMut(
+            usize,
+            &mut BlockEvaluator<'_>,
+            &mut [facts::Facts],
+            &mut Vec<(usize, Vec<Diagnostic>)>,
+        ) -> u64,
+        mut sink: impl FnMut(&VerdictBlock<'_>),
+    ) {
+        let program = &self.rule_set().program;
+        let strict = self.strict_unknowns();
         let mut block = BlockEvaluator::new(&self.rule_set().compiled);
         let mut records = vec![facts::Facts::unknown(program.facts.len()); BLOCK.min(len)];
         let mut problems: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
@@ -487,59 +530,50 @@ impl Rules {
             // Rows with problems are evaluated with their bad cells unknown, and their
             // answers dropped.
             let bad = run(start, &mut block, records, &mut problems);
-            let mut problems = problems.drain(..);
-            for r in 0..n {
-                let i = start + r;
-                if (bad >> r) & 1 == 1 {
-                    if let Some((_, list)) = problems.next() {
-                        out.problem_rows.push(i as u32);
-                        out.problem_list.extend(list);
-                        out.problem_offsets.push(out.problem_list.len() as u32);
-                    }
-                    out.classification.push(VerdictColumns::NONE);
-                    out.provisional.push(VerdictColumns::NONE);
-                } else if let Some(row) = block.row(r) {
-                    for (t, summary) in row.types.iter().enumerate() {
-                        let at = t * len + i;
-                        if let (Some(s), Some(sc)) = (out.status.get_mut(at), out.score.get_mut(at))
-                        {
-                            *s = match summary.status {
-                                TypeStatus::Matched => VerdictColumns::MATCHED,
-                                TypeStatus::NotMatched => VerdictColumns::NOT_MATCHED,
-                                TypeStatus::Undetermined => VerdictColumns::UNDETERMINED,
-                            };
-                            *sc = summary.score;
-                        }
-                    }
-                    out.classification.push(
-                        row.classification
-                            .map_or(VerdictColumns::NONE, |t| t.index() as u32),
-                    );
-                    out.policy_ids
-                        .extend(row.applicable.iter().map(|p| p.index() as u32));
-                    out.unknown_ids
-                        .extend(row.unknown_facts.iter().map(|f| f.index() as u32));
-                    if strict {
-                        out.provisional.push(VerdictColumns::NONE);
-                    } else {
-                        out.provisional.push(
-                            row.provisional
-                                .map_or(VerdictColumns::NONE, |t| t.index() as u32),
-                        );
-                        out.provisional_ids
-                            .extend(row.provisional_policies.iter().map(|p| p.index() as u32));
-                    }
-                } else {
-                    out.classification.push(VerdictColumns::NONE);
-                    out.provisional.push(VerdictColumns::NONE);
-                }
-                out.policy_offsets.push(out.policy_ids.len() as u32);
-                out.unknown_offsets.push(out.unknown_ids.len() as u32);
-                out.provisional_offsets
-                    .push(out.provisional_ids.len() as u32);
-            }
+            sink(&VerdictBlock::new(
+                start,
+                n,
+                bad,
+                &problems,
+                block.results(),
+                program,
+                strict,
+            ));
             start += n;
         }
-        out
+    }
+}
+
+impl VerdictColumns {
+    /// Append the verdicts of `block`, the next rows.
+    fn push_block(&mut self, block: &VerdictBlock<'_>) {
+        let (len, start, n) = (self.rows, block.start(), block.len());
+        for r in 0..n {
+            if block.has_problems(r) {
+                self.problem_rows.push((start + r) as u32);
+                self.problem_list.extend_from_slice(block.problems(r));
+                self.problem_offsets.push(self.problem_list.len() as u32);
+            }
+            self.classification.push(block.classification(r));
+            self.provisional.push(block.provisional(r));
+            self.policy_ids.extend(block.policies(r));
+            self.unknown_ids.extend(block.unknown_facts(r));
+            self.provisional_ids.extend(block.provisional_policies(r));
+            self.policy_offsets.push(self.policy_ids.len() as u32);
+            self.unknown_offsets.push(self.unknown_ids.len() as u32);
+            self.provisional_offsets
+                .push(self.provisional_ids.len() as u32);
+        }
+        for t in 0..block.type_count() {
+            let at = t * len + start..t * len + start + n;
+            let (Some(status), Some(score)) =
+                (self.status.get_mut(at.clone()), self.score.get_mut(at))
+            else {
+                continue;
+            };
+            for ((s, x), (code, score)) in status.iter_mut().zip(score).zip(block.type_column(t)) {
+                (*s, *x) = (code, score);
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! diagnostics as data. Every other module is the machinery behind it; the command line,
 //! the Python package and the browser playground all go through here.
 
+mod block;
 mod columns;
 mod diagnostic;
 mod evaluation;
@@ -13,6 +14,7 @@ mod rules;
 mod sources;
 mod testing;
 
+pub use block::VerdictBlock;
 pub use columns::{Bitmap, Column, Columns, Keys, Offsets};
 pub use diagnostic::{Diagnostic, Error, ErrorKind, Label, Severity};
 pub use evaluation::{Evaluation, ExplainOptions, Explanation, TraceFormat};

@@ -8,7 +8,6 @@
 use std::ffi::CStr;
 use std::sync::{Arc, Mutex};
 
-use arrow_array::builder::StringBuilder;
 use arrow_array::cast::AsArray;
 use arrow_array::ffi::{from_ffi, FFI_ArrowArray, FFI_ArrowSchema};
 use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
@@ -17,12 +16,12 @@ use arrow_array::types::{
     UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow_array::{
-    make_array, Array, ArrayRef, DictionaryArray, Float64Array, Int32Array, ListArray, RecordBatch,
-    RecordBatchIterator, RecordBatchReader, StringArray, StructArray,
+    make_array, Array, ArrayRef, RecordBatch, RecordBatchIterator, RecordBatchReader,
 };
-use arrow_buffer::{Buffer, NullBuffer, NullBufferBuilder, OffsetBuffer, ScalarBuffer};
-use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
-use meso::{Bitmap, Column, Columns, Keys, Offsets, Rules, VerdictColumns};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+use meso::{Bitmap, Column, Columns, Keys, Offsets, Rules};
+
+use crate::output::{names_type, problem_fields, Output};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
@@ -328,7 +327,7 @@ pub enum Failure {
 pub struct Plan {
     ids: Vec<usize>,
     facts: Vec<usize>,
-    types: usize,
+    type_names: Vec<String>,
     pub schema: SchemaRef,
 }
 
@@ -381,7 +380,7 @@ pub fn plan(rules: &Rules, input: &Schema, id: &[String]) -> PyResult<Plan> {
     Ok(Plan {
         ids,
         facts,
-        types: types.len(),
+        type_names: types,
         schema: Arc::new(Schema::new(fields)),
     })
 }
@@ -406,14 +405,6 @@ fn result_fields(types: &[String]) -> Vec<Field> {
         false,
     ));
     fields
-}
-
-fn problem_fields() -> Fields {
-    Fields::from(vec![
-        Field::new("code", DataType::Utf8, true),
-        Field::new("message", DataType::Utf8, false),
-        Field::new("help", DataType::Utf8, true),
-    ])
 }
 
 /// The rule set's type names, in declaration order (those of an evaluation with every
@@ -473,163 +464,17 @@ fn evaluate_chunk(rules: &Rules, plan: &Plan, batch: &RecordBatch) -> Result<Rec
             },
         );
     }
-    let verdicts = rules.evaluate_columnar(&columns).map_err(Failure::Meso)?;
+    // The verdicts go straight into the result's buffers, block by block.
+    let mut out = Output::new(batch.num_rows(), plan.type_names.len());
+    rules
+        .evaluate_columnar_blocks(&columns, |block| out.block(block))
+        .map_err(Failure::Meso)?;
     let mut arrays: Vec<ArrayRef> = plan.ids.iter().map(|&i| batch.column(i).clone()).collect();
-    arrays.extend(result_arrays(plan.types, &verdicts).map_err(|e| Failure::Arrow(e.to_string()))?);
+    arrays.extend(
+        out.finish(&plan.type_names)
+            .map_err(|e| Failure::Arrow(e.to_string()))?,
+    );
     RecordBatch::try_new(plan.schema.clone(), arrays).map_err(|e| Failure::Arrow(e.to_string()))
-}
-
-/// The names of the status codes of [`VerdictColumns`], by code.
-const STATUS_NAMES: [&str; 3] = ["matched", "not_matched", "undetermined"];
-
-/// A string array of `names[code]` per row (`None` or an unnamed code: null), built
-/// straight into Arrow's buffers: no string per row.
-fn names_array(
-    names: &[&str],
-    codes: impl ExactSizeIterator<Item = Option<usize>>,
-) -> Result<StringArray, ArrowError> {
-    let rows = codes.len();
-    let mut offsets: Vec<i32> = Vec::with_capacity(rows + 1);
-    offsets.push(0);
-    let widest = names.iter().map(|n| n.len()).max().unwrap_or(0);
-    let mut data: Vec<u8> = Vec::with_capacity(rows * widest);
-    let mut nulls = NullBufferBuilder::new(rows);
-    for code in codes {
-        match code.and_then(|c| names.get(c)) {
-            Some(name) => {
-                data.extend_from_slice(name.as_bytes());
-                nulls.append_non_null();
-            }
-            None => nulls.append_null(),
-        }
-        let end = i32::try_from(data.len())
-            .map_err(|_| ArrowError::ComputeError("a result column over 2 GiB".into()))?;
-        offsets.push(end);
-    }
-    StringArray::try_new(
-        OffsetBuffer::new(ScalarBuffer::from(offsets)),
-        Buffer::from_vec(data),
-        nulls.finish(),
-    )
-}
-
-/// A dictionary array: row r is `names[keys[r]]` (null where `nulls` says so).
-fn dictionary(
-    names: &[&str],
-    keys: Vec<i32>,
-    nulls: Option<NullBuffer>,
-) -> Result<ArrayRef, ArrowError> {
-    let values = StringArray::from_iter_values(names);
-    let keys = Int32Array::try_new(ScalarBuffer::from(keys), nulls)?;
-    Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
-        keys,
-        Arc::new(values),
-    )?))
-}
-
-/// The type of the classification and status columns: each row a key into the names.
-fn names_type() -> DataType {
-    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
-}
-
-/// A list of names per row: row r's are `names[ids[offsets[r]..offsets[r + 1]]]`.
-fn name_lists(names: &[&str], offsets: &[u32], ids: &[u32]) -> Result<ListArray, ArrowError> {
-    let values = names_array(names, ids.iter().map(|&i| Some(i as usize)))?;
-    let offsets: Vec<i32> = offsets
-        .iter()
-        .map(|&o| i32::try_from(o).unwrap_or(i32::MAX))
-        .collect();
-    ListArray::try_new(
-        Arc::new(Field::new("item", DataType::Utf8, true)),
-        OffsetBuffer::new(ScalarBuffer::from(offsets)),
-        Arc::new(values),
-        None,
-    )
-}
-
-fn result_arrays(types: usize, verdicts: &VerdictColumns) -> Result<Vec<ArrayRef>, ArrowError> {
-    let rows = verdicts.len();
-    let type_names = verdicts.type_names();
-    let none = VerdictColumns::NONE;
-    let mut out: Vec<ArrayRef> = Vec::with_capacity(2 * types + 4);
-    let classification = verdicts.classification_column();
-    out.push(dictionary(
-        &type_names,
-        classification
-            .iter()
-            .map(|&c| if c == none { 0 } else { c as i32 })
-            .collect(),
-        classification
-            .contains(&none)
-            .then(|| NullBuffer::from_iter(classification.iter().map(|&c| c != none))),
-    )?);
-    let no_verdict = VerdictColumns::NO_VERDICT;
-    for t in 0..types {
-        let codes = verdicts.status_column(t);
-        let nulls = (!verdicts.problem_rows().is_empty())
-            .then(|| NullBuffer::from_iter(codes.iter().map(|&c| c != no_verdict)));
-        out.push(dictionary(
-            &STATUS_NAMES,
-            codes
-                .iter()
-                .map(|&c| if c == no_verdict { 0 } else { i32::from(c) })
-                .collect(),
-            nulls.clone(),
-        )?);
-        // Rounded to 4 decimals, as the JSON report and `meso batch` print scores; null
-        // for a row with problems.
-        let scores: Vec<f64> = verdicts
-            .score_column(t)
-            .iter()
-            .map(|&sc| (sc * 10_000.0).round() / 10_000.0)
-            .collect();
-        out.push(Arc::new(Float64Array::try_new(
-            ScalarBuffer::from(scores),
-            nulls,
-        )?));
-    }
-    out.push(Arc::new(name_lists(
-        &verdicts.policy_names(),
-        verdicts.policy_offsets(),
-        verdicts.policy_ids(),
-    )?));
-    out.push(Arc::new(name_lists(
-        &verdicts.fact_names(),
-        verdicts.unknown_offsets(),
-        verdicts.unknown_ids(),
-    )?));
-    // Problems: only the rows that have them hold any.
-    let mut p_offsets: Vec<i32> = Vec::with_capacity(rows + 1);
-    p_offsets.push(0);
-    let mut p_code = StringBuilder::new();
-    let mut p_message = StringBuilder::new();
-    let mut p_help = StringBuilder::new();
-    let mut p_count: i32 = 0;
-    for &row in verdicts.problem_rows() {
-        let row = row as usize;
-        p_offsets.resize(row + 1, p_count);
-        for d in verdicts.problems(row) {
-            p_code.append_option(d.code.as_deref());
-            p_message.append_value(&d.message);
-            p_help.append_option(d.help.as_deref());
-            p_count += 1;
-        }
-        p_offsets.push(p_count);
-    }
-    p_offsets.resize(rows + 1, p_count);
-    let parts: Vec<ArrayRef> = vec![
-        Arc::new(p_code.finish()),
-        Arc::new(p_message.finish()),
-        Arc::new(p_help.finish()),
-    ];
-    let problems = StructArray::try_new(problem_fields(), parts, None)?;
-    out.push(Arc::new(ListArray::try_new(
-        Arc::new(Field::new("item", DataType::Struct(problem_fields()), true)),
-        OffsetBuffer::new(p_offsets.into()),
-        Arc::new(problems),
-        None,
-    )?));
-    Ok(out)
 }
 
 /// Evaluate every batch of `table`, in chunks; on `threads` threads (all cores for

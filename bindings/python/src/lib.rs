@@ -4,6 +4,7 @@
 mod arrow;
 mod convert;
 mod errors;
+mod output;
 mod rules;
 
 use pyo3::prelude::*;

@@ -36,6 +36,7 @@ use crate::facts::Facts;
 use crate::ir::{PolicyId, Program};
 use crate::value::Value;
 pub(crate) use layout::BlockPlan;
+pub(crate) use rows::BlockRows;
 use rows::Rows;
 use words::{low_bits, Block, Words};
 
@@ -51,6 +52,9 @@ pub(crate) struct Blocks {
     single: OutcomeSummary,
     scratch: summary::Scratch,
     rows: Rows,
+    /// The records of the last run with something undetermined (bit r: record r), when
+    /// the run was one block evaluated in words; `None`: unknown (read from the rows)
+    open: Option<u64>,
 }
 
 impl Blocks {
@@ -65,6 +69,7 @@ impl Blocks {
         records: &[Facts],
     ) {
         self.rows.clear(program.types.len(), bp.is_none());
+        self.open = None;
         let Some(bp) = bp else {
             for facts in records {
                 summary::evaluate_into(program, sp, facts, &mut self.single, &mut self.scratch);
@@ -82,6 +87,9 @@ impl Blocks {
             self.words.run(bp, low_bits(records.len()), &block);
             let single = (&mut self.single, &mut self.scratch);
             self.words.rows(&block, bp, single, &mut self.rows);
+        }
+        if records.len() <= BLOCK {
+            self.open = Some(self.words.open & low_bits(records.len()));
         }
     }
 
@@ -112,6 +120,7 @@ impl Blocks {
             }
         };
         self.rows.clear(program.types.len(), false);
+        self.open = None;
         self.words.fill_lanes(bp, lanes, records.len());
         let valid = low_bits(records.len());
         self.words.run(
@@ -138,6 +147,7 @@ impl Blocks {
         };
         let single = (&mut self.single, &mut self.scratch);
         self.words.rows(&block, bp, single, &mut self.rows);
+        self.open = Some(self.words.open & valid);
     }
 
     /// Records of the last run.
@@ -150,6 +160,11 @@ impl Blocks {
     #[inline]
     pub(crate) fn row<'a>(&'a self, i: usize, order: &'a [PolicyId]) -> Option<Row<'a>> {
         self.rows.get(i, order)
+    }
+
+    /// The rows of the last run, read column by column; `order` as for [`Blocks::row`].
+    pub(crate) fn results<'a>(&'a self, order: &'a [PolicyId]) -> BlockRows<'a> {
+        BlockRows::new(&self.rows, order, self.open)
     }
 }
 

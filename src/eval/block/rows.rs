@@ -106,3 +106,130 @@ impl Rows {
         })
     }
 }
+
+/// The rows of the records last evaluated, read column by column where they are kept
+/// (what [`Rows`] holds, borrowed): no [`Row`] is made per record.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BlockRows<'a> {
+    rows: &'a Rows,
+    /// The block plan's policy order (unread for a run of lists)
+    order: &'a [PolicyId],
+    /// The records with something undetermined, when known from the words
+    open: Option<u64>,
+}
+
+impl<'a> BlockRows<'a> {
+    pub(super) fn new(rows: &'a Rows, order: &'a [PolicyId], open: Option<u64>) -> Self {
+        BlockRows { rows, order, open }
+    }
+
+    /// Records.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.rows.classification.len()
+    }
+
+    /// Types per record.
+    #[inline]
+    pub(crate) fn n_types(&self) -> usize {
+        self.rows.n_types
+    }
+
+    /// Record `r`'s type `t` (`None` past the run).
+    #[inline]
+    pub(crate) fn type_summary(&self, t: usize, r: usize) -> Option<&'a TypeSummary> {
+        self.rows.types.get(r * self.rows.n_types + t)
+    }
+
+    /// The types of records `0..len`, record after record ([`BlockRows::n_types`] a
+    /// record; fewer records when the run has fewer).
+    #[inline]
+    pub(crate) fn types(&self, len: usize) -> &'a [TypeSummary] {
+        let types = &self.rows.types;
+        types
+            .get(..len * self.rows.n_types)
+            .unwrap_or(types.as_slice())
+    }
+
+    /// The classifications of the records.
+    #[inline]
+    pub(crate) fn classifications(&self) -> &'a [Option<TypeId>] {
+        &self.rows.classification
+    }
+
+    /// The records' applicable policies as sets of positions in the block plan's policy
+    /// order (`None` for a run of lists).
+    #[inline]
+    pub(crate) fn policy_sets(&self) -> Option<&'a [u64]> {
+        (!self.rows.lists).then_some(self.rows.applies.as_slice())
+    }
+
+    /// The records among `0..len` (at most 64) with missing facts, a provisional lead or
+    /// provisional policies: bit r for record r.
+    #[inline]
+    pub(crate) fn open_records(&self, len: usize) -> u64 {
+        if let Some(open) = self.open {
+            // Only the records evaluated in full have an entry that is not empty.
+            return open;
+        }
+        let open = self.rows.open.iter().take(len.min(64));
+        open.enumerate().fold(0, |word, (r, o)| {
+            let some = o.unknown.0 != o.unknown.1 || o.policies.0 != o.policies.1;
+            word | (u64::from(some || o.lead.is_some()) << r)
+        })
+    }
+
+    /// Record `r`'s classification.
+    #[inline]
+    pub(crate) fn classification(&self, r: usize) -> Option<TypeId> {
+        self.rows.classification.get(r).copied().flatten()
+    }
+
+    /// Record `r`'s applicable policies as a set of positions in the block plan's policy
+    /// order (`None` for a run of lists, or past the run).
+    #[inline]
+    pub(crate) fn policy_set(&self, r: usize) -> Option<u64> {
+        if self.rows.lists {
+            return None;
+        }
+        self.rows.applies.get(r).copied()
+    }
+
+    /// Record `r`'s applicable policies, in output order (empty past the run).
+    #[inline]
+    pub(crate) fn applicable(&self, r: usize) -> Applicable<'a> {
+        let rows = self.rows;
+        if rows.lists {
+            let list = rows
+                .list_spans
+                .get(r)
+                .and_then(|&(a, b)| rows.list.get(a as usize..b as usize));
+            Applicable::List(list.unwrap_or_default())
+        } else {
+            Applicable::Set {
+                order: self.order,
+                set: rows.applies.get(r).copied().unwrap_or(0),
+            }
+        }
+    }
+
+    /// Record `r`'s missing facts, provisional lead and provisional policies (nothing for a
+    /// record with everything decided, or past the run).
+    #[inline]
+    pub(crate) fn open(&self, r: usize) -> (&'a [FactId], Option<TypeId>, &'a [PolicyId]) {
+        let rows = self.rows;
+        let Some(open) = rows.open.get(r) else {
+            return (&[], None, &[]);
+        };
+        let span = |(a, b): (u32, u32)| a as usize..b as usize;
+        (
+            rows.unknown_facts
+                .get(span(open.unknown))
+                .unwrap_or_default(),
+            open.lead,
+            rows.provisional_list
+                .get(span(open.policies))
+                .unwrap_or_default(),
+        )
+    }
+}

@@ -1,0 +1,569 @@
+//! The result columns of `evaluate_arrow`, written block by block straight from the
+//! evaluator's verdicts ([`meso::VerdictBlock`]) into Arrow's buffers: dictionary keys for
+//! the classification and the statuses, rounded scores, validity words, and the policy
+//! lists' offsets and bytes copied from a run made once per distinct set of policies. No
+//! row, no string and no intermediate column set is made per row.
+
+use std::sync::Arc;
+
+use arrow_array::builder::StringBuilder;
+use arrow_array::types::Int32Type;
+use arrow_array::{
+    ArrayRef, DictionaryArray, Float64Array, Int32Array, ListArray, StringArray, StructArray,
+};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{ArrowError, DataType, Field, Fields};
+use meso::VerdictBlock;
+
+/// The names of the status codes of [`VerdictBlock`], by code.
+const STATUS_NAMES: [&str; 3] = ["matched", "not_matched", "undetermined"];
+
+/// The fields of a problem, in the `problems` column's structs.
+pub fn problem_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("code", DataType::Utf8, true),
+        Field::new("message", DataType::Utf8, false),
+        Field::new("help", DataType::Utf8, true),
+    ])
+}
+
+/// The type of the classification and status columns: each row a key into the names.
+pub fn names_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
+fn too_large() -> ArrowError {
+    ArrowError::ComputeError("a result column over 2 GiB".into())
+}
+
+/// Bits `0..len` of `bits` written at rows `start..start + len` of a bitmap of words.
+fn put_bits(words: &mut Vec<u64>, start: usize, len: usize, bits: u64) {
+    let bits = bits & low_bits(len);
+    let (w, s) = (start / 64, start % 64);
+    words.resize((start + len).div_ceil(64), 0);
+    if let Some(x) = words.get_mut(w) {
+        *x |= bits << s;
+    }
+    if s > 0 {
+        if let Some(x) = words.get_mut(w + 1) {
+            *x |= bits >> (64 - s);
+        }
+    }
+}
+
+fn low_bits(len: usize) -> u64 {
+    match len {
+        64.. => u64::MAX,
+        n => (1u64 << n) - 1,
+    }
+}
+
+/// A validity bitmap of `rows` rows from its words.
+fn nulls(words: Vec<u64>, rows: usize) -> NullBuffer {
+    NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, rows))
+}
+
+/// `(x * 10_000).round() / 10_000` (scores to 4 decimals, as the JSON report and `meso
+/// batch` print them), the same to the bit, without a call to `round`: below 2^52 the
+/// truncation through an integer is exact, and so are the fraction and the step up.
+#[inline]
+fn round4(x: f64) -> f64 {
+    let y = x * 10_000.0;
+    if (0.0..4_503_599_627_370_496.0).contains(&y) {
+        // SAFETY: 0 <= y < 2^52, in range of an i64, so the truncation is exact (and
+        // `y - t` too); the sign of a -0.0 comes back through `copysign`.
+        let t = unsafe { y.to_int_unchecked::<i64>() } as f64;
+        let up = f64::from(u8::from(y - t >= 0.5));
+        ((t + up) / 10_000.0).copysign(y)
+    } else {
+        y.round() / 10_000.0
+    }
+}
+
+/// A `list<utf8>` column being written: per row an offset into the items, per item an
+/// offset into the bytes.
+struct Lists {
+    offsets: Vec<i32>,
+    item_offsets: Vec<i32>,
+    bytes: Vec<u8>,
+}
+
+impl Lists {
+    fn new(rows: usize) -> Self {
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        Lists {
+            offsets,
+            item_offsets: vec![0],
+            bytes: Vec::new(),
+        }
+    }
+
+    /// Append one item.
+    #[inline]
+    fn item(&mut self, name: &str) {
+        self.bytes.extend_from_slice(name.as_bytes());
+        self.item_offsets.push(self.bytes.len() as i32);
+    }
+
+    /// End the current row.
+    #[inline]
+    fn end_row(&mut self) {
+        self.offsets.push((self.item_offsets.len() - 1) as i32);
+    }
+
+    /// `n` rows with no item.
+    #[inline]
+    fn empty_rows(&mut self, n: usize) {
+        let end = (self.item_offsets.len() - 1) as i32;
+        self.offsets.extend(std::iter::repeat_n(end, n));
+    }
+
+    /// Room for `times` as many items and bytes as written so far.
+    fn reserve(&mut self, times: usize) {
+        let more = |len: usize| len.saturating_mul(times);
+        self.item_offsets.reserve(more(self.item_offsets.len()));
+        self.bytes.reserve(more(self.bytes.len()));
+    }
+
+    /// Whether every offset fits an `i32` (checked after each block: an offset past it is
+    /// never used).
+    fn check(&self) -> Result<(), ArrowError> {
+        let fits = |n: usize| i32::try_from(n).is_ok();
+        if fits(self.bytes.len()) && fits(self.item_offsets.len()) {
+            Ok(())
+        } else {
+            Err(too_large())
+        }
+    }
+
+    fn finish(self) -> Result<ListArray, ArrowError> {
+        self.check()?;
+        // SAFETY: both offset lists start at 0 and only grow (an item's end is the bytes'
+        // length after its name is appended, whole; a row's end is the items' count after
+        // its items), and `check` says every offset fits an `i32` (so none wrapped); the
+        // bytes are whole `str`s one after the other, valid UTF-8 split at their ends.
+        // What `OffsetBuffer::new` and `StringArray::try_new` would check, item by item.
+        let (values, offsets) = unsafe {
+            let items = OffsetBuffer::new_unchecked(ScalarBuffer::from(self.item_offsets));
+            (
+                StringArray::new_unchecked(items, Buffer::from_vec(self.bytes), None),
+                OffsetBuffer::new_unchecked(ScalarBuffer::from(self.offsets)),
+            )
+        };
+        ListArray::try_new(
+            Arc::new(Field::new("item", DataType::Utf8, true)),
+            offsets,
+            Arc::new(values),
+            None,
+        )
+    }
+}
+
+/// Per distinct set of policies ([`VerdictBlock::policy_key`]) its names, made once: the
+/// bytes and the items' ends (relative to the run's first byte), copied into [`Lists`] for
+/// each row that has it.
+#[derive(Default)]
+struct PolicyRuns {
+    /// Open addressing, a power of two in size
+    slots: Vec<Run>,
+    used: usize,
+    bytes: Vec<u8>,
+    ends: Vec<i32>,
+}
+
+/// One set's run: its key, spans of `PolicyRuns::bytes` and `PolicyRuns::ends`.
+#[derive(Clone, Copy, Default)]
+struct Run {
+    key: u64,
+    used: bool,
+    bytes: (u32, u32),
+    ends: (u32, u32),
+}
+
+fn slot_of(key: u64, mask: usize) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
+}
+
+impl PolicyRuns {
+    /// The run of `key`, made from row `r` of `block` the first time.
+    #[inline]
+    fn run(&mut self, key: u64, block: &VerdictBlock<'_>, r: usize) -> Run {
+        let mask = self.slots.len().saturating_sub(1);
+        let mut i = slot_of(key, mask);
+        while let Some(run) = self.slots.get(i) {
+            if !run.used {
+                break;
+            }
+            if run.key == key {
+                return *run;
+            }
+            i = (i + 1) & mask;
+        }
+        let (b, e) = (self.bytes.len() as u32, self.ends.len() as u32);
+        for p in block.policies(r) {
+            let name = block.policy_name(p as usize).unwrap_or_default();
+            self.bytes.extend_from_slice(name.as_bytes());
+            self.ends.push(self.bytes.len() as i32 - b as i32);
+        }
+        let run = Run {
+            key,
+            used: true,
+            bytes: (b, self.bytes.len() as u32),
+            ends: (e, self.ends.len() as u32),
+        };
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = run;
+            self.used += 1;
+        }
+        run
+    }
+
+    /// Room for a block's rows' keys, each new (at most half of the slots used).
+    fn reserve(&mut self) {
+        while (self.used + 64) * 2 > self.slots.len() {
+            self.grow();
+        }
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(256);
+        let mut slots = vec![Run::default(); size];
+        for run in self.slots.iter().filter(|s| s.used) {
+            let mut i = slot_of(run.key, size - 1);
+            while slots.get(i).is_some_and(|s| s.used) {
+                i = (i + 1) & (size - 1);
+            }
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = *run;
+            }
+        }
+        self.slots = slots;
+    }
+
+    /// Append row `r`'s policies (key `key`) to `lists`.
+    #[inline]
+    fn append(&mut self, key: u64, block: &VerdictBlock<'_>, r: usize, lists: &mut Lists) {
+        let run = self.run(key, block, r);
+        let bytes = self.bytes.get(run.bytes.0 as usize..run.bytes.1 as usize);
+        let ends = self.ends.get(run.ends.0 as usize..run.ends.1 as usize);
+        let base = lists.bytes.len() as i32;
+        lists.bytes.extend_from_slice(bytes.unwrap_or_default());
+        let ends = ends.unwrap_or_default().iter();
+        lists
+            .item_offsets
+            .extend(ends.map(|&e| base.wrapping_add(e)));
+        lists.end_row();
+    }
+}
+
+/// The result columns of one chunk, written as its blocks are evaluated.
+pub struct Output {
+    rows: usize,
+    /// Rows written so far (blocks come in order)
+    written: usize,
+    classification: Vec<i32>,
+    /// The largest classification key written
+    widest_type: u32,
+    /// Rows with a classification
+    classified: Vec<u64>,
+    /// Types
+    types: usize,
+    /// Type-major (`type * rows + row`): status keys and rounded scores, one allocation
+    /// each, shared by the columns. Like `classification`, written in their spare
+    /// capacity block by block (every slot of a block's rows, checked), their length set
+    /// once every row is written
+    status: Vec<i32>,
+    score: Vec<f64>,
+    /// Rows without problems
+    verdict: Vec<u64>,
+    any_problems: bool,
+    policies: Lists,
+    runs: PolicyRuns,
+    unknown: Lists,
+    problem_offsets: Vec<i32>,
+    problem_count: i32,
+    code: StringBuilder,
+    message: StringBuilder,
+    help: StringBuilder,
+    error: Option<ArrowError>,
+}
+
+impl Output {
+    /// The columns of `rows` rows of a rule set with `types` types.
+    pub fn new(rows: usize, types: usize) -> Self {
+        let mut problem_offsets = Vec::with_capacity(rows + 1);
+        problem_offsets.push(0);
+        Output {
+            rows,
+            written: 0,
+            classification: Vec::with_capacity(rows),
+            widest_type: 0,
+            classified: Vec::with_capacity(rows.div_ceil(64)),
+            types,
+            status: Vec::with_capacity(rows * types),
+            score: Vec::with_capacity(rows * types),
+            verdict: Vec::with_capacity(rows.div_ceil(64)),
+            any_problems: false,
+            policies: Lists::new(rows),
+            runs: PolicyRuns::default(),
+            unknown: Lists::new(rows),
+            problem_offsets,
+            problem_count: 0,
+            code: StringBuilder::new(),
+            message: StringBuilder::new(),
+            help: StringBuilder::new(),
+            error: None,
+        }
+    }
+
+    /// Write the next block's rows.
+    pub fn block(&mut self, block: &VerdictBlock<'_>) {
+        if self.error.is_some() {
+            return;
+        }
+        let (start, n) = (block.start(), block.len());
+        let rows = start..start + n;
+        // Every slot of the block's rows is written below: the iterators have its length.
+        let whole = block.classifications().len() == n
+            && (0..self.types).all(|t| block.type_column(t).len() == n);
+        if start != self.written || start + n > self.rows || !whole {
+            self.error = Some(ArrowError::ComputeError(format!(
+                "verdicts for rows {start}..{} after {} rows of {}",
+                start + n,
+                self.written,
+                self.rows
+            )));
+            return;
+        }
+        self.written += n;
+        // Classification: a key per row (0 under a null), and the rows that have one.
+        let mut classified = 0u64;
+        let mut widest = self.widest_type;
+        let keys = self.classification.spare_capacity_mut();
+        let keys = keys.get_mut(rows.clone()).unwrap_or_default();
+        for (r, (key, c)) in keys.iter_mut().zip(block.classifications()).enumerate() {
+            let some = c != VerdictBlock::NONE;
+            classified |= u64::from(some) << r;
+            let c = if some { c } else { 0 };
+            key.write(c as i32);
+            widest = widest.max(c);
+        }
+        self.widest_type = widest;
+        put_bits(&mut self.classified, start, n, classified);
+        // Statuses and scores, type by type (a row with problems: key 0 and NaN, null).
+        let bad = block.problem_rows();
+        put_bits(&mut self.verdict, start, n, !bad);
+        self.any_problems |= bad != 0;
+        for t in 0..self.types {
+            let at = t * self.rows + start..t * self.rows + start + n;
+            let status = self.status.spare_capacity_mut().get_mut(at.clone());
+            let score = self.score.spare_capacity_mut().get_mut(at);
+            let (Some(status), Some(score)) = (status, score) else {
+                self.error = Some(ArrowError::ComputeError("result columns too short".into()));
+                return;
+            };
+            for ((key, x), (s, sc)) in status.iter_mut().zip(score).zip(block.type_column(t)) {
+                key.write(match s {
+                    VerdictBlock::MATCHED
+                    | VerdictBlock::NOT_MATCHED
+                    | VerdictBlock::UNDETERMINED => i32::from(s),
+                    _ => 0,
+                });
+                x.write(round4(sc));
+            }
+        }
+        // Policies: a run per distinct set, copied; rule sets too large for sets, by name.
+        match block.policy_keys() {
+            Some(keys) => {
+                self.runs.reserve();
+                for (r, key) in keys.enumerate() {
+                    self.runs.append(key, block, r, &mut self.policies);
+                }
+            }
+            None => {
+                for r in 0..n {
+                    for p in block.policies(r) {
+                        self.policies
+                            .item(block.policy_name(p as usize).unwrap_or_default());
+                    }
+                    self.policies.end_row();
+                }
+            }
+        }
+        // Unknown facts: only open rows have any.
+        let open = block.open_rows();
+        if open == 0 {
+            self.unknown.empty_rows(n);
+        } else {
+            for r in 0..n {
+                for f in block.unknown_facts(r) {
+                    self.unknown
+                        .item(block.fact_name(f as usize).unwrap_or_default());
+                }
+                self.unknown.end_row();
+            }
+        }
+        // Problems: only the rows that have them hold any.
+        let mut r0 = 0;
+        let mut bad_rows = bad;
+        while bad_rows != 0 {
+            let r = bad_rows.trailing_zeros() as usize;
+            bad_rows &= bad_rows - 1;
+            self.problem_offsets
+                .extend(std::iter::repeat_n(self.problem_count, r - r0));
+            for d in block.problems(r) {
+                self.code.append_option(d.code.as_deref());
+                self.message.append_value(&d.message);
+                self.help.append_option(d.help.as_deref());
+                self.problem_count = self.problem_count.saturating_add(1);
+            }
+            self.problem_offsets.push(self.problem_count);
+            r0 = r + 1;
+        }
+        self.problem_offsets.extend(std::iter::repeat_n(
+            self.problem_count,
+            n.saturating_sub(r0),
+        ));
+        if start == 0 && n > 0 {
+            // Room for the rest at the first block's rate, so that the lists grow once.
+            let rest = self.rows.saturating_sub(n) / n + 1;
+            self.policies.reserve(rest);
+        }
+        if let Err(e) = self.policies.check().and(self.unknown.check()) {
+            self.error = Some(e);
+        }
+    }
+
+    /// The columns after the ids: classification, each type's status and score, policies,
+    /// unknown facts, problems (`type_names`: the classification's dictionary).
+    pub fn finish(self, type_names: &[String]) -> Result<Vec<ArrayRef>, ArrowError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let rows = self.rows;
+        if self.written != rows {
+            return Err(ArrowError::ComputeError(format!(
+                "{} result rows for {rows} input rows",
+                self.written
+            )));
+        }
+        let mut classification = self.classification;
+        let (mut status, mut score) = (self.status, self.score);
+        // SAFETY: the blocks came in order, one after the other, and covered rows
+        // `0..rows` (`written` is `rows`); each wrote the classification slot of every one
+        // of its rows and, for every type, the status and score slots of every one of its
+        // rows (its iterators had its length, checked before writing), all within the
+        // capacity reserved in `new`.
+        unsafe {
+            classification.set_len(rows);
+            status.set_len(rows * self.types);
+            score.set_len(rows * self.types);
+        }
+        let mut out: Vec<ArrayRef> = Vec::with_capacity(2 * self.types + 4);
+        let classified = nulls(self.classified, rows);
+        let names: Vec<&str> = type_names.iter().map(String::as_str).collect();
+        out.push(dictionary(
+            &names,
+            ScalarBuffer::from(classification),
+            self.widest_type as usize,
+            (classified.null_count() > 0).then_some(classified),
+        )?);
+        let verdict = self.any_problems.then(|| nulls(self.verdict, rows));
+        let status = ScalarBuffer::<i32>::from(status);
+        let score = ScalarBuffer::<f64>::from(score);
+        for t in 0..self.types {
+            let keys = status.slice(t * rows, rows);
+            out.push(dictionary(&STATUS_NAMES, keys, 2, verdict.clone())?);
+            out.push(Arc::new(Float64Array::try_new(
+                score.slice(t * rows, rows),
+                verdict.clone(),
+            )?));
+        }
+        out.push(Arc::new(self.policies.finish()?));
+        out.push(Arc::new(self.unknown.finish()?));
+        let mut code = self.code;
+        let mut message = self.message;
+        let mut help = self.help;
+        let parts: Vec<ArrayRef> = vec![
+            Arc::new(code.finish()),
+            Arc::new(message.finish()),
+            Arc::new(help.finish()),
+        ];
+        let problems = StructArray::try_new(problem_fields(), parts, None)?;
+        out.push(Arc::new(ListArray::try_new(
+            Arc::new(Field::new("item", DataType::Struct(problem_fields()), true)),
+            // SAFETY: one end per row, from 0, each a count of the problems so far.
+            unsafe { OffsetBuffer::new_unchecked(self.problem_offsets.into()) },
+            Arc::new(problems),
+            None,
+        )?));
+        Ok(out)
+    }
+}
+
+/// A dictionary array: row r is `names[keys[r]]` (null where `nulls` says so); every key
+/// is between 0 and `widest`, as its writer knows.
+fn dictionary(
+    names: &[&str],
+    keys: ScalarBuffer<i32>,
+    widest: usize,
+    nulls: Option<NullBuffer>,
+) -> Result<ArrayRef, ArrowError> {
+    let values: ArrayRef = Arc::new(StringArray::from_iter_values(names));
+    let keys = Int32Array::try_new(keys, nulls)?;
+    if widest >= names.len() && !keys.is_empty() {
+        // Not reached (the names are the rule set's): checked key by key.
+        return Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
+            keys, values,
+        )?));
+    }
+    // SAFETY: every key is in 0..=widest (written so: non-negative indexes, a row with
+    // none gets 0), and widest < names.len(), what `try_new` checks key by key.
+    Ok(Arc::new(unsafe {
+        DictionaryArray::<Int32Type>::new_unchecked(keys, values)
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round4;
+
+    #[test]
+    fn scores_round_as_f64_round_does() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut cases = vec![
+            0.0,
+            -0.0,
+            0.5,
+            0.49999999999999994,
+            1.0,
+            0.00005,
+            -0.00005,
+            0.12345,
+            0.99995,
+            f64::NAN,
+            f64::INFINITY,
+            1e300,
+            -1e300,
+            4.5e11,
+            -4.5e11,
+        ];
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            cases.push(f64::from_bits(x));
+            cases.push((x >> 11) as f64 / (1u64 << 53) as f64);
+            cases.push((x % 20_001) as f64 / 20_000.0 - 0.5);
+        }
+        for c in cases {
+            let want = (c * 10_000.0).round() / 10_000.0;
+            let got = round4(c);
+            assert!(
+                want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
+                "{c:e}: {want:e} != {got:e}"
+            );
+        }
+    }
+}
