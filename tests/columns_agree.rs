@@ -100,6 +100,12 @@ fn draw(rng: &mut Rng, name: &str, kind: &Kind, rows: usize) -> Drawn {
                 Kind::Level(levels) => {
                     if bad {
                         json!("hgih")
+                    } else if roll < 23 {
+                        // A gap written as text (pyarrow reads CSV gaps as ""), a level
+                        // in capitals: both read as a CSV cell would be.
+                        json!(["", " ", "unknown"][roll as usize - 20])
+                    } else if roll < 25 {
+                        json!(levels[rng.below(levels.len() as u64) as usize].to_uppercase())
                     } else {
                         json!(levels[rng.below(levels.len() as u64) as usize])
                     }
@@ -314,7 +320,11 @@ fn round4(x: f64) -> f64 {
 fn check_row(rules: &Rules, out: &VerdictColumns, drawn: &[Drawn], r: usize) {
     let mut map = Map::new();
     for d in drawn {
-        if !d.cells[r].is_null() {
+        // Text gaps are unknown facts, as missing cells are.
+        let gap = d.cells[r]
+            .as_str()
+            .is_some_and(|t| t.trim().is_empty() || t == "unknown");
+        if !d.cells[r].is_null() && !gap {
             map.insert(d.name.clone(), d.cells[r].clone());
         }
     }

@@ -11,8 +11,8 @@
 
 use crate::eval::BlockRows;
 use crate::facade::diagnostic::Diagnostic;
-use crate::ir::Program;
-use crate::vocab::TypeStatus;
+use crate::ir::{Program, TypeId};
+use crate::vocab::{PolicyKind, TypeStatus, VerdictKind};
 
 #[cfg(doc)]
 use crate::facade::{many::VerdictColumns, rules::Rules};
@@ -307,6 +307,50 @@ impl<'a> VerdictBlock<'a> {
         policies.iter().map(|p| p.index() as u32)
     }
 
+    /// How settled row `r`'s verdict is: an index into [`VerdictBlock::VERDICTS`]
+    /// (`firm`, `provisional`, `undetermined`, `none`, as `meso batch` writes it), or
+    /// [`VerdictBlock::NO_VERDICT`] for a row with problems.
+    #[inline]
+    pub fn verdict(&self, r: usize) -> u8 {
+        let Some(row) = self.verdict_row(r) else {
+            return Self::NO_VERDICT;
+        };
+        let classification = self.rows.classification(row);
+        let kind = if (self.open_rows() >> r) & 1 == 0 {
+            // Nothing undetermined: the classification settles it.
+            VerdictKind::of(classification.is_some(), false, false)
+        } else {
+            let lead = match self.provisional(r) {
+                Self::NONE => None,
+                t => Some(TypeId::from_index(t as usize)),
+            };
+            let status = |t: usize| {
+                self.rows
+                    .type_summary(t, row)
+                    .map_or(TypeStatus::NotMatched, |s| s.status)
+            };
+            crate::eval::verdict(self.program, status, classification, lead)
+        };
+        match kind {
+            VerdictKind::Firm => 0,
+            VerdictKind::Provisional => 1,
+            VerdictKind::Undetermined => 2,
+            VerdictKind::None => 3,
+        }
+    }
+
+    /// The names of [`VerdictBlock::verdict`]'s codes, by code.
+    pub const VERDICTS: [&'static str; 4] = ["firm", "provisional", "undetermined", "none"];
+
+    /// Whether policy `p` is an avoid item (an error to avoid), not a policy to follow.
+    #[inline]
+    pub fn avoids(&self, p: usize) -> bool {
+        self.program
+            .policies
+            .get(p)
+            .is_some_and(|x| x.kind == PolicyKind::Avoid)
+    }
+
     /// `Some(r)` when row `r` is in the block and has a verdict.
     #[inline]
     fn verdict_row(&self, r: usize) -> Option<usize> {
@@ -400,6 +444,7 @@ mod tests {
         let all = rules.evaluate_columnar(&columns).unwrap();
         let (mut seen, mut open, mut bad) = (0, 0, 0);
         let mut keys: HashMap<u64, Vec<u32>> = HashMap::new();
+        let mut verdicts = std::collections::BTreeSet::new();
         rules
             .evaluate_columnar_blocks(&columns, |block| {
                 assert_eq!(block.start(), seen);
@@ -438,7 +483,27 @@ mod tests {
                         open += 1;
                     }
                     assert_eq!(block.problems(r), all.problems(row));
+                    if !block.has_problems(r) {
+                        // The verdict is the one-record evaluation's, as `meso batch` writes.
+                        let mut facts = serde_json::Map::new();
+                        for (name, cells) in &numbers {
+                            if let Some(x) = cells[row] {
+                                facts.insert(name.clone(), serde_json::json!(x));
+                            }
+                        }
+                        for (name, cells) in &texts {
+                            if let Some(x) = cells[row] {
+                                facts.insert(name.clone(), serde_json::json!(x));
+                            }
+                        }
+                        let facts = rules.facts_from_map("row", &facts).unwrap();
+                        let want = rules.evaluate(&facts).verdict().code();
+                        let code = usize::from(block.verdict(r));
+                        assert_eq!(VerdictBlock::VERDICTS[code], want, "row {row}");
+                        verdicts.insert(want);
+                    }
                     if block.has_problems(r) {
+                        assert_eq!(block.verdict(r), VerdictBlock::NO_VERDICT);
                         bad += 1;
                         assert!(!block.problems(r).is_empty());
                         assert_eq!(block.classification(r), VerdictBlock::NONE);
@@ -463,5 +528,7 @@ mod tests {
             keys.len()
         );
         assert_eq!(all.problem_rows().len(), bad);
+        // Firm, provisional and undetermined rows were all compared.
+        assert!(verdicts.len() >= 3, "{verdicts:?}");
     }
 }

@@ -534,7 +534,8 @@ fn key_of(bytes: &[u8]) -> (u64, u64) {
     }
 }
 
-/// A text cell read as `--set` reads it, with the facts files' checks.
+/// A text cell read as `--set` reads it, with the facts files' checks; an empty cell (or
+/// only spaces) is a gap, as in a CSV file for `meso batch` (pyarrow reads CSV gaps as "").
 #[cold]
 fn read_text(fact: &Fact, bytes: &[u8]) -> Resolved {
     let Ok(text) = std::str::from_utf8(bytes) else {
@@ -544,6 +545,9 @@ fn read_text(fact: &Fact, bytes: &[u8]) -> Resolved {
             Some("give text columns as UTF-8 strings".into()),
         )]);
     };
+    if text.trim().is_empty() {
+        return Resolved::Value(Value::Unknown);
+    }
     match fact_value_from_text(fact, text) {
         Ok(v) => Resolved::Value(v),
         Err(errors) => Resolved::Bad(

@@ -244,8 +244,7 @@ pub(crate) const SET_SEPARATORS: [char; 3] = [',', '|', ';'];
 
 /// One value of `decl` written as text, as `--set` and the library's text columns take it
 /// (`17%`, `true` in any case, a level name, set members separated by `,`, `|` or `;`,
-/// `unknown`), with the
-/// same checks and diagnostics as facts files.
+/// `unknown`), with the same checks and diagnostics as facts files.
 pub(crate) fn fact_value_from_text(
     decl: &crate::ir::Fact,
     text: &str,

@@ -388,13 +388,25 @@ pub fn plan(rules: &Rules, input: &Schema, id: &[String]) -> PyResult<Plan> {
 /// The result columns after the ids, named after the rule set's types.
 fn result_fields(types: &[String]) -> Vec<Field> {
     let text_list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
-    let mut fields = vec![Field::new("classification", names_type(), true)];
+    // The columns of `meso batch`'s Parquet output, in its order (then the problems).
+    let mut fields = vec![
+        Field::new("classification", names_type(), true),
+        Field::new("verdict", names_type(), true),
+        Field::new("provisional", names_type(), true),
+    ];
     for t in types {
         fields.push(Field::new(format!("{t}_status"), names_type(), true));
         fields.push(Field::new(format!("{t}_score"), DataType::Float64, true));
     }
-    fields.push(Field::new("policies", text_list.clone(), false));
-    fields.push(Field::new("unknown_facts", text_list, false));
+    for lists in [
+        "recommended",
+        "avoided",
+        "unknown_facts",
+        "provisional_recommended",
+        "provisional_avoided",
+    ] {
+        fields.push(Field::new(lists, text_list.clone(), false));
+    }
     fields.push(Field::new(
         "problems",
         DataType::List(Arc::new(Field::new(

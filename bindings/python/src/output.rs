@@ -160,11 +160,13 @@ impl Lists {
     }
 }
 
-/// Per distinct set of policies ([`VerdictBlock::policy_key`]) its names, made once: the
-/// bytes and the items' ends (relative to the run's first byte), copied into [`Lists`] for
-/// each row that has it.
+/// Per distinct set of policies ([`VerdictBlock::policy_key`]) the names of those of one
+/// kind (the policies to follow, or the avoid items), made once: the bytes and the items'
+/// ends (relative to the run's first byte), copied into [`Lists`] for each row that has it.
 #[derive(Default)]
 struct PolicyRuns {
+    /// Which kind: the avoid items, else the policies to follow
+    avoid: bool,
     /// Open addressing, a power of two in size
     slots: Vec<Run>,
     used: usize,
@@ -201,7 +203,10 @@ impl PolicyRuns {
             i = (i + 1) & mask;
         }
         let (b, e) = (self.bytes.len() as u32, self.ends.len() as u32);
-        for p in block.policies(r) {
+        for p in block
+            .policies(r)
+            .filter(|&p| block.avoids(p as usize) == self.avoid)
+        {
             let name = block.policy_name(p as usize).unwrap_or_default();
             self.bytes.extend_from_slice(name.as_bytes());
             self.ends.push(self.bytes.len() as i32 - b as i32);
@@ -257,6 +262,25 @@ impl PolicyRuns {
     }
 }
 
+/// One row's `policies` (indexes) by name into the lists of their kind.
+fn split_by_kind(
+    block: &VerdictBlock<'_>,
+    policies: impl Iterator<Item = u32>,
+    recommended: &mut Lists,
+    avoided: &mut Lists,
+) {
+    for p in policies {
+        let name = block.policy_name(p as usize).unwrap_or_default();
+        if block.avoids(p as usize) {
+            avoided.item(name);
+        } else {
+            recommended.item(name);
+        }
+    }
+    recommended.end_row();
+    avoided.end_row();
+}
+
 /// The result columns of one chunk, written as its blocks are evaluated.
 pub struct Output {
     rows: usize,
@@ -267,6 +291,13 @@ pub struct Output {
     widest_type: u32,
     /// Rows with a classification
     classified: Vec<u64>,
+    /// A key into `VerdictBlock::VERDICTS` per row (0 under a null)
+    verdict: Vec<i32>,
+    /// A type key per row (0 under a null), and the rows that have a provisional lead
+    lead: Vec<i32>,
+    led: Vec<u64>,
+    /// The largest lead key written
+    widest_lead: u32,
     /// Types
     types: usize,
     /// Type-major (`type * rows + row`): status keys and rounded scores, one allocation
@@ -276,11 +307,15 @@ pub struct Output {
     status: Vec<i32>,
     score: Vec<f64>,
     /// Rows without problems
-    verdict: Vec<u64>,
+    sound: Vec<u64>,
     any_problems: bool,
-    policies: Lists,
-    runs: PolicyRuns,
+    recommended: Lists,
+    avoided: Lists,
+    recommended_runs: PolicyRuns,
+    avoided_runs: PolicyRuns,
     unknown: Lists,
+    provisional_recommended: Lists,
+    provisional_avoided: Lists,
     problem_offsets: Vec<i32>,
     problem_count: i32,
     code: StringBuilder,
@@ -300,14 +335,25 @@ impl Output {
             classification: Vec::with_capacity(rows),
             widest_type: 0,
             classified: Vec::with_capacity(rows.div_ceil(64)),
+            verdict: Vec::with_capacity(rows),
+            lead: Vec::with_capacity(rows),
+            led: Vec::with_capacity(rows.div_ceil(64)),
+            widest_lead: 0,
             types,
             status: Vec::with_capacity(rows * types),
             score: Vec::with_capacity(rows * types),
-            verdict: Vec::with_capacity(rows.div_ceil(64)),
+            sound: Vec::with_capacity(rows.div_ceil(64)),
             any_problems: false,
-            policies: Lists::new(rows),
-            runs: PolicyRuns::default(),
+            recommended: Lists::new(rows),
+            avoided: Lists::new(rows),
+            recommended_runs: PolicyRuns::default(),
+            avoided_runs: PolicyRuns {
+                avoid: true,
+                ..PolicyRuns::default()
+            },
             unknown: Lists::new(rows),
+            provisional_recommended: Lists::new(rows),
+            provisional_avoided: Lists::new(rows),
             problem_offsets,
             problem_count: 0,
             code: StringBuilder::new(),
@@ -353,7 +399,24 @@ impl Output {
         put_bits(&mut self.classified, start, n, classified);
         // Statuses and scores, type by type (a row with problems: key 0 and NaN, null).
         let bad = block.problem_rows();
-        put_bits(&mut self.verdict, start, n, !bad);
+        put_bits(&mut self.sound, start, n, !bad);
+        // The verdict (null for a row with problems) and the provisional lead.
+        let mut led = 0u64;
+        for r in 0..n {
+            let v = block.verdict(r);
+            self.verdict.push(if v == VerdictBlock::NO_VERDICT {
+                0
+            } else {
+                i32::from(v)
+            });
+            let lead = block.provisional(r);
+            let some = lead != VerdictBlock::NONE;
+            led |= u64::from(some) << r;
+            let lead = if some { lead } else { 0 };
+            self.widest_lead = self.widest_lead.max(lead);
+            self.lead.push(lead as i32);
+        }
+        put_bits(&mut self.led, start, n, led);
         self.any_problems |= bad != 0;
         for t in 0..self.types {
             let at = t * self.rows + start..t * self.rows + start + n;
@@ -373,28 +436,31 @@ impl Output {
                 x.write(round4(sc));
             }
         }
-        // Policies: a run per distinct set, copied; rule sets too large for sets, by name.
+        // Policies and avoid items: a run per distinct set, copied; rule sets too large
+        // for sets, by name.
         match block.policy_keys() {
             Some(keys) => {
-                self.runs.reserve();
+                self.recommended_runs.reserve();
+                self.avoided_runs.reserve();
                 for (r, key) in keys.enumerate() {
-                    self.runs.append(key, block, r, &mut self.policies);
+                    self.recommended_runs
+                        .append(key, block, r, &mut self.recommended);
+                    self.avoided_runs.append(key, block, r, &mut self.avoided);
                 }
             }
             None => {
                 for r in 0..n {
-                    for p in block.policies(r) {
-                        self.policies
-                            .item(block.policy_name(p as usize).unwrap_or_default());
-                    }
-                    self.policies.end_row();
+                    let (recommended, avoided) = (&mut self.recommended, &mut self.avoided);
+                    split_by_kind(block, block.policies(r), recommended, avoided);
                 }
             }
         }
-        // Unknown facts: only open rows have any.
+        // Unknown facts and the provisional lead's policies: only open rows have any.
         let open = block.open_rows();
         if open == 0 {
             self.unknown.empty_rows(n);
+            self.provisional_recommended.empty_rows(n);
+            self.provisional_avoided.empty_rows(n);
         } else {
             for r in 0..n {
                 for f in block.unknown_facts(r) {
@@ -402,6 +468,11 @@ impl Output {
                         .item(block.fact_name(f as usize).unwrap_or_default());
                 }
                 self.unknown.end_row();
+                let (recommended, avoided) = (
+                    &mut self.provisional_recommended,
+                    &mut self.provisional_avoided,
+                );
+                split_by_kind(block, block.provisional_policies(r), recommended, avoided);
             }
         }
         // Problems: only the rows that have them hold any.
@@ -428,15 +499,25 @@ impl Output {
         if start == 0 && n > 0 {
             // Room for the rest at the first block's rate, so that the lists grow once.
             let rest = self.rows.saturating_sub(n) / n + 1;
-            self.policies.reserve(rest);
+            self.recommended.reserve(rest);
+            self.avoided.reserve(rest);
         }
-        if let Err(e) = self.policies.check().and(self.unknown.check()) {
+        let checked = [
+            &self.recommended,
+            &self.avoided,
+            &self.unknown,
+            &self.provisional_recommended,
+            &self.provisional_avoided,
+        ];
+        if let Err(e) = checked.iter().try_for_each(|l| l.check()) {
             self.error = Some(e);
         }
     }
 
-    /// The columns after the ids: classification, each type's status and score, policies,
-    /// unknown facts, problems (`type_names`: the classification's dictionary).
+    /// The columns after the ids: classification, verdict, provisional lead, each type's
+    /// status and score, the policies to follow and the avoid items, unknown facts, the
+    /// provisional lead's policies and avoid items, problems (`type_names`: the
+    /// classification's and the lead's dictionary).
     pub fn finish(self, type_names: &[String]) -> Result<Vec<ArrayRef>, ArrowError> {
         if let Some(e) = self.error {
             return Err(e);
@@ -460,7 +541,7 @@ impl Output {
             status.set_len(rows * self.types);
             score.set_len(rows * self.types);
         }
-        let mut out: Vec<ArrayRef> = Vec::with_capacity(2 * self.types + 4);
+        let mut out: Vec<ArrayRef> = Vec::with_capacity(2 * self.types + 9);
         let classified = nulls(self.classified, rows);
         let names: Vec<&str> = type_names.iter().map(String::as_str).collect();
         out.push(dictionary(
@@ -469,7 +550,20 @@ impl Output {
             self.widest_type as usize,
             (classified.null_count() > 0).then_some(classified),
         )?);
-        let verdict = self.any_problems.then(|| nulls(self.verdict, rows));
+        let verdict = self.any_problems.then(|| nulls(self.sound, rows));
+        out.push(dictionary(
+            &VerdictBlock::VERDICTS,
+            ScalarBuffer::from(self.verdict),
+            VerdictBlock::VERDICTS.len() - 1,
+            verdict.clone(),
+        )?);
+        let led = nulls(self.led, rows);
+        out.push(dictionary(
+            &names,
+            ScalarBuffer::from(self.lead),
+            self.widest_lead as usize,
+            (led.null_count() > 0).then_some(led),
+        )?);
         let status = ScalarBuffer::<i32>::from(status);
         let score = ScalarBuffer::<f64>::from(score);
         for t in 0..self.types {
@@ -480,8 +574,11 @@ impl Output {
                 verdict.clone(),
             )?));
         }
-        out.push(Arc::new(self.policies.finish()?));
+        out.push(Arc::new(self.recommended.finish()?));
+        out.push(Arc::new(self.avoided.finish()?));
         out.push(Arc::new(self.unknown.finish()?));
+        out.push(Arc::new(self.provisional_recommended.finish()?));
+        out.push(Arc::new(self.provisional_avoided.finish()?));
         let mut code = self.code;
         let mut message = self.message;
         let mut help = self.help;

@@ -53,8 +53,16 @@ def _check(out, expected, rules, ids):
     for row, want, id_ in zip(got, expected, ids):
         assert row["id"] == id_
         assert row["classification"] == want.classification
-        assert row["policies"] == [p.name for p in want.policies]
+        assert row["recommended"] == [p.name for p in want.recommended]
+        assert row["avoided"] == [p.name for p in want.avoid]
         assert row["unknown_facts"] == open_facts(rules, want)
+        lead = want.provisional
+        assert row["provisional"] == (lead.type if lead else None)
+        assert row["provisional_recommended"] == ([p.name for p in lead.recommended] if lead else [])
+        assert row["provisional_avoided"] == ([p.name for p in lead.avoid] if lead else [])
+        assert row["verdict"] in ("firm", "provisional", "undetermined", "none")
+        assert (row["verdict"] == "provisional") == (lead is not None)
+        assert (row["verdict"] == "firm") <= (want.classification is not None)
         assert row["problems"] == []
         for name, t in want.types.items():
             assert row[f"{name}_status"] == t.status
@@ -66,10 +74,13 @@ def test_pyarrow_table_gives_the_answers_of_evaluate(rules):
     table, _ = _table(rules, rows)
     out = rules.evaluate_arrow(table, id="id")
     assert isinstance(out, pa.Table)
-    assert out.column_names[:2] == ["id", "classification"]
+    assert out.column_names[:4] == ["id", "classification", "verdict", "provisional"]
     for t in rules.types:
         assert f"{t}_status" in out.column_names and f"{t}_score" in out.column_names
-    assert out.column_names[-3:] == ["policies", "unknown_facts", "problems"]
+    assert out.column_names[-6:] == [
+        "recommended", "avoided", "unknown_facts",
+        "provisional_recommended", "provisional_avoided", "problems",
+    ]
     _check(out, _expected(rules, rows), rules, [r["id"] for r in rows])
 
 
@@ -107,7 +118,7 @@ def test_polars_and_the_join_back_recipe(rules):
     _check(out, _expected(rules, rows), rules, [r["id"] for r in rows])
     # The recipe of docs/python.md: the verdicts back beside the facts, by id.
     verdicts = pl.from_arrow(out)
-    joined = df.join(verdicts.select("id", "classification", "policies"), on="id", how="left")
+    joined = df.join(verdicts.select("id", "classification", "recommended"), on="id", how="left")
     assert joined.height == df.height
     assert joined.filter(pl.col("id") == "leon")["classification"][0] == "mass_production_cluster"
 
@@ -130,7 +141,8 @@ def test_duckdb_results(rules):
     got = out.to_pylist()
     assert [r["id"] for r in got] == ["a", "b", "c"]
     assert got[0]["classification"] == want[0].classification
-    assert got[0]["policies"] == [p.name for p in want[0].policies]
+    assert got[0]["recommended"] == [p.name for p in want[0].recommended]
+    assert got[0]["provisional"] == want[0].provisional.type
     assert got[1]["problems"][0]["code"] == "meso::facts::unknown_level"
     assert got[2]["unknown_facts"] == open_facts(rules, want[2])
     # DuckDB's decimals (0.97 is DECIMAL(3,2)) are read as numbers.
@@ -152,7 +164,8 @@ def test_a_bad_cell_is_a_problem_of_its_row_never_a_dropped_row(rules):
     assert out[0]["cluster_status"] is not None
     bad = out[1]
     assert bad["classification"] is None and bad["cluster_status"] is None
-    assert bad["cluster_score"] is None and bad["policies"] == []
+    assert bad["cluster_score"] is None and bad["recommended"] == bad["avoided"] == []
+    assert bad["verdict"] is None and bad["provisional"] is None
     assert [p["code"] for p in bad["problems"]] == ["meso::facts::unknown_level"]
     assert bad["problems"][0]["message"].startswith("row 2: ")
     assert "did you mean `high`?" in bad["problems"][0]["help"]
@@ -313,8 +326,45 @@ def test_a_census_csv_reads_the_same_through_pandas_polars_and_meso_batch(rules,
             want = batch[r["name"]]
             assert r["problems"] == [], (name, r["name"], r["problems"])
             assert r["classification"] == want["classification"], (name, r["name"])
-            assert r["policies"] == want["recommended"], (name, r["name"])
+            assert r["recommended"] == want["recommended"], (name, r["name"])
+            assert r["avoided"] == want["avoided"], (name, r["name"])
+            assert r["verdict"] == want["verdict"], (name, r["name"])
+            lead = want["provisional"]
+            assert r["provisional"] == (lead["type"] if lead else None), (name, r["name"])
+            assert r["provisional_recommended"] == (lead["recommended"] if lead else [])
+            assert r["provisional_avoided"] == (lead["avoided"] if lead else [])
             assert r["unknown_facts"] == want["unknown_facts"], (name, r["name"])
             for t in rules.types:
                 assert r[f"{t}_status"] == want["types"][t]["status"], (name, r["name"], t)
                 assert r[f"{t}_score"] == want["types"][t]["score"], (name, r["name"], t)
+
+
+def test_evaluate_arrow_has_the_columns_and_values_of_meso_batch(rules, cli, tmp_path):
+    """The Arrow result is `meso batch`'s Parquet output, column for column and value for
+    value (the id passed through, and `problems` added), on every shipped example and on
+    a census-style CSV with gaps."""
+    import subprocess
+
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    census = tmp_path / "census.csv"
+    # Rows `meso batch` rejects are left out here (the test above compares their problems).
+    good = [line for line in _CENSUS_CSV.splitlines() if not line.startswith("bad,")]
+    census.write_text("\n".join(good) + "\n", encoding="utf-8")
+    examples, _ = _table(rules, _examples())
+    for name, table in [("examples", examples), ("census", pacsv.read_csv(census))]:
+        if name == "census":
+            table = table.rename_columns(["id" if c == "name" else c for c in table.column_names])
+        src, out = tmp_path / f"{name}.parquet", tmp_path / f"{name}.out.parquet"
+        pq.write_table(table, src)
+        done = subprocess.run(
+            [cli, "batch", str(src), "--out", str(out)],
+            cwd=REPO, capture_output=True, text=True, check=False,
+        )
+        assert done.returncode in (0, 3), done.stderr
+        want = pq.read_table(out)
+        got = rules.evaluate_arrow(table, id="id")
+        assert got.column_names == want.column_names + ["problems"], name
+        for column in want.column_names:
+            assert got.column(column).to_pylist() == want.column(column).to_pylist(), (name, column)

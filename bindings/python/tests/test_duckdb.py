@@ -33,7 +33,11 @@ def test_a_row_in_a_struct_out(con, rules):
         {"firms": 1500, "share_micro_small": 0.97, "trust": "low", "main_market": "local"}
     )
     assert a["classification"] == want.classification
-    assert a["policies"] == [p.name for p in want.policies]
+    assert a["recommended"] == [p.name for p in want.recommended]
+    assert a["avoided"] == [p.name for p in want.avoid]
+    lead = want.provisional
+    assert a["provisional"] == (lead.type if lead else None)
+    assert a["provisional_recommended"] == ([p.name for p in lead.recommended] if lead else [])
     for name, t in want.types.items():
         assert a[f"{name}_status"] == t.status
         assert a[f"{name}_score"] == t.score

@@ -44,8 +44,23 @@ def test_result_fields(rules):
     assert r.rules_fingerprint == rules.fingerprint
     assert r.facts_fingerprint.startswith("sha256:")
     assert r["classification"] == r.classification
-    assert r.provisional == d.get("provisional")
+    assert r.provisional is None and d["provisional"] is None
     assert "mass_production_cluster" in repr(r)
+
+
+def test_a_provisional_lead_says_what_would_settle_it(rules):
+    r = rules.evaluate({"firms": 1500, "share_micro_small": 0.95, "trust": "low"})
+    d = r.to_dict()["provisional"]
+    p = r.provisional
+    assert r.classification is None and p is not None
+    assert p.type == d["type"] == "survival_cluster"
+    assert p.score == d["score"] and p.label == d["label"]
+    assert p.unknown_facts == d["unknown_facts"] and "main_market" in p.unknown_facts
+    assert p.alternatives == d["alternatives"]
+    assert [q.name for q in p.policies] == [q["policy"] for q in d["policies"]]
+    assert p.avoid and all(q.kind == "avoid" for q in p.avoid)
+    assert p.recommended and all(q.kind == "recommend" for q in p.recommended)
+    assert "provisionally" in p.explanation
 
 
 def test_unknown_facts_leave_things_open(rules):

@@ -51,6 +51,7 @@ __all__ = [
     "TypeResult",
     "Policy",
     "UndeterminedPolicy",
+    "Provisional",
     "Trace",
     "Diagnostic",
     "Label",
@@ -174,6 +175,32 @@ class UndeterminedPolicy:
     unknown_facts: List[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Provisional:
+    """The type that leads while facts are missing: the most specific types are left open,
+    and this one fits best so far. ``unknown_facts`` would settle it; ``policies`` are what
+    it would bring in, in order."""
+
+    type: str
+    score: float
+    label: Optional[str] = None
+    score_max: float = 0.0
+    explanation: Optional[str] = None
+    unknown_facts: List[str] = field(default_factory=list)
+    alternatives: List[str] = field(default_factory=list)
+    policies: List[Policy] = field(default_factory=list)
+
+    @property
+    def recommended(self) -> List[Policy]:
+        """The policies it would bring in (kind ``recommend``), in order."""
+        return [p for p in self.policies if p.kind == "recommend"]
+
+    @property
+    def avoid(self) -> List[Policy]:
+        """The avoid items it would bring in, in order."""
+        return [p for p in self.policies if p.kind == "avoid"]
+
+
 def _iframe(html: str) -> str:
     import html as _html
 
@@ -271,10 +298,17 @@ class Result:
         return result
 
     @property
-    def provisional(self) -> Any:
-        """Whether the classification is provisional (unknown facts could change it), once
-        the engine reports it; ``None`` before."""
-        return self._d().get("provisional")
+    def provisional(self) -> Optional[Provisional]:
+        """The provisional lead when missing facts leave the most specific types open
+        (``None`` when the facts settle the verdict, or with ``strict_unknowns``)."""
+        data = self._d().get("provisional")
+        if not data:
+            return None
+        fields_ = _known(Provisional, data)
+        fields_["policies"] = [
+            Policy(**_known(Policy, p, policy="name")) for p in data.get("policies", [])
+        ]
+        return Provisional(**fields_)
 
     @property
     def types(self) -> Dict[str, TypeResult]:
@@ -491,10 +525,14 @@ class Rules:
         Polars or pandas ``DataFrame``, a DuckDB result, anything with the Arrow PyCapsule
         interface. Columns name facts; ``id`` names the columns to carry through to the
         result instead (a name or a list). Returns a ``pyarrow.Table`` with one row per
-        input row, in order: the id columns, ``classification``, ``<type>_status`` and
-        ``<type>_score`` for each type, ``policies`` (in order), ``unknown_facts`` and
-        ``problems`` (code, message, help of each cell that does not fit its fact: such a
-        row has no verdict, and is never dropped). A column that names no fact, or whose
+        input row, in order: the id columns, then the columns ``meso batch`` writes —
+        ``classification``, ``verdict`` (``firm``, ``provisional``, ``undetermined`` or
+        ``none``), ``provisional`` (the type that leads while facts are missing),
+        ``<type>_status`` and ``<type>_score`` for each type, ``recommended`` and
+        ``avoided`` (in order), ``unknown_facts`` (what would settle the open types),
+        ``provisional_recommended`` and ``provisional_avoided`` — and ``problems`` (code,
+        message, help of each cell that does not fit its fact: such a row has no verdict,
+        and is never dropped). A column that names no fact, or whose
         type cannot hold its fact, raises :class:`FactsError`. Runs on every core, or on
         ``threads``."""
         import pyarrow as pa

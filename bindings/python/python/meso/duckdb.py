@@ -6,9 +6,11 @@
 >>> con.sql("select id, classify(t).classification from clusters t")  # doctest: +SKIP
 
 The function takes a row as a STRUCT (``classify(t)`` for the whole row of ``t``, or
-``classify({'firms': firms, 'trust': trust})``) and returns a STRUCT: ``classification``,
-``<type>_status`` and ``<type>_score`` for each type, ``policies``, ``unknown_facts`` and
-``problems``, the columns of :meth:`meso.Rules.evaluate_arrow`. It runs as an Arrow
+``classify({'firms': firms, 'trust': trust})``) and returns a STRUCT of the columns of
+:meth:`meso.Rules.evaluate_arrow` (those of ``meso batch``): ``classification``, ``verdict``,
+``provisional``, ``<type>_status`` and ``<type>_score`` for each type, ``recommended``,
+``avoided``, ``unknown_facts``, ``provisional_recommended``, ``provisional_avoided`` and
+``problems``. It runs as an Arrow
 function: DuckDB hands it whole vectors of rows, never one row at a time.
 """
 
@@ -23,12 +25,14 @@ __all__ = ["register", "return_type"]
 
 def return_type(rules: Rules) -> str:
     """The SQL type the function returns, for this rule set."""
-    parts = ["classification VARCHAR"]
+    parts = ["classification VARCHAR", "verdict VARCHAR", "provisional VARCHAR"]
     for t in rules.types:
         parts.append(f'"{t}_status" VARCHAR')
         parts.append(f'"{t}_score" DOUBLE')
-    parts.append("policies VARCHAR[]")
-    parts.append("unknown_facts VARCHAR[]")
+    for lists in ("recommended", "avoided", "unknown_facts"):
+        parts.append(f"{lists} VARCHAR[]")
+    parts.append("provisional_recommended VARCHAR[]")
+    parts.append("provisional_avoided VARCHAR[]")
     parts.append("problems STRUCT(code VARCHAR, message VARCHAR, help VARCHAR)[]")
     return "STRUCT(" + ", ".join(parts) + ")"
 
