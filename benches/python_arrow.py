@@ -147,7 +147,8 @@ def best(f, repeat: int, clock=time.thread_time) -> float:
 
 def spark_rows(table, rules, repeat: int) -> list:
     """meso.spark.classify on a local[2] session, wall time: the DataFrame cached first,
-    the result written to Spark's `noop` sink (every row evaluated, nothing kept)."""
+    the result written to Spark's `noop` sink (every row evaluated, nothing kept).
+    benches/spark.py splits Spark's time into stages, with CPU time, on more rows."""
     from pyspark.sql import SparkSession
 
     import meso.spark
@@ -157,6 +158,8 @@ def spark_rows(table, rules, repeat: int) -> list:
         .config("spark.ui.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "65536")
+        # No per-row byte count of the batch being built (docs/scale.md; benches/spark.py).
+        .config("spark.sql.execution.arrow.maxBytesPerBatch", "2147483647")
         .config("spark.driver.memory", "4g")
         .getOrCreate()
     )

@@ -62,3 +62,46 @@ def test_rules_travel_by_value(spark, tmp_path):
     (tmp_path / "t.meso").unlink()
     got = [r["classification"] for r in meso.spark.classify(df, rules).collect()]
     assert sorted(got, key=str) == sorted([None, "big"], key=str)
+
+
+def test_the_recommended_session_settings_keep_every_row(spark, rules):
+    # docs/scale.md's settings: no per-row byte check (maxBytesPerBatch at Int.MaxValue);
+    # tiny batches here so that each partition crosses over to Python in several of them.
+    import pyarrow as pa
+
+    levels = ["low", "medium", "high", "hgih"]
+    rows = [
+        (f"r{i:03d}", 40 + i * 37 % 900, (i * 13 % 100) / 100, levels[i % 4],
+         ["local", "domestic", None][i % 3])
+        for i in range(60)
+    ]
+    schema = "id string, firms long, share_micro_small double, trust string, main_market string"
+    settings = {
+        "spark.sql.execution.arrow.maxRecordsPerBatch": "7",
+        "spark.sql.execution.arrow.maxBytesPerBatch": "2147483647",
+    }
+    before = {k: spark.conf.get(k, None) for k in settings}
+    for k, v in settings.items():
+        spark.conf.set(k, v)
+    try:
+        out = meso.spark.classify(spark.createDataFrame(rows, schema).repartition(3), rules,
+                                  id="id").collect()
+    finally:
+        for k, v in before.items():
+            spark.conf.unset(k) if v is None else spark.conf.set(k, v)
+    table = pa.table({name: list(col) for name, col in zip(
+        ["id", "firms", "share_micro_small", "trust", "main_market"], zip(*rows))})
+    want = rules.evaluate_arrow(table, id="id").to_pylist()
+    got = {r["id"]: r.asDict(recursive=True) for r in out}
+    assert len(out) == len(rows) and sorted(got) == [w["id"] for w in want]
+    for w in want:
+        g = got[w["id"]]
+        assert g["classification"] == w["classification"]
+        assert g["policies"] == w["policies"]
+        # A problem's message counts rows within the Arrow batch the worker was given
+        # ("row 2: ..."), not within the DataFrame: compare what follows.
+        assert [(p["code"], p["message"].split(": ", 1)[1], p["help"]) for p in g["problems"]] == [
+            (p["code"], p["message"].split(": ", 1)[1], p["help"]) for p in w["problems"]
+        ]
+        for t in rules.types:
+            assert (g[f"{t}_status"], g[f"{t}_score"]) == (w[f"{t}_status"], w[f"{t}_score"])

@@ -6,6 +6,11 @@
 The rule set travels to the executors by value (its sources' text and parameters, a few
 kilobytes), so no rule file needs to be on the workers; each Python worker loads it once.
 The workers need the ``meso`` package installed (ship the wheel with the job).
+
+Most of the time goes to Spark's own hand-off (rows to Arrow and back, in the JVM); two
+session settings cut a third of it (docs/scale.md, "Partitions and batches"):
+``spark.sql.execution.arrow.maxRecordsPerBatch=65536`` and
+``spark.sql.execution.arrow.maxBytesPerBatch=2147483647`` (no per-row size check).
 """
 
 from __future__ import annotations
