@@ -46,7 +46,9 @@ def test_classify_a_dataframe(spark, rules):
         {"firms": 1500, "share_micro_small": 0.97, "trust": "low", "main_market": "local"}
     )
     assert got["a"]["classification"] == want.classification
-    assert list(got["a"]["policies"]) == [p.name for p in want.policies]
+    assert list(got["a"]["recommended"]) == [p.name for p in want.recommended]
+    assert list(got["a"]["avoided"]) == [p.name for p in want.avoid]
+    assert got["a"]["verdict"] in ("firm", "provisional", "undetermined", "none")
     assert got["b"]["problems"][0]["code"] == "meso::facts::unknown_level"
 
 
@@ -97,7 +99,8 @@ def test_the_recommended_session_settings_keep_every_row(spark, rules):
     for w in want:
         g = got[w["id"]]
         assert g["classification"] == w["classification"]
-        assert g["policies"] == w["policies"]
+        assert g["recommended"] == w["recommended"] and g["avoided"] == w["avoided"]
+        assert g["verdict"] == w["verdict"] and g["provisional"] == w["provisional"]
         # A problem's message counts rows within the Arrow batch the worker was given
         # ("row 2: ..."), not within the DataFrame: compare what follows.
         assert [(p["code"], p["message"].split(": ", 1)[1], p["help"]) for p in g["problems"]] == [

@@ -56,12 +56,19 @@ def result_schema(df: Any, rules: Rules, id: Sequence[str] = ()) -> Any:
     )
 
     fields = [df.schema[c] for c in id]
-    fields.append(StructField("classification", StringType(), True))
+    for name in ("classification", "verdict", "provisional"):
+        fields.append(StructField(name, StringType(), True))
     for t in rules.types:
         fields.append(StructField(f"{t}_status", StringType(), True))
         fields.append(StructField(f"{t}_score", DoubleType(), True))
-    fields.append(StructField("policies", ArrayType(StringType(), True), False))
-    fields.append(StructField("unknown_facts", ArrayType(StringType(), True), False))
+    for name in (
+        "recommended",
+        "avoided",
+        "unknown_facts",
+        "provisional_recommended",
+        "provisional_avoided",
+    ):
+        fields.append(StructField(name, ArrayType(StringType(), True), False))
     problem = StructType(
         [
             StructField("code", StringType(), True),
