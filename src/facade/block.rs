@@ -332,15 +332,19 @@ impl<'a> VerdictBlock<'a> {
             crate::eval::verdict(self.program, status, classification, lead)
         };
         match kind {
-            VerdictKind::Firm => 0,
+            VerdictKind::Firm => Self::FIRM,
             VerdictKind::Provisional => 1,
             VerdictKind::Undetermined => 2,
-            VerdictKind::None => 3,
+            VerdictKind::None => Self::NO_TYPE,
         }
     }
 
     /// The names of [`VerdictBlock::verdict`]'s codes, by code.
     pub const VERDICTS: [&'static str; 4] = ["firm", "provisional", "undetermined", "none"];
+    /// Verdict code: a type matched, and nothing is open below it.
+    pub const FIRM: u8 = 0;
+    /// Verdict code: no type matched, and none is open.
+    pub const NO_TYPE: u8 = 3;
 
     /// Whether policy `p` is an avoid item (an error to avoid), not a policy to follow.
     #[inline]

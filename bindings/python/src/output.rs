@@ -160,13 +160,12 @@ impl Lists {
     }
 }
 
-/// Per distinct set of policies ([`VerdictBlock::policy_key`]) the names of those of one
-/// kind (the policies to follow, or the avoid items), made once: the bytes and the items'
-/// ends (relative to the run's first byte), copied into [`Lists`] for each row that has it.
+/// Per distinct set of policies ([`VerdictBlock::policy_key`]) its names, made once and
+/// apart by kind (the policies to follow, the avoid items): the bytes and the items' ends
+/// (relative to the part's first byte), copied into the two [`Lists`] for each row that has
+/// it.
 #[derive(Default)]
 struct PolicyRuns {
-    /// Which kind: the avoid items, else the policies to follow
-    avoid: bool,
     /// Open addressing, a power of two in size
     slots: Vec<Run>,
     used: usize,
@@ -179,6 +178,13 @@ struct PolicyRuns {
 struct Run {
     key: u64,
     used: bool,
+    /// The policies to follow, then the avoid items
+    parts: [Part; 2],
+}
+
+/// One kind's part of a run: spans of `PolicyRuns::bytes` and `PolicyRuns::ends`.
+#[derive(Clone, Copy, Default)]
+struct Part {
     bytes: (u32, u32),
     ends: (u32, u32),
 }
@@ -202,20 +208,26 @@ impl PolicyRuns {
             }
             i = (i + 1) & mask;
         }
-        let (b, e) = (self.bytes.len() as u32, self.ends.len() as u32);
-        for p in block
-            .policies(r)
-            .filter(|&p| block.avoids(p as usize) == self.avoid)
-        {
-            let name = block.policy_name(p as usize).unwrap_or_default();
-            self.bytes.extend_from_slice(name.as_bytes());
-            self.ends.push(self.bytes.len() as i32 - b as i32);
+        let mut parts = [Part::default(); 2];
+        for (avoid, part) in [false, true].into_iter().zip(&mut parts) {
+            let (b, e) = (self.bytes.len() as u32, self.ends.len() as u32);
+            for p in block
+                .policies(r)
+                .filter(|&p| block.avoids(p as usize) == avoid)
+            {
+                let name = block.policy_name(p as usize).unwrap_or_default();
+                self.bytes.extend_from_slice(name.as_bytes());
+                self.ends.push(self.bytes.len() as i32 - b as i32);
+            }
+            *part = Part {
+                bytes: (b, self.bytes.len() as u32),
+                ends: (e, self.ends.len() as u32),
+            };
         }
         let run = Run {
             key,
             used: true,
-            bytes: (b, self.bytes.len() as u32),
-            ends: (e, self.ends.len() as u32),
+            parts,
         };
         if let Some(slot) = self.slots.get_mut(i) {
             *slot = run;
@@ -246,19 +258,22 @@ impl PolicyRuns {
         self.slots = slots;
     }
 
-    /// Append row `r`'s policies (key `key`) to `lists`.
+    /// Append row `r`'s policies (key `key`) to `lists`: those to follow to the first,
+    /// the avoid items to the second.
     #[inline]
-    fn append(&mut self, key: u64, block: &VerdictBlock<'_>, r: usize, lists: &mut Lists) {
+    fn append(&mut self, key: u64, block: &VerdictBlock<'_>, r: usize, lists: [&mut Lists; 2]) {
         let run = self.run(key, block, r);
-        let bytes = self.bytes.get(run.bytes.0 as usize..run.bytes.1 as usize);
-        let ends = self.ends.get(run.ends.0 as usize..run.ends.1 as usize);
-        let base = lists.bytes.len() as i32;
-        lists.bytes.extend_from_slice(bytes.unwrap_or_default());
-        let ends = ends.unwrap_or_default().iter();
-        lists
-            .item_offsets
-            .extend(ends.map(|&e| base.wrapping_add(e)));
-        lists.end_row();
+        for (part, lists) in run.parts.iter().zip(lists) {
+            let bytes = self.bytes.get(part.bytes.0 as usize..part.bytes.1 as usize);
+            let ends = self.ends.get(part.ends.0 as usize..part.ends.1 as usize);
+            let base = lists.bytes.len() as i32;
+            lists.bytes.extend_from_slice(bytes.unwrap_or_default());
+            let ends = ends.unwrap_or_default().iter();
+            lists
+                .item_offsets
+                .extend(ends.map(|&e| base.wrapping_add(e)));
+            lists.end_row();
+        }
     }
 }
 
@@ -311,8 +326,7 @@ pub struct Output {
     any_problems: bool,
     recommended: Lists,
     avoided: Lists,
-    recommended_runs: PolicyRuns,
-    avoided_runs: PolicyRuns,
+    runs: PolicyRuns,
     unknown: Lists,
     provisional_recommended: Lists,
     provisional_avoided: Lists,
@@ -346,11 +360,7 @@ impl Output {
             any_problems: false,
             recommended: Lists::new(rows),
             avoided: Lists::new(rows),
-            recommended_runs: PolicyRuns::default(),
-            avoided_runs: PolicyRuns {
-                avoid: true,
-                ..PolicyRuns::default()
-            },
+            runs: PolicyRuns::default(),
             unknown: Lists::new(rows),
             provisional_recommended: Lists::new(rows),
             provisional_avoided: Lists::new(rows),
@@ -402,7 +412,21 @@ impl Output {
         put_bits(&mut self.sound, start, n, !bad);
         // The verdict (null for a row with problems) and the provisional lead.
         let mut led = 0u64;
+        let open = block.open_rows();
         for r in 0..n {
+            if (open >> r) & 1 == 0 {
+                // Nothing open: firm with a classification, else none (a row with
+                // problems is null whatever its key).
+                let firm = (classified >> r) & 1 == 1;
+                let v = if firm {
+                    VerdictBlock::FIRM
+                } else {
+                    VerdictBlock::NO_TYPE
+                };
+                self.verdict.push(i32::from(v));
+                self.lead.push(0);
+                continue;
+            }
             let v = block.verdict(r);
             self.verdict.push(if v == VerdictBlock::NO_VERDICT {
                 0
@@ -440,12 +464,10 @@ impl Output {
         // for sets, by name.
         match block.policy_keys() {
             Some(keys) => {
-                self.recommended_runs.reserve();
-                self.avoided_runs.reserve();
+                self.runs.reserve();
                 for (r, key) in keys.enumerate() {
-                    self.recommended_runs
-                        .append(key, block, r, &mut self.recommended);
-                    self.avoided_runs.append(key, block, r, &mut self.avoided);
+                    let lists = [&mut self.recommended, &mut self.avoided];
+                    self.runs.append(key, block, r, lists);
                 }
             }
             None => {
@@ -456,7 +478,6 @@ impl Output {
             }
         }
         // Unknown facts and the provisional lead's policies: only open rows have any.
-        let open = block.open_rows();
         if open == 0 {
             self.unknown.empty_rows(n);
             self.provisional_recommended.empty_rows(n);
