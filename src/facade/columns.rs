@@ -957,27 +957,23 @@ trait Offset: Copy + TryInto<usize> {
     fn raw(self) -> usize;
 }
 
-impl Offset for i32 {
-    #[inline(always)]
-    fn at(self) -> usize {
-        usize::try_from(self).unwrap_or(usize::MAX)
-    }
-    #[inline(always)]
-    fn raw(self) -> usize {
-        self as usize
-    }
+/// Arrow's two offset widths (`Utf8`, `LargeUtf8`).
+macro_rules! offset_width {
+    ($($t:ty),*) => {$(
+        impl Offset for $t {
+            #[inline(always)]
+            fn at(self) -> usize {
+                usize::try_from(self).unwrap_or(usize::MAX)
+            }
+            #[inline(always)]
+            fn raw(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
 }
 
-impl Offset for i64 {
-    #[inline(always)]
-    fn at(self) -> usize {
-        usize::try_from(self).unwrap_or(usize::MAX)
-    }
-    #[inline(always)]
-    fn raw(self) -> usize {
-        self as usize
-    }
-}
+offset_width!(i32, i64);
 
 /// The cells `rows` of a string column into `sink`, each distinct string read once. First
 /// every cell of the block is looked up by its key (see [`Short`]) in the column's

@@ -27,6 +27,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    TYPE_CHECKING,
     Sequence,
     Tuple,
     Union,
@@ -175,8 +176,29 @@ class UndeterminedPolicy:
     unknown_facts: List[str] = field(default_factory=list)
 
 
+class _ByKind:
+    """``.recommended`` and ``.avoid``: the ``.policies`` of each kind, in order."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # what the subclasses provide
+
+        @property
+        def policies(self) -> List[Policy]: ...
+
+    @property
+    def recommended(self) -> List[Policy]:
+        """The policies to follow (kind ``recommend``), in order."""
+        return [p for p in self.policies if p.kind == "recommend"]
+
+    @property
+    def avoid(self) -> List[Policy]:
+        """The avoid items (kind ``avoid``), in order."""
+        return [p for p in self.policies if p.kind == "avoid"]
+
+
 @dataclass(frozen=True)
-class Provisional:
+class Provisional(_ByKind):
     """The type that leads while facts are missing: the most specific types are left open,
     and this one fits best so far. ``unknown_facts`` would settle it; ``policies`` are what
     it would bring in, in order."""
@@ -189,16 +211,6 @@ class Provisional:
     unknown_facts: List[str] = field(default_factory=list)
     alternatives: List[str] = field(default_factory=list)
     policies: List[Policy] = field(default_factory=list)
-
-    @property
-    def recommended(self) -> List[Policy]:
-        """The policies it would bring in (kind ``recommend``), in order."""
-        return [p for p in self.policies if p.kind == "recommend"]
-
-    @property
-    def avoid(self) -> List[Policy]:
-        """The avoid items it would bring in, in order."""
-        return [p for p in self.policies if p.kind == "avoid"]
 
 
 def _iframe(html: str) -> str:
@@ -250,7 +262,7 @@ class Trace:
         return self.text if self.format == "markdown" else None
 
 
-class Result:
+class Result(_ByKind):
     """What the rule set says about one cluster: ``.classification``, each type's status
     and score (``.types``), the policies in order (``.policies``, ``.avoid``), what is left
     open (``.unknown_facts``, ``.undetermined_policies``). ``to_dict()`` equals
@@ -323,16 +335,6 @@ class Result:
     def policies(self) -> List[Policy]:
         """The policies and avoid items that apply, in order."""
         return [Policy(**_known(Policy, p, policy="name")) for p in self._d().get("policies", [])]
-
-    @property
-    def recommended(self) -> List[Policy]:
-        """The policies to follow (kind ``recommend``), in order."""
-        return [p for p in self.policies if p.kind == "recommend"]
-
-    @property
-    def avoid(self) -> List[Policy]:
-        """The avoid items (kind ``avoid``), in order."""
-        return [p for p in self.policies if p.kind == "avoid"]
 
     @property
     def undetermined_policies(self) -> List[UndeterminedPolicy]:
