@@ -320,7 +320,14 @@ fn bind<'p, 'a>(program: &'p Program, columns: &Columns<'a>) -> Result<Vec<Bound
             .find(|(_, f)| f.name == *name)
         else {
             let help = did_you_mean(name, program.facts.iter().map(|f| f.name.as_str()))
-                .unwrap_or_else(|| "name columns after the facts the rule set declares".into());
+                .unwrap_or_else(|| {
+                    // Most often a name or code of the cluster, not a misspelt fact.
+                    format!(
+                        "name columns after the facts the rule set declares; a column of \
+                         names or codes is no fact: leave it out (in Python, \
+                         `id=\"{name}\"` carries it through to the result)"
+                    )
+                });
             problems.push(table_problem(
                 "meso::facts::unknown_fact",
                 format!("{place}: the rule set declares no fact `{name}`"),

@@ -201,6 +201,10 @@ def test_table_level_errors_name_the_column_and_the_fix(rules):
     e = caught.value
     assert e.code == "meso::facts::unknown_fact"
     assert "frims" in e.message and e.help == "did you mean `firms`?"
+    # A label column, close to no fact: how to carry it through.
+    with pytest.raises(meso.FactsError) as caught:
+        rules.evaluate_arrow(pa.table({"municipality": ["León"], "firms": [1]}))
+    assert 'id="municipality"' in caught.value.help
     with pytest.raises(meso.FactsError) as caught:
         rules.evaluate_arrow(pa.table({"trust": [1.5]}))
     assert caught.value.code == "meso::facts::wrong_type"
