@@ -44,6 +44,8 @@ def test_a_row_in_a_struct_out(con, rules):
     b = rows[1][1]
     assert b["classification"] is None
     assert b["problems"][0]["code"] == "meso::facts::unknown_level"
+    # DuckDB hands rows over a vector at a time: no row number that would count within one.
+    assert b["problems"][0]["message"].startswith("`hgih` is not a level of `trust`")
 
 
 def test_fields_of_a_struct_literal_and_dot_access(con):

@@ -213,6 +213,28 @@ class Provisional(_ByKind):
     policies: List[Policy] = field(default_factory=list)
 
 
+def _without_row_numbers(table: Any) -> Any:
+    """``table`` (an ``evaluate_arrow`` result) with its problems' messages freed of their
+    ``row N:`` prefix. Spark and DuckDB hand meso their rows a batch at a time, so that
+    number would count within a batch the user never sees; each problem sits on its own
+    row anyway."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    i = table.schema.get_field_index("problems")
+    problems = table.column(i).combine_chunks()
+    structs = problems.values
+    if len(structs) == 0:
+        return table
+    message = pc.replace_substring_regex(
+        structs.field("message"), pattern=r"^row \d+: ", replacement=""
+    )
+    parts = [message if f.name == "message" else structs.field(f.name) for f in structs.type]
+    structs = pa.StructArray.from_arrays(parts, fields=list(structs.type))
+    problems = pa.ListArray.from_arrays(problems.offsets, structs, type=problems.type)
+    return table.set_column(i, table.schema.field(i), problems)
+
+
 def _iframe(html: str) -> str:
     import html as _html
 

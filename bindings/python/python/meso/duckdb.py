@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Rules
+from . import Rules, _without_row_numbers
 
 __all__ = ["register", "return_type"]
 
@@ -57,7 +57,7 @@ def register(con: Any, rules: Rules, name: str = "meso_classify", *, strict: boo
         if not strict:
             keep = [c for c in batch.schema.names if c in facts]
             batch = batch.select(keep)
-        out = rules.evaluate_arrow(batch, threads=1)
+        out = _without_row_numbers(rules.evaluate_arrow(batch, threads=1))
         # Classification and statuses come as dictionaries: DuckDB's VARCHAR takes strings.
         fields = [
             pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type) else f

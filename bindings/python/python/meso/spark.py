@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Sequence, Tuple, Union
 
-from . import Rules, load_sources
+from . import Rules, _without_row_numbers, load_sources
 
 __all__ = ["classify", "result_schema"]
 
@@ -91,7 +91,7 @@ def classify(df: Any, rules: Rules, id: Union[str, Sequence[str], None] = None) 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         local = _rules(fingerprint, sources, params)
         for batch in batches:
-            out = _plain(local.evaluate_arrow(batch, id=ids, threads=1))
+            out = _plain(_without_row_numbers(local.evaluate_arrow(batch, id=ids, threads=1)))
             for b in out.to_batches():
                 yield b
 
