@@ -312,11 +312,24 @@ impl<'a> VerdictBlock<'a> {
     /// [`VerdictBlock::NO_VERDICT`] for a row with problems.
     #[inline]
     pub fn verdict(&self, r: usize) -> u8 {
+        self.verdict_in(self.open_rows(), r)
+    }
+
+    /// Every row's [`VerdictBlock::verdict`], row by row (the open rows read once).
+    #[inline]
+    pub fn verdicts(&self) -> impl ExactSizeIterator<Item = u8> + '_ {
+        let open = self.open_rows();
+        (0..self.len).map(move |r| self.verdict_in(open, r))
+    }
+
+    /// Row `r`'s verdict, `open` being [`VerdictBlock::open_rows`].
+    #[inline]
+    fn verdict_in(&self, open: u64, r: usize) -> u8 {
         let Some(row) = self.verdict_row(r) else {
             return Self::NO_VERDICT;
         };
         let classification = self.rows.classification(row);
-        let kind = if (self.open_rows() >> r) & 1 == 0 {
+        let kind = if (open >> r) & 1 == 0 {
             // Nothing undetermined: the classification settles it.
             VerdictKind::of(classification.is_some(), false, false)
         } else {
@@ -332,19 +345,15 @@ impl<'a> VerdictBlock<'a> {
             crate::eval::verdict(self.program, status, classification, lead)
         };
         match kind {
-            VerdictKind::Firm => Self::FIRM,
+            VerdictKind::Firm => 0,
             VerdictKind::Provisional => 1,
             VerdictKind::Undetermined => 2,
-            VerdictKind::None => Self::NO_TYPE,
+            VerdictKind::None => 3,
         }
     }
 
     /// The names of [`VerdictBlock::verdict`]'s codes, by code.
     pub const VERDICTS: [&'static str; 4] = ["firm", "provisional", "undetermined", "none"];
-    /// Verdict code: a type matched, and nothing is open below it.
-    pub const FIRM: u8 = 0;
-    /// Verdict code: no type matched, and none is open.
-    pub const NO_TYPE: u8 = 3;
 
     /// Whether policy `p` is an avoid item (an error to avoid), not a policy to follow.
     #[inline]
@@ -503,6 +512,7 @@ mod tests {
                         let facts = rules.facts_from_map("row", &facts).unwrap();
                         let want = rules.evaluate(&facts).verdict().code();
                         let code = usize::from(block.verdict(r));
+                        assert_eq!(block.verdicts().nth(r), Some(block.verdict(r)));
                         assert_eq!(VerdictBlock::VERDICTS[code], want, "row {row}");
                         verdicts.insert(want);
                     }

@@ -412,22 +412,7 @@ impl Output {
         put_bits(&mut self.sound, start, n, !bad);
         // The verdict (null for a row with problems) and the provisional lead.
         let mut led = 0u64;
-        let open = block.open_rows();
-        for r in 0..n {
-            if (open >> r) & 1 == 0 {
-                // Nothing open: firm with a classification, else none (a row with
-                // problems is null whatever its key).
-                let firm = (classified >> r) & 1 == 1;
-                let v = if firm {
-                    VerdictBlock::FIRM
-                } else {
-                    VerdictBlock::NO_TYPE
-                };
-                self.verdict.push(i32::from(v));
-                self.lead.push(0);
-                continue;
-            }
-            let v = block.verdict(r);
+        for (r, v) in block.verdicts().enumerate() {
             self.verdict.push(if v == VerdictBlock::NO_VERDICT {
                 0
             } else {
@@ -478,6 +463,7 @@ impl Output {
             }
         }
         // Unknown facts and the provisional lead's policies: only open rows have any.
+        let open = block.open_rows();
         if open == 0 {
             self.unknown.empty_rows(n);
             self.provisional_recommended.empty_rows(n);
