@@ -200,6 +200,14 @@ test("the share link round-trips rule edits, facts, example and what-if values",
     eval: `${window.__meso.lastEval().text}\n`,
   }));
   const other = await openPage(context, url);
+  // The page opens on the shipped example, then applies the link and evaluates again: wait
+  // for that evaluation (of the linked example) before reading it.
+  await other.page.waitForFunction(
+    (example) =>
+      window.__meso.state.example === example &&
+      window.__meso.lastEval()?.text.includes(`"facts_file": ${JSON.stringify(example)}`),
+    want.example,
+  );
   const got = await other.page.evaluate(() => ({
     files: window.__meso.state.files,
     facts: window.__meso.state.factsText,
