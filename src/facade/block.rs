@@ -209,6 +209,39 @@ impl<'a> VerdictBlock<'a> {
         })
     }
 
+    /// [`VerdictBlock::type_column`] written into `status` and `score`, one entry per row
+    /// of the block (as many as the shorter of the two has room for); returns how many
+    /// were written. A tight loop over where the evaluator keeps them, for writers that
+    /// fill buffers.
+    pub fn type_column_into(&self, t: usize, status: &mut [u8], score: &mut [f64]) -> usize {
+        let n = self.rows.n_types();
+        let len = self.len.min(status.len()).min(score.len());
+        let status = status.get_mut(..len).unwrap_or_default();
+        let score = score.get_mut(..len).unwrap_or_default();
+        if t >= n {
+            status.fill(Self::NO_VERDICT);
+            score.fill(f64::NAN);
+            return len;
+        }
+        // Record after record, `n` types each (`types` has `len * n` of them).
+        let rows = self.rows.types(len).chunks_exact(n);
+        for ((code, x), row) in status.iter_mut().zip(score.iter_mut()).zip(rows) {
+            if let Some(s) = row.get(t) {
+                (*code, *x) = (status_code(s.status), s.score);
+            }
+        }
+        // Rows with problems have no verdict.
+        let mut bad = self.bad & low_bits(len);
+        while bad != 0 {
+            let r = bad.trailing_zeros() as usize;
+            bad &= bad - 1;
+            if let (Some(code), Some(x)) = (status.get_mut(r), score.get_mut(r)) {
+                (*code, *x) = (Self::NO_VERDICT, f64::NAN);
+            }
+        }
+        len
+    }
+
     /// The classifications, row by row (see [`VerdictBlock::classification`]).
     #[inline]
     pub fn classifications(&self) -> impl ExactSizeIterator<Item = u32> + 'a {

@@ -14,6 +14,7 @@ use arrow_array::{
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields};
 use meso::VerdictBlock;
+use wide::{f64x4, CmpGe, CmpGt, CmpLt};
 
 /// The names of the status codes of [`VerdictBlock`], by code.
 const STATUS_NAMES: [&str; 3] = ["matched", "not_matched", "undetermined"];
@@ -63,20 +64,30 @@ fn nulls(words: Vec<u64>, rows: usize) -> NullBuffer {
     NullBuffer::new(BooleanBuffer::new(Buffer::from_vec(words), 0, rows))
 }
 
-/// `(x * 10_000).round() / 10_000` (scores to 4 decimals, as the JSON report and `meso
-/// batch` print them), the same to the bit, without a call to `round`: below 2^52 the
-/// truncation through an integer is exact, and so are the fraction and the step up.
-#[inline]
-fn round4(x: f64) -> f64 {
-    let y = x * 10_000.0;
-    if (0.0..4_503_599_627_370_496.0).contains(&y) {
-        // SAFETY: 0 <= y < 2^52, in range of an i64, so the truncation is exact (and
-        // `y - t` too); the sign of a -0.0 comes back through `copysign`.
-        let t = unsafe { y.to_int_unchecked::<i64>() } as f64;
-        let up = f64::from(u8::from(y - t >= 0.5));
-        ((t + up) / 10_000.0).copysign(y)
-    } else {
-        y.round() / 10_000.0
+/// A block's scores as `(x * 10_000).round() / 10_000` (to 4 decimals, as the JSON report
+/// and `meso batch` print them), the same to the bit, four lanes at a time with no call
+/// to `round` and no branch: `f64::round` rounds half away from zero, so the magnitude is
+/// rounded and the sign put back; below 2^52 its floor is found by adding and taking away
+/// 2^52 (which rounds to the nearest integer, exactly) and stepping down when that went
+/// up; from 2^52 up every value is an integer already.
+#[inline(never)]
+fn round4_all(scores: &mut [f64; 64]) {
+    const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
+    let (exact, one, half) = (f64x4::splat(EXACT), f64x4::splat(1.0), f64x4::splat(0.5));
+    let (scale, sign) = (f64x4::splat(10_000.0), f64x4::splat(-0.0));
+    for four in scores.chunks_exact_mut(4) {
+        let Ok(lanes) = <[f64; 4]>::try_from(&*four) else {
+            continue;
+        };
+        let y = f64x4::from(lanes) * scale;
+        let a = y.abs();
+        let nearest = (a + exact) - exact;
+        // (A comparison's lanes are all ones or all zeros: `& one` is 1.0 or 0.0.)
+        let floor = nearest - (nearest.cmp_gt(a) & one);
+        let floor = a.cmp_lt(exact).blend(floor, a);
+        let up = (a - floor).cmp_ge(half) & one;
+        let rounded = ((floor + up) / scale) | (y & sign);
+        four.copy_from_slice(&rounded.to_array());
     }
 }
 
@@ -104,6 +115,18 @@ impl Lists {
     fn item(&mut self, name: &str) {
         self.bytes.extend_from_slice(name.as_bytes());
         self.item_offsets.push(self.bytes.len() as i32);
+    }
+
+    /// Append one row whose items are `bytes`, ending at `ends` (relative to `bytes`).
+    #[inline]
+    fn row_of(&mut self, bytes: &[u8], ends: &[i32]) {
+        if !ends.is_empty() {
+            let base = self.bytes.len() as i32;
+            self.bytes.extend_from_slice(bytes);
+            self.item_offsets
+                .extend(ends.iter().map(|&e| base.wrapping_add(e)));
+        }
+        self.end_row();
     }
 
     /// End the current row.
@@ -194,9 +217,10 @@ fn slot_of(key: u64, mask: usize) -> usize {
 }
 
 impl PolicyRuns {
-    /// The run of `key`, made from row `r` of `block` the first time.
+    /// The slot of `key`'s run, made from row `r` of `block` the first time (there is
+    /// room: see [`PolicyRuns::reserve`]).
     #[inline]
-    fn run(&mut self, key: u64, block: &VerdictBlock<'_>, r: usize) -> Run {
+    fn run(&mut self, key: u64, block: &VerdictBlock<'_>, r: usize) -> usize {
         let mask = self.slots.len().saturating_sub(1);
         let mut i = slot_of(key, mask);
         while let Some(run) = self.slots.get(i) {
@@ -204,10 +228,17 @@ impl PolicyRuns {
                 break;
             }
             if run.key == key {
-                return *run;
+                return i;
             }
             i = (i + 1) & mask;
         }
+        self.make(i, key, block, r);
+        i
+    }
+
+    /// Make `key`'s run in slot `i` from row `r` of `block`.
+    #[cold]
+    fn make(&mut self, i: usize, key: u64, block: &VerdictBlock<'_>, r: usize) {
         let mut parts = [Part::default(); 2];
         for (avoid, part) in [false, true].into_iter().zip(&mut parts) {
             let (b, e) = (self.bytes.len() as u32, self.ends.len() as u32);
@@ -224,16 +255,14 @@ impl PolicyRuns {
                 ends: (e, self.ends.len() as u32),
             };
         }
-        let run = Run {
-            key,
-            used: true,
-            parts,
-        };
         if let Some(slot) = self.slots.get_mut(i) {
-            *slot = run;
+            *slot = Run {
+                key,
+                used: true,
+                parts,
+            };
             self.used += 1;
         }
-        run
     }
 
     /// Room for a block's rows' keys, each new (at most half of the slots used).
@@ -262,17 +291,30 @@ impl PolicyRuns {
     /// the avoid items to the second.
     #[inline]
     fn append(&mut self, key: u64, block: &VerdictBlock<'_>, r: usize, lists: [&mut Lists; 2]) {
-        let run = self.run(key, block, r);
+        let i = self.run(key, block, r);
+        let Some(run) = self.slots.get(i) else {
+            return;
+        };
         for (part, lists) in run.parts.iter().zip(lists) {
-            let bytes = self.bytes.get(part.bytes.0 as usize..part.bytes.1 as usize);
-            let ends = self.ends.get(part.ends.0 as usize..part.ends.1 as usize);
-            let base = lists.bytes.len() as i32;
-            lists.bytes.extend_from_slice(bytes.unwrap_or_default());
-            let ends = ends.unwrap_or_default().iter();
-            lists
-                .item_offsets
-                .extend(ends.map(|&e| base.wrapping_add(e)));
-            lists.end_row();
+            let (bytes, ends) = self.part(part);
+            lists.row_of(bytes, ends);
+        }
+    }
+
+    /// A part's bytes and item ends.
+    #[inline(always)]
+    fn part(&self, part: &Part) -> (&[u8], &[i32]) {
+        let bytes = part.bytes.0 as usize..part.bytes.1 as usize;
+        let ends = part.ends.0 as usize..part.ends.1 as usize;
+        debug_assert!(bytes.start <= bytes.end && bytes.end <= self.bytes.len());
+        debug_assert!(ends.start <= ends.end && ends.end <= self.ends.len());
+        // SAFETY: a part is made in `run` as the spans of `bytes` and `ends` appended
+        // just then (start <= end <= the length after appending), and both only grow.
+        unsafe {
+            (
+                self.bytes.get_unchecked(bytes),
+                self.ends.get_unchecked(ends),
+            )
         }
     }
 }
@@ -306,9 +348,11 @@ pub struct Output {
     widest_type: u32,
     /// Rows with a classification
     classified: Vec<u64>,
-    /// A key into `VerdictBlock::VERDICTS` per row (0 under a null)
+    /// A key into `VerdictBlock::VERDICTS` per row (0 under a null), written in its spare
+    /// capacity as `classification` is
     verdict: Vec<i32>,
-    /// A type key per row (0 under a null), and the rows that have a provisional lead
+    /// A type key per row (0 under a null), written so too, and the rows that have a
+    /// provisional lead
     lead: Vec<i32>,
     led: Vec<u64>,
     /// The largest lead key written
@@ -382,7 +426,8 @@ impl Output {
         let rows = start..start + n;
         // Every slot of the block's rows is written below: the iterators have its length.
         let whole = block.classifications().len() == n
-            && (0..self.types).all(|t| block.type_column(t).len() == n);
+            && block.verdicts().len() == n
+            && n <= 64;
         if start != self.written || start + n > self.rows || !whole {
             self.error = Some(ArrowError::ComputeError(format!(
                 "verdicts for rows {start}..{} after {} rows of {}",
@@ -410,23 +455,38 @@ impl Output {
         // Statuses and scores, type by type (a row with problems: key 0 and NaN, null).
         let bad = block.problem_rows();
         put_bits(&mut self.sound, start, n, !bad);
-        // The verdict (null for a row with problems) and the provisional lead.
-        let mut led = 0u64;
-        for (r, v) in block.verdicts().enumerate() {
-            self.verdict.push(if v == VerdictBlock::NO_VERDICT {
+        // The verdict (null for a row with problems) and the provisional lead: only open
+        // rows have a lead (key 0 under a null for the others).
+        let open = block.open_rows();
+        let verdicts = self.verdict.spare_capacity_mut().get_mut(rows.clone());
+        let leads = self.lead.spare_capacity_mut().get_mut(rows.clone());
+        let (Some(verdicts), Some(leads)) = (verdicts, leads) else {
+            self.error = Some(ArrowError::ComputeError("result columns too short".into()));
+            return;
+        };
+        for (key, v) in verdicts.iter_mut().zip(block.verdicts()) {
+            key.write(if v == VerdictBlock::NO_VERDICT {
                 0
             } else {
                 i32::from(v)
             });
-            let lead = block.provisional(r);
+        }
+        let mut led = 0u64;
+        for (r, key) in leads.iter_mut().enumerate() {
+            let lead = if (open >> r) & 1 == 1 {
+                block.provisional(r)
+            } else {
+                VerdictBlock::NONE
+            };
             let some = lead != VerdictBlock::NONE;
             led |= u64::from(some) << r;
             let lead = if some { lead } else { 0 };
             self.widest_lead = self.widest_lead.max(lead);
-            self.lead.push(lead as i32);
+            key.write(lead as i32);
         }
         put_bits(&mut self.led, start, n, led);
         self.any_problems |= bad != 0;
+        let (mut codes, mut scores) = ([0u8; 64], [0f64; 64]);
         for t in 0..self.types {
             let at = t * self.rows + start..t * self.rows + start + n;
             let status = self.status.spare_capacity_mut().get_mut(at.clone());
@@ -435,14 +495,17 @@ impl Output {
                 self.error = Some(ArrowError::ComputeError("result columns too short".into()));
                 return;
             };
-            for ((key, x), (s, sc)) in status.iter_mut().zip(score).zip(block.type_column(t)) {
-                key.write(match s {
-                    VerdictBlock::MATCHED
-                    | VerdictBlock::NOT_MATCHED
-                    | VerdictBlock::UNDETERMINED => i32::from(s),
-                    _ => 0,
+            block.type_column_into(t, &mut codes, &mut scores);
+            round4_all(&mut scores);
+            for (key, &c) in status.iter_mut().zip(&codes) {
+                key.write(if c <= VerdictBlock::UNDETERMINED {
+                    i32::from(c)
+                } else {
+                    0
                 });
-                x.write(round4(sc));
+            }
+            for (x, &sc) in score.iter_mut().zip(&scores) {
+                x.write(sc);
             }
         }
         // Policies and avoid items: a run per distinct set, copied; rule sets too large
@@ -537,14 +600,17 @@ impl Output {
             )));
         }
         let mut classification = self.classification;
+        let (mut verdict_keys, mut lead_keys) = (self.verdict, self.lead);
         let (mut status, mut score) = (self.status, self.score);
         // SAFETY: the blocks came in order, one after the other, and covered rows
-        // `0..rows` (`written` is `rows`); each wrote the classification slot of every one
-        // of its rows and, for every type, the status and score slots of every one of its
-        // rows (its iterators had its length, checked before writing), all within the
-        // capacity reserved in `new`.
+        // `0..rows` (`written` is `rows`); each wrote the classification, verdict and lead
+        // slots of every one of its rows and, for every type, the status and score slots
+        // of every one of its rows (its iterators had its length, checked before writing),
+        // all within the capacity reserved in `new`.
         unsafe {
             classification.set_len(rows);
+            verdict_keys.set_len(rows);
+            lead_keys.set_len(rows);
             status.set_len(rows * self.types);
             score.set_len(rows * self.types);
         }
@@ -560,14 +626,14 @@ impl Output {
         let verdict = self.any_problems.then(|| nulls(self.sound, rows));
         out.push(dictionary(
             &VerdictBlock::VERDICTS,
-            ScalarBuffer::from(self.verdict),
+            ScalarBuffer::from(verdict_keys),
             VerdictBlock::VERDICTS.len() - 1,
             verdict.clone(),
         )?);
         let led = nulls(self.led, rows);
         out.push(dictionary(
             &names,
-            ScalarBuffer::from(self.lead),
+            ScalarBuffer::from(lead_keys),
             self.widest_lead as usize,
             (led.null_count() > 0).then_some(led),
         )?);
@@ -631,7 +697,7 @@ fn dictionary(
 
 #[cfg(test)]
 mod tests {
-    use super::round4;
+    use super::round4_all;
 
     #[test]
     fn scores_round_as_f64_round_does() {
@@ -661,13 +727,17 @@ mod tests {
             cases.push((x >> 11) as f64 / (1u64 << 53) as f64);
             cases.push((x % 20_001) as f64 / 20_000.0 - 0.5);
         }
-        for c in cases {
-            let want = (c * 10_000.0).round() / 10_000.0;
-            let got = round4(c);
-            assert!(
-                want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
-                "{c:e}: {want:e} != {got:e}"
-            );
+        for chunk in cases.chunks(64) {
+            let mut block = [0.0; 64];
+            block[..chunk.len()].copy_from_slice(chunk);
+            round4_all(&mut block);
+            for (&c, &lanes) in chunk.iter().zip(&block) {
+                let want = (c * 10_000.0).round() / 10_000.0;
+                assert!(
+                    want.to_bits() == lanes.to_bits() || (want.is_nan() && lanes.is_nan()),
+                    "{c:e}: {want:e} != {lanes:e}"
+                );
+            }
         }
     }
 }
