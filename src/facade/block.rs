@@ -495,9 +495,19 @@ mod tests {
             .evaluate_columnar_blocks(&columns, |block| {
                 assert_eq!(block.start(), seen);
                 let n = block.len();
-                for t in 0..block.type_count() {
+                for t in 0..block.type_count() + 1 {
                     let (statuses, scores): (Vec<u8>, Vec<f64>) = block.type_column(t).unzip();
                     assert_eq!(statuses.len(), n);
+                    // The same written into buffers (and past the types: no verdict).
+                    let (mut into, mut into_scores) = ([0u8; 64], [0f64; 64]);
+                    assert_eq!(block.type_column_into(t, &mut into, &mut into_scores), n);
+                    assert_eq!(&into[..n], &statuses[..]);
+                    let bits = |x: &[f64]| x.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&into_scores[..n]), bits(&scores));
+                    if t == block.type_count() {
+                        assert!(statuses.iter().all(|&s| s == VerdictBlock::NO_VERDICT));
+                        continue;
+                    }
                     for r in 0..n {
                         let row = seen + r;
                         assert_eq!(statuses[r], block.status(t, r));
