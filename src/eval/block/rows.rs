@@ -24,7 +24,8 @@ pub(super) struct Rows {
     pub(super) list: Vec<PolicyId>,
     pub(super) list_spans: Vec<(u32, u32)>,
     /// What only records with something undetermined have, one [`Open`] per record (one
-    /// read per row): spans of `unknown_facts` and `provisional_list`
+    /// read per row): spans of `unknown_facts` and `provisional_list`; records past its
+    /// end have nothing open
     pub(super) unknown_facts: Vec<FactId>,
     pub(super) provisional_list: Vec<PolicyId>,
     pub(super) open: Vec<Open>,
@@ -95,7 +96,8 @@ impl Rows {
                 set: *self.applies.get(i)?,
             }
         };
-        let open = *self.open.get(i)?;
+        // Past the end of `open`: nothing open (see `Words::rows`).
+        let open = self.open.get(i).copied().unwrap_or_default();
         Some(Row {
             types: self.types.get(i * n..(i + 1) * n)?,
             classification: *self.classification.get(i)?,

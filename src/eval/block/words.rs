@@ -579,14 +579,17 @@ impl Words {
         // Record by record: classification and applicable policies, read from the words.
         let leading = self.record_leading.get(..len).unwrap_or_default();
         for (r, &leading) in leading.iter().enumerate() {
-            let row = rows.types.get((base + r) * n..).unwrap_or_default();
+            let row = || rows.types.get((base + r) * n..).unwrap_or_default();
             rows.classification.push(classification(leading, row));
         }
         let applies = self.record_applies.get(..len).unwrap_or_default();
         rows.applies.extend_from_slice(applies);
-        rows.open.resize(base + len, Open::default());
-        // The records with something undetermined, one at a time.
+        // The records with something undetermined, one at a time (a record past the end
+        // of `rows.open` has nothing open: a block with no such record leaves it as it is).
         let mut open = self.open & low_bits(len);
+        if open != 0 {
+            rows.open.resize(base + len, Open::default());
+        }
         while open != 0 {
             let r = open.trailing_zeros() as usize;
             open &= open - 1;

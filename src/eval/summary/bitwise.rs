@@ -304,17 +304,22 @@ fn summarize_words<const N: usize>(
             Some(_) => return false,
         }
     }
-    *out.classification = classification(matched & !has_matched_child, out.types);
+    *out.classification = classification(matched & !has_matched_child, || &*out.types);
     true
 }
 
 /// The classification among the `leading` types (bit i: `TypeId` i is matched and has no
 /// matched child), given every type's score: best score first, ties to declaration order
-/// (the order of the bits). Mostly one type leads, which decides it at once.
-pub(crate) fn classification(leading: u64, types: &[TypeSummary]) -> Option<TypeId> {
+/// (the order of the bits). Mostly one type leads, which decides it at once (and `types`
+/// is not read).
+pub(crate) fn classification<'t>(
+    leading: u64,
+    types: impl FnOnce() -> &'t [TypeSummary],
+) -> Option<TypeId> {
     if leading & leading.wrapping_sub(1) == 0 {
         return (leading != 0).then(|| TypeId::from_index(leading.trailing_zeros() as usize));
     }
+    let types = types();
     let mut best: Option<(usize, f64)> = None;
     let mut candidates = leading;
     while candidates != 0 {
