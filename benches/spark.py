@@ -189,13 +189,13 @@ def wide_identity(template_rules, ids: List[str]):
     def run(batches: Iterator):
         import pyarrow as pa
 
-        from meso.spark import _plain, _rules
+        from meso.spark import _rules
 
         template = None
         for batch in batches:
             if template is None or template.num_rows < batch.num_rows:
                 local = _rules(fingerprint, sources, params)
-                table = _plain(local.evaluate_arrow(batch, id=ids, threads=1))
+                table = local.evaluate_arrow(batch, id=ids, threads=1, dictionary=False)
                 template = table.combine_chunks().to_batches()[0]
             part = template.slice(0, batch.num_rows)
             arrays = [batch.column(i) for i in range(len(ids))] + part.columns[len(ids):]

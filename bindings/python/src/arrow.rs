@@ -328,12 +328,16 @@ pub struct Plan {
     ids: Vec<usize>,
     facts: Vec<usize>,
     type_names: Vec<String>,
+    /// Names (classification, verdict, lead, statuses) as dictionary columns, or as plain
+    /// strings
+    dictionary: bool,
     pub schema: SchemaRef,
 }
 
 /// Match the input's columns: `id` names the columns passed through; every other column
-/// names a fact (the facade reports those that name none, with "did you mean").
-pub fn plan(rules: &Rules, input: &Schema, id: &[String]) -> PyResult<Plan> {
+/// names a fact (the facade reports those that name none, with "did you mean");
+/// `dictionary`: the name columns as dictionaries, or as plain strings.
+pub fn plan(rules: &Rules, input: &Schema, id: &[String], dictionary: bool) -> PyResult<Plan> {
     let mut ids = Vec::with_capacity(id.len());
     for name in id {
         match input.index_of(name) {
@@ -368,7 +372,7 @@ pub fn plan(rules: &Rules, input: &Schema, id: &[String]) -> PyResult<Plan> {
         .filter_map(|&i| input.fields().get(i).map(|f| f.as_ref().clone()))
         .collect();
     let types = type_names(rules);
-    fields.extend(result_fields(&types));
+    fields.extend(result_fields(&types, dictionary));
     for (i, f) in fields.iter().enumerate() {
         if fields.iter().skip(i + 1).any(|g| g.name() == f.name()) {
             return Err(PyValueError::new_err(format!(
@@ -381,12 +385,15 @@ pub fn plan(rules: &Rules, input: &Schema, id: &[String]) -> PyResult<Plan> {
         ids,
         facts,
         type_names: types,
+        dictionary,
         schema: Arc::new(Schema::new(fields)),
     })
 }
 
-/// The result columns after the ids, named after the rule set's types.
-fn result_fields(types: &[String]) -> Vec<Field> {
+/// The result columns after the ids, named after the rule set's types (`dictionary`: the
+/// name columns as dictionaries, or as plain strings).
+fn result_fields(types: &[String], dictionary: bool) -> Vec<Field> {
+    let names_type = || names_type(dictionary);
     let text_list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
     // The columns of `meso batch`'s Parquet output, in its order (then the problems).
     let mut fields = vec![
@@ -483,7 +490,7 @@ fn evaluate_chunk(rules: &Rules, plan: &Plan, batch: &RecordBatch) -> Result<Rec
         .map_err(Failure::Meso)?;
     let mut arrays: Vec<ArrayRef> = plan.ids.iter().map(|&i| batch.column(i).clone()).collect();
     arrays.extend(
-        out.finish(&plan.type_names)
+        out.finish(&plan.type_names, plan.dictionary)
             .map_err(|e| Failure::Arrow(e.to_string()))?,
     );
     RecordBatch::try_new(plan.schema.clone(), arrays).map_err(|e| Failure::Arrow(e.to_string()))

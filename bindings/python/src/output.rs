@@ -28,9 +28,14 @@ pub fn problem_fields() -> Fields {
     ])
 }
 
-/// The type of the classification and status columns: each row a key into the names.
-pub fn names_type() -> DataType {
-    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+/// The type of the classification, verdict, lead and status columns: each row a key into
+/// the names (`dictionary`), or the name itself.
+pub fn names_type(dictionary: bool) -> DataType {
+    if dictionary {
+        DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+    } else {
+        DataType::Utf8
+    }
 }
 
 fn too_large() -> ArrowError {
@@ -625,8 +630,20 @@ impl Output {
     /// The columns after the ids: classification, verdict, provisional lead, each type's
     /// status and score, the policies to follow and the avoid items, unknown facts, the
     /// provisional lead's policies and avoid items, problems (`type_names`: the
-    /// classification's and the lead's dictionary).
-    pub fn finish(self, type_names: &[String]) -> Result<Vec<ArrayRef>, ArrowError> {
+    /// classification's and the lead's dictionary; `dictionary`: the name columns as
+    /// dictionaries, or as plain strings).
+    pub fn finish(
+        self,
+        type_names: &[String],
+        dictionary: bool,
+    ) -> Result<Vec<ArrayRef>, ArrowError> {
+        let dictionary = |names: &[&str], keys, widest, nulls| {
+            if dictionary {
+                dictionary_column(names, keys, widest, nulls)
+            } else {
+                plain_column(names, &keys, nulls)
+            }
+        };
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -712,7 +729,7 @@ impl Output {
 
 /// A dictionary array: row r is `names[keys[r]]` (null where `nulls` says so); every key
 /// is between 0 and `widest`, as its writer knows.
-fn dictionary(
+fn dictionary_column(
     names: &[&str],
     keys: ScalarBuffer<i32>,
     widest: usize,
@@ -731,6 +748,38 @@ fn dictionary(
     Ok(Arc::new(unsafe {
         DictionaryArray::<Int32Type>::new_unchecked(keys, values)
     }))
+}
+
+/// A string array: row r is `names[keys[r]]` (null, and empty, where `nulls` says so): what
+/// [`dictionary_column`] holds, for readers that take no dictionaries (Spark).
+fn plain_column(
+    names: &[&str],
+    keys: &[i32],
+    nulls: Option<NullBuffer>,
+) -> Result<ArrayRef, ArrowError> {
+    let longest = names.iter().map(|n| n.len()).max().unwrap_or(0);
+    let mut offsets = Vec::with_capacity(keys.len() + 1);
+    offsets.push(0i32);
+    let mut bytes: Vec<u8> = Vec::with_capacity(keys.len().saturating_mul(longest));
+    for (r, &k) in keys.iter().enumerate() {
+        if nulls.as_ref().is_none_or(|n| n.is_valid(r)) {
+            let name = usize::try_from(k).ok().and_then(|k| names.get(k));
+            bytes.extend_from_slice(name.copied().unwrap_or_default().as_bytes());
+        }
+        let end = i32::try_from(bytes.len()).map_err(|_| too_large())?;
+        offsets.push(end);
+    }
+    // SAFETY: the offsets start at 0 and never go down (each is the bytes' length after
+    // a row), each fits an `i32` (checked), and the bytes are whole `str`s one after the
+    // other: what `StringArray::try_new` would check.
+    let array = unsafe {
+        StringArray::new_unchecked(
+            OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(bytes),
+            nulls,
+        )
+    };
+    Ok(Arc::new(array))
 }
 
 #[cfg(test)]

@@ -284,14 +284,16 @@ impl NativeRules {
     }
 
     /// Evaluate an Arrow table (any object with the Arrow PyCapsule interface): one output
-    /// row per input row, as an Arrow stream.
-    #[pyo3(signature = (data, id=Vec::new(), threads=None))]
+    /// row per input row, as an Arrow stream (`dictionary`: the name columns as
+    /// dictionaries, or as plain strings).
+    #[pyo3(signature = (data, id=Vec::new(), threads=None, dictionary=true))]
     fn evaluate_arrow(
         &self,
         py: Python<'_>,
         data: &Bound<'_, PyAny>,
         id: Vec<String>,
         threads: Option<usize>,
+        dictionary: bool,
     ) -> PyResult<ArrowStream> {
         if threads == Some(0) {
             return Err(PyValueError::new_err(
@@ -299,7 +301,7 @@ impl NativeRules {
             ));
         }
         let table = arrow::import(data)?;
-        let plan = arrow::plan(&self.rules, &table.schema, &id)?;
+        let plan = arrow::plan(&self.rules, &table.schema, &id, dictionary)?;
         let rules = &self.rules;
         let batches = py.detach(|| arrow::evaluate(rules, &plan, &table, threads));
         match batches {

@@ -173,6 +173,31 @@ def test_a_bad_cell_is_a_problem_of_its_row_never_a_dropped_row(rules):
     assert len(out[3]["problems"]) == 3
 
 
+def test_dictionary_false_gives_the_same_values_as_plain_strings(rules):
+    table = pa.table(
+        {
+            "id": ["ok", "bad-level", "open"],
+            "firms": [1500, 10, None],
+            "trust": ["low", "hgih", None],
+            "share_micro_small": [0.97, 0.5, None],
+        }
+    )
+    coded = rules.evaluate_arrow(table, id="id")
+    plain = rules.evaluate_arrow(table, id="id", dictionary=False)
+    names = ["classification", "verdict", "provisional"]
+    names += [f"{t}_status" for t in rules.types]
+    for name in coded.column_names:
+        assert plain.column(name).to_pylist() == coded.column(name).to_pylist(), name
+        if name in names:
+            assert pa.types.is_dictionary(coded.schema.field(name).type), name
+            assert plain.schema.field(name).type == pa.string(), name
+        else:
+            assert plain.schema.field(name).type == coded.schema.field(name).type, name
+    # A row with problems has no verdict: null, and no bytes, in the plain columns too.
+    assert plain.column("verdict").to_pylist()[1] is None
+    assert plain.column("classification").null_count == coded.column("classification").null_count
+
+
 SETS = """
 fact markets: set of local, domestic, international { description "Markets served" }
 type exporter {

@@ -544,6 +544,7 @@ class Rules:
         *,
         id: Union[str, Sequence[str], None] = None,
         threads: Optional[int] = None,
+        dictionary: bool = True,
     ) -> Any:
         """Evaluate every row of an Arrow table: a pyarrow ``Table``/``RecordBatch``, a
         Polars or pandas ``DataFrame``, a DuckDB result, anything with the Arrow PyCapsule
@@ -558,11 +559,13 @@ class Rules:
         message, help of each cell that does not fit its fact: such a row has no verdict,
         and is never dropped). A column that names no fact, or whose
         type cannot hold its fact, raises :class:`FactsError`. Runs on every core, or on
-        ``threads``."""
+        ``threads``. The name columns (classification, verdict, provisional, statuses) are
+        dictionary-encoded (categoricals in pandas and Polars); ``dictionary=False`` gives
+        plain strings, for readers that take no dictionaries (Spark)."""
         import pyarrow as pa
 
         ids = [id] if isinstance(id, str) else list(id or [])
-        stream = self._native.evaluate_arrow(_arrow_input(data), ids, threads)
+        stream = self._native.evaluate_arrow(_arrow_input(data), ids, threads, dictionary)
         return pa.table(stream)
 
     # -- Python protocols ---------------------------------------------------------------------

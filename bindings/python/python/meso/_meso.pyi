@@ -53,7 +53,11 @@ class NativeRules:
         threads: Optional[int] = None,
     ) -> List[Any]: ...
     def evaluate_arrow(
-        self, data: Any, id: Sequence[str] = ..., threads: Optional[int] = None
+        self,
+        data: Any,
+        id: Sequence[str] = ...,
+        threads: Optional[int] = None,
+        dictionary: bool = True,
     ) -> ArrowStream: ...
 
 @final

@@ -57,13 +57,9 @@ def register(con: Any, rules: Rules, name: str = "meso_classify", *, strict: boo
         if not strict:
             keep = [c for c in batch.schema.names if c in facts]
             batch = batch.select(keep)
-        out = _without_row_numbers(rules.evaluate_arrow(batch, threads=1))
-        # Classification and statuses come as dictionaries: DuckDB's VARCHAR takes strings.
-        fields = [
-            pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type) else f
-            for f in out.schema
-        ]
-        out = out.cast(pa.schema(fields))
+        # The names as plain strings: the function returns VARCHARs.
+        out = rules.evaluate_arrow(batch, threads=1, dictionary=False)
+        out = _without_row_numbers(out)
         return pa.StructArray.from_arrays(
             [c.combine_chunks() for c in out.columns], fields=list(out.schema)
         )

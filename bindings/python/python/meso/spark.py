@@ -33,18 +33,6 @@ def _rules(fingerprint: str, sources: List[Tuple[str, str]], params: Dict[str, s
     return rules
 
 
-def _plain(table: Any) -> Any:
-    """``table`` with its dictionary columns (classification, statuses) as plain strings:
-    Spark's Arrow reader takes no dictionaries."""
-    import pyarrow as pa
-
-    fields = [
-        pa.field(f.name, f.type.value_type, f.nullable) if pa.types.is_dictionary(f.type) else f
-        for f in table.schema
-    ]
-    return table.cast(pa.schema(fields))
-
-
 def result_schema(df: Any, rules: Rules, id: Sequence[str] = ()) -> Any:
     """The Spark schema of :func:`classify`'s result."""
     from pyspark.sql.types import (
@@ -91,7 +79,9 @@ def classify(df: Any, rules: Rules, id: Union[str, Sequence[str], None] = None) 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         local = _rules(fingerprint, sources, params)
         for batch in batches:
-            out = _plain(_without_row_numbers(local.evaluate_arrow(batch, id=ids, threads=1)))
+            # Plain strings: Spark's Arrow reader takes no dictionaries.
+            out = local.evaluate_arrow(batch, id=ids, threads=1, dictionary=False)
+            out = _without_row_numbers(out)
             for b in out.to_batches():
                 yield b
 
