@@ -21,7 +21,7 @@ use arrow_array::{
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use meso::{Bitmap, Column, Columns, Keys, Offsets, Rules};
 
-use crate::output::{names_type, problem_fields, Output};
+use crate::output::{names_type, narrow, problem_fields, Output};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
@@ -393,16 +393,17 @@ pub fn plan(rules: &Rules, input: &Schema, id: &[String], dictionary: bool) -> P
 /// The result columns after the ids, named after the rule set's types (`dictionary`: the
 /// name columns as dictionaries, or as plain strings).
 fn result_fields(types: &[String], dictionary: bool) -> Vec<Field> {
-    let names_type = || names_type(dictionary);
+    let type_names = names_type(dictionary, narrow(types.len()));
+    let few_names = names_type(dictionary, true);
     let text_list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
     // The columns of `meso batch`'s Parquet output, in its order (then the problems).
     let mut fields = vec![
-        Field::new("classification", names_type(), true),
-        Field::new("verdict", names_type(), true),
-        Field::new("provisional", names_type(), true),
+        Field::new("classification", type_names.clone(), true),
+        Field::new("verdict", few_names.clone(), true),
+        Field::new("provisional", type_names, true),
     ];
     for t in types {
-        fields.push(Field::new(format!("{t}_status"), names_type(), true));
+        fields.push(Field::new(format!("{t}_status"), few_names.clone(), true));
         fields.push(Field::new(format!("{t}_score"), DataType::Float64, true));
     }
     for lists in [

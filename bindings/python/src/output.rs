@@ -7,11 +7,11 @@
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
-use arrow_array::types::Int32Type;
+use arrow_array::types::{ArrowDictionaryKeyType, Int32Type, Int8Type};
 use arrow_array::{
-    ArrayRef, DictionaryArray, Float64Array, Int32Array, ListArray, StringArray, StructArray,
+    ArrayRef, DictionaryArray, Float64Array, ListArray, PrimitiveArray, StringArray, StructArray,
 };
-use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{ArrowNativeType, BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields};
 use meso::VerdictBlock;
 use wide::{f64x4, CmpGe, CmpGt, CmpLt};
@@ -29,13 +29,24 @@ pub fn problem_fields() -> Fields {
 }
 
 /// The type of the classification, verdict, lead and status columns: each row a key into
-/// the names (`dictionary`), or the name itself.
-pub fn names_type(dictionary: bool) -> DataType {
+/// the names (`dictionary`), one byte wide when `narrow` (at most 127 names: the smallest
+/// keys, the least memory written), or the name itself.
+pub fn names_type(dictionary: bool, narrow: bool) -> DataType {
+    let key = if narrow {
+        DataType::Int8
+    } else {
+        DataType::Int32
+    };
     if dictionary {
-        DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+        DataType::Dictionary(Box::new(key), Box::new(DataType::Utf8))
     } else {
         DataType::Utf8
     }
+}
+
+/// Whether `n` names take one-byte keys (see [`names_type`]).
+pub fn narrow(n: usize) -> bool {
+    n <= i8::MAX as usize
 }
 
 fn too_large() -> ArrowError {
@@ -393,7 +404,7 @@ pub struct Output {
     classified: Vec<u64>,
     /// A key into `VerdictBlock::VERDICTS` per row (0 under a null), written in its spare
     /// capacity as `classification` is
-    verdict: Vec<i32>,
+    verdict: Vec<i8>,
     /// A type key per row (0 under a null), written so too, and the rows that have a
     /// provisional lead
     lead: Vec<i32>,
@@ -406,7 +417,7 @@ pub struct Output {
     /// each, shared by the columns. Like `classification`, written in their spare
     /// capacity block by block (every slot of a block's rows, checked), their length set
     /// once every row is written
-    status: Vec<i32>,
+    status: Vec<i8>,
     score: Vec<f64>,
     /// Rows without problems
     sound: Vec<u64>,
@@ -511,7 +522,7 @@ impl Output {
             key.write(if v == VerdictBlock::NO_VERDICT {
                 0
             } else {
-                i32::from(v)
+                v as i8
             });
         }
         let mut led = 0u64;
@@ -542,7 +553,7 @@ impl Output {
             round4_all(&mut scores);
             for (key, &c) in status.iter_mut().zip(&codes) {
                 key.write(if c <= VerdictBlock::UNDETERMINED {
-                    i32::from(c)
+                    c as i8
                 } else {
                     0
                 });
@@ -637,11 +648,27 @@ impl Output {
         type_names: &[String],
         dictionary: bool,
     ) -> Result<Vec<ArrayRef>, ArrowError> {
-        let dictionary = |names: &[&str], keys, widest, nulls| {
+        fn column<K: ArrowDictionaryKeyType>(
+            dictionary: bool,
+            names: &[&str],
+            keys: ScalarBuffer<K::Native>,
+            widest: usize,
+            nulls: Option<NullBuffer>,
+        ) -> Result<ArrayRef, ArrowError> {
             if dictionary {
-                dictionary_column(names, keys, widest, nulls)
+                dictionary_column::<K>(names, keys, widest, nulls)
             } else {
                 plain_column(names, &keys, nulls)
+            }
+        }
+        let names: Vec<&str> = type_names.iter().map(String::as_str).collect();
+        // The type keys, one byte wide when they fit (as `names_type` says).
+        let type_keys = |keys: Vec<i32>, widest: u32, nulls: Option<NullBuffer>| {
+            if narrow(type_names.len()) {
+                let keys: Vec<i8> = keys.into_iter().map(|k| k as i8).collect();
+                column::<Int8Type>(dictionary, &names, keys.into(), widest as usize, nulls)
+            } else {
+                column::<Int32Type>(dictionary, &names, keys.into(), widest as usize, nulls)
             }
         };
         if let Some(e) = self.error {
@@ -671,32 +698,30 @@ impl Output {
         }
         let mut out: Vec<ArrayRef> = Vec::with_capacity(2 * self.types + 9);
         let classified = nulls(self.classified, rows);
-        let names: Vec<&str> = type_names.iter().map(String::as_str).collect();
-        out.push(dictionary(
-            &names,
-            ScalarBuffer::from(classification),
-            self.widest_type as usize,
-            (classified.null_count() > 0).then_some(classified),
-        )?);
+        let classified = (classified.null_count() > 0).then_some(classified);
+        out.push(type_keys(classification, self.widest_type, classified)?);
         let verdict = self.any_problems.then(|| nulls(self.sound, rows));
-        out.push(dictionary(
+        out.push(column::<Int8Type>(
+            dictionary,
             &VerdictBlock::VERDICTS,
             ScalarBuffer::from(verdict_keys),
             VerdictBlock::VERDICTS.len() - 1,
             verdict.clone(),
         )?);
         let led = nulls(self.led, rows);
-        out.push(dictionary(
-            &names,
-            ScalarBuffer::from(lead_keys),
-            self.widest_lead as usize,
-            (led.null_count() > 0).then_some(led),
-        )?);
-        let status = ScalarBuffer::<i32>::from(status);
+        let led = (led.null_count() > 0).then_some(led);
+        out.push(type_keys(lead_keys, self.widest_lead, led)?);
+        let status = ScalarBuffer::<i8>::from(status);
         let score = ScalarBuffer::<f64>::from(score);
         for t in 0..self.types {
             let keys = status.slice(t * rows, rows);
-            out.push(dictionary(&STATUS_NAMES, keys, 2, verdict.clone())?);
+            out.push(column::<Int8Type>(
+                dictionary,
+                &STATUS_NAMES,
+                keys,
+                2,
+                verdict.clone(),
+            )?);
             out.push(Arc::new(Float64Array::try_new(
                 score.slice(t * rows, rows),
                 verdict.clone(),
@@ -729,32 +754,30 @@ impl Output {
 
 /// A dictionary array: row r is `names[keys[r]]` (null where `nulls` says so); every key
 /// is between 0 and `widest`, as its writer knows.
-fn dictionary_column(
+fn dictionary_column<K: ArrowDictionaryKeyType>(
     names: &[&str],
-    keys: ScalarBuffer<i32>,
+    keys: ScalarBuffer<K::Native>,
     widest: usize,
     nulls: Option<NullBuffer>,
 ) -> Result<ArrayRef, ArrowError> {
     let values: ArrayRef = Arc::new(StringArray::from_iter_values(names));
-    let keys = Int32Array::try_new(keys, nulls)?;
+    let keys = PrimitiveArray::<K>::try_new(keys, nulls)?;
     if widest >= names.len() && !keys.is_empty() {
         // Not reached (the names are the rule set's): checked key by key.
-        return Ok(Arc::new(DictionaryArray::<Int32Type>::try_new(
-            keys, values,
-        )?));
+        return Ok(Arc::new(DictionaryArray::<K>::try_new(keys, values)?));
     }
     // SAFETY: every key is in 0..=widest (written so: non-negative indexes, a row with
     // none gets 0), and widest < names.len(), what `try_new` checks key by key.
     Ok(Arc::new(unsafe {
-        DictionaryArray::<Int32Type>::new_unchecked(keys, values)
+        DictionaryArray::<K>::new_unchecked(keys, values)
     }))
 }
 
 /// A string array: row r is `names[keys[r]]` (null, and empty, where `nulls` says so): what
 /// [`dictionary_column`] holds, for readers that take no dictionaries (Spark).
-fn plain_column(
+fn plain_column<N: ArrowNativeType>(
     names: &[&str],
-    keys: &[i32],
+    keys: &[N],
     nulls: Option<NullBuffer>,
 ) -> Result<ArrayRef, ArrowError> {
     let longest = names.iter().map(|n| n.len()).max().unwrap_or(0);
@@ -763,7 +786,7 @@ fn plain_column(
     let mut bytes: Vec<u8> = Vec::with_capacity(keys.len().saturating_mul(longest));
     for (r, &k) in keys.iter().enumerate() {
         if nulls.as_ref().is_none_or(|n| n.is_valid(r)) {
-            let name = usize::try_from(k).ok().and_then(|k| names.get(k));
+            let name = k.to_usize().and_then(|k| names.get(k));
             bytes.extend_from_slice(name.copied().unwrap_or_default().as_bytes());
         }
         let end = i32::try_from(bytes.len()).map_err(|_| too_large())?;
