@@ -457,7 +457,7 @@ struct TextCache<'a> {
     seen: Vec<((u64, u64), &'a [u8], u32)>,
     more: std::collections::HashMap<&'a [u8], u32>,
     /// The first distinct cells of a string column that read as values, by key
-    known: Known<'a>,
+    known: Known,
     /// Per dictionary entry: 0 not yet read, else 1 + its index in `resolved`
     entries: Vec<u32>,
 }
@@ -956,38 +956,34 @@ fn range<O: Copy + TryInto<usize>>(offsets: &[O], i: usize) -> std::ops::Range<u
     }
 }
 
-/// A string column's offset (`i32` or `i64`) as a position in its bytes; a negative one
-/// as `usize::MAX`, past any bytes.
+/// A string column's offset (`i32` or `i64`) as a position in its bytes.
 trait Offset: Copy + TryInto<usize> {
-    fn at(self) -> usize;
-    /// The offset as it is, for one known not to be negative.
+    /// The offset as a position: a negative one (or one past `usize`) as one past any
+    /// slice's length (more than `isize::MAX`).
     fn raw(self) -> usize;
 }
 
-/// Arrow's two offset widths (`Utf8`, `LargeUtf8`).
-macro_rules! offset_width {
-    ($($t:ty),*) => {$(
-        impl Offset for $t {
-            #[inline(always)]
-            fn at(self) -> usize {
-                usize::try_from(self).unwrap_or(usize::MAX)
-            }
-            #[inline(always)]
-            fn raw(self) -> usize {
-                self as usize
-            }
-        }
-    )*};
+impl Offset for i32 {
+    #[inline(always)]
+    fn raw(self) -> usize {
+        // Sign-extended: a negative offset is at least `usize::MAX - i32::MAX`.
+        self as isize as usize
+    }
 }
 
-offset_width!(i32, i64);
+impl Offset for i64 {
+    #[inline(always)]
+    fn raw(self) -> usize {
+        usize::try_from(self).unwrap_or(usize::MAX)
+    }
+}
 
 /// The cells `rows` of a string column into `sink`, each distinct string read once. First
 /// every cell of the block is looked up by its key (see [`Short`]) in the column's
 /// [`Known`] table, with no call and no branch but the table's: the offsets as one window
 /// of `n + 1`, the validity as one word. Then the cells the table does not have (first
-/// seen, bad, out-of-order offsets, near the end of the bytes) are read as before, one
-/// checked offset at a time, and the missing ones made unknown.
+/// seen, bad, longer than [`KEY_MAX`], out-of-order offsets, near the end of the bytes)
+/// are read as before, one checked offset at a time, and the missing ones made unknown.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn strings<'a, O: Offset>(
@@ -1003,34 +999,25 @@ fn strings<'a, O: Offset>(
     let (start, n) = (rows.start, rows.len().min(BLOCK));
     let present = valid_word(&valid, start, n);
     let window = offsets.get(start..start + n + 1).unwrap_or_default();
-    let ends = window.iter().skip(1);
     // Rows past the window (none unless the offsets are shorter than the table, which
     // `bind` rules out) are read one at a time.
     let mut slow = low_bits(n) & !low_bits(window.len().saturating_sub(1));
-    let (known, limit) = (&cache.known, data.len().saturating_sub(KEY_BYTES));
-    // Offsets in order, none negative, the last at most `limit` (what Arrow gives): each
-    // cell's key read with no check of its own.
-    let mut ordered = window.first().is_some_and(|&o| o.at() <= limit);
-    for (&a, &b) in window.iter().zip(ends.clone()) {
-        ordered &= a.at() <= b.at();
-    }
-    ordered &= window.last().is_some_and(|&o| o.at() <= limit);
-    let pairs = window.iter().zip(ends).zip(at.iter_mut());
-    let short = |key: &Short| key.len <= KEY_BYTES as u64;
-    if ordered {
-        for ((&a, &b), cell) in pairs {
-            let found = Short::ordered(data, a.raw(), b.raw()).filter(short);
-            *cell = found
-                .and_then(|key| known.find(&key))
-                .map_or(NO_VALUE, |c| c.at);
+    // Each cell's key read with one check of its bytes and its length, whatever its
+    // offsets (a negative one reads as past any bytes, see `Offset::raw`; out of order,
+    // its length as past any key's): a cell the check fails is read as below.
+    let (slots, m) = (&*cache.known.slots, cache.known.multiplier);
+    match (window.split_first(), data.len().checked_sub(KEY_BYTES)) {
+        (Some((&first, ends)), Some(limit)) if m == BY_LENGTH => {
+            keys(at, first, ends, data, limit, |key, len| {
+                key.find(slots, len)
+            });
         }
-    } else {
-        for ((&a, &b), cell) in pairs {
-            let found = Short::of(data, limit, a.at(), b.at()).filter(short);
-            *cell = found
-                .and_then(|key| known.find(&key))
-                .map_or(NO_VALUE, |c| c.at);
+        (Some((&first, ends)), Some(limit)) => {
+            keys(at, first, ends, data, limit, |key, _| {
+                key.find(slots, key.hashed(m))
+            });
         }
+        _ => at.fill(NO_VALUE),
     }
     // The cells the table does not have, four at a time.
     let none = i32x4::splat(NO_VALUE as i32);
@@ -1057,6 +1044,27 @@ fn strings<'a, O: Offset>(
     }
 }
 
+/// The cells of a block of a string column (its offsets `first` then `ends`) looked up
+/// by their keys: `find` gives, from a key and the cell's length, the index in
+/// `TextCache::resolved` of a cell of a [`Known`] table, or [`NO_VALUE`] (as for a cell
+/// with no key).
+#[inline(always)]
+fn keys<O: Offset>(
+    at: &mut [u32; BLOCK],
+    first: O,
+    ends: &[O],
+    data: &[u8],
+    limit: usize,
+    find: impl Fn(&Short, usize) -> u32,
+) {
+    let mut a = first.raw();
+    for (cell, &b) in at.iter_mut().zip(ends) {
+        let b = b.raw();
+        *cell = Short::of(data, limit, a, b).map_or(NO_VALUE, |(key, len)| find(&key, len));
+        a = b;
+    }
+}
+
 /// Cell `row` (row `r` of the block) of a string column, read one checked offset at a
 /// time; a cell that reads as a value is added to the column's [`Known`] table when it
 /// has a key.
@@ -1073,37 +1081,37 @@ fn string_cell<'a, O: Offset>(
 ) -> u32 {
     let span = range(offsets, row);
     let limit = data.len().saturating_sub(KEY_BYTES);
-    let key = Short::of(data, limit, span.start, span.end);
+    let key = Short::of(data, limit, span.start, span.end).map(|(key, _)| key);
     let bytes = data.get(span).unwrap_or_default();
-    // A cell of more than 24 bytes the table has: the same key and the same bytes.
-    let long = key
-        .and_then(|k| cache.known.find(&k))
-        .filter(|c| c.bytes == bytes);
-    if let Some(c) = long {
-        return c.at;
-    }
     let i = cache.lookup(fact, bytes);
     if let (Some(key), Some(Resolved::Value(_))) = (key, cache.resolved.get(i as usize)) {
-        cache.known.add(key, bytes, i);
+        cache.known.add(key, i);
     }
     sink.text(&cache.resolved, r, i)
 }
 
-/// Per cell length up to 24 (longer ones as 24): which bits of the three words read from
-/// a cell's start (its first 24 bytes, and what follows it when it is shorter) are its
-/// own: the low `len` bytes.
+/// Bytes read from a cell's start for its key.
+const KEY_BYTES: usize = 24;
+/// The longest cell with a key: its length fits in the key's last byte.
+const KEY_MAX: usize = KEY_BYTES - 1;
+
+/// Per cell length up to [`KEY_MAX`]: which bits of the three words read from a cell's
+/// start (its first 24 bytes, and what follows it when it is shorter) are its own (the
+/// low `len` bytes), and the length in the top byte of the last word (a byte no cell of
+/// up to [`KEY_MAX`] bytes has of its own).
 // Indexing in a constant is checked when compiling: it cannot panic at run time.
 #[allow(clippy::indexing_slicing)]
-const MASKS: [[u64; 3]; 25] = {
-    let mut masks = [[0u64; 3]; 25];
+const MASKS: [[u64; 4]; KEY_MAX + 1] = {
+    let mut masks = [[0u64; 4]; KEY_MAX + 1];
     let mut len: usize = 0;
-    while len <= 24 {
+    while len <= KEY_MAX {
         let mut w = 0;
         while w < 3 {
             let own = len.saturating_sub(8 * w);
             masks[len][w] = low_bytes(if own < 8 { own } else { 8 });
             w += 1;
         }
+        masks[len][3] = (len as u64) << 56;
         len += 1;
     }
     masks
@@ -1119,64 +1127,75 @@ const fn low_bytes(n: usize) -> u64 {
 }
 
 /// A string cell's key, read straight from the column's bytes: three words from its start
-/// masked to what the cell has of its own (see [`MASKS`]), and its length. Keys tell apart
-/// cells of up to 24 bytes; longer ones also compare their bytes.
+/// masked to what the cell has of its own (see [`MASKS`]), its length in the top byte of
+/// the last. Only cells of up to [`KEY_MAX`] bytes have one, and it tells them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Short {
-    head: u64,
-    mid: u64,
-    tail: u64,
-    len: u64,
-}
-
-/// Bytes read from a cell's start for its key.
-const KEY_BYTES: usize = 24;
+struct Short([u64; 3]);
 
 impl Short {
-    /// The key of the cell `data[a..b]`, or `None` when its offsets are out of order or
-    /// end past `limit` (the bytes' length less [`KEY_BYTES`], so that the key's words can
-    /// be read from any cell's start).
+    /// The key of the cell `data[a..b]` and its length, or `None` when it is longer than
+    /// [`KEY_MAX`], its offsets are out of order or it starts past `limit` (the bytes'
+    /// length less [`KEY_BYTES`], so that the key's words can be read from its start).
     #[inline(always)]
-    fn of(data: &[u8], limit: usize, a: usize, b: usize) -> Option<Short> {
-        if a > b || b > limit {
+    fn of(data: &[u8], limit: usize, a: usize, b: usize) -> Option<(Short, usize)> {
+        // Out of order, the length wraps around to more than any key's.
+        let len = b.wrapping_sub(a);
+        let [m0, m1, m2, tag] = MASKS.get(len).copied()?;
+        if a > limit {
             return None;
         }
-        Short::ordered(data, a, b)
-    }
-
-    /// [`Short::of`] for offsets known to be in order and at most the bytes' length less
-    /// [`KEY_BYTES`] (`None` only when they are not).
-    #[inline(always)]
-    fn ordered(data: &[u8], a: usize, b: usize) -> Option<Short> {
-        let len = b.wrapping_sub(a);
         let bytes: &[u8; KEY_BYTES] = data.get(a..)?.first_chunk()?;
         let (head, rest) = bytes.split_first_chunk::<8>()?;
         let (mid, rest) = rest.split_first_chunk::<8>()?;
         let tail = rest.first_chunk::<8>()?;
-        let [m0, m1, m2] = MASKS.get(len.min(KEY_BYTES)).copied()?;
-        Some(Short {
-            head: u64::from_le_bytes(*head) & m0,
-            mid: u64::from_le_bytes(*mid) & m1,
-            tail: u64::from_le_bytes(*tail) & m2,
-            len: len as u64,
-        })
+        let key = Short([
+            u64::from_le_bytes(*head) & m0,
+            u64::from_le_bytes(*mid) & m1,
+            (u64::from_le_bytes(*tail) & m2) | tag,
+        ]);
+        Some((key, len))
     }
 
-    /// The slot of the key in a table of 2^[`KNOWN_BITS`] under multiplier `m`.
+    /// The key's length (in its last byte).
+    #[inline(always)]
+    fn len(&self) -> usize {
+        (self.0[2] >> 56) as usize
+    }
+
+    /// The slot of the key in a table of 2^[`KNOWN_BITS`] under multiplier `m`: its
+    /// length for [`BY_LENGTH`], else a hash.
     #[inline(always)]
     fn slot(&self, m: u64) -> usize {
-        let mixed = self.head ^ (self.mid ^ self.tail).rotate_left(29) ^ self.len;
+        if m == BY_LENGTH {
+            self.len()
+        } else {
+            self.hashed(m)
+        }
+    }
+
+    /// The key's slot by hash, under multiplier `m`.
+    #[inline(always)]
+    fn hashed(&self, m: u64) -> usize {
+        let [head, mid, tail] = self.0;
+        let mixed = head ^ tail ^ mid.rotate_left(29);
         (mixed.wrapping_mul(m) >> (64 - KNOWN_BITS)) as usize
+    }
+
+    /// The index in `TextCache::resolved` of the cell of this key in slot `slot` of a
+    /// [`Known`] table's `slots`, or [`NO_VALUE`] when it holds another key.
+    #[inline(always)]
+    fn find(&self, slots: &[KnownCell; 1 << KNOWN_BITS], slot: usize) -> u32 {
+        match slots.get(slot) {
+            Some(cell) if cell.key.same(self) => cell.at,
+            _ => NO_VALUE,
+        }
     }
 
     /// Whether two keys are the same, with one branch.
     #[inline(always)]
     fn same(&self, other: &Short) -> bool {
-        ((self.head ^ other.head)
-            | (self.mid ^ other.mid)
-            | (self.tail ^ other.tail)
-            | (self.len ^ other.len))
-            == 0
+        let ([a0, a1, a2], [b0, b1, b2]) = (self.0, other.0);
+        ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2)) == 0
     }
 }
 
@@ -1184,8 +1203,12 @@ impl Short {
 const KNOWN_BITS: u32 = 6;
 /// Distinct cells a [`Known`] table takes (the others are found as before).
 const KNOWN_MAX: usize = 16;
+/// The multiplier that places a key in the slot of its length (no hash): the first a
+/// [`Known`] table tries, as the cells of a column most often differ in length.
+const BY_LENGTH: u64 = 0;
 /// The multipliers a [`Known`] table tries, in order, until its cells' slots differ.
-const MULTIPLIERS: [u64; 8] = [
+const MULTIPLIERS: [u64; 9] = [
+    BY_LENGTH,
     0x9E37_79B9_7F4A_7C15,
     0xBF58_476D_1CE4_E5B9,
     0x94D0_49BB_1331_11EB,
@@ -1196,37 +1219,32 @@ const MULTIPLIERS: [u64; 8] = [
     0x5899_65CC_7537_4CC3,
 ];
 
-/// One slot of a [`Known`] table: a cell's key, its bytes (compared only past 24), and its
-/// index in `TextCache::resolved`.
+/// One slot of a [`Known`] table: a cell's key and its index in `TextCache::resolved`
+/// (32 bytes: a slot's place is its number shifted).
 #[derive(Clone, Copy, Debug)]
-struct KnownCell<'a> {
+#[repr(align(32))]
+struct KnownCell {
     key: Short,
-    bytes: &'a [u8],
     at: u32,
 }
 
-/// An empty slot: no cell has its length.
-const NO_CELL: KnownCell<'static> = KnownCell {
-    key: Short {
-        head: 0,
-        mid: 0,
-        tail: 0,
-        len: u64::MAX,
-    },
-    bytes: &[],
+/// An empty slot: its key's last byte is no length a key has.
+const NO_CELL: KnownCell = KnownCell {
+    key: Short([0, 0, u64::MAX]),
     at: NO_VALUE,
 };
 
-/// The first distinct string cells of a column that read as values, in a table with one
-/// slot per key (a multiplier is chosen so that no two share a slot): a cell is found by
-/// one multiplication and one comparison, with no scan.
-struct Known<'a> {
-    slots: Box<[KnownCell<'a>; 1 << KNOWN_BITS]>,
-    cells: Vec<KnownCell<'a>>,
+/// The first distinct string cells of a column that read as values (and have a key), in
+/// a table with one slot per key (a multiplier is chosen so that no two share a slot;
+/// when they differ in length, the length is the slot): a cell is found by one
+/// multiplication (or none) and one comparison, with no scan.
+struct Known {
+    slots: Box<[KnownCell; 1 << KNOWN_BITS]>,
+    cells: Vec<KnownCell>,
     multiplier: u64,
 }
 
-impl Default for Known<'_> {
+impl Default for Known {
     fn default() -> Self {
         Known {
             slots: Box::new([NO_CELL; 1 << KNOWN_BITS]),
@@ -1236,24 +1254,16 @@ impl Default for Known<'_> {
     }
 }
 
-impl<'a> Known<'a> {
-    /// The kept cell with key `key`: the cell itself when it has up to 24 bytes (longer
-    /// ones have to compare their bytes too).
-    #[inline(always)]
-    fn find(&self, key: &Short) -> Option<&KnownCell<'a>> {
-        let cell = self.slots.get(key.slot(self.multiplier))?;
-        cell.key.same(key).then_some(cell)
-    }
-
-    /// Keep cell `bytes` (key `key`, index `at` in `resolved`) when there is room and a
+impl Known {
+    /// Keep the cell of key `key` (index `at` in `resolved`) when there is room and a
     /// multiplier under which every kept key has a slot of its own; else it is left out
     /// (and found as before).
     #[cold]
-    fn add(&mut self, key: Short, bytes: &'a [u8], at: u32) {
+    fn add(&mut self, key: Short, at: u32) {
         if self.cells.len() >= KNOWN_MAX || self.cells.iter().any(|c| c.key == key) {
             return;
         }
-        self.cells.push(KnownCell { key, bytes, at });
+        self.cells.push(KnownCell { key, at });
         for m in MULTIPLIERS {
             let mut taken = 0u64;
             let apart = self.cells.iter().all(|c| {

@@ -102,7 +102,21 @@ pub(super) struct Words {
     /// Per record: its derived values (only for plans with steps run record by record)
     derived: Vec<Vec<Value>>,
     /// A level column's bucket per distinct value of its lane (see `fill_lanes`)
-    bucket_of: Vec<u8>,
+    bucket_of: BucketOf,
+}
+
+/// Entries of a level column's table of buckets by index of its lane's values: any index
+/// clamped to the last one reads an entry, with no bounds check.
+const BUCKET_OF: usize = 256;
+
+/// A level column's bucket per index of its lane's values (`NOT_A_LEVEL` past them).
+#[derive(Clone, Debug)]
+struct BucketOf(Box<[u8; BUCKET_OF]>);
+
+impl Default for BucketOf {
+    fn default() -> Self {
+        BucketOf(Box::new([NOT_A_LEVEL; BUCKET_OF]))
+    }
 }
 
 /// Per record, the set made of its bytes of `planes` (plane g gives bits 8g to 8g + 7).
@@ -238,13 +252,19 @@ impl Words {
                         Value::Level(x) => (*x).min(last) as u8,
                         _ => NOT_A_LEVEL,
                     };
-                    if values.len() <= BLOCK {
-                        // Each distinct value's bucket once, then one load a record.
-                        let of = &mut self.bucket_of;
-                        of.clear();
-                        of.extend(values.iter().map(bucket));
-                        for (cell, &i) in column.iter_mut().take(len).zip(at) {
-                            *cell = of.get(i as usize).copied().unwrap_or(NOT_A_LEVEL);
+                    if values.len() < BUCKET_OF {
+                        // Each distinct value's bucket once, then one load a record from
+                        // a table that any index (clamped to its last entry, past every
+                        // value) has an entry in.
+                        let of = &mut *self.bucket_of.0;
+                        of.fill(NOT_A_LEVEL);
+                        for (o, v) in of.iter_mut().zip(values) {
+                            *o = bucket(v);
+                        }
+                        // Every record of the block: those past `len` are never read.
+                        for (cell, &i) in column.iter_mut().zip(at) {
+                            let i = i.min(BUCKET_OF as u32 - 1) as usize;
+                            *cell = of.get(i).copied().unwrap_or(NOT_A_LEVEL);
                         }
                     } else {
                         for (cell, &i) in column.iter_mut().take(len).zip(at) {
