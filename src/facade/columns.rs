@@ -435,10 +435,11 @@ fn cell_problem(row: usize, code: &str, message: &str, help: Option<String>) -> 
     }
 }
 
-/// What a distinct text cell reads as: its value, or its problems (code, message, help),
-/// which are the same in every row that has it.
+/// What a distinct text cell reads as: its value (as its index in `TextCache::values`,
+/// or [`UNKNOWN`]), or its problems (code, message, help), which are the same in every
+/// row that has it.
 enum Resolved {
-    Value(Value),
+    Value(u32),
     Bad(Vec<(String, String, Option<String>)>),
 }
 
@@ -450,8 +451,11 @@ const SEEN_PER_COLUMN: usize = 16;
 #[derive(Default)]
 struct TextCache<'a> {
     resolved: Vec<Resolved>,
-    /// Per entry of `resolved`, its value (unknown for a bad cell)
+    /// The values the cells read as (what the block's cells index): for a level fact, its
+    /// levels in order (a cell's index is its level's position), then any other
     values: Vec<Value>,
+    /// The levels at the start of `values`
+    levels: usize,
     /// The first distinct cells: a key of their first and last bytes, the bytes, the
     /// index in `resolved`
     seen: Vec<((u64, u64), &'a [u8], u32)>,
@@ -463,6 +467,19 @@ struct TextCache<'a> {
 }
 
 impl<'a> TextCache<'a> {
+    /// The cache of a column of `fact`: for a level fact (of fewer levels than a byte
+    /// counts), its levels first in `values`.
+    fn new(fact: &Fact) -> Self {
+        let mut cache = TextCache::default();
+        if let FactType::Level { levels, .. } = &fact.ty {
+            if levels.len() < usize::from(u8::MAX) {
+                cache.levels = levels.len();
+                cache.values = (0..levels.len() as u32).map(Value::Level).collect();
+            }
+        }
+        cache
+    }
+
     /// The index in `resolved` of the cell `bytes`, read now if it was not yet.
     #[inline(always)]
     fn lookup(&mut self, fact: &Fact, bytes: &'a [u8]) -> u32 {
@@ -488,12 +505,16 @@ impl<'a> TextCache<'a> {
         if let Some(&i) = self.more.get(bytes) {
             return i;
         }
-        let resolved = read_text(fact, bytes);
+        let resolved = match read_text(fact, bytes) {
+            Ok(Value::Unknown) => Resolved::Value(UNKNOWN),
+            Ok(Value::Level(p)) if (p as usize) < self.levels => Resolved::Value(p),
+            Ok(v) => {
+                self.values.push(v);
+                Resolved::Value(self.values.len() as u32 - 1)
+            }
+            Err(templates) => Resolved::Bad(templates),
+        };
         let i = self.resolved.len() as u32;
-        self.values.push(match &resolved {
-            Resolved::Value(v) => v.clone(),
-            Resolved::Bad(_) => Value::Unknown,
-        });
         self.resolved.push(resolved);
         if self.seen.len() < SEEN_PER_COLUMN {
             self.seen.push((key, bytes, i));
@@ -544,30 +565,27 @@ fn key_of(bytes: &[u8]) -> (u64, u64) {
 /// A text cell read as `--set` reads it, with the facts files' checks; an empty cell (or
 /// only spaces) is a gap, as in a CSV file for `meso batch` (pyarrow reads CSV gaps as "").
 #[cold]
-fn read_text(fact: &Fact, bytes: &[u8]) -> Resolved {
+fn read_text(fact: &Fact, bytes: &[u8]) -> Result<Value, Vec<(String, String, Option<String>)>> {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Resolved::Bad(vec![(
+        return Err(vec![(
             "meso::facts::wrong_type".into(),
             format!("fact `{}`: the cell is not UTF-8 text", fact.name),
             Some("give text columns as UTF-8 strings".into()),
         )]);
     };
     if text.trim().is_empty() {
-        return Resolved::Value(Value::Unknown);
+        return Ok(Value::Unknown);
     }
     match fact_value_from_text(fact, text) {
-        Ok(v) => Resolved::Value(v),
-        Err(errors) => Resolved::Bad(
-            errors
-                .iter()
-                .map(|e| {
-                    let code =
-                        miette::Diagnostic::code(e).map_or_else(String::new, |c| c.to_string());
-                    let help = miette::Diagnostic::help(e).map(|h| h.to_string());
-                    (code, e.to_string(), help)
-                })
-                .collect(),
-        ),
+        Ok(v) => Ok(v),
+        Err(errors) => Err(errors
+            .iter()
+            .map(|e| {
+                let code = miette::Diagnostic::code(e).map_or_else(String::new, |c| c.to_string());
+                let help = miette::Diagnostic::help(e).map(|h| h.to_string());
+                (code, e.to_string(), help)
+            })
+            .collect()),
     }
 }
 
@@ -589,10 +607,13 @@ pub(crate) struct Decoder<'p, 'a> {
 
 /// A cell index that names no value: unknown (missing, or a bad cell).
 const NO_VALUE: u32 = u32::MAX;
+/// A cell index past every value: a cell that reads as unknown (as an empty cell does).
+/// Not [`NO_VALUE`], which a string column's block reads again.
+const UNKNOWN: u32 = u32::MAX - 1;
 
 /// One column's cells of a block: numbers (NaN: unknown) for number columns, else per row
 /// 0 false / 1 true / [`NO_VALUE`] (truth values) or an index into the column's
-/// `TextCache::values`.
+/// `TextCache::values` (past its end: unknown).
 struct Cells {
     numbers: [f64; BLOCK],
     at: [u32; BLOCK],
@@ -663,12 +684,12 @@ impl Sink<'_> {
         }
     }
 
-    /// Row `r`'s text cell, resolved as entry `i`: `i`, or [`NO_VALUE`] for a bad cell,
-    /// whose problems are kept.
+    /// Row `r`'s text cell, resolved as entry `i`: its index in `TextCache::values`, or
+    /// [`NO_VALUE`] for a bad cell, whose problems are kept.
     #[inline(always)]
     fn text(&mut self, resolved: &[Resolved], r: usize, i: u32) -> u32 {
         match resolved.get(i as usize) {
-            Some(Resolved::Value(_)) => i,
+            Some(&Resolved::Value(at)) => at,
             Some(Resolved::Bad(templates)) => {
                 self.bad_text(r, templates);
                 NO_VALUE
@@ -712,7 +733,7 @@ impl<'p, 'a> Decoder<'p, 'a> {
     /// Match `columns` to `program`'s facts (see [`bind`]).
     pub(crate) fn new(program: &'p Program, columns: &Columns<'a>) -> Result<Self, Error> {
         let bound = bind(program, columns)?;
-        let caches = bound.iter().map(|_| TextCache::default()).collect();
+        let caches = bound.iter().map(|b| TextCache::new(b.fact)).collect();
         let cells = bound.iter().map(|_| Cells::default()).collect();
         let mut by_slot = vec![None; program.facts.len()];
         for (i, b) in bound.iter().enumerate() {
@@ -1045,9 +1066,9 @@ fn strings<'a, O: Offset>(
 }
 
 /// The cells of a block of a string column (its offsets `first` then `ends`) looked up
-/// by their keys: `find` gives, from a key and the cell's length, the index in
-/// `TextCache::resolved` of a cell of a [`Known`] table, or [`NO_VALUE`] (as for a cell
-/// with no key).
+/// by their keys: `find` gives, from a key and the cell's length, what a cell of a
+/// [`Known`] table reads as (its index in `TextCache::values`), or [`NO_VALUE`] (as for
+/// a cell with no key).
 #[inline(always)]
 fn keys<O: Offset>(
     at: &mut [u32; BLOCK],
@@ -1084,8 +1105,8 @@ fn string_cell<'a, O: Offset>(
     let key = Short::of(data, limit, span.start, span.end).map(|(key, _)| key);
     let bytes = data.get(span).unwrap_or_default();
     let i = cache.lookup(fact, bytes);
-    if let (Some(key), Some(Resolved::Value(_))) = (key, cache.resolved.get(i as usize)) {
-        cache.known.add(key, i);
+    if let (Some(key), Some(&Resolved::Value(at))) = (key, cache.resolved.get(i as usize)) {
+        cache.known.add(key, at);
     }
     sink.text(&cache.resolved, r, i)
 }
@@ -1181,8 +1202,8 @@ impl Short {
         (mixed.wrapping_mul(m) >> (64 - KNOWN_BITS)) as usize
     }
 
-    /// The index in `TextCache::resolved` of the cell of this key in slot `slot` of a
-    /// [`Known`] table's `slots`, or [`NO_VALUE`] when it holds another key.
+    /// The index in `TextCache::values` (or [`UNKNOWN`]) of the cell of this key in slot
+    /// `slot` of a [`Known`] table's `slots`, or [`NO_VALUE`] when it holds another key.
     #[inline(always)]
     fn find(&self, slots: &[KnownCell; 1 << KNOWN_BITS], slot: usize) -> u32 {
         match slots.get(slot) {
@@ -1219,7 +1240,8 @@ const MULTIPLIERS: [u64; 9] = [
     0x5899_65CC_7537_4CC3,
 ];
 
-/// One slot of a [`Known`] table: a cell's key and its index in `TextCache::resolved`
+/// One slot of a [`Known`] table: a cell's key and its index in `TextCache::values` (or
+/// [`UNKNOWN`])
 /// (32 bytes: a slot's place is its number shifted).
 #[derive(Clone, Copy, Debug)]
 #[repr(align(32))]
@@ -1255,7 +1277,7 @@ impl Default for Known {
 }
 
 impl Known {
-    /// Keep the cell of key `key` (index `at` in `resolved`) when there is room and a
+    /// Keep the cell of key `key` (index `at` in `values`) when there is room and a
     /// multiplier under which every kept key has a slot of its own; else it is left out
     /// (and found as before).
     #[cold]
