@@ -929,17 +929,17 @@ fn numbers_block<T>(
     for (x, cell) in values.iter().zip(numbers.iter_mut()) {
         *cell = float(x);
     }
-    let (lo, hi, max) = (
-        f64x4::splat(checks.lo),
-        f64x4::splat(checks.hi),
-        f64x4::splat(f64::MAX),
+    // The bounds within the finite numbers (neither is NaN, see `Range::of`): a number
+    // between them is finite, and NaN is between no two.
+    let (lo, hi) = (
+        f64x4::splat(checks.lo.max(-f64::MAX)),
+        f64x4::splat(checks.hi.min(f64::MAX)),
     );
     let mut fails = 0u64;
     for (i, quad) in numbers.chunks_exact(4).enumerate() {
         let quad: [f64; 4] = quad.try_into().unwrap_or([f64::NAN; 4]);
         let x = f64x4::from(quad);
-        // False for NaN in every comparison; infinities fail the last.
-        let holds = x.cmp_ge(lo) & x.cmp_le(hi) & x.abs().cmp_le(max);
+        let holds = x.cmp_ge(lo) & x.cmp_le(hi);
         fails |= (!holds.move_mask() as u64 & 0xF) << (4 * i);
     }
     if checks.integer && !whole {
@@ -1028,13 +1028,11 @@ fn strings<'a, O: Offset>(
     // its length as past any key's): a cell the check fails is read as below.
     let (slots, m) = (&*cache.known.slots, cache.known.multiplier);
     match (window.split_first(), data.len().checked_sub(KEY_BYTES)) {
-        (Some((&first, ends)), Some(limit)) if m == BY_LENGTH => {
-            keys(at, first, ends, data, limit, |key, len| {
-                key.find(slots, len)
-            });
+        (Some((&first, ends)), Some(_)) if m == BY_LENGTH => {
+            by_length(at, first, ends, data, &cache.known.lengths);
         }
         (Some((&first, ends)), Some(limit)) => {
-            keys(at, first, ends, data, limit, |key, _| {
+            keys(at, first, ends, data, limit, |key| {
                 key.find(slots, key.hashed(m))
             });
         }
@@ -1066,9 +1064,8 @@ fn strings<'a, O: Offset>(
 }
 
 /// The cells of a block of a string column (its offsets `first` then `ends`) looked up
-/// by their keys: `find` gives, from a key and the cell's length, what a cell of a
-/// [`Known`] table reads as (its index in `TextCache::values`), or [`NO_VALUE`] (as for
-/// a cell with no key).
+/// by their keys: `find` gives, from a key, what a cell of a [`Known`] table reads as
+/// (its index in `TextCache::values`), or [`NO_VALUE`] (as for a cell with no key).
 #[inline(always)]
 fn keys<O: Offset>(
     at: &mut [u32; BLOCK],
@@ -1076,12 +1073,41 @@ fn keys<O: Offset>(
     ends: &[O],
     data: &[u8],
     limit: usize,
-    find: impl Fn(&Short, usize) -> u32,
+    find: impl Fn(&Short) -> u32,
 ) {
     let mut a = first.raw();
     for (cell, &b) in at.iter_mut().zip(ends) {
         let b = b.raw();
-        *cell = Short::of(data, limit, a, b).map_or(NO_VALUE, |(key, len)| find(&key, len));
+        *cell = Short::of(data, limit, a, b).map_or(NO_VALUE, |key| find(&key));
+        a = b;
+    }
+}
+
+/// As [`keys`], for a [`Known`] table whose cells differ in length: each cell compared
+/// with the one of its length (`lengths`), with no key made. Out of line: it has the
+/// registers to itself (inlined, its loop read three of its values from the stack).
+#[inline(never)]
+fn by_length<O: Offset>(
+    at: &mut [u32; BLOCK],
+    first: O,
+    ends: &[O],
+    data: &[u8],
+    lengths: &[ByLength; KEY_MAX + 1],
+) {
+    let Some(limit) = data.len().checked_sub(KEY_BYTES) else {
+        return at.fill(NO_VALUE);
+    };
+    let mut a = first.raw();
+    for (cell, &b) in at.iter_mut().zip(ends) {
+        let b = b.raw();
+        // Out of order, the length wraps around to more than any key's.
+        *cell = if a > limit {
+            NO_VALUE
+        } else {
+            lengths
+                .get(b.wrapping_sub(a))
+                .map_or(NO_VALUE, |known| known.find(data, a))
+        };
         a = b;
     }
 }
@@ -1102,7 +1128,7 @@ fn string_cell<'a, O: Offset>(
 ) -> u32 {
     let span = range(offsets, row);
     let limit = data.len().saturating_sub(KEY_BYTES);
-    let key = Short::of(data, limit, span.start, span.end).map(|(key, _)| key);
+    let key = Short::of(data, limit, span.start, span.end);
     let bytes = data.get(span).unwrap_or_default();
     let i = cache.lookup(fact, bytes);
     if let (Some(key), Some(&Resolved::Value(at))) = (key, cache.resolved.get(i as usize)) {
@@ -1154,11 +1180,11 @@ const fn low_bytes(n: usize) -> u64 {
 struct Short([u64; 3]);
 
 impl Short {
-    /// The key of the cell `data[a..b]` and its length, or `None` when it is longer than
+    /// The key of the cell `data[a..b]`, or `None` when it is longer than
     /// [`KEY_MAX`], its offsets are out of order or it starts past `limit` (the bytes'
     /// length less [`KEY_BYTES`], so that the key's words can be read from its start).
     #[inline(always)]
-    fn of(data: &[u8], limit: usize, a: usize, b: usize) -> Option<(Short, usize)> {
+    fn of(data: &[u8], limit: usize, a: usize, b: usize) -> Option<Short> {
         // Out of order, the length wraps around to more than any key's.
         let len = b.wrapping_sub(a);
         let [m0, m1, m2, tag] = MASKS.get(len).copied()?;
@@ -1174,7 +1200,7 @@ impl Short {
             u64::from_le_bytes(*mid) & m1,
             (u64::from_le_bytes(*tail) & m2) | tag,
         ]);
-        Some((key, len))
+        Some(key)
     }
 
     /// The key's length (in its last byte).
@@ -1256,12 +1282,57 @@ const NO_CELL: KnownCell = KnownCell {
     at: NO_VALUE,
 };
 
+/// A kept cell by its length (when a [`Known`] table's cells differ in length): its key's
+/// three words with no length, the masks of its length (see [`MASKS`]), and what it reads
+/// as (its index in `TextCache::values`, or [`UNKNOWN`]); 64 bytes.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+struct ByLength {
+    words: [u64; 3],
+    masks: [u64; 3],
+    at: u32,
+}
+
+/// No cell of this length: no masked word is all ones.
+const NO_LENGTH: ByLength = ByLength {
+    words: [u64::MAX; 3],
+    masks: [0; 3],
+    at: NO_VALUE,
+};
+
+impl ByLength {
+    /// What the cell of this length starting at `a` reads as when it is the kept one
+    /// (its 24 bytes from `a` within `data`), else [`NO_VALUE`].
+    #[inline(always)]
+    fn find(&self, data: &[u8], a: usize) -> u32 {
+        let words = data
+            .get(a..)
+            .and_then(|d| d.first_chunk::<KEY_BYTES>())
+            .and_then(|bytes| {
+                let (head, rest) = bytes.split_first_chunk::<8>()?;
+                let (mid, rest) = rest.split_first_chunk::<8>()?;
+                Some([*head, *mid, *rest.first_chunk::<8>()?])
+            });
+        let Some(words) = words else {
+            return NO_VALUE;
+        };
+        let [w0, w1, w2] = words.map(u64::from_le_bytes);
+        let ([m0, m1, m2], [k0, k1, k2]) = (self.masks, self.words);
+        if w0 & m0 == k0 && w1 & m1 == k1 && w2 & m2 == k2 {
+            self.at
+        } else {
+            NO_VALUE
+        }
+    }
+}
+
 /// The first distinct string cells of a column that read as values (and have a key), in
 /// a table with one slot per key (a multiplier is chosen so that no two share a slot;
-/// when they differ in length, the length is the slot): a cell is found by one
-/// multiplication (or none) and one comparison, with no scan.
+/// when they differ in length, the length is the slot, and `lengths` has them): a cell
+/// is found by one multiplication (or none) and one comparison, with no scan.
 struct Known {
     slots: Box<[KnownCell; 1 << KNOWN_BITS]>,
+    lengths: Box<[ByLength; KEY_MAX + 1]>,
     cells: Vec<KnownCell>,
     multiplier: u64,
 }
@@ -1270,6 +1341,7 @@ impl Default for Known {
     fn default() -> Self {
         Known {
             slots: Box::new([NO_CELL; 1 << KNOWN_BITS]),
+            lengths: Box::new([NO_LENGTH; KEY_MAX + 1]),
             cells: Vec::new(),
             multiplier: MULTIPLIERS[0],
         }
@@ -1297,9 +1369,21 @@ impl Known {
             if apart {
                 self.multiplier = m;
                 *self.slots = [NO_CELL; 1 << KNOWN_BITS];
+                *self.lengths = [NO_LENGTH; KEY_MAX + 1];
                 for c in &self.cells {
                     if let Some(s) = self.slots.get_mut(c.key.slot(m)) {
                         *s = *c;
+                    }
+                    let len = c.key.len();
+                    if let (BY_LENGTH, Some(l), Some(&[m0, m1, m2, tag])) =
+                        (m, self.lengths.get_mut(len), MASKS.get(len))
+                    {
+                        let [k0, k1, k2] = c.key.0;
+                        *l = ByLength {
+                            words: [k0, k1, k2 ^ tag],
+                            masks: [m0, m1, m2],
+                            at: c.at,
+                        };
                     }
                 }
                 return;
