@@ -1398,7 +1398,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::{Bitmap, Column, Columns, Decoder, Offsets, BLOCK};
-    use crate::eval::{test_program, Lanes};
+    use crate::eval::{test_program, test_program_of, Lanes};
     use crate::facts::Facts;
     use crate::ir::FactType;
 
@@ -1417,10 +1417,19 @@ mod tests {
 
     /// A cell for a fact whose good cells include `good`: good ones, and cells alike in
     /// their first 16 and last 8 bytes, of every length around 8, 16 and 24, with NUL
-    /// bytes, not UTF-8, and more distinct ones than the tables keep.
+    /// bytes, not UTF-8, blank, and more distinct ones than the tables keep.
     fn cell(rng: &mut Rng, good: &[String]) -> Vec<u8> {
         let g = good[rng.below(good.len())].clone();
-        match rng.below(13) {
+        match rng.below(16) {
+            // The same length as a good cell, other bytes; blank; 22 to 25 bytes, alike
+            // but in the last (keys take up to 23).
+            13 => g.chars().rev().collect::<String>().into_bytes(),
+            14 => " \t  "[..1 + rng.below(4)].as_bytes().to_vec(),
+            15 => {
+                let mut cell = "q".repeat(21 + rng.below(3)).into_bytes();
+                cell.push([b'a', b'b', 23][rng.below(3)]);
+                cell
+            }
             0..=3 => g.into_bytes(),
             4 => format!("{g}\0").into_bytes(),
             5 => format!("eightbyt{g:>8}").into_bytes(),
@@ -1585,6 +1594,122 @@ mod tests {
                         }
                     }
                     want = Decoder::new(&program, &reference).unwrap();
+                }
+            }
+        }
+    }
+
+    /// Levels and texts of distinct lengths up to 23 bytes (what a key takes; in a column
+    /// whose known cells differ in length, each cell is compared with the one of its
+    /// length), then those and cells alike but in one byte, anywhere in their three
+    /// words: each reads as the same cell given as text.
+    #[test]
+    fn cells_alike_but_in_one_byte_read_as_their_own() {
+        let program = test_program_of(&[(
+            "t.meso".into(),
+            "fact remark: text { description \"Remark\" }\n\
+             fact origin: one of eight_ch, resource_based, local_artisanal, sixteen_chars_ab, \
+             foreign_investment, import_substitution, a_level_of_twenty_three \
+             { description \"Origin\" }\n"
+                .into(),
+        )]);
+        let texts: Vec<String> = [
+            "",
+            "low",
+            "eight_by",
+            "x".repeat(17).as_str(),
+            "q".repeat(20).as_str(),
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .chain(["y".repeat(22), "z".repeat(23)])
+        .collect();
+        for seed in 0..16u64 {
+            let mut rng = Rng(seed);
+            let rows = 4 * BLOCK + rng.below(BLOCK);
+            let mut cells: Vec<Vec<Option<String>>> = Vec::new();
+            for f in &program.facts {
+                let good: Vec<String> = match &f.ty {
+                    FactType::Level { levels, .. } => levels.clone(),
+                    _ => texts.clone(),
+                };
+                let column = (0..rows)
+                    .map(|row| {
+                        let g = good[if row < BLOCK {
+                            row
+                        } else {
+                            rng.below(good.len())
+                        } % good.len()]
+                        .clone();
+                        match (row < BLOCK, rng.below(4)) {
+                            (false, 0) => None,
+                            (false, 3) if !g.is_empty() => {
+                                let mut bytes = g.into_bytes();
+                                let at = rng.below(bytes.len());
+                                bytes[at] = if bytes[at] == b'z' { b'y' } else { b'z' };
+                                Some(String::from_utf8(bytes).unwrap())
+                            }
+                            _ => Some(g),
+                        }
+                    })
+                    .collect();
+                cells.push(column);
+            }
+            let laid: Vec<(Vec<u8>, Vec<i32>)> = cells
+                .iter()
+                .map(|column| {
+                    let (mut data, mut offsets) = (Vec::new(), vec![0i32]);
+                    for c in column {
+                        data.extend_from_slice(c.as_deref().unwrap_or("").as_bytes());
+                        offsets.push(data.len() as i32);
+                    }
+                    (data, offsets)
+                })
+                .collect();
+            let bitmaps: Vec<Vec<u8>> = cells
+                .iter()
+                .map(|column| {
+                    let mut bitmap = vec![0u8; rows.div_ceil(8)];
+                    for (i, c) in column.iter().enumerate() {
+                        bitmap[i / 8] |= u8::from(c.is_some()) << (i % 8);
+                    }
+                    bitmap
+                })
+                .collect();
+            let as_text: Vec<Vec<Option<&str>>> = cells
+                .iter()
+                .map(|column| column.iter().map(|c| c.as_deref()).collect())
+                .collect();
+            let (mut reference, mut strings) = (Columns::new(rows), Columns::new(rows));
+            for (i, f) in program.facts.iter().enumerate() {
+                reference.push(&f.name, Column::Texts(&as_text[i]));
+                let column = Column::Strings {
+                    offsets: Offsets::I32(&laid[i].1),
+                    data: &laid[i].0,
+                    valid: Some(Bitmap::new(&bitmaps[i], 0)),
+                };
+                strings.push(&f.name, column);
+            }
+            let mut want = Decoder::new(&program, &reference).unwrap();
+            let mut got = Decoder::new(&program, &strings).unwrap();
+            for start in (0..rows).step_by(BLOCK) {
+                let n = (rows - start).min(BLOCK);
+                let (mut want_problems, mut got_problems) = (Vec::new(), Vec::new());
+                let want_bad = want.decode(start, n, &mut want_problems);
+                let got_bad = got.decode(start, n, &mut got_problems);
+                assert_eq!(got_bad, want_bad, "seed {seed} block at {start}");
+                let messages = |list: &[(usize, Vec<crate::Diagnostic>)]| {
+                    list.iter()
+                        .map(|(row, ds)| (*row, ds.iter().map(|d| d.message.clone()).collect()))
+                        .collect::<Vec<(usize, Vec<String>)>>()
+                };
+                assert_eq!(messages(&got_problems), messages(&want_problems));
+                for r in 0..n {
+                    let mut w = Facts::unknown(program.facts.len());
+                    let mut g = Facts::unknown(program.facts.len());
+                    want.record(r, &mut w);
+                    got.record(r, &mut g);
+                    assert_eq!(g.values, w.values, "seed {seed} row {}", start + r);
                 }
             }
         }

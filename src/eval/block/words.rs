@@ -724,3 +724,69 @@ fn summed_score(holds: &[u64], slots: &[usize], weights: &[f64], total: f64, r: 
         total,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+
+    use super::{level_positions, BLOCK, NOT_A_LEVEL};
+
+    /// Sixteen records at a time, each record's bucket is what looking its index up one
+    /// by one gives: the index clamped to `last` when it names a level, else no level
+    /// (indexes around every width the vector lanes saturate at).
+    #[test]
+    fn level_positions_are_the_indexes_looked_up_one_by_one() {
+        let edges = [
+            0,
+            1,
+            2,
+            30,
+            31,
+            32,
+            253,
+            254,
+            255,
+            256,
+            32_767,
+            32_768,
+            65_535,
+            65_536,
+            i32::MAX as u32,
+            1 << 31,
+            u32::MAX - 1,
+            u32::MAX,
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..500 {
+            let levels = next(255);
+            let last = next(32) as u32;
+            let mut at = [0u32; BLOCK];
+            for i in &mut at {
+                *i = if next(2) == 0 {
+                    edges[next(edges.len())]
+                } else {
+                    next(levels + 2) as u32
+                };
+            }
+            let mut column = [0u8; BLOCK];
+            level_positions(&mut column, &at, levels, last);
+            for (r, (&got, &i)) in column.iter().zip(&at).enumerate() {
+                let want = if (i as usize) < levels {
+                    i.min(last) as u8
+                } else {
+                    NOT_A_LEVEL
+                };
+                assert_eq!(
+                    got, want,
+                    "record {r}: index {i} of {levels} levels, last {last}"
+                );
+            }
+        }
+    }
+}
