@@ -1023,20 +1023,18 @@ fn strings<'a, O: Offset>(
     // Rows past the window (none unless the offsets are shorter than the table, which
     // `bind` rules out) are read one at a time.
     let mut slow = low_bits(n) & !low_bits(window.len().saturating_sub(1));
-    // Each cell's key read with one check of its bytes and its length, whatever its
-    // offsets (a negative one reads as past any bytes, see `Offset::raw`; out of order,
-    // its length as past any key's): a cell the check fails is read as below.
+    // Each cell's key read with one check of its bytes and one of its length, whatever
+    // its offsets (a negative one reads as past any bytes, see `Offset::raw`; out of
+    // order, its length as past any key's): a cell the checks fail is read as below.
     let (slots, m) = (&*cache.known.slots, cache.known.multiplier);
-    match (window.split_first(), data.len().checked_sub(KEY_BYTES)) {
-        (Some((&first, ends)), Some(_)) if m == BY_LENGTH => {
+    match window.split_first() {
+        Some((&first, ends)) if m == BY_LENGTH => {
             by_length(at, first, ends, data, &cache.known.lengths);
         }
-        (Some((&first, ends)), Some(limit)) => {
-            keys(at, first, ends, data, limit, |key| {
-                key.find(slots, key.hashed(m))
-            });
+        Some((&first, ends)) => {
+            keys(at, first, ends, data, |key| key.find(slots, key.hashed(m)));
         }
-        _ => at.fill(NO_VALUE),
+        None => at.fill(NO_VALUE),
     }
     // The cells the table does not have, four at a time.
     let none = i32x4::splat(NO_VALUE as i32);
@@ -1072,13 +1070,12 @@ fn keys<O: Offset>(
     first: O,
     ends: &[O],
     data: &[u8],
-    limit: usize,
     find: impl Fn(&Short) -> u32,
 ) {
     let mut a = first.raw();
     for (cell, &b) in at.iter_mut().zip(ends) {
         let b = b.raw();
-        *cell = Short::of(data, limit, a, b).map_or(NO_VALUE, |key| find(&key));
+        *cell = Short::of(data, a, b).map_or(NO_VALUE, |key| find(&key));
         a = b;
     }
 }
@@ -1094,20 +1091,14 @@ fn by_length<O: Offset>(
     data: &[u8],
     lengths: &[ByLength; KEY_MAX + 1],
 ) {
-    let Some(limit) = data.len().checked_sub(KEY_BYTES) else {
-        return at.fill(NO_VALUE);
-    };
     let mut a = first.raw();
     for (cell, &b) in at.iter_mut().zip(ends) {
         let b = b.raw();
-        // Out of order, the length wraps around to more than any key's.
-        *cell = if a > limit {
-            NO_VALUE
-        } else {
-            lengths
-                .get(b.wrapping_sub(a))
-                .map_or(NO_VALUE, |known| known.find(data, a))
-        };
+        // Out of order, the length wraps around to more than any key's; a cell starting
+        // less than 24 bytes from the end (or past it) is left to the slow path by `find`.
+        *cell = lengths
+            .get(b.wrapping_sub(a))
+            .map_or(NO_VALUE, |known| known.find(data, a));
         a = b;
     }
 }
@@ -1127,8 +1118,7 @@ fn string_cell<'a, O: Offset>(
     offsets: &[O],
 ) -> u32 {
     let span = range(offsets, row);
-    let limit = data.len().saturating_sub(KEY_BYTES);
-    let key = Short::of(data, limit, span.start, span.end);
+    let key = Short::of(data, span.start, span.end);
     let bytes = data.get(span).unwrap_or_default();
     let i = cache.lookup(fact, bytes);
     if let (Some(key), Some(&Resolved::Value(at))) = (key, cache.resolved.get(i as usize)) {
@@ -1180,17 +1170,14 @@ const fn low_bytes(n: usize) -> u64 {
 struct Short([u64; 3]);
 
 impl Short {
-    /// The key of the cell `data[a..b]`, or `None` when it is longer than
-    /// [`KEY_MAX`], its offsets are out of order or it starts past `limit` (the bytes'
-    /// length less [`KEY_BYTES`], so that the key's words can be read from its start).
+    /// The key of the cell `data[a..b]`, or `None` when it is longer than [`KEY_MAX`],
+    /// its offsets are out of order or it starts less than [`KEY_BYTES`] from the end of
+    /// `data` (the key's words are read from its start).
     #[inline(always)]
-    fn of(data: &[u8], limit: usize, a: usize, b: usize) -> Option<Short> {
+    fn of(data: &[u8], a: usize, b: usize) -> Option<Short> {
         // Out of order, the length wraps around to more than any key's.
         let len = b.wrapping_sub(a);
         let [m0, m1, m2, tag] = MASKS.get(len).copied()?;
-        if a > limit {
-            return None;
-        }
         let bytes: &[u8; KEY_BYTES] = data.get(a..)?.first_chunk()?;
         let (head, rest) = bytes.split_first_chunk::<8>()?;
         let (mid, rest) = rest.split_first_chunk::<8>()?;
