@@ -1027,14 +1027,16 @@ fn strings<'a, O: Offset>(
     // its offsets (a negative one reads as past any bytes, see `Offset::raw`; out of
     // order, its length as past any key's): a cell the checks fail is read as below.
     let (slots, m) = (&*cache.known.slots, cache.known.multiplier);
+    // (With at least a key's bytes, that check is one comparison: the cell's start against
+    // the bytes' length less a key's.)
     match window.split_first() {
-        Some((&first, ends)) if m == BY_LENGTH => {
+        Some((&first, ends)) if m == BY_LENGTH && data.len() >= KEY_BYTES => {
             by_length(at, first, ends, data, &cache.known.lengths);
         }
-        Some((&first, ends)) => {
+        Some((&first, ends)) if data.len() >= KEY_BYTES => {
             keys(at, first, ends, data, |key| key.find(slots, key.hashed(m)));
         }
-        None => at.fill(NO_VALUE),
+        _ => at.fill(NO_VALUE),
     }
     // The cells the table does not have, four at a time.
     let none = i32x4::splat(NO_VALUE as i32);
