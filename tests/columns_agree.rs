@@ -460,7 +460,7 @@ fn odd_cell(rng: &mut Rng, levels: &[String]) -> Vec<u8> {
     match rng.below(19) {
         // The same length as a level, other bytes.
         16 => level(rng).chars().rev().collect::<String>().into_bytes(),
-        17 => " \t  "[..1 + rng.below(4) as usize].as_bytes().to_vec(),
+        17 => b" \t  "[..1 + rng.below(4) as usize].to_vec(),
         // 22 to 25 bytes, alike but in the last (the decoder's keys take up to 23).
         18 => {
             let mut cell = "q".repeat(21 + rng.below(3) as usize).into_bytes();

@@ -452,7 +452,7 @@ const SEEN_PER_COLUMN: usize = 16;
 struct TextCache<'a> {
     resolved: Vec<Resolved>,
     /// The values the cells read as (what the block's cells index): for a level fact, its
-    /// levels in order (a cell's index is its level's position), then any other
+    /// levels in order (a cell's index is its level's position), then any other value read
     values: Vec<Value>,
     /// The levels at the start of `values`
     levels: usize,
@@ -1000,9 +1000,9 @@ impl Offset for i64 {
 }
 
 /// The cells `rows` of a string column into `sink`, each distinct string read once. First
-/// every cell of the block is looked up by its key (see [`Short`]) in the column's
-/// [`Known`] table, with no call and no branch but the table's: the offsets as one window
-/// of `n + 1`, the validity as one word. Then the cells the table does not have (first
+/// every cell of the block is looked up in the column's [`Known`] table, in one loop with
+/// no call and no branch but its checks and the table's ([`by_length`], or by key,
+/// [`keys`]): the offsets as one window of `n + 1`, the validity as one word. Then the cells the table does not have (first
 /// seen, bad, longer than [`KEY_MAX`], out-of-order offsets, near the end of the bytes)
 /// are read as before, one checked offset at a time, and the missing ones made unknown.
 #[inline(always)]
@@ -1413,7 +1413,7 @@ mod tests {
             // The same length as a good cell, other bytes; blank; 22 to 25 bytes, alike
             // but in the last (keys take up to 23).
             13 => g.chars().rev().collect::<String>().into_bytes(),
-            14 => " \t  "[..1 + rng.below(4)].as_bytes().to_vec(),
+            14 => b" \t  "[..1 + rng.below(4)].to_vec(),
             15 => {
                 let mut cell = "q".repeat(21 + rng.below(3)).into_bytes();
                 cell.push([b'a', b'b', 23][rng.below(3)]);
