@@ -450,13 +450,23 @@ proptest! {
     }
 }
 
-/// A cell of a string column as bytes: level names and near misses, long cells that share
-/// their first 16 and last 8 bytes, cells of every length around 8, 16 and 24, empty and
-/// NUL-padded cells, bad UTF-8, and more distinct cells than the decoder keeps in its
-/// tables (16).
+/// A cell of a string column as bytes: level names and near misses (of the same length
+/// too), long cells that share their first 16 and last 8 bytes, cells of every length
+/// around 8, 16 and 24 (23 and 24 bytes alike but in their last byte, which may be 23),
+/// empty, blank and NUL-padded cells, bad UTF-8, and more distinct cells than the decoder
+/// keeps in its tables (16).
 fn odd_cell(rng: &mut Rng, levels: &[String]) -> Vec<u8> {
     let level = |rng: &mut Rng| levels[rng.below(levels.len() as u64) as usize].clone();
-    match rng.below(16) {
+    match rng.below(19) {
+        // The same length as a level, other bytes.
+        16 => level(rng).chars().rev().collect::<String>().into_bytes(),
+        17 => b" \t  "[..1 + rng.below(4) as usize].to_vec(),
+        // 22 to 25 bytes, alike but in the last (the decoder's keys take up to 23).
+        18 => {
+            let mut cell = "q".repeat(21 + rng.below(3) as usize).into_bytes();
+            cell.push([b'a', b'b', 23][rng.below(3) as usize]);
+            cell
+        }
         // The same first 8 bytes (and length), a different rest: 16 and 22 bytes.
         14 => format!("eightbyt{:>8}", level(rng)).into_bytes(),
         15 => format!("eightbyt{:>8}suffix", level(rng)).into_bytes(),

@@ -435,10 +435,11 @@ fn cell_problem(row: usize, code: &str, message: &str, help: Option<String>) -> 
     }
 }
 
-/// What a distinct text cell reads as: its value, or its problems (code, message, help),
-/// which are the same in every row that has it.
+/// What a distinct text cell reads as: its value (as its index in `TextCache::values`,
+/// or [`UNKNOWN`]), or its problems (code, message, help), which are the same in every
+/// row that has it.
 enum Resolved {
-    Value(Value),
+    Value(u32),
     Bad(Vec<(String, String, Option<String>)>),
 }
 
@@ -450,19 +451,35 @@ const SEEN_PER_COLUMN: usize = 16;
 #[derive(Default)]
 struct TextCache<'a> {
     resolved: Vec<Resolved>,
-    /// Per entry of `resolved`, its value (unknown for a bad cell)
+    /// The values the cells read as (what the block's cells index): for a level fact, its
+    /// levels in order (a cell's index is its level's position), then any other value read
     values: Vec<Value>,
+    /// The levels at the start of `values`
+    levels: usize,
     /// The first distinct cells: a key of their first and last bytes, the bytes, the
     /// index in `resolved`
     seen: Vec<((u64, u64), &'a [u8], u32)>,
     more: std::collections::HashMap<&'a [u8], u32>,
     /// The first distinct cells of a string column that read as values, by key
-    known: Known<'a>,
+    known: Known,
     /// Per dictionary entry: 0 not yet read, else 1 + its index in `resolved`
     entries: Vec<u32>,
 }
 
 impl<'a> TextCache<'a> {
+    /// The cache of a column of `fact`: for a level fact (of fewer levels than a byte
+    /// counts), its levels first in `values`.
+    fn new(fact: &Fact) -> Self {
+        let mut cache = TextCache::default();
+        if let FactType::Level { levels, .. } = &fact.ty {
+            if levels.len() < usize::from(u8::MAX) {
+                cache.levels = levels.len();
+                cache.values = (0..levels.len() as u32).map(Value::Level).collect();
+            }
+        }
+        cache
+    }
+
     /// The index in `resolved` of the cell `bytes`, read now if it was not yet.
     #[inline(always)]
     fn lookup(&mut self, fact: &Fact, bytes: &'a [u8]) -> u32 {
@@ -488,12 +505,16 @@ impl<'a> TextCache<'a> {
         if let Some(&i) = self.more.get(bytes) {
             return i;
         }
-        let resolved = read_text(fact, bytes);
+        let resolved = match read_text(fact, bytes) {
+            Ok(Value::Unknown) => Resolved::Value(UNKNOWN),
+            Ok(Value::Level(p)) if (p as usize) < self.levels => Resolved::Value(p),
+            Ok(v) => {
+                self.values.push(v);
+                Resolved::Value(self.values.len() as u32 - 1)
+            }
+            Err(templates) => Resolved::Bad(templates),
+        };
         let i = self.resolved.len() as u32;
-        self.values.push(match &resolved {
-            Resolved::Value(v) => v.clone(),
-            Resolved::Bad(_) => Value::Unknown,
-        });
         self.resolved.push(resolved);
         if self.seen.len() < SEEN_PER_COLUMN {
             self.seen.push((key, bytes, i));
@@ -544,30 +565,27 @@ fn key_of(bytes: &[u8]) -> (u64, u64) {
 /// A text cell read as `--set` reads it, with the facts files' checks; an empty cell (or
 /// only spaces) is a gap, as in a CSV file for `meso batch` (pyarrow reads CSV gaps as "").
 #[cold]
-fn read_text(fact: &Fact, bytes: &[u8]) -> Resolved {
+fn read_text(fact: &Fact, bytes: &[u8]) -> Result<Value, Vec<(String, String, Option<String>)>> {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Resolved::Bad(vec![(
+        return Err(vec![(
             "meso::facts::wrong_type".into(),
             format!("fact `{}`: the cell is not UTF-8 text", fact.name),
             Some("give text columns as UTF-8 strings".into()),
         )]);
     };
     if text.trim().is_empty() {
-        return Resolved::Value(Value::Unknown);
+        return Ok(Value::Unknown);
     }
     match fact_value_from_text(fact, text) {
-        Ok(v) => Resolved::Value(v),
-        Err(errors) => Resolved::Bad(
-            errors
-                .iter()
-                .map(|e| {
-                    let code =
-                        miette::Diagnostic::code(e).map_or_else(String::new, |c| c.to_string());
-                    let help = miette::Diagnostic::help(e).map(|h| h.to_string());
-                    (code, e.to_string(), help)
-                })
-                .collect(),
-        ),
+        Ok(v) => Ok(v),
+        Err(errors) => Err(errors
+            .iter()
+            .map(|e| {
+                let code = miette::Diagnostic::code(e).map_or_else(String::new, |c| c.to_string());
+                let help = miette::Diagnostic::help(e).map(|h| h.to_string());
+                (code, e.to_string(), help)
+            })
+            .collect()),
     }
 }
 
@@ -589,10 +607,13 @@ pub(crate) struct Decoder<'p, 'a> {
 
 /// A cell index that names no value: unknown (missing, or a bad cell).
 const NO_VALUE: u32 = u32::MAX;
+/// A cell index past every value: a cell that reads as unknown (as an empty cell does).
+/// Not [`NO_VALUE`], which a string column's block reads again.
+const UNKNOWN: u32 = u32::MAX - 1;
 
 /// One column's cells of a block: numbers (NaN: unknown) for number columns, else per row
 /// 0 false / 1 true / [`NO_VALUE`] (truth values) or an index into the column's
-/// `TextCache::values`.
+/// `TextCache::values` (past its end: unknown).
 struct Cells {
     numbers: [f64; BLOCK],
     at: [u32; BLOCK],
@@ -663,12 +684,12 @@ impl Sink<'_> {
         }
     }
 
-    /// Row `r`'s text cell, resolved as entry `i`: `i`, or [`NO_VALUE`] for a bad cell,
-    /// whose problems are kept.
+    /// Row `r`'s text cell, resolved as entry `i`: its index in `TextCache::values`, or
+    /// [`NO_VALUE`] for a bad cell, whose problems are kept.
     #[inline(always)]
     fn text(&mut self, resolved: &[Resolved], r: usize, i: u32) -> u32 {
         match resolved.get(i as usize) {
-            Some(Resolved::Value(_)) => i,
+            Some(&Resolved::Value(at)) => at,
             Some(Resolved::Bad(templates)) => {
                 self.bad_text(r, templates);
                 NO_VALUE
@@ -712,7 +733,7 @@ impl<'p, 'a> Decoder<'p, 'a> {
     /// Match `columns` to `program`'s facts (see [`bind`]).
     pub(crate) fn new(program: &'p Program, columns: &Columns<'a>) -> Result<Self, Error> {
         let bound = bind(program, columns)?;
-        let caches = bound.iter().map(|_| TextCache::default()).collect();
+        let caches = bound.iter().map(|b| TextCache::new(b.fact)).collect();
         let cells = bound.iter().map(|_| Cells::default()).collect();
         let mut by_slot = vec![None; program.facts.len()];
         for (i, b) in bound.iter().enumerate() {
@@ -908,17 +929,17 @@ fn numbers_block<T>(
     for (x, cell) in values.iter().zip(numbers.iter_mut()) {
         *cell = float(x);
     }
-    let (lo, hi, max) = (
-        f64x4::splat(checks.lo),
-        f64x4::splat(checks.hi),
-        f64x4::splat(f64::MAX),
+    // The bounds within the finite numbers (neither is NaN, see `Range::of`): a number
+    // between them is finite, and NaN is between no two.
+    let (lo, hi) = (
+        f64x4::splat(checks.lo.max(-f64::MAX)),
+        f64x4::splat(checks.hi.min(f64::MAX)),
     );
     let mut fails = 0u64;
     for (i, quad) in numbers.chunks_exact(4).enumerate() {
         let quad: [f64; 4] = quad.try_into().unwrap_or([f64::NAN; 4]);
         let x = f64x4::from(quad);
-        // False for NaN in every comparison; infinities fail the last.
-        let holds = x.cmp_ge(lo) & x.cmp_le(hi) & x.abs().cmp_le(max);
+        let holds = x.cmp_ge(lo) & x.cmp_le(hi);
         fails |= (!holds.move_mask() as u64 & 0xF) << (4 * i);
     }
     if checks.integer && !whole {
@@ -956,38 +977,34 @@ fn range<O: Copy + TryInto<usize>>(offsets: &[O], i: usize) -> std::ops::Range<u
     }
 }
 
-/// A string column's offset (`i32` or `i64`) as a position in its bytes; a negative one
-/// as `usize::MAX`, past any bytes.
+/// A string column's offset (`i32` or `i64`) as a position in its bytes.
 trait Offset: Copy + TryInto<usize> {
-    fn at(self) -> usize;
-    /// The offset as it is, for one known not to be negative.
+    /// The offset as a position: a negative one (or one past `usize`) as one past any
+    /// slice's length (more than `isize::MAX`).
     fn raw(self) -> usize;
 }
 
-/// Arrow's two offset widths (`Utf8`, `LargeUtf8`).
-macro_rules! offset_width {
-    ($($t:ty),*) => {$(
-        impl Offset for $t {
-            #[inline(always)]
-            fn at(self) -> usize {
-                usize::try_from(self).unwrap_or(usize::MAX)
-            }
-            #[inline(always)]
-            fn raw(self) -> usize {
-                self as usize
-            }
-        }
-    )*};
+impl Offset for i32 {
+    #[inline(always)]
+    fn raw(self) -> usize {
+        // Sign-extended: a negative offset is at least `usize::MAX - i32::MAX`.
+        self as isize as usize
+    }
 }
 
-offset_width!(i32, i64);
+impl Offset for i64 {
+    #[inline(always)]
+    fn raw(self) -> usize {
+        usize::try_from(self).unwrap_or(usize::MAX)
+    }
+}
 
 /// The cells `rows` of a string column into `sink`, each distinct string read once. First
-/// every cell of the block is looked up by its key (see [`Short`]) in the column's
-/// [`Known`] table, with no call and no branch but the table's: the offsets as one window
-/// of `n + 1`, the validity as one word. Then the cells the table does not have (first
-/// seen, bad, out-of-order offsets, near the end of the bytes) are read as before, one
-/// checked offset at a time, and the missing ones made unknown.
+/// every cell of the block is looked up in the column's [`Known`] table, in one loop with
+/// no call and no branch but its checks and the table's ([`by_length`], or by key,
+/// [`keys`]): the offsets as one window of `n + 1`, the validity as one word. Then the cells the table does not have (first
+/// seen, bad, longer than [`KEY_MAX`], out-of-order offsets, near the end of the bytes)
+/// are read as before, one checked offset at a time, and the missing ones made unknown.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn strings<'a, O: Offset>(
@@ -1003,34 +1020,23 @@ fn strings<'a, O: Offset>(
     let (start, n) = (rows.start, rows.len().min(BLOCK));
     let present = valid_word(&valid, start, n);
     let window = offsets.get(start..start + n + 1).unwrap_or_default();
-    let ends = window.iter().skip(1);
     // Rows past the window (none unless the offsets are shorter than the table, which
     // `bind` rules out) are read one at a time.
     let mut slow = low_bits(n) & !low_bits(window.len().saturating_sub(1));
-    let (known, limit) = (&cache.known, data.len().saturating_sub(KEY_BYTES));
-    // Offsets in order, none negative, the last at most `limit` (what Arrow gives): each
-    // cell's key read with no check of its own.
-    let mut ordered = window.first().is_some_and(|&o| o.at() <= limit);
-    for (&a, &b) in window.iter().zip(ends.clone()) {
-        ordered &= a.at() <= b.at();
-    }
-    ordered &= window.last().is_some_and(|&o| o.at() <= limit);
-    let pairs = window.iter().zip(ends).zip(at.iter_mut());
-    let short = |key: &Short| key.len <= KEY_BYTES as u64;
-    if ordered {
-        for ((&a, &b), cell) in pairs {
-            let found = Short::ordered(data, a.raw(), b.raw()).filter(short);
-            *cell = found
-                .and_then(|key| known.find(&key))
-                .map_or(NO_VALUE, |c| c.at);
+    // Each cell's key read with one check of its bytes and one of its length, whatever
+    // its offsets (a negative one reads as past any bytes, see `Offset::raw`; out of
+    // order, its length as past any key's): a cell the checks fail is read as below.
+    let (slots, m) = (&*cache.known.slots, cache.known.multiplier);
+    // (With at least a key's bytes, that check is one comparison: the cell's start against
+    // the bytes' length less a key's.)
+    match window.split_first() {
+        Some((&first, ends)) if m == BY_LENGTH && data.len() >= KEY_BYTES => {
+            by_length(at, first, ends, data, &cache.known.lengths);
         }
-    } else {
-        for ((&a, &b), cell) in pairs {
-            let found = Short::of(data, limit, a.at(), b.at()).filter(short);
-            *cell = found
-                .and_then(|key| known.find(&key))
-                .map_or(NO_VALUE, |c| c.at);
+        Some((&first, ends)) if data.len() >= KEY_BYTES => {
+            keys(at, first, ends, data, |key| key.find(slots, key.hashed(m)));
         }
+        _ => at.fill(NO_VALUE),
     }
     // The cells the table does not have, four at a time.
     let none = i32x4::splat(NO_VALUE as i32);
@@ -1057,6 +1063,48 @@ fn strings<'a, O: Offset>(
     }
 }
 
+/// The cells of a block of a string column (its offsets `first` then `ends`) looked up
+/// by their keys: `find` gives, from a key, what a cell of a [`Known`] table reads as
+/// (its index in `TextCache::values`), or [`NO_VALUE`] (as for a cell with no key).
+#[inline(always)]
+fn keys<O: Offset>(
+    at: &mut [u32; BLOCK],
+    first: O,
+    ends: &[O],
+    data: &[u8],
+    find: impl Fn(&Short) -> u32,
+) {
+    let mut a = first.raw();
+    for (cell, &b) in at.iter_mut().zip(ends) {
+        let b = b.raw();
+        *cell = Short::of(data, a, b).map_or(NO_VALUE, |key| find(&key));
+        a = b;
+    }
+}
+
+/// As [`keys`], for a [`Known`] table whose cells differ in length: each cell compared
+/// with the one of its length (`lengths`), with no key made. Out of line: it has the
+/// registers to itself (inlined, its loop read three of its values from the stack).
+#[inline(never)]
+fn by_length<O: Offset>(
+    at: &mut [u32; BLOCK],
+    first: O,
+    ends: &[O],
+    data: &[u8],
+    lengths: &[ByLength; KEY_MAX + 1],
+) {
+    let mut a = first.raw();
+    for (cell, &b) in at.iter_mut().zip(ends) {
+        let b = b.raw();
+        // Out of order, the length wraps around to more than any key's; a cell starting
+        // less than 24 bytes from the end (or past it) is left to the slow path by `find`.
+        *cell = lengths
+            .get(b.wrapping_sub(a))
+            .map_or(NO_VALUE, |known| known.find(data, a));
+        a = b;
+    }
+}
+
 /// Cell `row` (row `r` of the block) of a string column, read one checked offset at a
 /// time; a cell that reads as a value is added to the column's [`Known`] table when it
 /// has a key.
@@ -1072,38 +1120,37 @@ fn string_cell<'a, O: Offset>(
     offsets: &[O],
 ) -> u32 {
     let span = range(offsets, row);
-    let limit = data.len().saturating_sub(KEY_BYTES);
-    let key = Short::of(data, limit, span.start, span.end);
+    let key = Short::of(data, span.start, span.end);
     let bytes = data.get(span).unwrap_or_default();
-    // A cell of more than 24 bytes the table has: the same key and the same bytes.
-    let long = key
-        .and_then(|k| cache.known.find(&k))
-        .filter(|c| c.bytes == bytes);
-    if let Some(c) = long {
-        return c.at;
-    }
     let i = cache.lookup(fact, bytes);
-    if let (Some(key), Some(Resolved::Value(_))) = (key, cache.resolved.get(i as usize)) {
-        cache.known.add(key, bytes, i);
+    if let (Some(key), Some(&Resolved::Value(at))) = (key, cache.resolved.get(i as usize)) {
+        cache.known.add(key, at);
     }
     sink.text(&cache.resolved, r, i)
 }
 
-/// Per cell length up to 24 (longer ones as 24): which bits of the three words read from
-/// a cell's start (its first 24 bytes, and what follows it when it is shorter) are its
-/// own: the low `len` bytes.
+/// Bytes read from a cell's start for its key.
+const KEY_BYTES: usize = 24;
+/// The longest cell with a key: its length fits in the key's last byte.
+const KEY_MAX: usize = KEY_BYTES - 1;
+
+/// Per cell length up to [`KEY_MAX`]: which bits of the three words read from a cell's
+/// start (its first 24 bytes, and what follows it when it is shorter) are its own (the
+/// low `len` bytes), and the length in the top byte of the last word (a byte no cell of
+/// up to [`KEY_MAX`] bytes has of its own).
 // Indexing in a constant is checked when compiling: it cannot panic at run time.
 #[allow(clippy::indexing_slicing)]
-const MASKS: [[u64; 3]; 25] = {
-    let mut masks = [[0u64; 3]; 25];
+const MASKS: [[u64; 4]; KEY_MAX + 1] = {
+    let mut masks = [[0u64; 4]; KEY_MAX + 1];
     let mut len: usize = 0;
-    while len <= 24 {
+    while len <= KEY_MAX {
         let mut w = 0;
         while w < 3 {
             let own = len.saturating_sub(8 * w);
             masks[len][w] = low_bytes(if own < 8 { own } else { 8 });
             w += 1;
         }
+        masks[len][3] = (len as u64) << 56;
         len += 1;
     }
     masks
@@ -1119,64 +1166,72 @@ const fn low_bytes(n: usize) -> u64 {
 }
 
 /// A string cell's key, read straight from the column's bytes: three words from its start
-/// masked to what the cell has of its own (see [`MASKS`]), and its length. Keys tell apart
-/// cells of up to 24 bytes; longer ones also compare their bytes.
+/// masked to what the cell has of its own (see [`MASKS`]), its length in the top byte of
+/// the last. Only cells of up to [`KEY_MAX`] bytes have one, and it tells them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Short {
-    head: u64,
-    mid: u64,
-    tail: u64,
-    len: u64,
-}
-
-/// Bytes read from a cell's start for its key.
-const KEY_BYTES: usize = 24;
+struct Short([u64; 3]);
 
 impl Short {
-    /// The key of the cell `data[a..b]`, or `None` when its offsets are out of order or
-    /// end past `limit` (the bytes' length less [`KEY_BYTES`], so that the key's words can
-    /// be read from any cell's start).
+    /// The key of the cell `data[a..b]`, or `None` when it is longer than [`KEY_MAX`],
+    /// its offsets are out of order or it starts less than [`KEY_BYTES`] from the end of
+    /// `data` (the key's words are read from its start).
     #[inline(always)]
-    fn of(data: &[u8], limit: usize, a: usize, b: usize) -> Option<Short> {
-        if a > b || b > limit {
-            return None;
-        }
-        Short::ordered(data, a, b)
-    }
-
-    /// [`Short::of`] for offsets known to be in order and at most the bytes' length less
-    /// [`KEY_BYTES`] (`None` only when they are not).
-    #[inline(always)]
-    fn ordered(data: &[u8], a: usize, b: usize) -> Option<Short> {
+    fn of(data: &[u8], a: usize, b: usize) -> Option<Short> {
+        // Out of order, the length wraps around to more than any key's.
         let len = b.wrapping_sub(a);
+        let [m0, m1, m2, tag] = MASKS.get(len).copied()?;
         let bytes: &[u8; KEY_BYTES] = data.get(a..)?.first_chunk()?;
         let (head, rest) = bytes.split_first_chunk::<8>()?;
         let (mid, rest) = rest.split_first_chunk::<8>()?;
         let tail = rest.first_chunk::<8>()?;
-        let [m0, m1, m2] = MASKS.get(len.min(KEY_BYTES)).copied()?;
-        Some(Short {
-            head: u64::from_le_bytes(*head) & m0,
-            mid: u64::from_le_bytes(*mid) & m1,
-            tail: u64::from_le_bytes(*tail) & m2,
-            len: len as u64,
-        })
+        let key = Short([
+            u64::from_le_bytes(*head) & m0,
+            u64::from_le_bytes(*mid) & m1,
+            (u64::from_le_bytes(*tail) & m2) | tag,
+        ]);
+        Some(key)
     }
 
-    /// The slot of the key in a table of 2^[`KNOWN_BITS`] under multiplier `m`.
+    /// The key's length (in its last byte).
+    #[inline(always)]
+    fn len(&self) -> usize {
+        (self.0[2] >> 56) as usize
+    }
+
+    /// The slot of the key in a table of 2^[`KNOWN_BITS`] under multiplier `m`: its
+    /// length for [`BY_LENGTH`], else a hash.
     #[inline(always)]
     fn slot(&self, m: u64) -> usize {
-        let mixed = self.head ^ (self.mid ^ self.tail).rotate_left(29) ^ self.len;
+        if m == BY_LENGTH {
+            self.len()
+        } else {
+            self.hashed(m)
+        }
+    }
+
+    /// The key's slot by hash, under multiplier `m`.
+    #[inline(always)]
+    fn hashed(&self, m: u64) -> usize {
+        let [head, mid, tail] = self.0;
+        let mixed = head ^ tail ^ mid.rotate_left(29);
         (mixed.wrapping_mul(m) >> (64 - KNOWN_BITS)) as usize
+    }
+
+    /// The index in `TextCache::values` (or [`UNKNOWN`]) of the cell of this key in slot
+    /// `slot` of a [`Known`] table's `slots`, or [`NO_VALUE`] when it holds another key.
+    #[inline(always)]
+    fn find(&self, slots: &[KnownCell; 1 << KNOWN_BITS], slot: usize) -> u32 {
+        match slots.get(slot) {
+            Some(cell) if cell.key.same(self) => cell.at,
+            _ => NO_VALUE,
+        }
     }
 
     /// Whether two keys are the same, with one branch.
     #[inline(always)]
     fn same(&self, other: &Short) -> bool {
-        ((self.head ^ other.head)
-            | (self.mid ^ other.mid)
-            | (self.tail ^ other.tail)
-            | (self.len ^ other.len))
-            == 0
+        let ([a0, a1, a2], [b0, b1, b2]) = (self.0, other.0);
+        ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2)) == 0
     }
 }
 
@@ -1184,8 +1239,12 @@ impl Short {
 const KNOWN_BITS: u32 = 6;
 /// Distinct cells a [`Known`] table takes (the others are found as before).
 const KNOWN_MAX: usize = 16;
+/// The multiplier that places a key in the slot of its length (no hash): the first a
+/// [`Known`] table tries, as the cells of a column most often differ in length.
+const BY_LENGTH: u64 = 0;
 /// The multipliers a [`Known`] table tries, in order, until its cells' slots differ.
-const MULTIPLIERS: [u64; 8] = [
+const MULTIPLIERS: [u64; 9] = [
+    BY_LENGTH,
     0x9E37_79B9_7F4A_7C15,
     0xBF58_476D_1CE4_E5B9,
     0x94D0_49BB_1331_11EB,
@@ -1196,64 +1255,98 @@ const MULTIPLIERS: [u64; 8] = [
     0x5899_65CC_7537_4CC3,
 ];
 
-/// One slot of a [`Known`] table: a cell's key, its bytes (compared only past 24), and its
-/// index in `TextCache::resolved`.
+/// One slot of a [`Known`] table: a cell's key and its index in `TextCache::values` (or
+/// [`UNKNOWN`])
+/// (32 bytes: a slot's place is its number shifted).
 #[derive(Clone, Copy, Debug)]
-struct KnownCell<'a> {
+#[repr(align(32))]
+struct KnownCell {
     key: Short,
-    bytes: &'a [u8],
     at: u32,
 }
 
-/// An empty slot: no cell has its length.
-const NO_CELL: KnownCell<'static> = KnownCell {
-    key: Short {
-        head: 0,
-        mid: 0,
-        tail: 0,
-        len: u64::MAX,
-    },
-    bytes: &[],
+/// An empty slot: its key's last byte is no length a key has.
+const NO_CELL: KnownCell = KnownCell {
+    key: Short([0, 0, u64::MAX]),
     at: NO_VALUE,
 };
 
-/// The first distinct string cells of a column that read as values, in a table with one
-/// slot per key (a multiplier is chosen so that no two share a slot): a cell is found by
-/// one multiplication and one comparison, with no scan.
-struct Known<'a> {
-    slots: Box<[KnownCell<'a>; 1 << KNOWN_BITS]>,
-    cells: Vec<KnownCell<'a>>,
+/// A kept cell by its length (when a [`Known`] table's cells differ in length): its key's
+/// three words with no length, the masks of its length (see [`MASKS`]), and what it reads
+/// as (its index in `TextCache::values`, or [`UNKNOWN`]); 64 bytes.
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+struct ByLength {
+    words: [u64; 3],
+    masks: [u64; 3],
+    at: u32,
+}
+
+/// No cell of this length: no masked word is all ones.
+const NO_LENGTH: ByLength = ByLength {
+    words: [u64::MAX; 3],
+    masks: [0; 3],
+    at: NO_VALUE,
+};
+
+impl ByLength {
+    /// What the cell of this length starting at `a` reads as when it is the kept one
+    /// (its 24 bytes from `a` within `data`), else [`NO_VALUE`].
+    #[inline(always)]
+    fn find(&self, data: &[u8], a: usize) -> u32 {
+        let words = data
+            .get(a..)
+            .and_then(|d| d.first_chunk::<KEY_BYTES>())
+            .and_then(|bytes| {
+                let (head, rest) = bytes.split_first_chunk::<8>()?;
+                let (mid, rest) = rest.split_first_chunk::<8>()?;
+                Some([*head, *mid, *rest.first_chunk::<8>()?])
+            });
+        let Some(words) = words else {
+            return NO_VALUE;
+        };
+        let [w0, w1, w2] = words.map(u64::from_le_bytes);
+        let ([m0, m1, m2], [k0, k1, k2]) = (self.masks, self.words);
+        if w0 & m0 == k0 && w1 & m1 == k1 && w2 & m2 == k2 {
+            self.at
+        } else {
+            NO_VALUE
+        }
+    }
+}
+
+/// The first distinct string cells of a column that read as values (and have a key), in
+/// a table with one slot per key (a multiplier is chosen so that no two share a slot;
+/// when they differ in length, the length is the slot, and `lengths` has them): a cell
+/// is found by one multiplication (or none) and one comparison, with no scan.
+struct Known {
+    slots: Box<[KnownCell; 1 << KNOWN_BITS]>,
+    lengths: Box<[ByLength; KEY_MAX + 1]>,
+    cells: Vec<KnownCell>,
     multiplier: u64,
 }
 
-impl Default for Known<'_> {
+impl Default for Known {
     fn default() -> Self {
         Known {
             slots: Box::new([NO_CELL; 1 << KNOWN_BITS]),
+            lengths: Box::new([NO_LENGTH; KEY_MAX + 1]),
             cells: Vec::new(),
             multiplier: MULTIPLIERS[0],
         }
     }
 }
 
-impl<'a> Known<'a> {
-    /// The kept cell with key `key`: the cell itself when it has up to 24 bytes (longer
-    /// ones have to compare their bytes too).
-    #[inline(always)]
-    fn find(&self, key: &Short) -> Option<&KnownCell<'a>> {
-        let cell = self.slots.get(key.slot(self.multiplier))?;
-        cell.key.same(key).then_some(cell)
-    }
-
-    /// Keep cell `bytes` (key `key`, index `at` in `resolved`) when there is room and a
+impl Known {
+    /// Keep the cell of key `key` (index `at` in `values`) when there is room and a
     /// multiplier under which every kept key has a slot of its own; else it is left out
     /// (and found as before).
     #[cold]
-    fn add(&mut self, key: Short, bytes: &'a [u8], at: u32) {
+    fn add(&mut self, key: Short, at: u32) {
         if self.cells.len() >= KNOWN_MAX || self.cells.iter().any(|c| c.key == key) {
             return;
         }
-        self.cells.push(KnownCell { key, bytes, at });
+        self.cells.push(KnownCell { key, at });
         for m in MULTIPLIERS {
             let mut taken = 0u64;
             let apart = self.cells.iter().all(|c| {
@@ -1265,9 +1358,21 @@ impl<'a> Known<'a> {
             if apart {
                 self.multiplier = m;
                 *self.slots = [NO_CELL; 1 << KNOWN_BITS];
+                *self.lengths = [NO_LENGTH; KEY_MAX + 1];
                 for c in &self.cells {
                     if let Some(s) = self.slots.get_mut(c.key.slot(m)) {
                         *s = *c;
+                    }
+                    let len = c.key.len();
+                    if let (BY_LENGTH, Some(l), Some(&[m0, m1, m2, tag])) =
+                        (m, self.lengths.get_mut(len), MASKS.get(len))
+                    {
+                        let [k0, k1, k2] = c.key.0;
+                        *l = ByLength {
+                            words: [k0, k1, k2 ^ tag],
+                            masks: [m0, m1, m2],
+                            at: c.at,
+                        };
                     }
                 }
                 return;
@@ -1282,7 +1387,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use super::{Bitmap, Column, Columns, Decoder, Offsets, BLOCK};
-    use crate::eval::{test_program, Lanes};
+    use crate::eval::{test_program, test_program_of, Lanes};
     use crate::facts::Facts;
     use crate::ir::FactType;
 
@@ -1301,10 +1406,19 @@ mod tests {
 
     /// A cell for a fact whose good cells include `good`: good ones, and cells alike in
     /// their first 16 and last 8 bytes, of every length around 8, 16 and 24, with NUL
-    /// bytes, not UTF-8, and more distinct ones than the tables keep.
+    /// bytes, not UTF-8, blank, and more distinct ones than the tables keep.
     fn cell(rng: &mut Rng, good: &[String]) -> Vec<u8> {
         let g = good[rng.below(good.len())].clone();
-        match rng.below(13) {
+        match rng.below(16) {
+            // The same length as a good cell, other bytes; blank; 22 to 25 bytes, alike
+            // but in the last (keys take up to 23).
+            13 => g.chars().rev().collect::<String>().into_bytes(),
+            14 => b" \t  "[..1 + rng.below(4)].to_vec(),
+            15 => {
+                let mut cell = "q".repeat(21 + rng.below(3)).into_bytes();
+                cell.push([b'a', b'b', 23][rng.below(3)]);
+                cell
+            }
             0..=3 => g.into_bytes(),
             4 => format!("{g}\0").into_bytes(),
             5 => format!("eightbyt{g:>8}").into_bytes(),
@@ -1469,6 +1583,122 @@ mod tests {
                         }
                     }
                     want = Decoder::new(&program, &reference).unwrap();
+                }
+            }
+        }
+    }
+
+    /// Levels and texts of distinct lengths up to 23 bytes (what a key takes; in a column
+    /// whose known cells differ in length, each cell is compared with the one of its
+    /// length), then those and cells alike but in one byte, anywhere in their three
+    /// words: each reads as the same cell given as text.
+    #[test]
+    fn cells_alike_but_in_one_byte_read_as_their_own() {
+        let program = test_program_of(&[(
+            "t.meso".into(),
+            "fact remark: text { description \"Remark\" }\n\
+             fact origin: one of eight_ch, resource_based, local_artisanal, sixteen_chars_ab, \
+             foreign_investment, import_substitution, a_level_of_twenty_three \
+             { description \"Origin\" }\n"
+                .into(),
+        )]);
+        let texts: Vec<String> = [
+            "",
+            "low",
+            "eight_by",
+            "x".repeat(17).as_str(),
+            "q".repeat(20).as_str(),
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .chain(["y".repeat(22), "z".repeat(23)])
+        .collect();
+        for seed in 0..16u64 {
+            let mut rng = Rng(seed);
+            let rows = 4 * BLOCK + rng.below(BLOCK);
+            let mut cells: Vec<Vec<Option<String>>> = Vec::new();
+            for f in &program.facts {
+                let good: Vec<String> = match &f.ty {
+                    FactType::Level { levels, .. } => levels.clone(),
+                    _ => texts.clone(),
+                };
+                let column = (0..rows)
+                    .map(|row| {
+                        let g = good[if row < BLOCK {
+                            row
+                        } else {
+                            rng.below(good.len())
+                        } % good.len()]
+                        .clone();
+                        match (row < BLOCK, rng.below(4)) {
+                            (false, 0) => None,
+                            (false, 3) if !g.is_empty() => {
+                                let mut bytes = g.into_bytes();
+                                let at = rng.below(bytes.len());
+                                bytes[at] = if bytes[at] == b'z' { b'y' } else { b'z' };
+                                Some(String::from_utf8(bytes).unwrap())
+                            }
+                            _ => Some(g),
+                        }
+                    })
+                    .collect();
+                cells.push(column);
+            }
+            let laid: Vec<(Vec<u8>, Vec<i32>)> = cells
+                .iter()
+                .map(|column| {
+                    let (mut data, mut offsets) = (Vec::new(), vec![0i32]);
+                    for c in column {
+                        data.extend_from_slice(c.as_deref().unwrap_or("").as_bytes());
+                        offsets.push(data.len() as i32);
+                    }
+                    (data, offsets)
+                })
+                .collect();
+            let bitmaps: Vec<Vec<u8>> = cells
+                .iter()
+                .map(|column| {
+                    let mut bitmap = vec![0u8; rows.div_ceil(8)];
+                    for (i, c) in column.iter().enumerate() {
+                        bitmap[i / 8] |= u8::from(c.is_some()) << (i % 8);
+                    }
+                    bitmap
+                })
+                .collect();
+            let as_text: Vec<Vec<Option<&str>>> = cells
+                .iter()
+                .map(|column| column.iter().map(|c| c.as_deref()).collect())
+                .collect();
+            let (mut reference, mut strings) = (Columns::new(rows), Columns::new(rows));
+            for (i, f) in program.facts.iter().enumerate() {
+                reference.push(&f.name, Column::Texts(&as_text[i]));
+                let column = Column::Strings {
+                    offsets: Offsets::I32(&laid[i].1),
+                    data: &laid[i].0,
+                    valid: Some(Bitmap::new(&bitmaps[i], 0)),
+                };
+                strings.push(&f.name, column);
+            }
+            let mut want = Decoder::new(&program, &reference).unwrap();
+            let mut got = Decoder::new(&program, &strings).unwrap();
+            for start in (0..rows).step_by(BLOCK) {
+                let n = (rows - start).min(BLOCK);
+                let (mut want_problems, mut got_problems) = (Vec::new(), Vec::new());
+                let want_bad = want.decode(start, n, &mut want_problems);
+                let got_bad = got.decode(start, n, &mut got_problems);
+                assert_eq!(got_bad, want_bad, "seed {seed} block at {start}");
+                let messages = |list: &[(usize, Vec<crate::Diagnostic>)]| {
+                    list.iter()
+                        .map(|(row, ds)| (*row, ds.iter().map(|d| d.message.clone()).collect()))
+                        .collect::<Vec<(usize, Vec<String>)>>()
+                };
+                assert_eq!(messages(&got_problems), messages(&want_problems));
+                for r in 0..n {
+                    let mut w = Facts::unknown(program.facts.len());
+                    let mut g = Facts::unknown(program.facts.len());
+                    want.record(r, &mut w);
+                    got.record(r, &mut g);
+                    assert_eq!(g.values, w.values, "seed {seed} row {}", start + r);
                 }
             }
         }

@@ -16,7 +16,7 @@ use crate::facts::Facts;
 use crate::ir::Program;
 use crate::value::{Truth, Value};
 use crate::vocab::TypeStatus;
-use wide::{f64x4, u8x16, CmpEq, CmpGe, CmpGt, CmpLe, CmpLt};
+use wide::{f64x4, i16x8, i32x8, u8x16, CmpEq, CmpGe, CmpGt, CmpLe, CmpLt};
 
 /// A level column's mark for "not a level": no position word has it.
 const NOT_A_LEVEL: u8 = u8::MAX;
@@ -54,6 +54,34 @@ fn byte_word(column: &[u8; BLOCK], b: u8) -> u64 {
             let equal = u8x16::from(sixteen).cmp_eq(b).move_mask() as u64 & 0xFFFF;
             word | (equal << (16 * i))
         })
+}
+
+/// A level column from a lane whose values are the levels in order (value `p` is
+/// `Value::Level(p)`, `levels` of them, fewer than [`NOT_A_LEVEL`]): each record's bucket
+/// its index (past `last`: `last`), or `NOT_A_LEVEL` past the values, sixteen records at a
+/// time. The same as looking each record's value up.
+#[inline(always)]
+fn level_positions(column: &mut [u8; BLOCK], at: &[u32; BLOCK], levels: usize, last: u32) {
+    // Indexes as 16-bit lanes: those past `i16::MAX` (as `i32`, negative or not) saturate
+    // to a lane past the values.
+    let sixteen_bits = |eight: &[u32]| {
+        let eight: [u32; 8] = eight.try_into().unwrap_or([u32::MAX; 8]);
+        i16x8::from_i32x8_saturate(i32x8::from(eight.map(|i| i as i32)))
+    };
+    let (none, levels) = (i16x8::splat(-1), i16x8::splat(levels as i16));
+    let (last, not_a_level) = (
+        i16x8::splat(last as i16),
+        i16x8::splat(i16::from(NOT_A_LEVEL)),
+    );
+    let bucket = |i: i16x8| {
+        let level = i.cmp_gt(none) & i.cmp_lt(levels);
+        level.blend(i.min(last), not_a_level)
+    };
+    for (out, at) in column.chunks_exact_mut(16).zip(at.chunks_exact(16)) {
+        let (low, high) = at.split_at(8);
+        let bytes = u8x16::narrow_i16x8(bucket(sixteen_bits(low)), bucket(sixteen_bits(high)));
+        out.copy_from_slice(&bytes.to_array());
+    }
 }
 
 /// Whether bit `r` of `word` is set.
@@ -102,7 +130,21 @@ pub(super) struct Words {
     /// Per record: its derived values (only for plans with steps run record by record)
     derived: Vec<Vec<Value>>,
     /// A level column's bucket per distinct value of its lane (see `fill_lanes`)
-    bucket_of: Vec<u8>,
+    bucket_of: BucketOf,
+}
+
+/// Entries of a level column's table of buckets by index of its lane's values: any index
+/// clamped to the last one reads an entry, with no bounds check.
+const BUCKET_OF: usize = 256;
+
+/// A level column's bucket per index of its lane's values (`NOT_A_LEVEL` past them).
+#[derive(Clone, Debug)]
+struct BucketOf(Box<[u8; BUCKET_OF]>);
+
+impl Default for BucketOf {
+    fn default() -> Self {
+        BucketOf(Box::new([NOT_A_LEVEL; BUCKET_OF]))
+    }
 }
 
 /// Per record, the set made of its bytes of `planes` (plane g gives bits 8g to 8g + 7).
@@ -238,13 +280,27 @@ impl Words {
                         Value::Level(x) => (*x).min(last) as u8,
                         _ => NOT_A_LEVEL,
                     };
-                    if values.len() <= BLOCK {
-                        // Each distinct value's bucket once, then one load a record.
-                        let of = &mut self.bucket_of;
-                        of.clear();
-                        of.extend(values.iter().map(bucket));
-                        for (cell, &i) in column.iter_mut().take(len).zip(at) {
-                            *cell = of.get(i as usize).copied().unwrap_or(NOT_A_LEVEL);
+                    let in_order = values.len() < usize::from(NOT_A_LEVEL)
+                        && values
+                            .iter()
+                            .zip(0u32..)
+                            .all(|(v, p)| matches!(v, Value::Level(x) if *x == p));
+                    if in_order {
+                        // Each record's index is its level's position (the decoder's levels).
+                        level_positions(column, at, values.len(), last);
+                    } else if values.len() < BUCKET_OF {
+                        // Each distinct value's bucket once, then one load a record from
+                        // a table that any index (clamped to its last entry, past every
+                        // value) has an entry in.
+                        let of = &mut *self.bucket_of.0;
+                        of.fill(NOT_A_LEVEL);
+                        for (o, v) in of.iter_mut().zip(values) {
+                            *o = bucket(v);
+                        }
+                        // Every record of the block: those past `len` are never read.
+                        for (cell, &i) in column.iter_mut().zip(at) {
+                            let i = i.min(BUCKET_OF as u32 - 1) as usize;
+                            *cell = of.get(i).copied().unwrap_or(NOT_A_LEVEL);
                         }
                     } else {
                         for (cell, &i) in column.iter_mut().take(len).zip(at) {
@@ -670,4 +726,70 @@ fn summed_score(holds: &[u64], slots: &[usize], weights: &[f64], total: f64, r: 
         criteria.map(|(&s, &w)| (w, holds.get(s).is_some_and(|&h| bit(h, r)))),
         total,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::indexing_slicing)]
+
+    use super::{level_positions, BLOCK, NOT_A_LEVEL};
+
+    /// Sixteen records at a time, each record's bucket is what looking its index up one
+    /// by one gives: the index clamped to `last` when it names a level, else no level
+    /// (indexes around every width the vector lanes saturate at).
+    #[test]
+    fn level_positions_are_the_indexes_looked_up_one_by_one() {
+        let edges = [
+            0,
+            1,
+            2,
+            30,
+            31,
+            32,
+            253,
+            254,
+            255,
+            256,
+            32_767,
+            32_768,
+            65_535,
+            65_536,
+            i32::MAX as u32,
+            1 << 31,
+            u32::MAX - 1,
+            u32::MAX,
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..500 {
+            let levels = next(255);
+            let last = next(32) as u32;
+            let mut at = [0u32; BLOCK];
+            for i in &mut at {
+                *i = if next(2) == 0 {
+                    edges[next(edges.len())]
+                } else {
+                    next(levels + 2) as u32
+                };
+            }
+            let mut column = [0u8; BLOCK];
+            level_positions(&mut column, &at, levels, last);
+            for (r, (&got, &i)) in column.iter().zip(&at).enumerate() {
+                let want = if (i as usize) < levels {
+                    i.min(last) as u8
+                } else {
+                    NOT_A_LEVEL
+                };
+                assert_eq!(
+                    got, want,
+                    "record {r}: index {i} of {levels} levels, last {last}"
+                );
+            }
+        }
+    }
 }
