@@ -220,6 +220,29 @@ def test_set_facts_from_lists_and_text():
     assert rules.evaluate({"markets": {"local"}}).classification is None
 
 
+def test_name_keys_are_one_byte_up_to_127_types_and_four_beyond():
+    def rules_of(n):
+        types = "".join(
+            f'type t{i} {{\n  label "T{i}"\n  cite "example"\n'
+            f"  required {{ at_{i}: firms >= {i} }}\n}}\n"
+            for i in range(n)
+        )
+        source = 'fact firms: count { description "Firms" }\n' + types
+        return meso.load_sources([("many.meso", source)])
+
+    for n, key in ((127, pa.int8()), (130, pa.int32())):
+        out = rules_of(n).evaluate_arrow(pa.table({"firms": [0, 5, 200, None]}))
+        for name in ("classification", "provisional"):
+            assert out.schema.field(name).type == pa.dictionary(key, pa.string()), (n, name)
+        for name in ("verdict", "t0_status", f"t{n - 1}_status"):
+            assert out.schema.field(name).type == pa.dictionary(pa.int8(), pa.string()), (n, name)
+        assert out.column("t5_status").to_pylist()[:3] == ["not_matched", "matched", "matched"]
+        # The classification of `evaluate`, whatever the key width.
+        got = out.column("classification").to_pylist()
+        want = [rules_of(n).evaluate({"firms": f}).classification for f in (0, 5, 200)]
+        assert got[:3] == want, n
+
+
 def test_table_level_errors_name_the_column_and_the_fix(rules):
     with pytest.raises(meso.FactsError) as caught:
         rules.evaluate_arrow(pa.table({"frims": [1], "trust": ["low"]}))
