@@ -144,9 +144,13 @@ fn round4_avx(scores: &mut [f64; 64]) {
 }
 
 /// A `list<utf8>` column being written: per row an offset into the items, per item an
-/// offset into the bytes.
+/// offset into the bytes. Rows are only counted while no row has an item (mostly the
+/// case for the unknown facts and the provisional lists): a column that stays empty
+/// shares one buffer of zeros with the others (see [`Lists::finish`]).
 struct Lists {
     offsets: Vec<i32>,
+    /// Empty rows after `offsets`, not written yet (all before the first item)
+    pending: usize,
     item_offsets: Vec<i32>,
     bytes: Vec<u8>,
 }
@@ -157,9 +161,18 @@ impl Lists {
         offsets.push(0);
         Lists {
             offsets,
+            pending: 0,
             item_offsets: vec![0],
             bytes: Vec::new(),
         }
+    }
+
+    /// Write the empty rows counted so far: they end at 0 (rows are counted only while
+    /// there is no item; the row that brings the first ones may have added them already).
+    #[cold]
+    fn settle(&mut self) {
+        self.offsets.extend(std::iter::repeat_n(0, self.pending));
+        self.pending = 0;
     }
 
     /// Append one item.
@@ -186,14 +199,29 @@ impl Lists {
     /// End the current row.
     #[inline]
     fn end_row(&mut self) {
-        self.offsets.push((self.item_offsets.len() - 1) as i32);
+        let items = self.item_offsets.len() - 1;
+        if items == 0 {
+            self.pending += 1;
+            return;
+        }
+        if self.pending != 0 {
+            self.settle();
+        }
+        self.offsets.push(items as i32);
     }
 
     /// `n` rows with no item.
     #[inline]
     fn empty_rows(&mut self, n: usize) {
-        let end = (self.item_offsets.len() - 1) as i32;
-        self.offsets.extend(std::iter::repeat_n(end, n));
+        let items = self.item_offsets.len() - 1;
+        if items == 0 {
+            self.pending += n;
+            return;
+        }
+        if self.pending != 0 {
+            self.settle();
+        }
+        self.offsets.extend(std::iter::repeat_n(items as i32, n));
     }
 
     /// Room for `times` as many items and bytes as written so far.
@@ -214,8 +242,19 @@ impl Lists {
         }
     }
 
-    fn finish(self) -> Result<ListArray, ArrowError> {
+    /// The column (`zeros`: a row offsets buffer of zeros for every row, what a column
+    /// with no item shares).
+    fn finish(mut self, zeros: &OffsetBuffer<i32>) -> Result<ListArray, ArrowError> {
         self.check()?;
+        let empty = self.offsets.len() == 1 && self.item_offsets.len() == 1;
+        if empty && self.pending + 1 == zeros.len() {
+            let values = StringArray::new_null(0);
+            let item = Arc::new(Field::new("item", DataType::Utf8, true));
+            return ListArray::try_new(item, zeros.clone(), Arc::new(values), None);
+        }
+        if self.pending != 0 {
+            self.settle();
+        }
         // SAFETY: both offset lists start at 0 and only grow (an item's end is the bytes'
         // length after its name is appended, whole; a row's end is the items' count after
         // its items), and `check` says every offset fits an `i32` (so none wrapped); the
@@ -599,14 +638,15 @@ impl Output {
                 split_by_kind(block, block.provisional_policies(r), recommended, avoided);
             }
         }
-        // Problems: only the rows that have them hold any.
-        let mut r0 = 0;
+        // Problems: only the rows that have them hold any (the ends of the rows before a
+        // row with problems are written when it comes; see `finish`).
         let mut bad_rows = bad;
         while bad_rows != 0 {
             let r = bad_rows.trailing_zeros() as usize;
             bad_rows &= bad_rows - 1;
+            let before = (start + r).saturating_sub(self.problem_offsets.len() - 1);
             self.problem_offsets
-                .extend(std::iter::repeat_n(self.problem_count, r - r0));
+                .extend(std::iter::repeat_n(self.problem_count, before));
             for d in block.problems(r) {
                 self.code.append_option(d.code.as_deref());
                 self.message.append_value(&d.message);
@@ -614,12 +654,7 @@ impl Output {
                 self.problem_count = self.problem_count.saturating_add(1);
             }
             self.problem_offsets.push(self.problem_count);
-            r0 = r + 1;
         }
-        self.problem_offsets.extend(std::iter::repeat_n(
-            self.problem_count,
-            n.saturating_sub(r0),
-        ));
         if start == 0 && n > 0 {
             // Room for the rest at the first block's rate, so that the lists grow once.
             let rest = self.rows.saturating_sub(n) / n + 1;
@@ -727,11 +762,14 @@ impl Output {
                 verdict.clone(),
             )?));
         }
-        out.push(Arc::new(self.recommended.finish()?));
-        out.push(Arc::new(self.avoided.finish()?));
-        out.push(Arc::new(self.unknown.finish()?));
-        out.push(Arc::new(self.provisional_recommended.finish()?));
-        out.push(Arc::new(self.provisional_avoided.finish()?));
+        // One buffer of zeros, the row offsets of every column with no item in any row.
+        // SAFETY: zeros, one per row and one more: in order, and within any values.
+        let zeros = unsafe { OffsetBuffer::new_unchecked(ScalarBuffer::from(vec![0; rows + 1])) };
+        out.push(Arc::new(self.recommended.finish(&zeros)?));
+        out.push(Arc::new(self.avoided.finish(&zeros)?));
+        out.push(Arc::new(self.unknown.finish(&zeros)?));
+        out.push(Arc::new(self.provisional_recommended.finish(&zeros)?));
+        out.push(Arc::new(self.provisional_avoided.finish(&zeros)?));
         let mut code = self.code;
         let mut message = self.message;
         let mut help = self.help;
@@ -741,10 +779,21 @@ impl Output {
             Arc::new(help.finish()),
         ];
         let problems = StructArray::try_new(problem_fields(), parts, None)?;
+        let problem_ends = if self.problem_count == 0 {
+            zeros
+        } else {
+            // The rows after the last with problems end where it does.
+            let mut ends = self.problem_offsets;
+            let after = (rows + 1).saturating_sub(ends.len());
+            ends.extend(std::iter::repeat_n(self.problem_count, after));
+            // SAFETY: one end per row (the rows before each row with problems were
+            // written before it, those after the last just above) from 0, each a count of
+            // the problems so far.
+            unsafe { OffsetBuffer::new_unchecked(ends.into()) }
+        };
         out.push(Arc::new(ListArray::try_new(
             Arc::new(Field::new("item", DataType::Struct(problem_fields()), true)),
-            // SAFETY: one end per row, from 0, each a count of the problems so far.
-            unsafe { OffsetBuffer::new_unchecked(self.problem_offsets.into()) },
+            problem_ends,
             Arc::new(problems),
             None,
         )?));

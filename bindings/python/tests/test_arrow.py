@@ -173,6 +173,33 @@ def test_a_bad_cell_is_a_problem_of_its_row_never_a_dropped_row(rules):
     assert len(out[3]["problems"]) == 3
 
 
+def test_rows_with_problems_or_open_facts_anywhere_in_a_chunk(rules):
+    # Lists with no item are shared, and written only from the first row that has one:
+    # rows with problems or missing facts at the start, in the middle, at the end.
+    n = 200
+    trust = ["low"] * n
+    firms = [1500] * n
+    for r in (0, 5, 150, n - 1):
+        trust[r] = "hgih"
+    for r in (1, 77, n - 2):
+        firms[r] = None
+    table = pa.table({"id": [str(i) for i in range(n)], "firms": firms, "trust": trust})
+    out = rules.evaluate_arrow(table, id="id", threads=1)
+    problems = out.column("problems").to_pylist()
+    unknown = out.column("unknown_facts").to_pylist()
+    for r in range(n):
+        assert bool(problems[r]) == (trust[r] == "hgih"), r
+        assert ("firms" in unknown[r]) == (firms[r] is None and trust[r] != "hgih"), r
+    def codes(t):
+        # A message counts rows within its batch ("row 1: ..."): the codes are compared.
+        rows = t.drop_columns(["problems"]).to_pylist()
+        return rows, [[p["code"] for p in ps] for ps in t.column("problems").to_pylist()]
+
+    for size in (1, 7, 64, 150):
+        chunked = pa.Table.from_batches(table.to_batches(max_chunksize=size))
+        assert codes(rules.evaluate_arrow(chunked, id="id")) == codes(out), size
+
+
 def test_dictionary_false_gives_the_same_values_as_plain_strings(rules):
     table = pa.table(
         {
