@@ -143,6 +143,57 @@ fn round4_avx(scores: &mut [f64; 64]) {
     }
 }
 
+/// A type key per row, written in the spare capacity row by row (a block at a time): one
+/// byte wide for up to 127 types, as [`names_type`] says, four beyond.
+enum TypeKeys {
+    Narrow(Vec<i8>),
+    Wide(Vec<i32>),
+}
+
+impl TypeKeys {
+    fn new(rows: usize, types: usize) -> Self {
+        if narrow(types) {
+            TypeKeys::Narrow(Vec::with_capacity(rows))
+        } else {
+            TypeKeys::Wide(Vec::with_capacity(rows))
+        }
+    }
+
+    /// Rows `at` from `keys` (each a type index), into the spare capacity; whether there
+    /// was room for them all.
+    #[inline]
+    fn write(&mut self, at: std::ops::Range<usize>, keys: impl Iterator<Item = u32>) -> bool {
+        fn put<K>(v: &mut Vec<K>, at: std::ops::Range<usize>, keys: impl Iterator<Item = K>) -> bool {
+            let Some(slots) = v.spare_capacity_mut().get_mut(at) else {
+                return false;
+            };
+            for (slot, k) in slots.iter_mut().zip(keys) {
+                slot.write(k);
+            }
+            true
+        }
+        // A narrow key is below 127 (at most 127 types): the cast keeps it.
+        match self {
+            TypeKeys::Narrow(v) => put(v, at, keys.map(|k| k as i8)),
+            TypeKeys::Wide(v) => put(v, at, keys.map(|k| k as i32)),
+        }
+    }
+
+    /// Take the first `rows` as written.
+    ///
+    /// # Safety
+    /// Every row `0..rows` was written by [`TypeKeys::write`].
+    unsafe fn set_len(&mut self, rows: usize) {
+        // SAFETY: what the caller promises; `write` wrote within the capacity.
+        unsafe {
+            match self {
+                TypeKeys::Narrow(v) => v.set_len(rows),
+                TypeKeys::Wide(v) => v.set_len(rows),
+            }
+        }
+    }
+}
+
 /// A `list<utf8>` column being written: per row an offset into the items, per item an
 /// offset into the bytes. Rows are only counted while no row has an item (mostly the
 /// case for the unknown facts and the provisional lists): a column that stays empty
@@ -436,7 +487,7 @@ pub struct Output {
     rows: usize,
     /// Rows written so far (blocks come in order)
     written: usize,
-    classification: Vec<i32>,
+    classification: TypeKeys,
     /// The largest classification key written
     widest_type: u32,
     /// Rows with a classification
@@ -446,7 +497,7 @@ pub struct Output {
     verdict: Vec<i8>,
     /// A type key per row (0 under a null), written so too, and the rows that have a
     /// provisional lead
-    lead: Vec<i32>,
+    lead: TypeKeys,
     led: Vec<u64>,
     /// The largest lead key written
     widest_lead: u32,
@@ -483,11 +534,11 @@ impl Output {
         Output {
             rows,
             written: 0,
-            classification: Vec::with_capacity(rows),
+            classification: TypeKeys::new(rows, types),
             widest_type: 0,
             classified: Vec::with_capacity(rows.div_ceil(64)),
             verdict: Vec::with_capacity(rows),
-            lead: Vec::with_capacity(rows),
+            lead: TypeKeys::new(rows, types),
             led: Vec::with_capacity(rows.div_ceil(64)),
             widest_lead: 0,
             types,
@@ -534,15 +585,14 @@ impl Output {
         // Classification: a key per row (0 under a null), and the rows that have one.
         let mut classified = 0u64;
         let mut widest = self.widest_type;
-        let keys = self.classification.spare_capacity_mut();
-        let keys = keys.get_mut(rows.clone()).unwrap_or_default();
-        for (r, (key, c)) in keys.iter_mut().zip(block.classifications()).enumerate() {
+        let keys = block.classifications().enumerate().map(|(r, c)| {
             let some = c != VerdictBlock::NONE;
             classified |= u64::from(some) << r;
             let c = if some { c } else { 0 };
-            key.write(c as i32);
             widest = widest.max(c);
-        }
+            c
+        });
+        let written = self.classification.write(rows.clone(), keys);
         self.widest_type = widest;
         put_bits(&mut self.classified, start, n, classified);
         // Statuses and scores, type by type (a row with problems: key 0 and NaN, null).
@@ -552,8 +602,7 @@ impl Output {
         // rows have a lead (key 0 under a null for the others).
         let open = block.open_rows();
         let verdicts = self.verdict.spare_capacity_mut().get_mut(rows.clone());
-        let leads = self.lead.spare_capacity_mut().get_mut(rows.clone());
-        let (Some(verdicts), Some(leads)) = (verdicts, leads) else {
+        let (Some(verdicts), true) = (verdicts, written) else {
             self.error = Some(ArrowError::ComputeError("result columns too short".into()));
             return;
         };
@@ -564,8 +613,8 @@ impl Output {
                 v as i8
             });
         }
-        let mut led = 0u64;
-        for (r, key) in leads.iter_mut().enumerate() {
+        let (mut led, mut widest) = (0u64, self.widest_lead);
+        let leads = (0..n).map(|r| {
             let lead = if (open >> r) & 1 == 1 {
                 block.provisional(r)
             } else {
@@ -574,9 +623,14 @@ impl Output {
             let some = lead != VerdictBlock::NONE;
             led |= u64::from(some) << r;
             let lead = if some { lead } else { 0 };
-            self.widest_lead = self.widest_lead.max(lead);
-            key.write(lead as i32);
+            widest = widest.max(lead);
+            lead
+        });
+        if !self.lead.write(rows.clone(), leads) {
+            self.error = Some(ArrowError::ComputeError("result columns too short".into()));
+            return;
         }
+        self.widest_lead = widest;
         put_bits(&mut self.led, start, n, led);
         self.any_problems |= bad != 0;
         let (mut codes, mut scores) = ([0u8; 64], [0f64; 64]);
@@ -698,11 +752,11 @@ impl Output {
         }
         let names: Vec<&str> = type_names.iter().map(String::as_str).collect();
         // The type keys, one byte wide when they fit (as `names_type` says).
-        let type_keys = |keys: Vec<i32>, widest: u32, nulls: Option<NullBuffer>| {
-            if narrow(type_names.len()) {
-                let keys: Vec<i8> = keys.into_iter().map(|k| k as i8).collect();
+        let type_keys = |keys: TypeKeys, widest: u32, nulls: Option<NullBuffer>| match keys {
+            TypeKeys::Narrow(keys) => {
                 column::<Int8Type>(dictionary, &names, keys.into(), widest as usize, nulls)
-            } else {
+            }
+            TypeKeys::Wide(keys) => {
                 column::<Int32Type>(dictionary, &names, keys.into(), widest as usize, nulls)
             }
         };
@@ -718,6 +772,13 @@ impl Output {
         }
         let mut classification = self.classification;
         let (mut verdict_keys, mut lead_keys) = (self.verdict, self.lead);
+        if narrow(type_names.len()) != matches!(classification, TypeKeys::Narrow(_)) {
+            return Err(ArrowError::ComputeError(format!(
+                "{} type names for keys of {} types",
+                type_names.len(),
+                self.types
+            )));
+        }
         let (mut status, mut score) = (self.status, self.score);
         // SAFETY: the blocks came in order, one after the other, and covered rows
         // `0..rows` (`written` is `rows`); each wrote the classification, verdict and lead
