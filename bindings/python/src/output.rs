@@ -615,18 +615,20 @@ impl Output {
         }
         let (mut led, mut widest) = (0u64, self.widest_lead);
         let leads = (0..n).map(|r| {
-            let lead = if (open >> r) & 1 == 1 {
-                block.provisional(r)
-            } else {
-                VerdictBlock::NONE
-            };
+            let lead = block.provisional(r);
             let some = lead != VerdictBlock::NONE;
             led |= u64::from(some) << r;
             let lead = if some { lead } else { 0 };
             widest = widest.max(lead);
             lead
         });
-        if !self.lead.write(rows.clone(), leads) {
+        // Only open rows have a lead: with none, every key is 0 (under a null).
+        let room = if open == 0 {
+            self.lead.write(rows.clone(), std::iter::repeat_n(0, n))
+        } else {
+            self.lead.write(rows.clone(), leads)
+        };
+        if !room {
             self.error = Some(ArrowError::ComputeError("result columns too short".into()));
             return;
         }
