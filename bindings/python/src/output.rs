@@ -11,7 +11,9 @@ use arrow_array::types::{ArrowDictionaryKeyType, Int32Type, Int8Type};
 use arrow_array::{
     ArrayRef, DictionaryArray, Float64Array, ListArray, PrimitiveArray, StringArray, StructArray,
 };
-use arrow_buffer::{ArrowNativeType, BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_buffer::{
+    ArrowNativeType, BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer,
+};
 use arrow_schema::{ArrowError, DataType, Field, Fields};
 use meso::VerdictBlock;
 use wide::{f64x4, CmpGe, CmpGt, CmpLt};
@@ -138,7 +140,10 @@ fn round4_avx(scores: &mut [f64; 64]) {
             let floor = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(a);
             let up = _mm256_cmp_pd::<_CMP_GE_OQ>(_mm256_sub_pd(a, floor), half);
             let rounded = _mm256_div_pd(_mm256_add_pd(floor, _mm256_and_pd(up, one)), scale);
-            _mm256_storeu_pd(four.as_mut_ptr(), _mm256_or_pd(rounded, _mm256_and_pd(y, sign)));
+            _mm256_storeu_pd(
+                four.as_mut_ptr(),
+                _mm256_or_pd(rounded, _mm256_and_pd(y, sign)),
+            );
         }
     }
 }
@@ -163,7 +168,11 @@ impl TypeKeys {
     /// was room for them all.
     #[inline]
     fn write(&mut self, at: std::ops::Range<usize>, keys: impl Iterator<Item = u32>) -> bool {
-        fn put<K>(v: &mut Vec<K>, at: std::ops::Range<usize>, keys: impl Iterator<Item = K>) -> bool {
+        fn put<K>(
+            v: &mut Vec<K>,
+            at: std::ops::Range<usize>,
+            keys: impl Iterator<Item = K>,
+        ) -> bool {
             let Some(slots) = v.spare_capacity_mut().get_mut(at) else {
                 return false;
             };
@@ -569,9 +578,7 @@ impl Output {
         let (start, n) = (block.start(), block.len());
         let rows = start..start + n;
         // Every slot of the block's rows is written below: the iterators have its length.
-        let whole = block.classifications().len() == n
-            && block.verdicts().len() == n
-            && n <= 64;
+        let whole = block.classifications().len() == n && block.verdicts().len() == n && n <= 64;
         if start != self.written || start + n > self.rows || !whole {
             self.error = Some(ArrowError::ComputeError(format!(
                 "verdicts for rows {start}..{} after {} rows of {}",
