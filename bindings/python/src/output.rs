@@ -203,36 +203,79 @@ impl TypeKeys {
     }
 }
 
-/// A `list<utf8>` column being written: per row an offset into the items, per item an
-/// offset into the bytes. Rows are only counted while no row has an item (mostly the
-/// case for the unknown facts and the provisional lists): a column that stays empty
-/// shares one buffer of zeros with the others (see [`Lists::finish`]).
-struct Lists {
-    offsets: Vec<i32>,
-    /// Empty rows after `offsets`, not written yet (all before the first item)
+/// The row ends of a list column being written (each row's end: the count of items so
+/// far). Rows are only counted while no row has an item (mostly the case for the unknown
+/// facts, the provisional lists and the problems): a column with no item in any row takes
+/// the one buffer of zeros the columns share (see [`RowEnds::finish`]).
+struct RowEnds {
+    ends: Vec<i32>,
+    /// Rows after `ends`, not written yet: all before the first item, so all ending at 0
     pending: usize,
+}
+
+impl RowEnds {
+    fn new(rows: usize) -> Self {
+        let mut ends = Vec::with_capacity(rows + 1);
+        ends.push(0);
+        RowEnds { ends, pending: 0 }
+    }
+
+    /// Rows so far.
+    fn len(&self) -> usize {
+        self.ends.len() - 1 + self.pending
+    }
+
+    /// `n` more rows, each ending at `end` (the count of items so far).
+    #[inline]
+    fn push(&mut self, n: usize, end: i32) {
+        if end == 0 {
+            self.pending += n;
+            return;
+        }
+        if self.pending != 0 {
+            self.settle();
+        }
+        self.ends.extend(std::iter::repeat_n(end, n));
+    }
+
+    /// Write the rows counted so far (they end at 0: rows are only counted while there is
+    /// no item).
+    #[cold]
+    fn settle(&mut self) {
+        self.ends.extend(std::iter::repeat_n(0, self.pending));
+        self.pending = 0;
+    }
+
+    /// The ends of `rows` rows, those not pushed ending where the last did (`zeros`, one
+    /// per row and one more, when no row has an item).
+    fn finish(mut self, rows: usize, zeros: &OffsetBuffer<i32>) -> OffsetBuffer<i32> {
+        let last = self.ends.last().copied().unwrap_or(0);
+        self.push(rows.saturating_sub(self.len()), last);
+        if self.ends.len() == 1 && self.pending + 1 == zeros.len() {
+            return zeros.clone();
+        }
+        self.settle();
+        // SAFETY: from 0, one per row, each a count of the items before the row's end,
+        // pushed in order (so never going down); what `OffsetBuffer::new` checks.
+        unsafe { OffsetBuffer::new_unchecked(ScalarBuffer::from(self.ends)) }
+    }
+}
+
+/// A `list<utf8>` column being written: per row its end ([`RowEnds`]), per item an
+/// offset into the bytes.
+struct Lists {
+    ends: RowEnds,
     item_offsets: Vec<i32>,
     bytes: Vec<u8>,
 }
 
 impl Lists {
     fn new(rows: usize) -> Self {
-        let mut offsets = Vec::with_capacity(rows + 1);
-        offsets.push(0);
         Lists {
-            offsets,
-            pending: 0,
+            ends: RowEnds::new(rows),
             item_offsets: vec![0],
             bytes: Vec::new(),
         }
-    }
-
-    /// Write the empty rows counted so far: they end at 0 (rows are counted only while
-    /// there is no item; the row that brings the first ones may have added them already).
-    #[cold]
-    fn settle(&mut self) {
-        self.offsets.extend(std::iter::repeat_n(0, self.pending));
-        self.pending = 0;
     }
 
     /// Append one item.
@@ -259,29 +302,13 @@ impl Lists {
     /// End the current row.
     #[inline]
     fn end_row(&mut self) {
-        let items = self.item_offsets.len() - 1;
-        if items == 0 {
-            self.pending += 1;
-            return;
-        }
-        if self.pending != 0 {
-            self.settle();
-        }
-        self.offsets.push(items as i32);
+        self.empty_rows(1);
     }
 
-    /// `n` rows with no item.
+    /// `n` rows with no item (after the current row's items: `end_row` is `n` = 1).
     #[inline]
     fn empty_rows(&mut self, n: usize) {
-        let items = self.item_offsets.len() - 1;
-        if items == 0 {
-            self.pending += n;
-            return;
-        }
-        if self.pending != 0 {
-            self.settle();
-        }
-        self.offsets.extend(std::iter::repeat_n(items as i32, n));
+        self.ends.push(n, (self.item_offsets.len() - 1) as i32);
     }
 
     /// Room for `times` as many items and bytes as written so far.
@@ -302,34 +329,21 @@ impl Lists {
         }
     }
 
-    /// The column (`zeros`: a row offsets buffer of zeros for every row, what a column
-    /// with no item shares).
-    fn finish(mut self, zeros: &OffsetBuffer<i32>) -> Result<ListArray, ArrowError> {
+    /// The column of `rows` rows (`zeros`: the buffer of zeros that row ends share).
+    fn finish(self, rows: usize, zeros: &OffsetBuffer<i32>) -> Result<ListArray, ArrowError> {
         self.check()?;
-        let empty = self.offsets.len() == 1 && self.item_offsets.len() == 1;
-        if empty && self.pending + 1 == zeros.len() {
-            let values = StringArray::new_null(0);
-            let item = Arc::new(Field::new("item", DataType::Utf8, true));
-            return ListArray::try_new(item, zeros.clone(), Arc::new(values), None);
-        }
-        if self.pending != 0 {
-            self.settle();
-        }
-        // SAFETY: both offset lists start at 0 and only grow (an item's end is the bytes'
-        // length after its name is appended, whole; a row's end is the items' count after
-        // its items), and `check` says every offset fits an `i32` (so none wrapped); the
-        // bytes are whole `str`s one after the other, valid UTF-8 split at their ends.
-        // What `OffsetBuffer::new` and `StringArray::try_new` would check, item by item.
-        let (values, offsets) = unsafe {
+        // SAFETY: the item offsets start at 0 and only grow (an item's end is the bytes'
+        // length after its name is appended, whole), and `check` says every one fits an
+        // `i32` (so none wrapped); the bytes are whole `str`s one after the other, valid
+        // UTF-8 split at their ends. What `OffsetBuffer::new` and `StringArray::try_new`
+        // would check, item by item.
+        let values = unsafe {
             let items = OffsetBuffer::new_unchecked(ScalarBuffer::from(self.item_offsets));
-            (
-                StringArray::new_unchecked(items, Buffer::from_vec(self.bytes), None),
-                OffsetBuffer::new_unchecked(ScalarBuffer::from(self.offsets)),
-            )
+            StringArray::new_unchecked(items, Buffer::from_vec(self.bytes), None)
         };
         ListArray::try_new(
             Arc::new(Field::new("item", DataType::Utf8, true)),
-            offsets,
+            self.ends.finish(rows, zeros),
             Arc::new(values),
             None,
         )
@@ -461,7 +475,7 @@ impl PolicyRuns {
         let ends = part.ends.0 as usize..part.ends.1 as usize;
         debug_assert!(bytes.start <= bytes.end && bytes.end <= self.bytes.len());
         debug_assert!(ends.start <= ends.end && ends.end <= self.ends.len());
-        // SAFETY: a part is made in `run` as the spans of `bytes` and `ends` appended
+        // SAFETY: a part is made in `make` as the spans of `bytes` and `ends` appended
         // just then (start <= end <= the length after appending), and both only grow.
         unsafe {
             (
@@ -527,7 +541,7 @@ pub struct Output {
     unknown: Lists,
     provisional_recommended: Lists,
     provisional_avoided: Lists,
-    problem_offsets: Vec<i32>,
+    problem_ends: RowEnds,
     problem_count: i32,
     code: StringBuilder,
     message: StringBuilder,
@@ -538,8 +552,6 @@ pub struct Output {
 impl Output {
     /// The columns of `rows` rows of a rule set with `types` types.
     pub fn new(rows: usize, types: usize) -> Self {
-        let mut problem_offsets = Vec::with_capacity(rows + 1);
-        problem_offsets.push(0);
         Output {
             rows,
             written: 0,
@@ -561,7 +573,7 @@ impl Output {
             unknown: Lists::new(rows),
             provisional_recommended: Lists::new(rows),
             provisional_avoided: Lists::new(rows),
-            problem_offsets,
+            problem_ends: RowEnds::new(rows),
             problem_count: 0,
             code: StringBuilder::new(),
             message: StringBuilder::new(),
@@ -577,8 +589,9 @@ impl Output {
         }
         let (start, n) = (block.start(), block.len());
         let rows = start..start + n;
-        // Every slot of the block's rows is written below: the iterators have its length.
-        let whole = block.classifications().len() == n && block.verdicts().len() == n && n <= 64;
+        // Every slot of the block's rows is written below: the classifications have its
+        // length, and it fits the buffers of 64 rows the types are read into.
+        let whole = block.classifications().len() == n && n <= 64;
         if start != self.written || start + n > self.rows || !whole {
             self.error = Some(ArrowError::ComputeError(format!(
                 "verdicts for rows {start}..{} after {} rows of {}",
@@ -701,22 +714,21 @@ impl Output {
                 split_by_kind(block, block.provisional_policies(r), recommended, avoided);
             }
         }
-        // Problems: only the rows that have them hold any (the ends of the rows before a
-        // row with problems are written when it comes; see `finish`).
+        // Problems: only the rows that have them hold any (the rows before a row with
+        // problems are ended when it comes, those after the last in `finish`).
         let mut bad_rows = bad;
         while bad_rows != 0 {
             let r = bad_rows.trailing_zeros() as usize;
             bad_rows &= bad_rows - 1;
-            let before = (start + r).saturating_sub(self.problem_offsets.len() - 1);
-            self.problem_offsets
-                .extend(std::iter::repeat_n(self.problem_count, before));
+            let before = (start + r).saturating_sub(self.problem_ends.len());
+            self.problem_ends.push(before, self.problem_count);
             for d in block.problems(r) {
                 self.code.append_option(d.code.as_deref());
                 self.message.append_value(&d.message);
                 self.help.append_option(d.help.as_deref());
                 self.problem_count = self.problem_count.saturating_add(1);
             }
-            self.problem_offsets.push(self.problem_count);
+            self.problem_ends.push(1, self.problem_count);
         }
         if start == 0 && n > 0 {
             // Room for the rest at the first block's rate, so that the lists grow once.
@@ -835,11 +847,11 @@ impl Output {
         // One buffer of zeros, the row offsets of every column with no item in any row.
         // SAFETY: zeros, one per row and one more: in order, and within any values.
         let zeros = unsafe { OffsetBuffer::new_unchecked(ScalarBuffer::from(vec![0; rows + 1])) };
-        out.push(Arc::new(self.recommended.finish(&zeros)?));
-        out.push(Arc::new(self.avoided.finish(&zeros)?));
-        out.push(Arc::new(self.unknown.finish(&zeros)?));
-        out.push(Arc::new(self.provisional_recommended.finish(&zeros)?));
-        out.push(Arc::new(self.provisional_avoided.finish(&zeros)?));
+        out.push(Arc::new(self.recommended.finish(rows, &zeros)?));
+        out.push(Arc::new(self.avoided.finish(rows, &zeros)?));
+        out.push(Arc::new(self.unknown.finish(rows, &zeros)?));
+        out.push(Arc::new(self.provisional_recommended.finish(rows, &zeros)?));
+        out.push(Arc::new(self.provisional_avoided.finish(rows, &zeros)?));
         let mut code = self.code;
         let mut message = self.message;
         let mut help = self.help;
@@ -849,21 +861,9 @@ impl Output {
             Arc::new(help.finish()),
         ];
         let problems = StructArray::try_new(problem_fields(), parts, None)?;
-        let problem_ends = if self.problem_count == 0 {
-            zeros
-        } else {
-            // The rows after the last with problems end where it does.
-            let mut ends = self.problem_offsets;
-            let after = (rows + 1).saturating_sub(ends.len());
-            ends.extend(std::iter::repeat_n(self.problem_count, after));
-            // SAFETY: one end per row (the rows before each row with problems were
-            // written before it, those after the last just above) from 0, each a count of
-            // the problems so far.
-            unsafe { OffsetBuffer::new_unchecked(ends.into()) }
-        };
         out.push(Arc::new(ListArray::try_new(
             Arc::new(Field::new("item", DataType::Struct(problem_fields()), true)),
-            problem_ends,
+            self.problem_ends.finish(rows, &zeros),
             Arc::new(problems),
             None,
         )?));
