@@ -200,19 +200,21 @@ impl<'a> VerdictBlock<'a> {
     /// [`VerdictBlock::score`]).
     #[inline]
     pub fn type_column(&self, t: usize) -> impl ExactSizeIterator<Item = (u8, f64)> + 'a {
-        let (bad, n) = (self.bad, self.rows.n_types());
-        let types = self.rows.types(self.len);
-        let len = if n == 0 { 0 } else { self.len };
-        (0..len).map(move |r| match types.get(r * n + t) {
-            Some(s) if t < n && (bad >> r) & 1 == 0 => (status_code(s.status), s.score),
-            _ => (Self::NO_VERDICT, f64::NAN),
-        })
+        // Read as `type_column_into` reads it; a row it has no type for has no verdict.
+        let mut status = [Self::NO_VERDICT; crate::eval::BLOCK];
+        let mut score = [f64::NAN; crate::eval::BLOCK];
+        let len = if self.rows.n_types() == 0 {
+            0
+        } else {
+            self.type_column_into(t, &mut status, &mut score)
+        };
+        status.into_iter().zip(score).take(len)
     }
 
     /// [`VerdictBlock::type_column`] written into `status` and `score`, one entry per row
     /// of the block (as many as the shorter of the two has room for); returns how many
     /// were written. A tight loop over where the evaluator keeps them, for writers that
-    /// fill buffers.
+    /// fill buffers (and what `type_column` reads).
     pub fn type_column_into(&self, t: usize, status: &mut [u8], score: &mut [f64]) -> usize {
         let n = self.rows.n_types();
         let len = self.len.min(status.len()).min(score.len());
