@@ -77,6 +77,18 @@ fn program() -> Program {
     }
 }
 
+/// YAML facts `text`, loaded for `program`, as the JSON the facts print as.
+fn yaml_as_json(program: &Program, text: &str) -> String {
+    let loaded = load_facts(
+        program,
+        "f.yaml",
+        text,
+        FactsFormat::Yaml,
+        &Default::default(),
+    );
+    serde_json::Value::Object(facts_to_json(program, &loaded.unwrap().facts)).to_string()
+}
+
 fn render(diagnostic: &dyn Diagnostic) -> String {
     let mut out = String::new();
     GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
@@ -431,18 +443,12 @@ fn format_from_path_and_name() {
 
 #[test]
 fn facts_to_json_uses_names_and_declaration_order() {
-    let program = program();
-    let loaded = load_facts(
-        &program,
-        "f.yaml",
+    let json = yaml_as_json(
+        &program(),
         "markets_served: [international, local]\ntrust: high\nfirms: 7\nspecialization_lq: 1.25\n",
-        FactsFormat::Yaml,
-        &Default::default(),
-    )
-    .unwrap();
-    let json = serde_json::Value::Object(facts_to_json(&program, &loaded.facts));
+    );
     assert_eq!(
-        json.to_string(),
+        json,
         r#"{"firms":7,"specialization_lq":1.25,"trust":"high","markets_served":["local","international"]}"#
     );
 }
@@ -565,17 +571,12 @@ fn explicit_null_is_unknown_with_an_origin() {
 #[test]
 fn levels_and_members_read_whatever_their_case_when_one_level_fits() {
     let program = program();
-    let loaded = load_facts(
+    let json = yaml_as_json(
         &program,
-        "f.yaml",
         "trust: High\nmain_market: LOCAL\nmarkets_served: [Domestic, international]\n",
-        FactsFormat::Yaml,
-        &Default::default(),
-    )
-    .unwrap();
-    let json = serde_json::Value::Object(facts_to_json(&program, &loaded.facts));
+    );
     assert_eq!(
-        json.to_string(),
+        json,
         r#"{"trust":"high","main_market":"local","markets_served":["domestic","international"]}"#
     );
     let id = |name: &str| program.fact_id(name).unwrap();
