@@ -56,9 +56,6 @@ use crate::vocab::{TypeStatus, VerdictKind};
 pub struct VerdictColumns {
     rules: Rules,
     rows: usize,
-    type_names: Vec<String>,
-    policy_names: Vec<String>,
-    fact_names: Vec<String>,
     /// Per row: the classification's type index, or [`VerdictColumns::NONE`]
     classification: Vec<u32>,
     /// Type-major (`type * rows + row`): status codes and scores
@@ -101,18 +98,18 @@ impl VerdictColumns {
 
     /// The rule set's types, in declaration order (what type indexes count).
     pub fn type_names(&self) -> Vec<&str> {
-        self.type_names.iter().map(String::as_str).collect()
+        self.rules.type_names()
     }
 
     /// The rule set's policies and avoid items, in declaration order (what policy indexes
     /// count).
     pub fn policy_names(&self) -> Vec<&str> {
-        self.policy_names.iter().map(String::as_str).collect()
+        self.rules.policy_names()
     }
 
     /// The rule set's facts, in declaration order (what fact indexes count).
     pub fn fact_names(&self) -> Vec<&str> {
-        self.fact_names.iter().map(String::as_str).collect()
+        self.rules.fact_names()
     }
 
     /// Per row, the classification's type index ([`VerdictColumns::NONE`] when no type
@@ -475,9 +472,6 @@ impl Rules {
         let mut out = VerdictColumns {
             rules: self.clone(),
             rows: len,
-            type_names: program.types.iter().map(|t| t.name.clone()).collect(),
-            policy_names: program.policies.iter().map(|p| p.name.clone()).collect(),
-            fact_names: program.facts.iter().map(|f| f.name.clone()).collect(),
             classification: Vec::with_capacity(len),
             status: vec![VerdictColumns::NO_VERDICT; n_types * len],
             score: vec![f64::NAN; n_types * len],

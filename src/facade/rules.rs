@@ -230,6 +230,32 @@ impl Rules {
         crate::schema::facts_schema(&rules.program, &rules.origin.describe())
     }
 
+    /// The rule set's types, in declaration order: what the type indexes of
+    /// [`crate::VerdictColumns`] and [`crate::VerdictBlock`] count.
+    ///
+    /// ```
+    /// let rules = meso::Rules::embedded()?;
+    /// assert!(rules.type_names().contains(&"survival_cluster"));
+    /// # Ok::<(), meso::Error>(())
+    /// ```
+    pub fn type_names(&self) -> Vec<&str> {
+        let program = &self.inner.rules.program;
+        program.types.iter().map(|t| t.name.as_str()).collect()
+    }
+
+    /// The rule set's policies and avoid items, in declaration order: what policy indexes
+    /// count.
+    pub fn policy_names(&self) -> Vec<&str> {
+        let program = &self.inner.rules.program;
+        program.policies.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    /// The rule set's facts, in declaration order: what fact indexes count.
+    pub fn fact_names(&self) -> Vec<&str> {
+        let program = &self.inner.rules.program;
+        program.facts.iter().map(|f| f.name.as_str()).collect()
+    }
+
     /// The loaded rule set: the checked program, its compiled form, fingerprints.
     pub(crate) fn rule_set(&self) -> &RuleSet {
         &self.inner.rules

@@ -142,7 +142,11 @@ impl NativeRules {
 
     /// The type names, in declaration order.
     fn type_names(&self) -> Vec<String> {
-        arrow::type_names(&self.rules)
+        self.rules
+            .type_names()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 
     /// The facts' JSON Schema, as JSON text.
