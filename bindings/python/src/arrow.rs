@@ -21,7 +21,7 @@ use arrow_array::{
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
 use meso::{Bitmap, Column, Columns, Keys, Offsets, Rules};
 
-use crate::output::{names_type, narrow, problem_fields, Output};
+use crate::output::{names_list_type, names_type, narrow, problem_fields, Names, Output};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyTuple};
@@ -327,10 +327,8 @@ pub enum Failure {
 pub struct Plan {
     ids: Vec<usize>,
     facts: Vec<usize>,
-    type_names: Vec<String>,
-    /// Names (classification, verdict, lead, statuses) as dictionary columns, or as plain
-    /// strings
-    dictionary: bool,
+    /// What the result columns name, as dictionaries or as plain strings
+    names: Names,
     pub schema: SchemaRef,
 }
 
@@ -371,8 +369,8 @@ pub fn plan(rules: &Rules, input: &Schema, id: &[String], dictionary: bool) -> P
         .iter()
         .filter_map(|&i| input.fields().get(i).map(|f| f.as_ref().clone()))
         .collect();
-    let types = type_names(rules);
-    fields.extend(result_fields(&types, dictionary));
+    let names = Names::of(rules, dictionary);
+    fields.extend(result_fields(&names));
     for (i, f) in fields.iter().enumerate() {
         if fields.iter().skip(i + 1).any(|g| g.name() == f.name()) {
             return Err(PyValueError::new_err(format!(
@@ -384,18 +382,19 @@ pub fn plan(rules: &Rules, input: &Schema, id: &[String], dictionary: bool) -> P
     Ok(Plan {
         ids,
         facts,
-        type_names: types,
-        dictionary,
+        names,
         schema: Arc::new(Schema::new(fields)),
     })
 }
 
-/// The result columns after the ids, named after the rule set's types (`dictionary`: the
-/// name columns as dictionaries, or as plain strings).
-fn result_fields(types: &[String], dictionary: bool) -> Vec<Field> {
+/// The result columns after the ids, named after the rule set's types; the name columns
+/// as dictionaries, or as plain strings, as `names` says.
+fn result_fields(names: &Names) -> Vec<Field> {
+    let (types, dictionary) = (&names.types, names.dictionary);
     let type_names = names_type(dictionary, narrow(types.len()));
     let few_names = names_type(dictionary, true);
-    let text_list = DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)));
+    let policy_list = names_list_type(dictionary, narrow(names.policies.len()));
+    let fact_list = names_list_type(dictionary, narrow(names.facts.len()));
     // The columns of `meso batch`'s Parquet output, in its order (then the problems).
     let mut fields = vec![
         Field::new("classification", type_names.clone(), true),
@@ -406,14 +405,14 @@ fn result_fields(types: &[String], dictionary: bool) -> Vec<Field> {
         fields.push(Field::new(format!("{t}_status"), few_names.clone(), true));
         fields.push(Field::new(format!("{t}_score"), DataType::Float64, true));
     }
-    for lists in [
-        "recommended",
-        "avoided",
-        "unknown_facts",
-        "provisional_recommended",
-        "provisional_avoided",
+    for (lists, ty) in [
+        ("recommended", &policy_list),
+        ("avoided", &policy_list),
+        ("unknown_facts", &fact_list),
+        ("provisional_recommended", &policy_list),
+        ("provisional_avoided", &policy_list),
     ] {
-        fields.push(Field::new(lists, text_list.clone(), false));
+        fields.push(Field::new(lists, ty.clone(), false));
     }
     fields.push(Field::new(
         "problems",
@@ -425,22 +424,6 @@ fn result_fields(types: &[String], dictionary: bool) -> Vec<Field> {
         false,
     ));
     fields
-}
-
-/// The rule set's type names, in declaration order (those of an evaluation with every
-/// fact unknown: every type is listed in every evaluation).
-pub fn type_names(rules: &Rules) -> Vec<String> {
-    rules
-        .facts_from_str("types", "{}", meso::FactsFormat::Json)
-        .map(|f| {
-            rules
-                .evaluate(&f)
-                .types()
-                .iter()
-                .map(|t| t.name.clone())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Evaluate one chunk of rows and build its output batch.
@@ -485,13 +468,13 @@ fn evaluate_chunk(rules: &Rules, plan: &Plan, batch: &RecordBatch) -> Result<Rec
         );
     }
     // The verdicts go straight into the result's buffers, block by block.
-    let mut out = Output::new(batch.num_rows(), plan.type_names.len());
+    let mut out = Output::new(batch.num_rows(), &plan.names);
     rules
         .evaluate_columnar_blocks(&columns, |block| out.block(block))
         .map_err(Failure::Meso)?;
     let mut arrays: Vec<ArrayRef> = plan.ids.iter().map(|&i| batch.column(i).clone()).collect();
     arrays.extend(
-        out.finish(&plan.type_names, plan.dictionary)
+        out.finish(&plan.names)
             .map_err(|e| Failure::Arrow(e.to_string()))?,
     );
     RecordBatch::try_new(plan.schema.clone(), arrays).map_err(|e| Failure::Arrow(e.to_string()))

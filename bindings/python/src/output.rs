@@ -1,15 +1,17 @@
 //! The result columns of `evaluate_arrow`, written block by block straight from the
 //! evaluator's verdicts ([`meso::VerdictBlock`]) into Arrow's buffers: dictionary keys for
 //! the classification and the statuses, rounded scores, validity words, and the policy
-//! lists' offsets and bytes copied from a run made once per distinct set of policies. No
-//! row, no string and no intermediate column set is made per row.
+//! lists' offsets and items (one-byte keys into the rule set's names, or the names' bytes)
+//! copied from a run made once per distinct set of policies. No row, no string and no
+//! intermediate column set is made per row.
 
 use std::sync::Arc;
 
 use arrow_array::builder::StringBuilder;
 use arrow_array::types::{ArrowDictionaryKeyType, Int32Type, Int8Type};
 use arrow_array::{
-    ArrayRef, DictionaryArray, Float64Array, ListArray, PrimitiveArray, StringArray, StructArray,
+    Array, ArrayRef, DictionaryArray, Float64Array, ListArray, PrimitiveArray, StringArray,
+    StructArray,
 };
 use arrow_buffer::{
     ArrowNativeType, BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer,
@@ -44,6 +46,13 @@ pub fn names_type(dictionary: bool, narrow: bool) -> DataType {
     } else {
         DataType::Utf8
     }
+}
+
+/// The type of a column of lists of names (the policies, the avoid items, the unknown
+/// facts): each item typed as [`names_type`] says.
+pub fn names_list_type(dictionary: bool, narrow: bool) -> DataType {
+    let item = names_type(dictionary, narrow);
+    DataType::List(Arc::new(Field::new("item", item, true)))
 }
 
 /// Whether `n` names take one-byte keys (see [`names_type`]).
@@ -238,6 +247,22 @@ impl RowEnds {
         self.ends.extend(std::iter::repeat_n(end, n));
     }
 
+    /// The next rows, ending at `ends` (counts of items so far, in order).
+    #[inline]
+    fn extend(&mut self, ends: &[i32]) {
+        match ends.last() {
+            None => {}
+            // The last end is the largest: every row ends at 0.
+            Some(0) => self.pending += ends.len(),
+            Some(_) => {
+                if self.pending != 0 {
+                    self.settle();
+                }
+                self.ends.extend_from_slice(ends);
+            }
+        }
+    }
+
     /// Write the rows counted so far (they end at 0: rows are only counted while there is
     /// no item).
     #[cold]
@@ -285,27 +310,7 @@ impl Lists {
         self.item_offsets.push(self.bytes.len() as i32);
     }
 
-    /// Append one row whose items are `bytes`, ending at `ends` (relative to `bytes`).
-    #[inline]
-    fn row_of(&mut self, bytes: &[u8], ends: &[i32]) {
-        if !ends.is_empty() {
-            let base = self.bytes.len() as i32;
-            self.bytes.extend_from_slice(bytes);
-            // One push an item: rows have a few (`extend` costs more around its loop).
-            for &e in ends {
-                self.item_offsets.push(base.wrapping_add(e));
-            }
-        }
-        self.end_row();
-    }
-
-    /// End the current row.
-    #[inline]
-    fn end_row(&mut self) {
-        self.empty_rows(1);
-    }
-
-    /// `n` rows with no item (after the current row's items: `end_row` is `n` = 1).
+    /// `n` rows with no item (after the current row's items: ending a row is `n` = 1).
     #[inline]
     fn empty_rows(&mut self, n: usize) {
         self.ends.push(n, (self.item_offsets.len() - 1) as i32);
@@ -350,6 +355,246 @@ impl Lists {
     }
 }
 
+/// A dictionary key as a list column stores its items: one byte wide for up to 127 names
+/// (see [`narrow`]), four beyond.
+trait Key: ArrowNativeType {
+    type Arrow: ArrowDictionaryKeyType<Native = Self>;
+    /// The key of name `index` (below the count of names, which this width holds).
+    fn of(index: u32) -> Self;
+
+    /// Append the keys of a row's items, `part` of `runs`, to `keys`.
+    #[inline(always)]
+    fn extend(keys: &mut Vec<Self>, runs: &PolicyRuns, part: &Part) {
+        // One push an item: rows have a few.
+        for &i in runs.part(part).indexes {
+            keys.push(Self::of(i));
+        }
+    }
+}
+
+impl Key for i8 {
+    type Arrow = Int8Type;
+    #[inline(always)]
+    fn of(index: u32) -> i8 {
+        index as i8
+    }
+
+    /// Up to 8 keys at once: their word is stored whole in the spare capacity (one
+    /// store, no loop) and the length moved past those of the row.
+    #[inline(always)]
+    fn extend(keys: &mut Vec<i8>, runs: &PolicyRuns, part: &Part) {
+        let count = part.indexes.1.wrapping_sub(part.indexes.0) as usize;
+        if count <= 8 {
+            if let Some(slots) = keys.spare_capacity_mut().first_chunk_mut::<8>() {
+                // One 8-byte store.
+                *slots = part.narrow.map(std::mem::MaybeUninit::new);
+                // SAFETY: the first `count` (at most 8) slots past the length were just
+                // written, within the capacity.
+                unsafe { keys.set_len(keys.len() + count) };
+                return;
+            }
+        }
+        for &i in runs.part(part).indexes {
+            keys.push(Self::of(i));
+        }
+    }
+}
+
+impl Key for i32 {
+    type Arrow = Int32Type;
+    #[inline(always)]
+    fn of(index: u32) -> i32 {
+        index as i32
+    }
+}
+
+/// A column of lists of names as [`PolicyRuns::append_all`] writes it, for each kind of
+/// column (text or keys) a loop made for it: the items of a row appended, then the ends of
+/// a block's rows at once.
+trait RowOf {
+    /// Append a row's items, `part` of `runs`; returns the items so far (the row's end).
+    fn items(&mut self, runs: &PolicyRuns, part: &Part) -> i32;
+    /// End the next rows at `ends` (as `items` returned them, in order).
+    fn end_rows(&mut self, ends: &[i32]);
+}
+
+impl RowOf for Lists {
+    #[inline(always)]
+    fn items(&mut self, runs: &PolicyRuns, part: &Part) -> i32 {
+        let Items { bytes, ends, .. } = runs.part(part);
+        if !ends.is_empty() {
+            let base = self.bytes.len() as i32;
+            self.bytes.extend_from_slice(bytes);
+            // One push an item: rows have a few (`extend` costs more around its loop).
+            for &e in ends {
+                self.item_offsets.push(base.wrapping_add(e));
+            }
+        }
+        (self.item_offsets.len() - 1) as i32
+    }
+
+    fn end_rows(&mut self, ends: &[i32]) {
+        self.ends.extend(ends);
+    }
+}
+
+impl<K: Key> RowOf for KeyLists<K> {
+    #[inline(always)]
+    fn items(&mut self, runs: &PolicyRuns, part: &Part) -> i32 {
+        K::extend(&mut self.keys, runs, part);
+        self.keys.len() as i32
+    }
+
+    fn end_rows(&mut self, ends: &[i32]) {
+        self.ends.extend(ends);
+    }
+}
+
+/// A `list<dictionary<K, string>>` column being written: per row its end ([`RowEnds`]),
+/// per item a key into the names (a policy's or a fact's index). What [`Lists`] holds
+/// without the names' bytes: one key an item, a byte for most rule sets.
+struct KeyLists<K> {
+    ends: RowEnds,
+    keys: Vec<K>,
+}
+
+impl<K: Key> KeyLists<K> {
+    fn new(rows: usize) -> Self {
+        KeyLists {
+            ends: RowEnds::new(rows),
+            keys: Vec::new(),
+        }
+    }
+
+    /// Append the item of name `index`.
+    #[inline]
+    fn item(&mut self, index: u32) {
+        self.keys.push(K::of(index));
+    }
+
+    /// `n` rows with no item (after the current row's items: ending a row is `n` = 1).
+    #[inline]
+    fn empty_rows(&mut self, n: usize) {
+        self.ends.push(n, self.keys.len() as i32);
+    }
+
+    /// Room for `times` as many items as written so far.
+    fn reserve(&mut self, times: usize) {
+        self.keys.reserve(self.keys.len().saturating_mul(times));
+    }
+
+    /// Whether every row end fits an `i32` (see [`Lists::check`]).
+    fn check(&self) -> Result<(), ArrowError> {
+        i32::try_from(self.keys.len()).map_err(|_| too_large())?;
+        Ok(())
+    }
+
+    /// The column of `rows` rows, its keys into `names` (`zeros` as for [`Lists::finish`]).
+    fn finish(
+        self,
+        rows: usize,
+        zeros: &OffsetBuffer<i32>,
+        names: &ArrayRef,
+    ) -> Result<ListArray, ArrowError> {
+        self.check()?;
+        let keys = PrimitiveArray::<K::Arrow>::new(ScalarBuffer::from(self.keys), None);
+        // Checked key by key: a key is a name's index, below the names' count.
+        let items = DictionaryArray::<K::Arrow>::try_new(keys, names.clone())?;
+        ListArray::try_new(
+            Arc::new(Field::new("item", Array::data_type(&items).clone(), true)),
+            self.ends.finish(rows, zeros),
+            Arc::new(items),
+            None,
+        )
+    }
+}
+
+/// A column of lists of names (policies and avoid items, or facts): keys into the names,
+/// one byte an item for up to 127 names and four beyond (`dictionary`), or the names'
+/// text (see [`names_list_type`]).
+enum NameLists {
+    Text(Lists),
+    Narrow(KeyLists<i8>),
+    Wide(KeyLists<i32>),
+}
+
+/// One row's items as a [`PolicyRuns`] part keeps them: their names' bytes, each item's
+/// end in those bytes, and the names' indexes.
+#[derive(Clone, Copy)]
+struct Items<'a> {
+    bytes: &'a [u8],
+    ends: &'a [i32],
+    indexes: &'a [u32],
+}
+
+impl NameLists {
+    /// The column of `rows` rows of lists of `names` names.
+    fn new(rows: usize, names: usize, dictionary: bool) -> Self {
+        match (dictionary, narrow(names)) {
+            (false, _) => NameLists::Text(Lists::new(rows)),
+            (true, true) => NameLists::Narrow(KeyLists::new(rows)),
+            (true, false) => NameLists::Wide(KeyLists::new(rows)),
+        }
+    }
+
+    /// Append the item `name` (whose index is `index`).
+    #[inline]
+    fn item(&mut self, index: u32, name: &str) {
+        match self {
+            NameLists::Text(l) => l.item(name),
+            NameLists::Narrow(l) => l.item(index),
+            NameLists::Wide(l) => l.item(index),
+        }
+    }
+
+    /// End the current row.
+    #[inline]
+    fn end_row(&mut self) {
+        self.empty_rows(1);
+    }
+
+    /// `n` rows with no item.
+    #[inline]
+    fn empty_rows(&mut self, n: usize) {
+        match self {
+            NameLists::Text(l) => l.empty_rows(n),
+            NameLists::Narrow(l) => l.empty_rows(n),
+            NameLists::Wide(l) => l.empty_rows(n),
+        }
+    }
+
+    /// Room for `times` as many items as written so far.
+    fn reserve(&mut self, times: usize) {
+        match self {
+            NameLists::Text(l) => l.reserve(times),
+            NameLists::Narrow(l) => l.reserve(times),
+            NameLists::Wide(l) => l.reserve(times),
+        }
+    }
+
+    fn check(&self) -> Result<(), ArrowError> {
+        match self {
+            NameLists::Text(l) => l.check(),
+            NameLists::Narrow(l) => l.check(),
+            NameLists::Wide(l) => l.check(),
+        }
+    }
+
+    /// The column of `rows` rows (`names`: the names as a string array, what keys index).
+    fn finish(
+        self,
+        rows: usize,
+        zeros: &OffsetBuffer<i32>,
+        names: &ArrayRef,
+    ) -> Result<ArrayRef, ArrowError> {
+        Ok(match self {
+            NameLists::Text(l) => Arc::new(l.finish(rows, zeros)?),
+            NameLists::Narrow(l) => Arc::new(l.finish(rows, zeros, names)?),
+            NameLists::Wide(l) => Arc::new(l.finish(rows, zeros, names)?),
+        })
+    }
+}
+
 /// Per distinct set of policies ([`VerdictBlock::policy_key`]) its names, made once and
 /// apart by kind (the policies to follow, the avoid items): the bytes and the items' ends
 /// (relative to the part's first byte), copied into the two [`Lists`] for each row that has
@@ -361,9 +606,10 @@ struct PolicyRuns {
     used: usize,
     bytes: Vec<u8>,
     ends: Vec<i32>,
+    indexes: Vec<u32>,
 }
 
-/// One set's run: its key, spans of `PolicyRuns::bytes` and `PolicyRuns::ends`.
+/// One set's run: its key, and its parts.
 #[derive(Clone, Copy, Default)]
 struct Run {
     key: u64,
@@ -372,11 +618,23 @@ struct Run {
     parts: [Part; 2],
 }
 
-/// One kind's part of a run: spans of `PolicyRuns::bytes` and `PolicyRuns::ends`.
+/// A run of no item.
+const NO_PARTS: [Part; 2] = [Part {
+    bytes: (0, 0),
+    ends: (0, 0),
+    indexes: (0, 0),
+    narrow: [0; 8],
+}; 2];
+
+/// One kind's part of a run: spans of `PolicyRuns::bytes`, `PolicyRuns::ends` and
+/// `PolicyRuns::indexes`.
 #[derive(Clone, Copy, Default)]
 struct Part {
     bytes: (u32, u32),
     ends: (u32, u32),
+    indexes: (u32, u32),
+    /// The first 8 indexes as one-byte keys (when they fit one)
+    narrow: [i8; 8],
 }
 
 fn slot_of(key: u64, mask: usize) -> usize {
@@ -409,6 +667,7 @@ impl PolicyRuns {
         let mut parts = [Part::default(); 2];
         for (avoid, part) in [false, true].into_iter().zip(&mut parts) {
             let (b, e) = (self.bytes.len() as u32, self.ends.len() as u32);
+            let i = self.indexes.len() as u32;
             for p in block
                 .policies(r)
                 .filter(|&p| block.avoids(p as usize) == avoid)
@@ -416,10 +675,18 @@ impl PolicyRuns {
                 let name = block.policy_name(p as usize).unwrap_or_default();
                 self.bytes.extend_from_slice(name.as_bytes());
                 self.ends.push(self.bytes.len() as i32 - b as i32);
+                self.indexes.push(p);
+            }
+            let mut narrow = [0i8; 8];
+            let mine = self.indexes.get(i as usize..).unwrap_or_default();
+            for (k, &p) in narrow.iter_mut().zip(mine) {
+                *k = i8::try_from(p).unwrap_or(0);
             }
             *part = Part {
                 bytes: (b, self.bytes.len() as u32),
                 ends: (e, self.ends.len() as u32),
+                indexes: (i, self.indexes.len() as u32),
+                narrow,
             };
         }
         if let Some(slot) = self.slots.get_mut(i) {
@@ -454,34 +721,66 @@ impl PolicyRuns {
         self.slots = slots;
     }
 
-    /// Append row `r`'s policies (key `key`) to `lists`: those to follow to the first,
-    /// the avoid items to the second.
-    #[inline]
-    fn append(&mut self, key: u64, block: &VerdictBlock<'_>, r: usize, lists: [&mut Lists; 2]) {
-        let i = self.run(key, block, r);
-        let Some(run) = self.slots.get(i) else {
-            return;
-        };
-        for (part, lists) in run.parts.iter().zip(lists) {
-            let (bytes, ends) = self.part(part);
-            lists.row_of(bytes, ends);
+    /// Append the policies of each row of `block` (their keys `keys`, row by row) to
+    /// `lists`: those to follow to the first, the avoid items to the second; `false` when
+    /// the two are not of one kind (never: they are made together).
+    fn append_all(
+        &mut self,
+        keys: impl Iterator<Item = u64>,
+        block: &VerdictBlock<'_>,
+        recommended: &mut NameLists,
+        avoided: &mut NameLists,
+    ) -> bool {
+        match (recommended, avoided) {
+            (NameLists::Narrow(a), NameLists::Narrow(b)) => self.append_each(keys, block, a, b),
+            (NameLists::Wide(a), NameLists::Wide(b)) => self.append_each(keys, block, a, b),
+            (NameLists::Text(a), NameLists::Text(b)) => self.append_each(keys, block, a, b),
+            _ => return false,
         }
+        true
     }
 
-    /// A part's bytes and item ends.
+    /// [`PolicyRuns::append_all`], for one kind of list (a loop made for it).
     #[inline(always)]
-    fn part(&self, part: &Part) -> (&[u8], &[i32]) {
-        let bytes = part.bytes.0 as usize..part.bytes.1 as usize;
-        let ends = part.ends.0 as usize..part.ends.1 as usize;
+    fn append_each<L: RowOf>(
+        &mut self,
+        keys: impl Iterator<Item = u64>,
+        block: &VerdictBlock<'_>,
+        recommended: &mut L,
+        avoided: &mut L,
+    ) {
+        let (mut follow_ends, mut avoid_ends) = ([0i32; 64], [0i32; 64]);
+        let mut n = 0;
+        let ends = follow_ends.iter_mut().zip(&mut avoid_ends);
+        for ((r, key), (follow_end, avoid_end)) in keys.enumerate().zip(ends) {
+            let i = self.run(key, block, r);
+            // (A run is always there: `run` made it if it was not.)
+            let [to_follow, to_avoid] = self.slots.get(i).map_or(&NO_PARTS, |run| &run.parts);
+            *follow_end = recommended.items(self, to_follow);
+            *avoid_end = avoided.items(self, to_avoid);
+            n = r + 1;
+        }
+        recommended.end_rows(follow_ends.get(..n).unwrap_or_default());
+        avoided.end_rows(avoid_ends.get(..n).unwrap_or_default());
+    }
+
+    /// A part's items.
+    #[inline(always)]
+    fn part(&self, part: &Part) -> Items<'_> {
+        let span = |(start, end): (u32, u32)| start as usize..end as usize;
+        let (bytes, ends, indexes) = (span(part.bytes), span(part.ends), span(part.indexes));
         debug_assert!(bytes.start <= bytes.end && bytes.end <= self.bytes.len());
         debug_assert!(ends.start <= ends.end && ends.end <= self.ends.len());
-        // SAFETY: a part is made in `make` as the spans of `bytes` and `ends` appended
-        // just then (start <= end <= the length after appending), and both only grow.
+        debug_assert!(indexes.start <= indexes.end && indexes.end <= self.indexes.len());
+        // SAFETY: a part is made in `make` as the spans of `bytes`, `ends` and `indexes`
+        // appended just then (start <= end <= the length after appending), and all three
+        // only grow.
         unsafe {
-            (
-                self.bytes.get_unchecked(bytes),
-                self.ends.get_unchecked(ends),
-            )
+            Items {
+                bytes: self.bytes.get_unchecked(bytes),
+                ends: self.ends.get_unchecked(ends),
+                indexes: self.indexes.get_unchecked(indexes),
+            }
         }
     }
 }
@@ -490,19 +789,41 @@ impl PolicyRuns {
 fn split_by_kind(
     block: &VerdictBlock<'_>,
     policies: impl Iterator<Item = u32>,
-    recommended: &mut Lists,
-    avoided: &mut Lists,
+    recommended: &mut NameLists,
+    avoided: &mut NameLists,
 ) {
     for p in policies {
         let name = block.policy_name(p as usize).unwrap_or_default();
         if block.avoids(p as usize) {
-            avoided.item(name);
+            avoided.item(p, name);
         } else {
-            recommended.item(name);
+            recommended.item(p, name);
         }
     }
     recommended.end_row();
     avoided.end_row();
+}
+
+/// What the result columns name: the rule set's types, policies and avoid items, and facts,
+/// in declaration order (what the verdicts' indexes count), and whether the name columns
+/// are dictionaries (keys into these names) or plain strings.
+pub struct Names {
+    pub types: Vec<String>,
+    pub policies: Vec<String>,
+    pub facts: Vec<String>,
+    pub dictionary: bool,
+}
+
+impl Names {
+    pub fn of(rules: &meso::Rules, dictionary: bool) -> Self {
+        let owned = |names: Vec<&str>| names.into_iter().map(str::to_string).collect();
+        Names {
+            types: owned(rules.type_names()),
+            policies: owned(rules.policy_names()),
+            facts: owned(rules.fact_names()),
+            dictionary,
+        }
+    }
 }
 
 /// The result columns of one chunk, written as its blocks are evaluated.
@@ -535,12 +856,12 @@ pub struct Output {
     /// Rows without problems
     sound: Vec<u64>,
     any_problems: bool,
-    recommended: Lists,
-    avoided: Lists,
+    recommended: NameLists,
+    avoided: NameLists,
     runs: PolicyRuns,
-    unknown: Lists,
-    provisional_recommended: Lists,
-    provisional_avoided: Lists,
+    unknown: NameLists,
+    provisional_recommended: NameLists,
+    provisional_avoided: NameLists,
     problem_ends: RowEnds,
     problem_count: i32,
     code: StringBuilder,
@@ -550,8 +871,11 @@ pub struct Output {
 }
 
 impl Output {
-    /// The columns of `rows` rows of a rule set with `types` types.
-    pub fn new(rows: usize, types: usize) -> Self {
+    /// The columns of `rows` rows of the rule set of `names`.
+    pub fn new(rows: usize, names: &Names) -> Self {
+        let types = names.types.len();
+        let lists = |n: usize| NameLists::new(rows, n, names.dictionary);
+        let policies = names.policies.len();
         Output {
             rows,
             written: 0,
@@ -567,12 +891,12 @@ impl Output {
             score: Vec::with_capacity(rows * types),
             sound: Vec::with_capacity(rows.div_ceil(64)),
             any_problems: false,
-            recommended: Lists::new(rows),
-            avoided: Lists::new(rows),
+            recommended: lists(policies),
+            avoided: lists(policies),
             runs: PolicyRuns::default(),
-            unknown: Lists::new(rows),
-            provisional_recommended: Lists::new(rows),
-            provisional_avoided: Lists::new(rows),
+            unknown: lists(names.facts.len()),
+            provisional_recommended: lists(policies),
+            provisional_avoided: lists(policies),
             problem_ends: RowEnds::new(rows),
             problem_count: 0,
             code: StringBuilder::new(),
@@ -682,9 +1006,10 @@ impl Output {
         match block.policy_keys() {
             Some(keys) => {
                 self.runs.reserve();
-                for (r, key) in keys.enumerate() {
-                    let lists = [&mut self.recommended, &mut self.avoided];
-                    self.runs.append(key, block, r, lists);
+                let (recommended, avoided) = (&mut self.recommended, &mut self.avoided);
+                if !self.runs.append_all(keys, block, recommended, avoided) {
+                    self.error = Some(ArrowError::ComputeError("policy lists of two kinds".into()));
+                    return;
                 }
             }
             None => {
@@ -703,8 +1028,8 @@ impl Output {
         } else {
             for r in 0..n {
                 for f in block.unknown_facts(r) {
-                    self.unknown
-                        .item(block.fact_name(f as usize).unwrap_or_default());
+                    let name = block.fact_name(f as usize).unwrap_or_default();
+                    self.unknown.item(f, name);
                 }
                 self.unknown.end_row();
                 let (recommended, avoided) = (
@@ -753,11 +1078,7 @@ impl Output {
     /// provisional lead's policies and avoid items, problems (`type_names`: the
     /// classification's and the lead's dictionary; `dictionary`: the name columns as
     /// dictionaries, or as plain strings).
-    pub fn finish(
-        self,
-        type_names: &[String],
-        dictionary: bool,
-    ) -> Result<Vec<ArrayRef>, ArrowError> {
+    pub fn finish(self, names: &Names) -> Result<Vec<ArrayRef>, ArrowError> {
         fn column<K: ArrowDictionaryKeyType>(
             dictionary: bool,
             names: &[&str],
@@ -771,6 +1092,11 @@ impl Output {
                 plain_column(names, &keys, nulls)
             }
         }
+        let (type_names, dictionary) = (&names.types, names.dictionary);
+        let names_array = |names: &[String]| -> ArrayRef {
+            Arc::new(StringArray::from_iter_values(names.iter()))
+        };
+        let (policy_names, fact_names) = (names_array(&names.policies), names_array(&names.facts));
         let names: Vec<&str> = type_names.iter().map(String::as_str).collect();
         // The type keys, one byte wide when they fit (as `names_type` says).
         let type_keys = |keys: TypeKeys, widest: u32, nulls: Option<NullBuffer>| match keys {
@@ -847,11 +1173,13 @@ impl Output {
         // One buffer of zeros, the row offsets of every column with no item in any row.
         // SAFETY: zeros, one per row and one more: in order, and within any values.
         let zeros = unsafe { OffsetBuffer::new_unchecked(ScalarBuffer::from(vec![0; rows + 1])) };
-        out.push(Arc::new(self.recommended.finish(rows, &zeros)?));
-        out.push(Arc::new(self.avoided.finish(rows, &zeros)?));
-        out.push(Arc::new(self.unknown.finish(rows, &zeros)?));
-        out.push(Arc::new(self.provisional_recommended.finish(rows, &zeros)?));
-        out.push(Arc::new(self.provisional_avoided.finish(rows, &zeros)?));
+        out.push(self.recommended.finish(rows, &zeros, &policy_names)?);
+        out.push(self.avoided.finish(rows, &zeros, &policy_names)?);
+        out.push(self.unknown.finish(rows, &zeros, &fact_names)?);
+        let provisional = [self.provisional_recommended, self.provisional_avoided];
+        for lists in provisional {
+            out.push(lists.finish(rows, &zeros, &policy_names)?);
+        }
         let mut code = self.code;
         let mut message = self.message;
         let mut help = self.help;

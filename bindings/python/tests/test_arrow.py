@@ -201,27 +201,35 @@ def test_rows_with_problems_or_open_facts_anywhere_in_a_chunk(rules):
 
 
 def test_dictionary_false_gives_the_same_values_as_plain_strings(rules):
-    table = pa.table(
-        {
-            "id": ["ok", "bad-level", "open"],
-            "firms": [1500, 10, None],
-            "trust": ["low", "hgih", None],
-            "share_micro_small": [0.97, 0.5, None],
-        }
-    )
+    # The examples (policies and avoid items), one without its share of small firms (a
+    # provisional lead and its lists, unknown facts) and one with a level that does not exist.
+    rows = _examples()
+    gamarra = next(r for r in rows if r["id"] == "gamarra")
+    open_row = {k: v for k, v in gamarra.items() if k != "share_micro_small"}
+    rows += [dict(open_row, id="open"), dict(gamarra, id="bad-level", trust="hgih")]
+    table, _ = _table(rules, rows)
     coded = rules.evaluate_arrow(table, id="id")
     plain = rules.evaluate_arrow(table, id="id", dictionary=False)
     names = ["classification", "verdict", "provisional"]
     names += [f"{t}_status" for t in rules.types]
+    lists = ["recommended", "avoided", "unknown_facts"]
+    lists += ["provisional_recommended", "provisional_avoided"]
     for name in coded.column_names:
         assert plain.column(name).to_pylist() == coded.column(name).to_pylist(), name
         if name in names:
             assert pa.types.is_dictionary(coded.schema.field(name).type), name
             assert plain.schema.field(name).type == pa.string(), name
+        elif name in lists:
+            item = coded.schema.field(name).type.value_type
+            assert item == pa.dictionary(pa.int8(), pa.string()), name
+            assert plain.schema.field(name).type == pa.list_(pa.string()), name
         else:
             assert plain.schema.field(name).type == coded.schema.field(name).type, name
+    # Every list column had an item somewhere, so each kind of list was compared.
+    for name in lists:
+        assert any(plain.column(name).to_pylist()), name
     # A row with problems has no verdict: null, and no bytes, in the plain columns too.
-    assert plain.column("verdict").to_pylist()[1] is None
+    assert plain.column("verdict").to_pylist()[-1] is None
     assert plain.column("classification").null_count == coded.column("classification").null_count
 
 
@@ -268,6 +276,38 @@ def test_name_keys_are_one_byte_up_to_127_types_and_four_beyond():
         got = out.column("classification").to_pylist()
         want = [rules_of(n).evaluate({"firms": f}).classification for f in (0, 5, 200)]
         assert got[:3] == want, n
+
+
+def test_list_keys_are_one_byte_up_to_127_names_and_four_beyond():
+    # n facts and n policies, policy i for `g{i} >= 1`: more than 64 policies, so each row's
+    # list is read policy by policy rather than as a set.
+    def rules_of(n):
+        facts = "".join(f'fact g{i}: count {{ description "G{i}" }}\n' for i in range(n))
+        policies = "".join(
+            f'policy p{i} {{\n  label "P{i}"\n  for t0\n  when g{i} >= 1\n'
+            f'  advice "Do {i}."\n  cite "example"\n}}\n'
+            for i in range(n)
+        )
+        t0 = 'type t0 {\n  label "T0"\n  cite "example"\n  required { some: firms >= 1 }\n}\n'
+        source = 'fact firms: count { description "Firms" }\n' + facts + t0 + policies
+        return meso.load_sources([("many.meso", source)])
+
+    # 126: 126 policies and 127 facts (with `firms`), the most one-byte keys take.
+    for n, key in ((126, pa.int8()), (130, pa.int32())):
+        rules = rules_of(n)
+        last = f"g{n - 1}"
+        table = pa.table({"firms": [5, 5, 0], "g0": [1, None, 1], last: [1, 0, None]})
+        out = rules.evaluate_arrow(table)
+        for name in ("recommended", "unknown_facts", "provisional_recommended"):
+            item = out.schema.field(name).type.value_type
+            assert item == pa.dictionary(key, pa.string()), (n, name)
+        assert out.column("recommended").to_pylist()[0] == ["p0", f"p{n - 1}"]
+        # Row 1 misses every fact but g{n-1}: the last name of the dictionary is left out.
+        unknown = out.column("unknown_facts").to_pylist()[1]
+        assert unknown[0] == "g0" and last not in unknown and len(unknown) == n - 1
+        want = rules.evaluate({"firms": 5, "g0": 1, last: 1})
+        assert out.column("recommended").to_pylist()[0] == [p.name for p in want.policies]
+        assert rules.evaluate_arrow(table, dictionary=False).to_pylist() == out.to_pylist()
 
 
 def test_table_level_errors_name_the_column_and_the_fix(rules):

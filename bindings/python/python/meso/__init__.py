@@ -559,9 +559,10 @@ class Rules:
         message, help of each cell that does not fit its fact: such a row has no verdict,
         and is never dropped). A column that names no fact, or whose
         type cannot hold its fact, raises :class:`FactsError`. Runs on every core, or on
-        ``threads``. The name columns (classification, verdict, provisional, statuses) are
-        dictionary-encoded (categoricals in pandas and Polars); ``dictionary=False`` gives
-        plain strings, for readers that take no dictionaries (Spark)."""
+        ``threads``. The name columns (classification, verdict, provisional, statuses) and
+        the items of the lists are dictionary-encoded (categoricals in pandas and Polars);
+        ``dictionary=False`` gives plain strings, for readers that take no dictionaries
+        (Spark)."""
         import pyarrow as pa
 
         ids = [id] if isinstance(id, str) else list(id or [])
