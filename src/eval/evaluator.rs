@@ -132,12 +132,14 @@ impl<'c> BlockEvaluator<'c> {
 
     /// Evaluate one block of records given column by column (at most
     /// [`BLOCK`](super::BLOCK); see [`super::Lanes`]), building into `records` only those
-    /// that must be read whole: afterwards [`BlockEvaluator::row`] gives each one's row.
+    /// that must be read whole: afterwards [`BlockEvaluator::results`] reads each one's
+    /// row (column by column: [`BlockEvaluator::row`] has none, the types being read
+    /// where the block evaluator keeps them).
     pub(crate) fn evaluate_lanes(&mut self, lanes: &mut impl super::Lanes, records: &mut [Facts]) {
         let c = self.compiled;
         let bp = c.block.as_ref();
         self.blocks
-            .evaluate_lanes(&c.program, &c.summary, bp, lanes, records);
+            .evaluate_lanes(&c.program, &c.summary, bp, lanes, records, false);
     }
 
     /// Records of the last run.
@@ -158,7 +160,7 @@ impl<'c> BlockEvaluator<'c> {
 
     /// The rows of the last run, read column by column (no row made per record).
     pub(crate) fn results(&self) -> super::BlockRows<'_> {
-        self.blocks.results(self.order)
+        self.blocks.results(self.order, self.compiled.block.as_ref())
     }
 }
 

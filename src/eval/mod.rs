@@ -37,7 +37,7 @@ pub mod testing;
 mod tests;
 
 pub use block::BLOCK;
-pub(crate) use block::{BlockRows, Lane, Lanes};
+pub(crate) use block::{spread_bits, BlockRows, Lane, Lanes};
 pub use evaluator::{BlockEvaluator, Compiled, Evaluator};
 pub use reference::{
     evaluate, evaluate_expr_observed, evaluate_observed, verdict, NoObserver, Observer, Outcome,

@@ -225,11 +225,28 @@ impl<'a> VerdictBlock<'a> {
             score.fill(f64::NAN);
             return len;
         }
-        // Record after record, `n` types each (`types` has `len * n` of them).
-        let rows = self.rows.types(len).chunks_exact(n);
-        for ((code, x), row) in status.iter_mut().zip(score.iter_mut()).zip(rows) {
-            if let Some(s) = row.get(t) {
-                (*code, *x) = (status_code(s.status), s.score);
+        if let Some(matched) = self.rows.type_column(t, score) {
+            // Where the block evaluator keeps it: the records it matched, the scores.
+            // A code is 1 where the type did not match.
+            const _: () = assert!(VerdictBlock::MATCHED == 0 && VerdictBlock::NOT_MATCHED == 1);
+            crate::eval::spread_bits(!matched, status);
+            // The records evaluated on their own have their rows.
+            let mut open = self.rows.open_records(len) & low_bits(len);
+            while open != 0 {
+                let r = open.trailing_zeros() as usize;
+                open &= open - 1;
+                let s = self.rows.type_summary(t, r);
+                if let (Some(s), Some(code), Some(x)) = (s, status.get_mut(r), score.get_mut(r)) {
+                    (*code, *x) = (status_code(s.status), s.score);
+                }
+            }
+        } else {
+            // Record after record, `n` types each (`types` has `len * n` of them).
+            let rows = self.rows.types(len).chunks_exact(n);
+            for ((code, x), row) in status.iter_mut().zip(score.iter_mut()).zip(rows) {
+                if let Some(s) = row.get(t) {
+                    (*code, *x) = (status_code(s.status), s.score);
+                }
             }
         }
         // Rows with problems have no verdict.

@@ -37,6 +37,7 @@ use crate::ir::{PolicyId, Program};
 use crate::value::Value;
 pub(crate) use layout::BlockPlan;
 pub(crate) use rows::BlockRows;
+pub(crate) use words::spread_bits;
 use rows::Rows;
 use words::{low_bits, Block, Words};
 
@@ -86,7 +87,7 @@ impl Blocks {
             };
             self.words.run(bp, low_bits(records.len()), &block);
             let single = (&mut self.single, &mut self.scratch);
-            self.words.rows(&block, bp, single, &mut self.rows);
+            self.words.rows(&block, bp, single, &mut self.rows, true);
         }
         if records.len() <= BLOCK {
             self.open = Some(self.words.open & low_bits(records.len()));
@@ -97,8 +98,10 @@ impl Blocks {
     /// column (`lanes`): the plan's columns are filled straight from the lanes, and a
     /// record is built (`lanes.record`) only when it must be read as a whole — a record
     /// left undetermined, or every record when the plan has steps run record by record.
-    /// Afterwards [`Blocks::row`] gives each one's row, the same as [`Blocks::evaluate`]
-    /// gives for the built records.
+    /// Afterwards [`Blocks::results`] reads each one's row, the same as
+    /// [`Blocks::evaluate`] gives for the built records, and with `whole` so does
+    /// [`Blocks::row`] (without, the types of records with nothing undetermined stay in
+    /// the words, where `results` reads them: not written record by record).
     pub(crate) fn evaluate_lanes(
         &mut self,
         program: &Program,
@@ -106,6 +109,7 @@ impl Blocks {
         bp: Option<&BlockPlan>,
         lanes: &mut impl Lanes,
         records: &mut [Facts],
+        whole: bool,
     ) {
         let records = records
             .get_mut(..records.len().min(BLOCK))
@@ -146,7 +150,7 @@ impl Blocks {
             records,
         };
         let single = (&mut self.single, &mut self.scratch);
-        self.words.rows(&block, bp, single, &mut self.rows);
+        self.words.rows(&block, bp, single, &mut self.rows, whole);
         self.open = Some(self.words.open & valid);
     }
 
@@ -162,9 +166,15 @@ impl Blocks {
         self.rows.get(i, order)
     }
 
-    /// The rows of the last run, read column by column; `order` as for [`Blocks::row`].
-    pub(crate) fn results<'a>(&'a self, order: &'a [PolicyId]) -> BlockRows<'a> {
-        BlockRows::new(&self.rows, order, self.open)
+    /// The rows of the last run, read column by column; `order` as for [`Blocks::row`],
+    /// `bp` the block plan of the run.
+    pub(crate) fn results<'a>(
+        &'a self,
+        order: &'a [PolicyId],
+        bp: Option<&'a BlockPlan>,
+    ) -> BlockRows<'a> {
+        let words = bp.map(|bp| (&self.words, bp));
+        BlockRows::new(&self.rows, order, self.open, words)
     }
 }
 
@@ -202,6 +212,7 @@ mod tests {
     use crate::facts::Facts;
     use crate::ir::Program;
     use crate::value::Value;
+    use crate::vocab::TypeStatus;
 
     /// The summary and block plans of `program`.
     fn plans(program: &Program) -> (SummaryPlan, BlockPlan) {
@@ -343,7 +354,7 @@ mod tests {
                     facts
                 })
                 .collect();
-            let lanes = ByFact {
+            let mut lanes = ByFact {
                 values: (0..program.facts.len())
                     .map(|f| records.iter().map(|r| r.values[f].clone()).collect())
                     .collect(),
@@ -353,15 +364,43 @@ mod tests {
             let (mut whole, mut by_lanes) = (Blocks::default(), Blocks::default());
             whole.evaluate(&program, &sp, Some(&bp), &records);
             let mut built = vec![Facts::unknown(program.facts.len()); BLOCK];
-            by_lanes.evaluate_lanes(&program, &sp, Some(&bp), &mut { lanes }, &mut built);
+            by_lanes.evaluate_lanes(&program, &sp, Some(&bp), &mut lanes, &mut built, true);
             open |= whole.words.open;
+            let order = &bp.policy_order;
             for r in 0..BLOCK {
-                let order = &bp.policy_order;
                 assert_eq!(
                     by_lanes.row(r, order),
                     whole.row(r, order),
                     "{path}: record {r}"
                 );
+            }
+            // Read column by column, the types left in the words: the same types.
+            let mut in_words = Blocks::default();
+            let mut built = vec![Facts::unknown(program.facts.len()); BLOCK];
+            in_words.evaluate_lanes(&program, &sp, Some(&bp), &mut lanes, &mut built, false);
+            let results = in_words.results(order, Some(&bp));
+            let n = program.types.len();
+            let undetermined = results.open_records(BLOCK);
+            for t in 0..n {
+                let mut scores = [f64::NAN; BLOCK];
+                // (Plans with steps run record by record are evaluated as whole records.)
+                let matched = results.type_column(t, &mut scores);
+                assert_eq!(matched.is_none(), bp.record_steps, "{path}");
+                for (r, score) in scores.iter().enumerate() {
+                    let want = whole.row(r, order).unwrap().types[t];
+                    assert_eq!(results.type_summary(t, r), Some(want), "{path}: {t} {r}");
+                    if let (Some(matched), 0) = (matched, undetermined >> r & 1) {
+                        assert_eq!(matched >> r & 1 == 1, want.status == TypeStatus::Matched);
+                        assert_eq!(score.to_bits(), want.score.to_bits(), "{path}");
+                    }
+                }
+                assert_eq!(results.type_summary(t, BLOCK), None);
+            }
+            assert_eq!(results.type_summary(n, 0), None);
+            assert_eq!(undetermined, whole.words.open);
+            for r in 0..BLOCK {
+                let want = whole.row(r, order).unwrap();
+                assert_eq!(results.classification(r), want.classification, "{path}: {r}");
             }
         }
         // Some records were left undetermined, and built whole.

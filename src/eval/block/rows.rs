@@ -3,6 +3,9 @@
 //! unknown facts), read back as borrowed [`Row`]s.
 
 use crate::eval::summary::{Applicable, OutcomeSummary, Row, TypeSummary};
+use crate::vocab::TypeStatus;
+use crate::eval::block::layout::BlockPlan;
+use crate::eval::block::words::Words;
 use crate::ir::{FactId, PolicyId, TypeId};
 
 /// `start..` the end of `list`, as a pair of positions.
@@ -14,8 +17,12 @@ pub(super) fn span_from<T>(start: usize, list: &[T]) -> (u32, u32) {
 #[derive(Clone, Debug, Default)]
 pub(super) struct Rows {
     pub(super) n_types: usize,
-    /// `n_types` a record
+    /// `n_types` a record; when `in_words`, only the records with something undetermined
+    /// have theirs (and `types` is empty when none has)
     pub(super) types: Vec<TypeSummary>,
+    /// The types of the records with nothing undetermined are read from the words
+    /// ([`Words::type_column`]), not kept here: a block read column by column only
+    pub(super) in_words: bool,
     pub(super) classification: Vec<Option<TypeId>>,
     /// Applicable policies: per record a set of positions in the block plan's policy order
     /// (block evaluation), or, when `lists` is set, a span of `list`
@@ -49,6 +56,7 @@ impl Rows {
     pub(super) fn clear(&mut self, n_types: usize, lists: bool) {
         self.n_types = n_types;
         self.types.clear();
+        self.in_words = false;
         self.classification.clear();
         self.applies.clear();
         self.lists = lists;
@@ -118,11 +126,27 @@ pub(crate) struct BlockRows<'a> {
     order: &'a [PolicyId],
     /// The records with something undetermined, when known from the words
     open: Option<u64>,
+    /// Where the types of the records with nothing undetermined are read, when not in
+    /// `rows` (see [`Rows::in_words`])
+    words: Option<(&'a Words, &'a BlockPlan)>,
 }
 
 impl<'a> BlockRows<'a> {
-    pub(super) fn new(rows: &'a Rows, order: &'a [PolicyId], open: Option<u64>) -> Self {
-        BlockRows { rows, order, open }
+    /// `words` and `bp`: the words the rows were read from and their plan (read when
+    /// the rows have the types in words).
+    pub(super) fn new(
+        rows: &'a Rows,
+        order: &'a [PolicyId],
+        open: Option<u64>,
+        words: Option<(&'a Words, &'a BlockPlan)>,
+    ) -> Self {
+        let words = words.filter(|_| rows.in_words && open.is_some());
+        BlockRows {
+            rows,
+            order,
+            open,
+            words,
+        }
     }
 
     /// Records.
@@ -137,16 +161,51 @@ impl<'a> BlockRows<'a> {
         self.rows.n_types
     }
 
-    /// Record `r`'s type `t` (`None` past the run).
+    /// Record `r`'s type `t` (`None` past the run or past the types).
     #[inline]
-    pub(crate) fn type_summary(&self, t: usize, r: usize) -> Option<&'a TypeSummary> {
-        self.rows.types.get(r * self.rows.n_types + t)
+    pub(crate) fn type_summary(&self, t: usize, r: usize) -> Option<TypeSummary> {
+        let n = self.rows.n_types;
+        if t >= n {
+            return None;
+        }
+        if let (Some((words, bp)), Some(open)) = (self.words, self.open) {
+            if r >= self.len() {
+                return None;
+            }
+            if (open >> r) & 1 == 0 {
+                let matched = words.type_column(bp, t, &mut []);
+                let status = if (matched >> r) & 1 == 1 {
+                    TypeStatus::Matched
+                } else {
+                    TypeStatus::NotMatched
+                };
+                let score = words.type_score(bp, t, r);
+                return Some(TypeSummary { status, score });
+            }
+        }
+        self.rows.types.get(r * n + t).copied()
+    }
+
+    /// Type `t` read column by column where the evaluator keeps it, when the rows have
+    /// the types in words: the records it matched (bit r), and the scores of records
+    /// `0..scores.len()` written into `scores`. Records with something undetermined are
+    /// not answered so ([`BlockRows::open_records`]): read them with
+    /// [`BlockRows::type_summary`]. `None` when the rows hold every type
+    /// ([`BlockRows::types`]).
+    #[inline]
+    pub(crate) fn type_column(&self, t: usize, scores: &mut [f64]) -> Option<u64> {
+        let (words, bp) = self.words?;
+        Some(words.type_column(bp, t, scores))
     }
 
     /// The types of records `0..len`, record after record ([`BlockRows::n_types`] a
-    /// record; fewer records when the run has fewer).
+    /// record; fewer records when the run has fewer), when the rows hold every type (see
+    /// [`BlockRows::type_column`]; empty otherwise).
     #[inline]
     pub(crate) fn types(&self, len: usize) -> &'a [TypeSummary] {
+        if self.words.is_some() {
+            return &[];
+        }
         let types = &self.rows.types;
         types
             .get(..len * self.rows.n_types)

@@ -596,13 +596,18 @@ impl Words {
     }
 
     /// The rows of this block's records (`records`, evaluated by [`Words::run`]) appended
-    /// to `rows`; a record with something undetermined is evaluated on its own.
+    /// to `rows`; a record with something undetermined is evaluated on its own. With
+    /// `whole`, every record's types are written into its row; without, only those of the
+    /// records evaluated on their own are, the others being read from the words
+    /// ([`Words::type_column`]) as the block's rows are read column by column (`rows` then
+    /// holds one block).
     pub(super) fn rows(
         &self,
         block: &Block<'_>,
         bp: &BlockPlan,
         (single, scratch): (&mut OutcomeSummary, &mut summary::Scratch),
         rows: &mut Rows,
+        whole: bool,
     ) {
         let records = block.records;
         let n = bp.n_types;
@@ -610,33 +615,42 @@ impl Words {
         let len = records.len().min(BLOCK);
         // Every entry is written below; the placeholder is all zero bytes, which the
         // compiler lays down as a plain memset.
-        rows.types.resize(
-            (base + len) * n,
-            TypeSummary {
-                status: TypeStatus::Matched,
-                score: 0.0,
-            },
-        );
-        let block_types = rows.types.get_mut(base * n..).unwrap_or_default();
-        // Type by type: the status and score of every record.
-        for (t, pattern) in bp.types.iter().zip(&self.patterns) {
-            let matched = self.matched.get(t.index).copied().unwrap_or(0);
-            match &t.scores {
-                Scores::Table(table) => type_column(block_types, n, t.index, matched, |r| {
-                    table.get(byte(pattern, r) & 0xFF).copied().unwrap_or(1.0)
-                }),
-                Scores::Sum { weights, total } => {
-                    type_column(block_types, n, t.index, matched, |r| {
-                        summed_score(&self.holds, &t.indicative, weights, *total, r)
-                    })
+        let placeholder = TypeSummary {
+            status: TypeStatus::Matched,
+            score: 0.0,
+        };
+        let leading = self.record_leading.get(..len).unwrap_or_default();
+        if whole {
+            rows.types.resize((base + len) * n, placeholder);
+            let block_types = rows.types.get_mut(base * n..).unwrap_or_default();
+            // Type by type: the status and score of every record.
+            for (t, pattern) in bp.types.iter().zip(&self.patterns) {
+                let matched = self.matched.get(t.index).copied().unwrap_or(0);
+                match &t.scores {
+                    Scores::Table(table) => {
+                        type_column(block_types, n, t.index, matched, |r| {
+                            table.get(byte(pattern, r) & 0xFF).copied().unwrap_or(1.0)
+                        })
+                    }
+                    Scores::Sum { weights, total } => {
+                        type_column(block_types, n, t.index, matched, |r| {
+                            summed_score(&self.holds, &t.indicative, weights, *total, r)
+                        })
+                    }
                 }
             }
-        }
-        // Record by record: classification and applicable policies, read from the words.
-        let leading = self.record_leading.get(..len).unwrap_or_default();
-        for (r, &leading) in leading.iter().enumerate() {
-            let row = || rows.types.get((base + r) * n..).unwrap_or_default();
-            rows.classification.push(classification(leading, row));
+            // Record by record: classification and applicable policies, read from the words.
+            for (r, &leading) in leading.iter().enumerate() {
+                let row = rows.types.get((base + r) * n..).unwrap_or_default();
+                let score = |t: usize| row.get(t).map_or(0.0, |s| s.score);
+                rows.classification.push(classification(leading, score));
+            }
+        } else {
+            rows.in_words = true;
+            for (r, &leading) in leading.iter().enumerate() {
+                let score = |t: usize| self.type_score(bp, t, r);
+                rows.classification.push(classification(leading, score));
+            }
         }
         let applies = self.record_applies.get(..len).unwrap_or_default();
         rows.applies.extend_from_slice(applies);
@@ -645,6 +659,8 @@ impl Words {
         let mut open = self.open & low_bits(len);
         if open != 0 {
             rows.open.resize(base + len, Open::default());
+            // Room for the rows of the records evaluated on their own.
+            rows.types.resize((base + len) * n, placeholder);
         }
         while open != 0 {
             let r = open.trailing_zeros() as usize;
@@ -681,6 +697,63 @@ impl Words {
                     lead: single.provisional,
                 };
             }
+        }
+    }
+}
+
+impl Words {
+    /// Type `t`'s (a `TypeId` index) status and score in the last block, as
+    /// [`Words::rows`] writes them into the rows of the records with nothing undetermined:
+    /// the records it matched (bit r for record r), and the scores of records
+    /// `0..scores.len()` written into `scores`.
+    pub(super) fn type_column(&self, bp: &BlockPlan, t: usize, scores: &mut [f64]) -> u64 {
+        let Some(k) = bp.types.iter().position(|x| x.index == t) else {
+            scores.fill(0.0);
+            return 0;
+        };
+        let (Some(tw), Some(pattern)) = (bp.types.get(k), self.patterns.get(k)) else {
+            scores.fill(0.0);
+            return 0;
+        };
+        match &tw.scores {
+            Scores::Table(table) => {
+                for (x, &b) in scores.iter_mut().zip(pattern) {
+                    *x = table.get(usize::from(b)).copied().unwrap_or(1.0);
+                }
+            }
+            Scores::Sum { weights, total } => {
+                for (r, x) in scores.iter_mut().enumerate() {
+                    *x = summed_score(&self.holds, &tw.indicative, weights, *total, r);
+                }
+            }
+        }
+        self.matched.get(t).copied().unwrap_or(0)
+    }
+
+    /// Type `t`'s score for record `r` of the last block (see [`Words::type_column`]).
+    pub(super) fn type_score(&self, bp: &BlockPlan, t: usize, r: usize) -> f64 {
+        let Some((k, tw)) = bp.types.iter().enumerate().find(|(_, x)| x.index == t) else {
+            return 0.0;
+        };
+        match &tw.scores {
+            Scores::Table(table) => {
+                let pattern = self.patterns.get(k).map_or(0, |p| byte(p, r));
+                table.get(pattern & 0xFF).copied().unwrap_or(1.0)
+            }
+            Scores::Sum { weights, total } => {
+                summed_score(&self.holds, &tw.indicative, weights, *total, r)
+            }
+        }
+    }
+}
+
+/// The bits of `word` as bytes of 0 or 1, bit r to `bytes[r]` (as many as `bytes` has,
+/// at most 64): eight at a time, by table.
+pub(crate) fn spread_bits(word: u64, bytes: &mut [u8]) {
+    for (c, chunk) in bytes.chunks_mut(8).enumerate().take(8) {
+        let eight = SPREAD.get(((word >> (8 * c)) & 0xFF) as usize).copied();
+        for (b, x) in chunk.iter_mut().zip(eight.unwrap_or(0).to_le_bytes()) {
+            *b = x;
         }
     }
 }
@@ -733,6 +806,23 @@ mod tests {
     #![allow(clippy::indexing_slicing)]
 
     use super::{level_positions, BLOCK, NOT_A_LEVEL};
+
+    /// Bit r of the word is byte r, for every length of a block's rows.
+    #[test]
+    fn bits_spread_to_bytes_one_by_one() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for len in 0..=BLOCK {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let mut bytes = [7u8; BLOCK + 1];
+            super::spread_bits(x, &mut bytes[..len]);
+            for (r, &b) in bytes.iter().enumerate() {
+                let want = if r < len { (x >> r & 1) as u8 } else { 7 };
+                assert_eq!(b, want, "{len} {r}");
+            }
+        }
+    }
 
     /// Sixteen records at a time, each record's bucket is what looking its index up one
     /// by one gives: the index clamped to `last` when it names a level, else no level

@@ -304,28 +304,25 @@ fn summarize_words<const N: usize>(
             Some(_) => return false,
         }
     }
-    *out.classification = classification(matched & !has_matched_child, || &*out.types);
+    let score = |t: usize| out.types.get(t).map_or(0.0, |s| s.score);
+    *out.classification = classification(matched & !has_matched_child, score);
     true
 }
 
 /// The classification among the `leading` types (bit i: `TypeId` i is matched and has no
-/// matched child), given every type's score: best score first, ties to declaration order
-/// (the order of the bits). Mostly one type leads, which decides it at once (and `types`
-/// is not read).
-pub(crate) fn classification<'t>(
-    leading: u64,
-    types: impl FnOnce() -> &'t [TypeSummary],
-) -> Option<TypeId> {
+/// matched child), given each type's score (`score(i)` for `TypeId` i): best score first,
+/// ties to declaration order (the order of the bits). Mostly one type leads, which decides
+/// it at once (and no score is read).
+pub(crate) fn classification(leading: u64, score: impl Fn(usize) -> f64) -> Option<TypeId> {
     if leading & leading.wrapping_sub(1) == 0 {
         return (leading != 0).then(|| TypeId::from_index(leading.trailing_zeros() as usize));
     }
-    let types = types();
     let mut best: Option<(usize, f64)> = None;
     let mut candidates = leading;
     while candidates != 0 {
         let i = candidates.trailing_zeros() as usize;
         candidates &= candidates - 1;
-        let score = types.get(i).map_or(0.0, |t| t.score);
+        let score = score(i);
         if best.is_none_or(|(_, s)| score > s + SCORE_EPSILON) {
             best = Some((i, score));
         }
