@@ -160,7 +160,8 @@ impl<'c> BlockEvaluator<'c> {
 
     /// The rows of the last run, read column by column (no row made per record).
     pub(crate) fn results(&self) -> super::BlockRows<'_> {
-        self.blocks.results(self.order, self.compiled.block.as_ref())
+        self.blocks
+            .results(self.order, self.compiled.block.as_ref())
     }
 }
 

@@ -304,17 +304,47 @@ impl<'a> VerdictBlock<'a> {
             .map_or(Self::NONE, |t| t.index() as u32)
     }
 
-    /// A key for row `r`'s applicable policies: within one evaluation, rows with the same
-    /// key have the same policies in the same order, so what is made of a row's list can be
-    /// made once per key. `None` when the rule set has too many types or policies for sets
-    /// (more than 64): read [`VerdictBlock::policies`] then. A row with problems has the
-    /// key of the empty list.
+    /// A key for row `r`'s applicable policies: the set of them, bit `i` standing for the
+    /// policy [`VerdictBlock::key_bit_policy`]`(i)`, and the row's policies in output order
+    /// being its bits from the lowest up (so rows with the same key have the same policies
+    /// in the same order, and what is made of a row's list can be made once per key).
+    /// `None` when the rule set has too many types or policies for sets (more than 64):
+    /// read [`VerdictBlock::policies`] then. A row with problems has the key of the empty
+    /// list, 0.
     #[inline]
     pub fn policy_key(&self, r: usize) -> Option<u64> {
         if self.has_problems(r) {
             return Some(0);
         }
         self.rows.policy_set(r)
+    }
+
+    /// The policy (its index) that bit `i` of a key of [`VerdictBlock::policy_key`] stands
+    /// for; `None` past the policies, or when there are no keys.
+    ///
+    /// ```
+    /// use meso::{Column, Columns, Rules};
+    ///
+    /// let rules = Rules::embedded()?;
+    /// let firms = [Some(1200.0), Some(40.0)];
+    /// let columns = Columns::new(2).with("firms", Column::Numbers(&firms));
+    /// rules.evaluate_columnar_blocks(&columns, |block| {
+    ///     for r in 0..block.len() {
+    ///         let mut key = block.policy_key(r).unwrap();
+    ///         let mut from_key = Vec::new();
+    ///         while key != 0 {
+    ///             from_key.push(block.key_bit_policy(key.trailing_zeros() as usize).unwrap());
+    ///             key &= key - 1;
+    ///         }
+    ///         assert_eq!(from_key, block.policies(r).collect::<Vec<_>>());
+    ///     }
+    /// })?;
+    /// # Ok::<(), meso::Error>(())
+    /// ```
+    #[inline]
+    pub fn key_bit_policy(&self, i: usize) -> Option<u32> {
+        self.rows.policy_sets()?;
+        self.rows.policy_order().get(i).map(|p| p.index() as u32)
     }
 
     /// Row `r`'s applicable policies (policy indexes, in output order).
@@ -544,8 +574,12 @@ mod tests {
                     assert_eq!(sets[r], block.policy_key(r).unwrap());
                     let policies: Vec<u32> = block.policies(r).collect();
                     assert_eq!(policies, all.policies(row));
-                    // One key, one list.
+                    // One key, one list: its bits, from the lowest.
                     assert_eq!(keys.entry(sets[r]).or_insert(policies.clone()), &policies);
+                    let bits = (0..64).filter(|i| sets[r] >> i & 1 == 1);
+                    let from_key: Vec<u32> =
+                        bits.map(|i| block.key_bit_policy(i).unwrap()).collect();
+                    assert_eq!(from_key, policies);
                     let unknown: Vec<u32> = block.unknown_facts(r).collect();
                     assert_eq!(unknown, all.unknown_facts(row));
                     let provisional: Vec<u32> = block.provisional_policies(r).collect();

@@ -316,6 +316,26 @@ impl Lists {
         self.ends.push(n, (self.item_offsets.len() - 1) as i32);
     }
 
+    /// Append a row's items, `bytes`, each ending at its end in `ends` (relative to
+    /// `bytes`); returns the items so far (the row's end).
+    #[inline(always)]
+    fn items(&mut self, bytes: &[u8], ends: &[i32]) -> i32 {
+        if !ends.is_empty() {
+            let base = self.bytes.len() as i32;
+            self.bytes.extend_from_slice(bytes);
+            // One push an item: rows have a few (`extend` costs more around its loop).
+            for &e in ends {
+                self.item_offsets.push(base.wrapping_add(e));
+            }
+        }
+        (self.item_offsets.len() - 1) as i32
+    }
+
+    /// End the next rows at `ends` (as [`Lists::items`] returned them).
+    fn end_rows(&mut self, ends: &[i32]) {
+        self.ends.extend(ends);
+    }
+
     /// Room for `times` as many items and bytes as written so far.
     fn reserve(&mut self, times: usize) {
         let more = |len: usize| len.saturating_mul(times);
@@ -361,15 +381,6 @@ trait Key: ArrowNativeType {
     type Arrow: ArrowDictionaryKeyType<Native = Self>;
     /// The key of name `index` (below the count of names, which this width holds).
     fn of(index: u32) -> Self;
-
-    /// Append the keys of a row's items, `part` of `runs`, to `keys`.
-    #[inline(always)]
-    fn extend(keys: &mut Vec<Self>, runs: &PolicyRuns, part: &Part) {
-        // One push an item: rows have a few.
-        for &i in runs.part(part).indexes {
-            keys.push(Self::of(i));
-        }
-    }
 }
 
 impl Key for i8 {
@@ -377,26 +388,6 @@ impl Key for i8 {
     #[inline(always)]
     fn of(index: u32) -> i8 {
         index as i8
-    }
-
-    /// Up to 8 keys at once: their word is stored whole in the spare capacity (one
-    /// store, no loop) and the length moved past those of the row.
-    #[inline(always)]
-    fn extend(keys: &mut Vec<i8>, runs: &PolicyRuns, part: &Part) {
-        let count = part.indexes.1.wrapping_sub(part.indexes.0) as usize;
-        if count <= 8 {
-            if let Some(slots) = keys.spare_capacity_mut().first_chunk_mut::<8>() {
-                // One 8-byte store.
-                *slots = part.narrow.map(std::mem::MaybeUninit::new);
-                // SAFETY: the first `count` (at most 8) slots past the length were just
-                // written, within the capacity.
-                unsafe { keys.set_len(keys.len() + count) };
-                return;
-            }
-        }
-        for &i in runs.part(part).indexes {
-            keys.push(Self::of(i));
-        }
     }
 }
 
@@ -408,45 +399,27 @@ impl Key for i32 {
     }
 }
 
-/// A column of lists of names as [`PolicyRuns::append_all`] writes it, for each kind of
-/// column (text or keys) a loop made for it: the items of a row appended, then the ends of
-/// a block's rows at once.
-trait RowOf {
-    /// Append a row's items, `part` of `runs`; returns the items so far (the row's end).
-    fn items(&mut self, runs: &PolicyRuns, part: &Part) -> i32;
-    /// End the next rows at `ends` (as `items` returned them, in order).
-    fn end_rows(&mut self, ends: &[i32]);
+/// What the bits of a block's policy keys ([`VerdictBlock::policy_key`]: sets of a row's
+/// policies) stand for: the policy of each bit, as a key of the list columns, and the bits
+/// of the avoid items.
+struct KeyBits {
+    keys: [u32; 64],
+    avoid: u64,
 }
 
-impl RowOf for Lists {
-    #[inline(always)]
-    fn items(&mut self, runs: &PolicyRuns, part: &Part) -> i32 {
-        let Items { bytes, ends, .. } = runs.part(part);
-        if !ends.is_empty() {
-            let base = self.bytes.len() as i32;
-            self.bytes.extend_from_slice(bytes);
-            // One push an item: rows have a few (`extend` costs more around its loop).
-            for &e in ends {
-                self.item_offsets.push(base.wrapping_add(e));
+impl KeyBits {
+    fn of(block: &VerdictBlock<'_>) -> Self {
+        let mut bits = KeyBits {
+            keys: [0; 64],
+            avoid: 0,
+        };
+        for (i, key) in bits.keys.iter_mut().enumerate() {
+            if let Some(p) = block.key_bit_policy(i) {
+                *key = p;
+                bits.avoid |= u64::from(block.avoids(p as usize)) << i;
             }
         }
-        (self.item_offsets.len() - 1) as i32
-    }
-
-    fn end_rows(&mut self, ends: &[i32]) {
-        self.ends.extend(ends);
-    }
-}
-
-impl<K: Key> RowOf for KeyLists<K> {
-    #[inline(always)]
-    fn items(&mut self, runs: &PolicyRuns, part: &Part) -> i32 {
-        K::extend(&mut self.keys, runs, part);
-        self.keys.len() as i32
-    }
-
-    fn end_rows(&mut self, ends: &[i32]) {
-        self.ends.extend(ends);
+        bits
     }
 }
 
@@ -470,6 +443,40 @@ impl<K: Key> KeyLists<K> {
     #[inline]
     fn item(&mut self, index: u32) {
         self.keys.push(K::of(index));
+    }
+
+    /// Append a row's items, the set bits of `set` (from the lowest), each the key
+    /// `keys[bit]`; returns the items so far (the row's end).
+    #[inline(always)]
+    fn items_of_bits(&mut self, mut set: u64, keys: &[u32; 64]) -> i32 {
+        // Room for the most a set has (counting its bits first costs more than it saves
+        // on processors without a population count instruction).
+        if let Some(slots) = self.keys.spare_capacity_mut().first_chunk_mut::<64>() {
+            let mut count = 0;
+            while set != 0 {
+                let key = keys.get(set.trailing_zeros() as usize & 63).copied();
+                if let Some(slot) = slots.get_mut(count & 63) {
+                    slot.write(K::of(key.unwrap_or(0)));
+                }
+                set &= set - 1;
+                count += 1;
+            }
+            // SAFETY: the first `count` slots past the length (one per bit of the set, so at
+            // most 64, each a different slot) were just written, within the capacity.
+            unsafe { self.keys.set_len(self.keys.len() + count) };
+        } else {
+            while set != 0 {
+                let key = keys.get(set.trailing_zeros() as usize & 63).copied();
+                self.item(key.unwrap_or(0));
+                set &= set - 1;
+            }
+        }
+        self.keys.len() as i32
+    }
+
+    /// End the next rows at `ends` (as [`KeyLists::items_of_bits`] returned them).
+    fn end_rows(&mut self, ends: &[i32]) {
+        self.ends.extend(ends);
     }
 
     /// `n` rows with no item (after the current row's items: ending a row is `n` = 1).
@@ -516,15 +523,6 @@ enum NameLists {
     Text(Lists),
     Narrow(KeyLists<i8>),
     Wide(KeyLists<i32>),
-}
-
-/// One row's items as a [`PolicyRuns`] part keeps them: their names' bytes, each item's
-/// end in those bytes, and the names' indexes.
-#[derive(Clone, Copy)]
-struct Items<'a> {
-    bytes: &'a [u8],
-    ends: &'a [i32],
-    indexes: &'a [u32],
 }
 
 impl NameLists {
@@ -606,10 +604,9 @@ struct PolicyRuns {
     used: usize,
     bytes: Vec<u8>,
     ends: Vec<i32>,
-    indexes: Vec<u32>,
 }
 
-/// One set's run: its key, and its parts.
+/// One set's run: its key, spans of `PolicyRuns::bytes` and `PolicyRuns::ends`.
 #[derive(Clone, Copy, Default)]
 struct Run {
     key: u64,
@@ -622,19 +619,13 @@ struct Run {
 const NO_PARTS: [Part; 2] = [Part {
     bytes: (0, 0),
     ends: (0, 0),
-    indexes: (0, 0),
-    narrow: [0; 8],
 }; 2];
 
-/// One kind's part of a run: spans of `PolicyRuns::bytes`, `PolicyRuns::ends` and
-/// `PolicyRuns::indexes`.
+/// One kind's part of a run: spans of `PolicyRuns::bytes` and `PolicyRuns::ends`.
 #[derive(Clone, Copy, Default)]
 struct Part {
     bytes: (u32, u32),
     ends: (u32, u32),
-    indexes: (u32, u32),
-    /// The first 8 indexes as one-byte keys (when they fit one)
-    narrow: [i8; 8],
 }
 
 fn slot_of(key: u64, mask: usize) -> usize {
@@ -667,7 +658,6 @@ impl PolicyRuns {
         let mut parts = [Part::default(); 2];
         for (avoid, part) in [false, true].into_iter().zip(&mut parts) {
             let (b, e) = (self.bytes.len() as u32, self.ends.len() as u32);
-            let i = self.indexes.len() as u32;
             for p in block
                 .policies(r)
                 .filter(|&p| block.avoids(p as usize) == avoid)
@@ -675,18 +665,10 @@ impl PolicyRuns {
                 let name = block.policy_name(p as usize).unwrap_or_default();
                 self.bytes.extend_from_slice(name.as_bytes());
                 self.ends.push(self.bytes.len() as i32 - b as i32);
-                self.indexes.push(p);
-            }
-            let mut narrow = [0i8; 8];
-            let mine = self.indexes.get(i as usize..).unwrap_or_default();
-            for (k, &p) in narrow.iter_mut().zip(mine) {
-                *k = i8::try_from(p).unwrap_or(0);
             }
             *part = Part {
                 bytes: (b, self.bytes.len() as u32),
                 ends: (e, self.ends.len() as u32),
-                indexes: (i, self.indexes.len() as u32),
-                narrow,
             };
         }
         if let Some(slot) = self.slots.get_mut(i) {
@@ -721,33 +703,14 @@ impl PolicyRuns {
         self.slots = slots;
     }
 
-    /// Append the policies of each row of `block` (their keys `keys`, row by row) to
-    /// `lists`: those to follow to the first, the avoid items to the second; `false` when
-    /// the two are not of one kind (never: they are made together).
+    /// Append the policies of each row of `block` (their keys `keys`, row by row) by name:
+    /// those to follow to `recommended`, the avoid items to `avoided`.
     fn append_all(
         &mut self,
         keys: impl Iterator<Item = u64>,
         block: &VerdictBlock<'_>,
-        recommended: &mut NameLists,
-        avoided: &mut NameLists,
-    ) -> bool {
-        match (recommended, avoided) {
-            (NameLists::Narrow(a), NameLists::Narrow(b)) => self.append_each(keys, block, a, b),
-            (NameLists::Wide(a), NameLists::Wide(b)) => self.append_each(keys, block, a, b),
-            (NameLists::Text(a), NameLists::Text(b)) => self.append_each(keys, block, a, b),
-            _ => return false,
-        }
-        true
-    }
-
-    /// [`PolicyRuns::append_all`], for one kind of list (a loop made for it).
-    #[inline(always)]
-    fn append_each<L: RowOf>(
-        &mut self,
-        keys: impl Iterator<Item = u64>,
-        block: &VerdictBlock<'_>,
-        recommended: &mut L,
-        avoided: &mut L,
+        recommended: &mut Lists,
+        avoided: &mut Lists,
     ) {
         let (mut follow_ends, mut avoid_ends) = ([0i32; 64], [0i32; 64]);
         let mut n = 0;
@@ -756,33 +719,57 @@ impl PolicyRuns {
             let i = self.run(key, block, r);
             // (A run is always there: `run` made it if it was not.)
             let [to_follow, to_avoid] = self.slots.get(i).map_or(&NO_PARTS, |run| &run.parts);
-            *follow_end = recommended.items(self, to_follow);
-            *avoid_end = avoided.items(self, to_avoid);
+            let (bytes, item_ends) = self.part(to_follow);
+            *follow_end = recommended.items(bytes, item_ends);
+            let (bytes, item_ends) = self.part(to_avoid);
+            *avoid_end = avoided.items(bytes, item_ends);
             n = r + 1;
         }
         recommended.end_rows(follow_ends.get(..n).unwrap_or_default());
         avoided.end_rows(avoid_ends.get(..n).unwrap_or_default());
     }
 
-    /// A part's items.
+    /// A part's bytes and item ends.
     #[inline(always)]
-    fn part(&self, part: &Part) -> Items<'_> {
-        let span = |(start, end): (u32, u32)| start as usize..end as usize;
-        let (bytes, ends, indexes) = (span(part.bytes), span(part.ends), span(part.indexes));
+    fn part(&self, part: &Part) -> (&[u8], &[i32]) {
+        let bytes = part.bytes.0 as usize..part.bytes.1 as usize;
+        let ends = part.ends.0 as usize..part.ends.1 as usize;
         debug_assert!(bytes.start <= bytes.end && bytes.end <= self.bytes.len());
         debug_assert!(ends.start <= ends.end && ends.end <= self.ends.len());
-        debug_assert!(indexes.start <= indexes.end && indexes.end <= self.indexes.len());
-        // SAFETY: a part is made in `make` as the spans of `bytes`, `ends` and `indexes`
-        // appended just then (start <= end <= the length after appending), and all three
-        // only grow.
+        // SAFETY: a part is made in `make` as the spans of `bytes` and `ends` appended
+        // just then (start <= end <= the length after appending), and both only grow.
         unsafe {
-            Items {
-                bytes: self.bytes.get_unchecked(bytes),
-                ends: self.ends.get_unchecked(ends),
-                indexes: self.indexes.get_unchecked(indexes),
-            }
+            (
+                self.bytes.get_unchecked(bytes),
+                self.ends.get_unchecked(ends),
+            )
         }
     }
+}
+
+/// The policies of each row of a block (their keys `keys`: sets, bits as `bits` says) as
+/// keys: those to follow to `recommended`, the avoid items to `avoided`.
+fn append_key_sets<K: Key>(
+    keys: impl Iterator<Item = u64>,
+    bits: &KeyBits,
+    recommended: &mut KeyLists<K>,
+    avoided: &mut KeyLists<K>,
+) {
+    // Room for every row of the block to have every policy, so that each row writes
+    // into spare capacity with no check but one.
+    for lists in [&mut *recommended, &mut *avoided] {
+        lists.keys.reserve(64 * 64);
+    }
+    let (mut follow_ends, mut avoid_ends) = ([0i32; 64], [0i32; 64]);
+    let mut n = 0;
+    let ends = follow_ends.iter_mut().zip(&mut avoid_ends);
+    for ((r, set), (follow_end, avoid_end)) in keys.enumerate().zip(ends) {
+        *follow_end = recommended.items_of_bits(set & !bits.avoid, &bits.keys);
+        *avoid_end = avoided.items_of_bits(set & bits.avoid, &bits.keys);
+        n = r + 1;
+    }
+    recommended.end_rows(follow_ends.get(..n).unwrap_or_default());
+    avoided.end_rows(avoid_ends.get(..n).unwrap_or_default());
 }
 
 /// One row's `policies` (indexes) by name into the lists of their kind.
@@ -859,6 +846,8 @@ pub struct Output {
     recommended: NameLists,
     avoided: NameLists,
     runs: PolicyRuns,
+    /// What the bits of the policy keys stand for (made at the first block with keys)
+    key_bits: Option<KeyBits>,
     unknown: NameLists,
     provisional_recommended: NameLists,
     provisional_avoided: NameLists,
@@ -894,6 +883,7 @@ impl Output {
             recommended: lists(policies),
             avoided: lists(policies),
             runs: PolicyRuns::default(),
+            key_bits: None,
             unknown: lists(names.facts.len()),
             provisional_recommended: lists(policies),
             provisional_avoided: lists(policies),
@@ -1005,11 +995,23 @@ impl Output {
         // for sets, by name.
         match block.policy_keys() {
             Some(keys) => {
-                self.runs.reserve();
-                let (recommended, avoided) = (&mut self.recommended, &mut self.avoided);
-                if !self.runs.append_all(keys, block, recommended, avoided) {
-                    self.error = Some(ArrowError::ComputeError("policy lists of two kinds".into()));
-                    return;
+                let bits = self.key_bits.get_or_insert_with(|| KeyBits::of(block));
+                match (&mut self.recommended, &mut self.avoided) {
+                    // Keys: read from the sets' bits.
+                    (NameLists::Narrow(a), NameLists::Narrow(b)) => {
+                        append_key_sets(keys, bits, a, b)
+                    }
+                    (NameLists::Wide(a), NameLists::Wide(b)) => append_key_sets(keys, bits, a, b),
+                    // Names: copied from a run made once per distinct set.
+                    (NameLists::Text(a), NameLists::Text(b)) => {
+                        self.runs.reserve();
+                        self.runs.append_all(keys, block, a, b);
+                    }
+                    _ => {
+                        self.error =
+                            Some(ArrowError::ComputeError("policy lists of two kinds".into()));
+                        return;
+                    }
                 }
             }
             None => {

@@ -37,8 +37,8 @@ use crate::ir::{PolicyId, Program};
 use crate::value::Value;
 pub(crate) use layout::BlockPlan;
 pub(crate) use rows::BlockRows;
-pub(crate) use words::spread_bits;
 use rows::Rows;
+pub(crate) use words::spread_bits;
 use words::{low_bits, Block, Words};
 
 /// Records evaluated together: the bits of a word.
@@ -400,7 +400,11 @@ mod tests {
             assert_eq!(undetermined, whole.words.open);
             for r in 0..BLOCK {
                 let want = whole.row(r, order).unwrap();
-                assert_eq!(results.classification(r), want.classification, "{path}: {r}");
+                assert_eq!(
+                    results.classification(r),
+                    want.classification,
+                    "{path}: {r}"
+                );
             }
         }
         // Some records were left undetermined, and built whole.

@@ -2,11 +2,11 @@
 //! after record, classifications, applicable policies as sets of positions or lists,
 //! unknown facts), read back as borrowed [`Row`]s.
 
-use crate::eval::summary::{Applicable, OutcomeSummary, Row, TypeSummary};
-use crate::vocab::TypeStatus;
 use crate::eval::block::layout::BlockPlan;
 use crate::eval::block::words::Words;
+use crate::eval::summary::{Applicable, OutcomeSummary, Row, TypeSummary};
 use crate::ir::{FactId, PolicyId, TypeId};
+use crate::vocab::TypeStatus;
 
 /// `start..` the end of `list`, as a pair of positions.
 pub(super) fn span_from<T>(start: usize, list: &[T]) -> (u32, u32) {
@@ -216,6 +216,13 @@ impl<'a> BlockRows<'a> {
     #[inline]
     pub(crate) fn classifications(&self) -> &'a [Option<TypeId>] {
         &self.rows.classification
+    }
+
+    /// The block plan's policy order: the policy at each position of a set of
+    /// [`BlockRows::policy_sets`].
+    #[inline]
+    pub(crate) fn policy_order(&self) -> &'a [PolicyId] {
+        self.order
     }
 
     /// The records' applicable policies as sets of positions in the block plan's policy

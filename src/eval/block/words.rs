@@ -627,11 +627,9 @@ impl Words {
             for (t, pattern) in bp.types.iter().zip(&self.patterns) {
                 let matched = self.matched.get(t.index).copied().unwrap_or(0);
                 match &t.scores {
-                    Scores::Table(table) => {
-                        type_column(block_types, n, t.index, matched, |r| {
-                            table.get(byte(pattern, r) & 0xFF).copied().unwrap_or(1.0)
-                        })
-                    }
+                    Scores::Table(table) => type_column(block_types, n, t.index, matched, |r| {
+                        table.get(byte(pattern, r) & 0xFF).copied().unwrap_or(1.0)
+                    }),
                     Scores::Sum { weights, total } => {
                         type_column(block_types, n, t.index, matched, |r| {
                             summed_score(&self.holds, &t.indicative, weights, *total, r)
