@@ -1027,11 +1027,16 @@ fn strings<'a, O: Offset>(
     // its offsets (a negative one reads as past any bytes, see `Offset::raw`; out of
     // order, its length as past any key's): a cell the checks fail is read as below.
     let (slots, m) = (&*cache.known.slots, cache.known.multiplier);
-    // (With at least a key's bytes, that check is one comparison: the cell's start against
-    // the bytes' length less a key's.)
+    // (That check is one comparison: the cell's start against the bytes' length less
+    // what is read of a cell.)
     match window.split_first() {
-        Some((&first, ends)) if m == BY_LENGTH && data.len() >= KEY_BYTES => {
-            by_length(at, first, ends, data, &cache.known.lengths);
+        Some((&first, ends)) if m == BY_LENGTH => {
+            let lengths = &cache.known.lengths;
+            match cache.known.words {
+                1 => by_length::<O, 1>(at, first, ends, data, lengths),
+                2 => by_length::<O, 2>(at, first, ends, data, lengths),
+                _ => by_length::<O, 3>(at, first, ends, data, lengths),
+            }
         }
         Some((&first, ends)) if data.len() >= KEY_BYTES => {
             keys(at, first, ends, data, |key| key.find(slots, key.hashed(m)));
@@ -1083,24 +1088,36 @@ fn keys<O: Offset>(
 }
 
 /// As [`keys`], for a [`Known`] table whose cells differ in length: each cell compared
-/// with the one of its length (`lengths`), with no key made. Out of line: it has the
-/// registers to itself (inlined, its loop read three of its values from the stack).
+/// with the one of its length (`lengths`), with no key made, on its first `W` words (the
+/// table's cells are at most `W` words long, see [`Known::words`]: a column of short
+/// values reads one word a cell, not three). Out of line: it has the registers to itself
+/// (inlined, its loop read three of its values from the stack).
 #[inline(never)]
-fn by_length<O: Offset>(
+fn by_length<O: Offset, const W: usize>(
     at: &mut [u32; BLOCK],
     first: O,
     ends: &[O],
     data: &[u8],
     lengths: &[ByLength; KEY_MAX + 1],
 ) {
+    // A cell starting past `last` (less than `W` words from the end of the bytes, or past
+    // it) is left to the slow path.
+    let Some(last) = data.len().checked_sub(8 * W) else {
+        at.fill(NO_VALUE);
+        return;
+    };
     let mut a = first.raw();
     for (cell, &b) in at.iter_mut().zip(ends) {
         let b = b.raw();
-        // Out of order, the length wraps around to more than any key's; a cell starting
-        // less than 24 bytes from the end (or past it) is left to the slow path by `find`.
-        *cell = lengths
-            .get(b.wrapping_sub(a))
-            .map_or(NO_VALUE, |known| known.find(data, a));
+        // Out of order, the length wraps around to more than any key's.
+        let len = b.wrapping_sub(a);
+        // No kept cell is longer than `W` words: under 3, every length past them (the
+        // last entry's among them) has no cell, and any length may read the last entry.
+        let known = lengths.get(if W < 3 { len.min(KEY_MAX) } else { len });
+        *cell = match known {
+            Some(known) if a <= last => known.find::<W>(data, a),
+            _ => NO_VALUE,
+        };
         a = b;
     }
 }
@@ -1291,23 +1308,35 @@ const NO_LENGTH: ByLength = ByLength {
 
 impl ByLength {
     /// What the cell of this length starting at `a` reads as when it is the kept one
-    /// (its 24 bytes from `a` within `data`), else [`NO_VALUE`].
+    /// (compared on its first `W` words, the `8 * W` bytes from `a` within `data`: the
+    /// kept cell has none of its own past them), else [`NO_VALUE`].
     #[inline(always)]
-    fn find(&self, data: &[u8], a: usize) -> u32 {
-        let words = data
-            .get(a..)
-            .and_then(|d| d.first_chunk::<KEY_BYTES>())
-            .and_then(|bytes| {
-                let (head, rest) = bytes.split_first_chunk::<8>()?;
+    fn find<const W: usize>(&self, data: &[u8], a: usize) -> u32 {
+        // One check of the cell's start (a chunk of a length known when compiling).
+        let rest = data.get(a..).unwrap_or_default();
+        let words = match W {
+            1 => rest.first_chunk::<8>().map(|c| [*c, [0; 8], [0; 8]]),
+            2 => rest.first_chunk::<16>().and_then(|c| {
+                let (head, mid) = c.split_first_chunk::<8>()?;
+                Some([*head, *mid.first_chunk::<8>()?, [0; 8]])
+            }),
+            _ => rest.first_chunk::<KEY_BYTES>().and_then(|c| {
+                let (head, rest) = c.split_first_chunk::<8>()?;
                 let (mid, rest) = rest.split_first_chunk::<8>()?;
                 Some([*head, *mid, *rest.first_chunk::<8>()?])
-            });
+            }),
+        };
         let Some(words) = words else {
             return NO_VALUE;
         };
         let [w0, w1, w2] = words.map(u64::from_le_bytes);
         let ([m0, m1, m2], [k0, k1, k2]) = (self.masks, self.words);
-        if w0 & m0 == k0 && w1 & m1 == k1 && w2 & m2 == k2 {
+        let same = match W {
+            1 => w0 & m0 == k0,
+            2 => w0 & m0 == k0 && w1 & m1 == k1,
+            _ => w0 & m0 == k0 && w1 & m1 == k1 && w2 & m2 == k2,
+        };
+        if same {
             self.at
         } else {
             NO_VALUE
@@ -1324,6 +1353,9 @@ struct Known {
     lengths: Box<[ByLength; KEY_MAX + 1]>,
     cells: Vec<KnownCell>,
     multiplier: u64,
+    /// Under [`BY_LENGTH`], the words (of 8 bytes) the longest kept cell takes, at least 1
+    /// and at most 3: what [`by_length`] compares
+    words: usize,
 }
 
 impl Default for Known {
@@ -1333,6 +1365,7 @@ impl Default for Known {
             lengths: Box::new([NO_LENGTH; KEY_MAX + 1]),
             cells: Vec::new(),
             multiplier: MULTIPLIERS[0],
+            words: 1,
         }
     }
 }
@@ -1357,6 +1390,8 @@ impl Known {
             });
             if apart {
                 self.multiplier = m;
+                let longest = self.cells.iter().map(|c| c.key.len()).max().unwrap_or(0);
+                self.words = longest.div_ceil(8).clamp(1, 3);
                 *self.slots = [NO_CELL; 1 << KNOWN_BITS];
                 *self.lengths = [NO_LENGTH; KEY_MAX + 1];
                 for c in &self.cells {
@@ -1590,8 +1625,9 @@ mod tests {
 
     /// Levels and texts of distinct lengths up to 23 bytes (what a key takes; in a column
     /// whose known cells differ in length, each cell is compared with the one of its
-    /// length), then those and cells alike but in one byte, anywhere in their three
-    /// words: each reads as the same cell given as text.
+    /// length, on as many words as the longest takes: one, two or three), then those and
+    /// cells alike but in one byte, anywhere in their three words, or longer by a few
+    /// bytes: each reads as the same cell given as text.
     #[test]
     fn cells_alike_but_in_one_byte_read_as_their_own() {
         let program = test_program_of(&[(
@@ -1599,7 +1635,10 @@ mod tests {
             "fact remark: text { description \"Remark\" }\n\
              fact origin: one of eight_ch, resource_based, local_artisanal, sixteen_chars_ab, \
              foreign_investment, import_substitution, a_level_of_twenty_three \
-             { description \"Origin\" }\n"
+             { description \"Origin\" }\n\
+             fact size: level s < mid < large < eight_ch { description \"Size\" }\n\
+             fact band: one of s, eight_ch, nine_char, twelve_chars, sixteen_chars_ab \
+             { description \"Band\" }\n"
                 .into(),
         )]);
         let texts: Vec<String> = [
@@ -1630,8 +1669,10 @@ mod tests {
                             rng.below(good.len())
                         } % good.len()]
                         .clone();
-                        match (row < BLOCK, rng.below(4)) {
+                        match (row < BLOCK, rng.below(5)) {
                             (false, 0) => None,
+                            // Longer by 1 to 16 bytes: past its word, or within it.
+                            (false, 4) => Some(format!("{g}{}", "z".repeat(1 + rng.below(16)))),
                             (false, 3) if !g.is_empty() => {
                                 let mut bytes = g.into_bytes();
                                 let at = rng.below(bytes.len());
