@@ -910,7 +910,7 @@ impl Lanes for Decoder<'_, '_> {
 }
 
 /// A block of a number column (`values`, the rows of `present` have a value) into
-/// `numbers`: every cell first copied, then checked four at a time with no branch (the
+/// `numbers`: every cell copied and checked in one pass, four at a time with no branch (the
 /// range and finiteness as vector comparisons; whether an integer fact's cell is whole,
 /// only for cells not read from integers), then the missing ones made unknown and the bad
 /// ones (rare) given their problems.
@@ -926,21 +926,43 @@ fn numbers_block<T>(
     whole: bool,
     float: impl Fn(&T) -> f64,
 ) {
-    for (x, cell) in values.iter().zip(numbers.iter_mut()) {
-        *cell = float(x);
-    }
     // The bounds within the finite numbers (neither is NaN, see `Range::of`): a number
     // between them is finite, and NaN is between no two.
     let (lo, hi) = (
         f64x4::splat(checks.lo.max(-f64::MAX)),
         f64x4::splat(checks.hi.min(f64::MAX)),
     );
-    let mut fails = 0u64;
-    for (i, quad) in numbers.chunks_exact(4).enumerate() {
-        let quad: [f64; 4] = quad.try_into().unwrap_or([f64::NAN; 4]);
+    // The rows of a quad outside the bounds.
+    let outside = |quad: [f64; 4]| {
         let x = f64x4::from(quad);
         let holds = x.cmp_ge(lo) & x.cmp_le(hi);
-        fails |= (!holds.move_mask() as u64 & 0xF) << (4 * i);
+        !holds.move_mask() as u64 & 0xF
+    };
+    let values = values.get(..BLOCK).unwrap_or(values);
+    let mut fails = 0u64;
+    let quads = values.chunks_exact(4);
+    let rest = quads.remainder();
+    for (i, (x, cell)) in quads.zip(numbers.chunks_exact_mut(4)).enumerate() {
+        let Ok(x) = <&[T; 4]>::try_from(x) else {
+            continue;
+        };
+        let quad = x.each_ref().map(&float);
+        cell.copy_from_slice(&quad);
+        fails |= outside(quad) << (4 * i);
+    }
+    if !rest.is_empty() {
+        let i = values.len() / 4;
+        // The last cells, in a quad of NaN (past `values`: masked off below).
+        let mut quad = [f64::NAN; 4];
+        for (q, x) in quad.iter_mut().zip(rest) {
+            *q = float(x);
+        }
+        if let Some(cells) = numbers.get_mut(4 * i..) {
+            for (cell, q) in cells.iter_mut().zip(&quad).take(rest.len()) {
+                *cell = *q;
+            }
+        }
+        fails |= outside(quad) << (4 * i);
     }
     if checks.integer && !whole {
         for (r, x) in numbers.iter().enumerate() {
