@@ -597,6 +597,8 @@ fn read_text(fact: &Fact, bytes: &[u8]) -> Result<Value, Vec<(String, String, Op
 pub(crate) struct Decoder<'p, 'a> {
     bound: Vec<Bound<'p, 'a>>,
     caches: Vec<TextCache<'a>>,
+    /// Per bound column, the numbers its fact takes (read once, not per block)
+    ranges: Vec<Range>,
     /// Per bound column, this block's cells
     cells: Vec<Cells>,
     /// Per fact of the program, its bound column
@@ -734,6 +736,7 @@ impl<'p, 'a> Decoder<'p, 'a> {
     pub(crate) fn new(program: &'p Program, columns: &Columns<'a>) -> Result<Self, Error> {
         let bound = bind(program, columns)?;
         let caches = bound.iter().map(|b| TextCache::new(b.fact)).collect();
+        let ranges = bound.iter().map(|b| Range::of(b.fact)).collect();
         let cells = bound.iter().map(|_| Cells::default()).collect();
         let mut by_slot = vec![None; program.facts.len()];
         for (i, b) in bound.iter().enumerate() {
@@ -744,6 +747,7 @@ impl<'p, 'a> Decoder<'p, 'a> {
         Ok(Decoder {
             bound,
             caches,
+            ranges,
             cells,
             by_slot,
             bad: Vec::new(),
@@ -767,17 +771,17 @@ impl<'p, 'a> Decoder<'p, 'a> {
             bad_rows: 0,
             bad: &mut self.bad,
         };
-        let each = self.bound.iter().zip(&mut self.caches).zip(&mut self.cells);
-        for ((b, cache), cells) in each {
+        let each = self.bound.iter().zip(&self.ranges);
+        let each = each.zip(&mut self.caches).zip(&mut self.cells);
+        for (((b, checks), cache), cells) in each {
             let fact = b.fact;
-            let checks = Range::of(fact);
             let rows = start..start + n;
             let Cells { numbers, at } = cells;
             match b.column {
                 Column::Numbers(c) => {
                     for ((r, row), cell) in rows.enumerate().zip(numbers.iter_mut()) {
                         *cell = match c.get(row).copied().flatten() {
-                            Some(x) => sink.number(fact, &checks, r, x),
+                            Some(x) => sink.number(fact, checks, r, x),
                             None => f64::NAN,
                         };
                     }
@@ -786,13 +790,13 @@ impl<'p, 'a> Decoder<'p, 'a> {
                     let values = values.get(rows.clone()).unwrap_or_default();
                     let present = valid_word(&valid, start, n);
                     let x = |&x: &f64| x;
-                    numbers_block(&mut sink, fact, &checks, numbers, present, values, false, x);
+                    numbers_block(&mut sink, fact, checks, numbers, present, values, false, x);
                 }
                 Column::Integers { values, valid } => {
                     let values = values.get(rows.clone()).unwrap_or_default();
                     let present = valid_word(&valid, start, n);
                     let x = |&x: &i64| x as f64;
-                    numbers_block(&mut sink, fact, &checks, numbers, present, values, true, x);
+                    numbers_block(&mut sink, fact, checks, numbers, present, values, true, x);
                 }
                 Column::Booleans(c) => {
                     for (row, cell) in rows.zip(at.iter_mut()) {
