@@ -936,24 +936,34 @@ fn numbers_block<T>(
         f64x4::splat(checks.lo.max(-f64::MAX)),
         f64x4::splat(checks.hi.min(f64::MAX)),
     );
-    // The rows of a quad outside the bounds.
-    let outside = |quad: [f64; 4]| {
+    // The rows of a quad within the bounds.
+    let inside = |quad: [f64; 4]| {
         let x = f64x4::from(quad);
         let holds = x.cmp_ge(lo) & x.cmp_le(hi);
-        !holds.move_mask() as u64 & 0xF
+        holds.move_mask() as u64 & 0xF
+    };
+    // The quads of `values` into `numbers`, with the word of their rows within the bounds.
+    let quads = |values: &[T], numbers: &mut [f64; BLOCK]| {
+        let mut holds = 0u64;
+        let quads = values.chunks_exact(4).zip(numbers.chunks_exact_mut(4));
+        for (i, (x, cell)) in quads.enumerate() {
+            let Ok(x) = <&[T; 4]>::try_from(x) else {
+                continue;
+            };
+            let quad = x.each_ref().map(&float);
+            cell.copy_from_slice(&quad);
+            holds |= inside(quad) << (4 * i);
+        }
+        holds
     };
     let values = values.get(..BLOCK).unwrap_or(values);
-    let mut fails = 0u64;
-    let quads = values.chunks_exact(4);
-    let rest = quads.remainder();
-    for (i, (x, cell)) in quads.zip(numbers.chunks_exact_mut(4)).enumerate() {
-        let Ok(x) = <&[T; 4]>::try_from(x) else {
-            continue;
-        };
-        let quad = x.each_ref().map(&float);
-        cell.copy_from_slice(&quad);
-        fails |= outside(quad) << (4 * i);
-    }
+    // A whole block (most) in a loop of known length, which the compiler unrolls.
+    let holds = match <&[T; BLOCK]>::try_from(values) {
+        Ok(block) => quads(block, numbers),
+        Err(_) => quads(values, numbers),
+    };
+    let mut fails = !holds;
+    let rest = values.chunks_exact(4).remainder();
     if !rest.is_empty() {
         let i = values.len() / 4;
         // The last cells, in a quad of NaN (past `values`: masked off below).
@@ -966,7 +976,7 @@ fn numbers_block<T>(
                 *cell = *q;
             }
         }
-        fails |= outside(quad) << (4 * i);
+        fails &= !(inside(quad) << (4 * i));
     }
     if checks.integer && !whole {
         for (r, x) in numbers.iter().enumerate() {
