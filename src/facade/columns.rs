@@ -957,12 +957,7 @@ fn numbers_block<T>(
         holds
     };
     let values = values.get(..BLOCK).unwrap_or(values);
-    // A whole block (most) in a loop of known length, which the compiler unrolls.
-    let holds = match <&[T; BLOCK]>::try_from(values) {
-        Ok(block) => quads(block, numbers),
-        Err(_) => quads(values, numbers),
-    };
-    let mut fails = !holds;
+    let mut fails = !quads(values, numbers);
     let rest = values.chunks_exact(4).remainder();
     if !rest.is_empty() {
         let i = values.len() / 4;
@@ -1065,7 +1060,8 @@ fn strings<'a, O: Offset>(
     let (slots, m) = (&*cache.known.slots, cache.known.multiplier);
     // (That check is one comparison: the cell's start against the bytes' length less
     // what is read of a cell.)
-    match window.split_first() {
+    // The cells the table does not have: as `by_length` finds them, else four at a time.
+    let missed = match window.split_first() {
         Some((&first, ends)) if m == BY_LENGTH => {
             let lengths = &cache.known.lengths;
             match cache.known.words {
@@ -1076,16 +1072,18 @@ fn strings<'a, O: Offset>(
         }
         Some((&first, ends)) if data.len() >= KEY_BYTES => {
             keys(at, first, ends, data, |key| key.find(slots, key.hashed(m)));
+            let none = i32x4::splat(NO_VALUE as i32);
+            let mut missed = 0;
+            for (i, four) in at.chunks_exact(4).enumerate() {
+                let four: [u32; 4] = four.try_into().unwrap_or([NO_VALUE; 4]);
+                let four = i32x4::from(four.map(|x| x as i32));
+                missed |= (four.cmp_eq(none).move_mask() as u64 & 0xF) << (4 * i);
+            }
+            missed
         }
-        _ => at.fill(NO_VALUE),
-    }
-    // The cells the table does not have, four at a time.
-    let none = i32x4::splat(NO_VALUE as i32);
-    for (i, four) in at.chunks_exact(4).enumerate() {
-        let four: [u32; 4] = four.try_into().unwrap_or([NO_VALUE; 4]);
-        let four = i32x4::from(four.map(|x| x as i32));
-        slow |= (four.cmp_eq(none).move_mask() as u64 & 0xF) << (4 * i);
-    }
+        _ => u64::MAX,
+    };
+    slow |= missed;
     let mut slow = slow & present;
     while slow != 0 {
         let r = slow.trailing_zeros() as usize;
@@ -1135,27 +1133,28 @@ fn by_length<O: Offset, const W: usize>(
     ends: &[O],
     data: &[u8],
     lengths: &[ByLength; KEY_MAX + 1],
-) {
+) -> u64 {
     // A cell starting past `last` (less than `W` words from the end of the bytes, or past
     // it) is left to the slow path.
     let Some(last) = data.len().checked_sub(8 * W) else {
-        at.fill(NO_VALUE);
-        return;
+        return u64::MAX;
     };
+    let mut missed = 0;
     let mut a = first.raw();
-    for (cell, &b) in at.iter_mut().zip(ends) {
+    for (r, (cell, &b)) in at.iter_mut().zip(ends).enumerate() {
         let b = b.raw();
         // Out of order, the length wraps around to more than any key's.
         let len = b.wrapping_sub(a);
         // No kept cell is longer than `W` words: under 3, every length past them (the
         // last entry's among them) has no cell, and any length may read the last entry.
         let known = lengths.get(if W < 3 { len.min(KEY_MAX) } else { len });
-        *cell = match known {
-            Some(known) if a <= last => known.find::<W>(data, a),
-            _ => NO_VALUE,
-        };
+        match known {
+            Some(known) if a <= last && known.holds::<W>(data, a) => *cell = known.at,
+            _ => missed |= 1 << (r % BLOCK),
+        }
         a = b;
     }
+    missed
 }
 
 /// Cell `row` (row `r` of the block) of a string column, read one checked offset at a
@@ -1343,11 +1342,11 @@ const NO_LENGTH: ByLength = ByLength {
 };
 
 impl ByLength {
-    /// What the cell of this length starting at `a` reads as when it is the kept one
-    /// (compared on its first `W` words, the `8 * W` bytes from `a` within `data`: the
-    /// kept cell has none of its own past them), else [`NO_VALUE`].
+    /// Whether the cell of this length starting at `a` is the kept one (compared on its
+    /// first `W` words, the `8 * W` bytes from `a` within `data`: the kept cell has none of
+    /// its own past them).
     #[inline(always)]
-    fn find<const W: usize>(&self, data: &[u8], a: usize) -> u32 {
+    fn holds<const W: usize>(&self, data: &[u8], a: usize) -> bool {
         // One check of the cell's start (a chunk of a length known when compiling).
         let rest = data.get(a..).unwrap_or_default();
         let words = match W {
@@ -1363,19 +1362,14 @@ impl ByLength {
             }),
         };
         let Some(words) = words else {
-            return NO_VALUE;
+            return false;
         };
         let [w0, w1, w2] = words.map(u64::from_le_bytes);
         let ([m0, m1, m2], [k0, k1, k2]) = (self.masks, self.words);
-        let same = match W {
+        match W {
             1 => w0 & m0 == k0,
             2 => w0 & m0 == k0 && w1 & m1 == k1,
             _ => w0 & m0 == k0 && w1 & m1 == k1 && w2 & m2 == k2,
-        };
-        if same {
-            self.at
-        } else {
-            NO_VALUE
         }
     }
 }
