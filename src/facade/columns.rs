@@ -1132,7 +1132,7 @@ fn by_length<O: Offset, const W: usize>(
     first: O,
     ends: &[O],
     data: &[u8],
-    lengths: &[ByLength; KEY_MAX + 1],
+    lengths: &ByLengths,
 ) -> u64 {
     // A cell starting past `last` (less than `W` words from the end of the bytes, or past
     // it) is left to the slow path.
@@ -1147,10 +1147,15 @@ fn by_length<O: Offset, const W: usize>(
         let len = b.wrapping_sub(a);
         // No kept cell is longer than `W` words: under 3, every length past them (the
         // last entry's among them) has no cell, and any length may read the last entry.
-        let known = lengths.get(if W < 3 { len.min(KEY_MAX) } else { len });
-        match known {
-            Some(known) if a <= last && known.holds::<W>(data, a) => *cell = known.at,
-            _ => missed |= 1 << (r % BLOCK),
+        let len = if W < 3 { len.min(KEY_MAX) } else { len };
+        let found = if a <= last {
+            lengths.find::<W>(data, a, len)
+        } else {
+            None
+        };
+        match found {
+            Some(at) => *cell = at,
+            None => missed |= 1 << (r % BLOCK),
         }
         a = b;
     }
@@ -1323,30 +1328,34 @@ const NO_CELL: KnownCell = KnownCell {
     at: NO_VALUE,
 };
 
-/// A kept cell by its length (when a [`Known`] table's cells differ in length): its key's
-/// three words with no length, the masks of its length (see [`MASKS`]), and what it reads
-/// as (its index in `TextCache::values`, or [`UNKNOWN`]); 64 bytes.
+/// The kept cells by their length (when a [`Known`] table's cells differ in length), an
+/// array per part, indexed by length: their keys' three words with no length, the masks
+/// of their length (see [`MASKS`]), and what they read as (the index in
+/// `TextCache::values`, or [`UNKNOWN`]). (Not an array of cells: an entry of 8 bytes or
+/// 4 is found from the length with no multiplication.)
 #[derive(Clone, Copy, Debug)]
-#[repr(align(64))]
-struct ByLength {
-    words: [u64; 3],
-    masks: [u64; 3],
-    at: u32,
+struct ByLengths {
+    words: [[u64; KEY_MAX + 1]; 3],
+    masks: [[u64; KEY_MAX + 1]; 3],
+    at: [u32; KEY_MAX + 1],
 }
 
-/// No cell of this length: no masked word is all ones.
-const NO_LENGTH: ByLength = ByLength {
-    words: [u64::MAX; 3],
-    masks: [0; 3],
-    at: NO_VALUE,
+/// No cell of any length: no masked word is all ones.
+const NO_LENGTHS: ByLengths = ByLengths {
+    words: [[u64::MAX; KEY_MAX + 1]; 3],
+    masks: [[0; KEY_MAX + 1]; 3],
+    at: [NO_VALUE; KEY_MAX + 1],
 };
 
-impl ByLength {
-    /// Whether the cell of this length starting at `a` is the kept one (compared on its
-    /// first `W` words, the `8 * W` bytes from `a` within `data`: the kept cell has none of
-    /// its own past them).
+impl ByLengths {
+    /// What the cell of length `len` starting at `a` reads as when it is the kept one of
+    /// its length (compared on its first `W` words, the `8 * W` bytes from `a` within
+    /// `data`: the kept cell has none of its own past them), else `None`.
     #[inline(always)]
-    fn holds<const W: usize>(&self, data: &[u8], a: usize) -> bool {
+    fn find<const W: usize>(&self, data: &[u8], a: usize, len: usize) -> Option<u32> {
+        let ([k0, k1, k2], [m0, m1, m2]) = (&self.words, &self.masks);
+        let at = *self.at.get(len)?;
+        let (k0, m0) = (*k0.get(len)?, *m0.get(len)?);
         // One check of the cell's start (a chunk of a length known when compiling).
         let rest = data.get(a..).unwrap_or_default();
         let words = match W {
@@ -1361,16 +1370,17 @@ impl ByLength {
                 Some([*head, *mid, *rest.first_chunk::<8>()?])
             }),
         };
-        let Some(words) = words else {
-            return false;
-        };
-        let [w0, w1, w2] = words.map(u64::from_le_bytes);
-        let ([m0, m1, m2], [k0, k1, k2]) = (self.masks, self.words);
-        match W {
+        let [w0, w1, w2] = words?.map(u64::from_le_bytes);
+        let same = match W {
             1 => w0 & m0 == k0,
-            2 => w0 & m0 == k0 && w1 & m1 == k1,
-            _ => w0 & m0 == k0 && w1 & m1 == k1 && w2 & m2 == k2,
-        }
+            2 => w0 & m0 == k0 && w1 & *m1.get(len)? == *k1.get(len)?,
+            _ => {
+                w0 & m0 == k0
+                    && w1 & *m1.get(len)? == *k1.get(len)?
+                    && w2 & *m2.get(len)? == *k2.get(len)?
+            }
+        };
+        same.then_some(at)
     }
 }
 
@@ -1380,7 +1390,7 @@ impl ByLength {
 /// is found by one multiplication (or none) and one comparison, with no scan.
 struct Known {
     slots: Box<[KnownCell; 1 << KNOWN_BITS]>,
-    lengths: Box<[ByLength; KEY_MAX + 1]>,
+    lengths: Box<ByLengths>,
     cells: Vec<KnownCell>,
     multiplier: u64,
     /// Under [`BY_LENGTH`], the words (of 8 bytes) the longest kept cell takes, at least 1
@@ -1392,7 +1402,7 @@ impl Default for Known {
     fn default() -> Self {
         Known {
             slots: Box::new([NO_CELL; 1 << KNOWN_BITS]),
-            lengths: Box::new([NO_LENGTH; KEY_MAX + 1]),
+            lengths: Box::new(NO_LENGTHS),
             cells: Vec::new(),
             multiplier: MULTIPLIERS[0],
             words: 1,
@@ -1423,21 +1433,24 @@ impl Known {
                 let longest = self.cells.iter().map(|c| c.key.len()).max().unwrap_or(0);
                 self.words = longest.div_ceil(8).clamp(1, 3);
                 *self.slots = [NO_CELL; 1 << KNOWN_BITS];
-                *self.lengths = [NO_LENGTH; KEY_MAX + 1];
+                *self.lengths = NO_LENGTHS;
                 for c in &self.cells {
                     if let Some(s) = self.slots.get_mut(c.key.slot(m)) {
                         *s = *c;
                     }
                     let len = c.key.len();
-                    if let (BY_LENGTH, Some(l), Some(&[m0, m1, m2, tag])) =
-                        (m, self.lengths.get_mut(len), MASKS.get(len))
-                    {
+                    if let (BY_LENGTH, Some(&[m0, m1, m2, tag])) = (m, MASKS.get(len)) {
                         let [k0, k1, k2] = c.key.0;
-                        *l = ByLength {
-                            words: [k0, k1, k2 ^ tag],
-                            masks: [m0, m1, m2],
-                            at: c.at,
-                        };
+                        let l = &mut *self.lengths;
+                        let words = l.words.iter_mut().zip([k0, k1, k2 ^ tag]);
+                        for (w, k) in words.chain(l.masks.iter_mut().zip([m0, m1, m2])) {
+                            if let Some(w) = w.get_mut(len) {
+                                *w = k;
+                            }
+                        }
+                        if let Some(a) = l.at.get_mut(len) {
+                            *a = c.at;
+                        }
                     }
                 }
                 return;
