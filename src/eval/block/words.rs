@@ -423,10 +423,16 @@ impl Words {
             .zip(self.buckets.chunks_exact_mut(LEVEL_SPAN as usize))
             .zip(&mut self.level_known)
         {
-            for (b, records) in buckets.iter_mut().enumerate().take(c.buckets) {
-                let b = b as u8;
-                *records = byte_word(column, b);
-                *known |= *records;
+            // Only the buckets a leaf names; a record is in one of the column's buckets
+            // when its byte is a level's (every other byte is `NOT_A_LEVEL`).
+            *known = !byte_word(column, NOT_A_LEVEL);
+            let mut named = c.named;
+            while named != 0 {
+                let b = named.trailing_zeros() as usize;
+                named &= named - 1;
+                if let (Some(records), true) = (buckets.get_mut(b), b < c.buckets) {
+                    *records = byte_word(column, b as u8);
+                }
             }
         }
         for t in &bp.levels {
