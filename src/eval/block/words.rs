@@ -440,11 +440,11 @@ impl Words {
                 .buckets
                 .get(t.column * LEVEL_SPAN as usize..)
                 .unwrap_or_default();
-            let in_use = bp.level_columns.get(t.column).map_or(0, |c| c.buckets);
             let known = self.level_known.get(t.column).copied().unwrap_or(0);
             // The buckets the leaf holds in, one load each (most leaves name one or two
-            // levels), among those in use.
-            let mut positions = t.positions & !u64::MAX.checked_shl(in_use as u32).unwrap_or(0);
+            // levels): all in use (`BlockPlan::new` sets no bit past them; a bucket not
+            // gathered is empty, as the words were cleared above).
+            let mut positions = t.positions;
             let mut holds = 0u64;
             while positions != 0 {
                 let b = positions.trailing_zeros() as usize;
