@@ -471,7 +471,9 @@ fn odd_cell(rng: &mut Rng, levels: &[String]) -> Vec<u8> {
         14 => format!("eightbyt{:>8}", level(rng)).into_bytes(),
         15 => format!("eightbyt{:>8}suffix", level(rng)).into_bytes(),
         0..=4 => level(rng).into_bytes(),
-        5 => format!("{}x", level(rng)).into_bytes(),
+        // Longer by 1 to 16 bytes: within the level's last word, or past it (the decoder
+        // compares a column's cells on as many words as its longest known cell takes).
+        5 => format!("{}{}", level(rng), "x".repeat(1 + rng.below(16) as usize)).into_bytes(),
         6 => format!("{}\0", level(rng)).into_bytes(),
         // 17 to 40 bytes: the same first 16 and last 8, a different middle.
         7 => {

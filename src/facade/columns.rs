@@ -597,6 +597,8 @@ fn read_text(fact: &Fact, bytes: &[u8]) -> Result<Value, Vec<(String, String, Op
 pub(crate) struct Decoder<'p, 'a> {
     bound: Vec<Bound<'p, 'a>>,
     caches: Vec<TextCache<'a>>,
+    /// Per bound column, the numbers its fact takes (read once, not per block)
+    ranges: Vec<Range>,
     /// Per bound column, this block's cells
     cells: Vec<Cells>,
     /// Per fact of the program, its bound column
@@ -734,6 +736,7 @@ impl<'p, 'a> Decoder<'p, 'a> {
     pub(crate) fn new(program: &'p Program, columns: &Columns<'a>) -> Result<Self, Error> {
         let bound = bind(program, columns)?;
         let caches = bound.iter().map(|b| TextCache::new(b.fact)).collect();
+        let ranges = bound.iter().map(|b| Range::of(b.fact)).collect();
         let cells = bound.iter().map(|_| Cells::default()).collect();
         let mut by_slot = vec![None; program.facts.len()];
         for (i, b) in bound.iter().enumerate() {
@@ -744,6 +747,7 @@ impl<'p, 'a> Decoder<'p, 'a> {
         Ok(Decoder {
             bound,
             caches,
+            ranges,
             cells,
             by_slot,
             bad: Vec::new(),
@@ -767,17 +771,17 @@ impl<'p, 'a> Decoder<'p, 'a> {
             bad_rows: 0,
             bad: &mut self.bad,
         };
-        let each = self.bound.iter().zip(&mut self.caches).zip(&mut self.cells);
-        for ((b, cache), cells) in each {
+        let each = self.bound.iter().zip(&self.ranges);
+        let each = each.zip(&mut self.caches).zip(&mut self.cells);
+        for (((b, checks), cache), cells) in each {
             let fact = b.fact;
-            let checks = Range::of(fact);
             let rows = start..start + n;
             let Cells { numbers, at } = cells;
             match b.column {
                 Column::Numbers(c) => {
                     for ((r, row), cell) in rows.enumerate().zip(numbers.iter_mut()) {
                         *cell = match c.get(row).copied().flatten() {
-                            Some(x) => sink.number(fact, &checks, r, x),
+                            Some(x) => sink.number(fact, checks, r, x),
                             None => f64::NAN,
                         };
                     }
@@ -786,13 +790,13 @@ impl<'p, 'a> Decoder<'p, 'a> {
                     let values = values.get(rows.clone()).unwrap_or_default();
                     let present = valid_word(&valid, start, n);
                     let x = |&x: &f64| x;
-                    numbers_block(&mut sink, fact, &checks, numbers, present, values, false, x);
+                    numbers_block(&mut sink, fact, checks, numbers, present, values, false, x);
                 }
                 Column::Integers { values, valid } => {
                     let values = values.get(rows.clone()).unwrap_or_default();
                     let present = valid_word(&valid, start, n);
                     let x = |&x: &i64| x as f64;
-                    numbers_block(&mut sink, fact, &checks, numbers, present, values, true, x);
+                    numbers_block(&mut sink, fact, checks, numbers, present, values, true, x);
                 }
                 Column::Booleans(c) => {
                     for (row, cell) in rows.zip(at.iter_mut()) {
@@ -910,7 +914,7 @@ impl Lanes for Decoder<'_, '_> {
 }
 
 /// A block of a number column (`values`, the rows of `present` have a value) into
-/// `numbers`: every cell first copied, then checked four at a time with no branch (the
+/// `numbers`: every cell copied and checked in one pass, four at a time with no branch (the
 /// range and finiteness as vector comparisons; whether an integer fact's cell is whole,
 /// only for cells not read from integers), then the missing ones made unknown and the bad
 /// ones (rare) given their problems.
@@ -926,21 +930,48 @@ fn numbers_block<T>(
     whole: bool,
     float: impl Fn(&T) -> f64,
 ) {
-    for (x, cell) in values.iter().zip(numbers.iter_mut()) {
-        *cell = float(x);
-    }
     // The bounds within the finite numbers (neither is NaN, see `Range::of`): a number
     // between them is finite, and NaN is between no two.
     let (lo, hi) = (
         f64x4::splat(checks.lo.max(-f64::MAX)),
         f64x4::splat(checks.hi.min(f64::MAX)),
     );
-    let mut fails = 0u64;
-    for (i, quad) in numbers.chunks_exact(4).enumerate() {
-        let quad: [f64; 4] = quad.try_into().unwrap_or([f64::NAN; 4]);
+    // The rows of a quad within the bounds.
+    let inside = |quad: [f64; 4]| {
         let x = f64x4::from(quad);
         let holds = x.cmp_ge(lo) & x.cmp_le(hi);
-        fails |= (!holds.move_mask() as u64 & 0xF) << (4 * i);
+        holds.move_mask() as u64 & 0xF
+    };
+    // The quads of `values` into `numbers`, with the word of their rows within the bounds.
+    let quads = |values: &[T], numbers: &mut [f64; BLOCK]| {
+        let mut holds = 0u64;
+        let quads = values.chunks_exact(4).zip(numbers.chunks_exact_mut(4));
+        for (i, (x, cell)) in quads.enumerate() {
+            let Ok(x) = <&[T; 4]>::try_from(x) else {
+                continue;
+            };
+            let quad = x.each_ref().map(&float);
+            cell.copy_from_slice(&quad);
+            holds |= inside(quad) << (4 * i);
+        }
+        holds
+    };
+    let values = values.get(..BLOCK).unwrap_or(values);
+    let mut fails = !quads(values, numbers);
+    let rest = values.chunks_exact(4).remainder();
+    if !rest.is_empty() {
+        let i = values.len() / 4;
+        // The last cells, in a quad of NaN (past `values`: masked off below).
+        let mut quad = [f64::NAN; 4];
+        for (q, x) in quad.iter_mut().zip(rest) {
+            *q = float(x);
+        }
+        if let Some(cells) = numbers.get_mut(4 * i..) {
+            for (cell, q) in cells.iter_mut().zip(&quad).take(rest.len()) {
+                *cell = *q;
+            }
+        }
+        fails &= !(inside(quad) << (4 * i));
     }
     if checks.integer && !whole {
         for (r, x) in numbers.iter().enumerate() {
@@ -1027,24 +1058,32 @@ fn strings<'a, O: Offset>(
     // its offsets (a negative one reads as past any bytes, see `Offset::raw`; out of
     // order, its length as past any key's): a cell the checks fail is read as below.
     let (slots, m) = (&*cache.known.slots, cache.known.multiplier);
-    // (With at least a key's bytes, that check is one comparison: the cell's start against
-    // the bytes' length less a key's.)
-    match window.split_first() {
-        Some((&first, ends)) if m == BY_LENGTH && data.len() >= KEY_BYTES => {
-            by_length(at, first, ends, data, &cache.known.lengths);
+    // (That check is one comparison: the cell's start against the bytes' length less
+    // what is read of a cell.)
+    // The cells the table does not have: as `by_length` finds them, else four at a time.
+    let missed = match window.split_first() {
+        Some((&first, ends)) if m == BY_LENGTH => {
+            let lengths = &cache.known.lengths;
+            match cache.known.words {
+                1 => by_length::<O, 1>(at, first, ends, data, lengths),
+                2 => by_length::<O, 2>(at, first, ends, data, lengths),
+                _ => by_length::<O, 3>(at, first, ends, data, lengths),
+            }
         }
         Some((&first, ends)) if data.len() >= KEY_BYTES => {
             keys(at, first, ends, data, |key| key.find(slots, key.hashed(m)));
+            let none = i32x4::splat(NO_VALUE as i32);
+            let mut missed = 0;
+            for (i, four) in at.chunks_exact(4).enumerate() {
+                let four: [u32; 4] = four.try_into().unwrap_or([NO_VALUE; 4]);
+                let four = i32x4::from(four.map(|x| x as i32));
+                missed |= (four.cmp_eq(none).move_mask() as u64 & 0xF) << (4 * i);
+            }
+            missed
         }
-        _ => at.fill(NO_VALUE),
-    }
-    // The cells the table does not have, four at a time.
-    let none = i32x4::splat(NO_VALUE as i32);
-    for (i, four) in at.chunks_exact(4).enumerate() {
-        let four: [u32; 4] = four.try_into().unwrap_or([NO_VALUE; 4]);
-        let four = i32x4::from(four.map(|x| x as i32));
-        slow |= (four.cmp_eq(none).move_mask() as u64 & 0xF) << (4 * i);
-    }
+        _ => u64::MAX,
+    };
+    slow |= missed;
     let mut slow = slow & present;
     while slow != 0 {
         let r = slow.trailing_zeros() as usize;
@@ -1083,26 +1122,44 @@ fn keys<O: Offset>(
 }
 
 /// As [`keys`], for a [`Known`] table whose cells differ in length: each cell compared
-/// with the one of its length (`lengths`), with no key made. Out of line: it has the
-/// registers to itself (inlined, its loop read three of its values from the stack).
+/// with the one of its length (`lengths`), with no key made, on its first `W` words (the
+/// table's cells are at most `W` words long, see [`Known::words`]: a column of short
+/// values reads one word a cell, not three). Out of line: it has the registers to itself
+/// (inlined, its loop read three of its values from the stack).
 #[inline(never)]
-fn by_length<O: Offset>(
+fn by_length<O: Offset, const W: usize>(
     at: &mut [u32; BLOCK],
     first: O,
     ends: &[O],
     data: &[u8],
-    lengths: &[ByLength; KEY_MAX + 1],
-) {
+    lengths: &ByLengths,
+) -> u64 {
+    // A cell starting past `last` (less than `W` words from the end of the bytes, or past
+    // it) is left to the slow path.
+    let Some(last) = data.len().checked_sub(8 * W) else {
+        return u64::MAX;
+    };
+    let mut missed = 0;
     let mut a = first.raw();
-    for (cell, &b) in at.iter_mut().zip(ends) {
+    for (r, (cell, &b)) in at.iter_mut().zip(ends).enumerate() {
         let b = b.raw();
-        // Out of order, the length wraps around to more than any key's; a cell starting
-        // less than 24 bytes from the end (or past it) is left to the slow path by `find`.
-        *cell = lengths
-            .get(b.wrapping_sub(a))
-            .map_or(NO_VALUE, |known| known.find(data, a));
+        // Out of order, the length wraps around to more than any key's.
+        let len = b.wrapping_sub(a);
+        // No kept cell is longer than `W` words: under 3, every length past them (the
+        // last entry's among them) has no cell, and any length may read the last entry.
+        let len = if W < 3 { len.min(KEY_MAX) } else { len };
+        let found = if a <= last {
+            lengths.find::<W>(data, a, len)
+        } else {
+            None
+        };
+        match found {
+            Some(at) => *cell = at,
+            None => missed |= 1 << (r % BLOCK),
+        }
         a = b;
     }
+    missed
 }
 
 /// Cell `row` (row `r` of the block) of a string column, read one checked offset at a
@@ -1271,47 +1328,59 @@ const NO_CELL: KnownCell = KnownCell {
     at: NO_VALUE,
 };
 
-/// A kept cell by its length (when a [`Known`] table's cells differ in length): its key's
-/// three words with no length, the masks of its length (see [`MASKS`]), and what it reads
-/// as (its index in `TextCache::values`, or [`UNKNOWN`]); 64 bytes.
+/// The kept cells by their length (when a [`Known`] table's cells differ in length), an
+/// array per part, indexed by length: their keys' three words with no length, the masks
+/// of their length (see [`MASKS`]), and what they read as (the index in
+/// `TextCache::values`, or [`UNKNOWN`]). (Not an array of cells: an entry of 8 bytes or
+/// 4 is found from the length with no multiplication.)
 #[derive(Clone, Copy, Debug)]
-#[repr(align(64))]
-struct ByLength {
-    words: [u64; 3],
-    masks: [u64; 3],
-    at: u32,
+struct ByLengths {
+    words: [[u64; KEY_MAX + 1]; 3],
+    masks: [[u64; KEY_MAX + 1]; 3],
+    at: [u32; KEY_MAX + 1],
 }
 
-/// No cell of this length: no masked word is all ones.
-const NO_LENGTH: ByLength = ByLength {
-    words: [u64::MAX; 3],
-    masks: [0; 3],
-    at: NO_VALUE,
+/// No cell of any length: no masked word is all ones.
+const NO_LENGTHS: ByLengths = ByLengths {
+    words: [[u64::MAX; KEY_MAX + 1]; 3],
+    masks: [[0; KEY_MAX + 1]; 3],
+    at: [NO_VALUE; KEY_MAX + 1],
 };
 
-impl ByLength {
-    /// What the cell of this length starting at `a` reads as when it is the kept one
-    /// (its 24 bytes from `a` within `data`), else [`NO_VALUE`].
+impl ByLengths {
+    /// What the cell of length `len` starting at `a` reads as when it is the kept one of
+    /// its length (compared on its first `W` words, the `8 * W` bytes from `a` within
+    /// `data`: the kept cell has none of its own past them), else `None`.
     #[inline(always)]
-    fn find(&self, data: &[u8], a: usize) -> u32 {
-        let words = data
-            .get(a..)
-            .and_then(|d| d.first_chunk::<KEY_BYTES>())
-            .and_then(|bytes| {
-                let (head, rest) = bytes.split_first_chunk::<8>()?;
+    fn find<const W: usize>(&self, data: &[u8], a: usize, len: usize) -> Option<u32> {
+        let ([k0, k1, k2], [m0, m1, m2]) = (&self.words, &self.masks);
+        let at = *self.at.get(len)?;
+        let (k0, m0) = (*k0.get(len)?, *m0.get(len)?);
+        // One check of the cell's start (a chunk of a length known when compiling).
+        let rest = data.get(a..).unwrap_or_default();
+        let words = match W {
+            1 => rest.first_chunk::<8>().map(|c| [*c, [0; 8], [0; 8]]),
+            2 => rest.first_chunk::<16>().and_then(|c| {
+                let (head, mid) = c.split_first_chunk::<8>()?;
+                Some([*head, *mid.first_chunk::<8>()?, [0; 8]])
+            }),
+            _ => rest.first_chunk::<KEY_BYTES>().and_then(|c| {
+                let (head, rest) = c.split_first_chunk::<8>()?;
                 let (mid, rest) = rest.split_first_chunk::<8>()?;
                 Some([*head, *mid, *rest.first_chunk::<8>()?])
-            });
-        let Some(words) = words else {
-            return NO_VALUE;
+            }),
         };
-        let [w0, w1, w2] = words.map(u64::from_le_bytes);
-        let ([m0, m1, m2], [k0, k1, k2]) = (self.masks, self.words);
-        if w0 & m0 == k0 && w1 & m1 == k1 && w2 & m2 == k2 {
-            self.at
-        } else {
-            NO_VALUE
-        }
+        let [w0, w1, w2] = words?.map(u64::from_le_bytes);
+        let same = match W {
+            1 => w0 & m0 == k0,
+            2 => w0 & m0 == k0 && w1 & *m1.get(len)? == *k1.get(len)?,
+            _ => {
+                w0 & m0 == k0
+                    && w1 & *m1.get(len)? == *k1.get(len)?
+                    && w2 & *m2.get(len)? == *k2.get(len)?
+            }
+        };
+        same.then_some(at)
     }
 }
 
@@ -1321,18 +1390,22 @@ impl ByLength {
 /// is found by one multiplication (or none) and one comparison, with no scan.
 struct Known {
     slots: Box<[KnownCell; 1 << KNOWN_BITS]>,
-    lengths: Box<[ByLength; KEY_MAX + 1]>,
+    lengths: Box<ByLengths>,
     cells: Vec<KnownCell>,
     multiplier: u64,
+    /// Under [`BY_LENGTH`], the words (of 8 bytes) the longest kept cell takes, at least 1
+    /// and at most 3: what [`by_length`] compares
+    words: usize,
 }
 
 impl Default for Known {
     fn default() -> Self {
         Known {
             slots: Box::new([NO_CELL; 1 << KNOWN_BITS]),
-            lengths: Box::new([NO_LENGTH; KEY_MAX + 1]),
+            lengths: Box::new(NO_LENGTHS),
             cells: Vec::new(),
             multiplier: MULTIPLIERS[0],
+            words: 1,
         }
     }
 }
@@ -1357,22 +1430,27 @@ impl Known {
             });
             if apart {
                 self.multiplier = m;
+                let longest = self.cells.iter().map(|c| c.key.len()).max().unwrap_or(0);
+                self.words = longest.div_ceil(8).clamp(1, 3);
                 *self.slots = [NO_CELL; 1 << KNOWN_BITS];
-                *self.lengths = [NO_LENGTH; KEY_MAX + 1];
+                *self.lengths = NO_LENGTHS;
                 for c in &self.cells {
                     if let Some(s) = self.slots.get_mut(c.key.slot(m)) {
                         *s = *c;
                     }
                     let len = c.key.len();
-                    if let (BY_LENGTH, Some(l), Some(&[m0, m1, m2, tag])) =
-                        (m, self.lengths.get_mut(len), MASKS.get(len))
-                    {
+                    if let (BY_LENGTH, Some(&[m0, m1, m2, tag])) = (m, MASKS.get(len)) {
                         let [k0, k1, k2] = c.key.0;
-                        *l = ByLength {
-                            words: [k0, k1, k2 ^ tag],
-                            masks: [m0, m1, m2],
-                            at: c.at,
-                        };
+                        let l = &mut *self.lengths;
+                        let words = l.words.iter_mut().zip([k0, k1, k2 ^ tag]);
+                        for (w, k) in words.chain(l.masks.iter_mut().zip([m0, m1, m2])) {
+                            if let Some(w) = w.get_mut(len) {
+                                *w = k;
+                            }
+                        }
+                        if let Some(a) = l.at.get_mut(len) {
+                            *a = c.at;
+                        }
                     }
                 }
                 return;
@@ -1590,8 +1668,9 @@ mod tests {
 
     /// Levels and texts of distinct lengths up to 23 bytes (what a key takes; in a column
     /// whose known cells differ in length, each cell is compared with the one of its
-    /// length), then those and cells alike but in one byte, anywhere in their three
-    /// words: each reads as the same cell given as text.
+    /// length, on as many words as the longest takes: one, two or three), then those and
+    /// cells alike but in one byte, anywhere in their three words, or longer by a few
+    /// bytes: each reads as the same cell given as text.
     #[test]
     fn cells_alike_but_in_one_byte_read_as_their_own() {
         let program = test_program_of(&[(
@@ -1599,7 +1678,10 @@ mod tests {
             "fact remark: text { description \"Remark\" }\n\
              fact origin: one of eight_ch, resource_based, local_artisanal, sixteen_chars_ab, \
              foreign_investment, import_substitution, a_level_of_twenty_three \
-             { description \"Origin\" }\n"
+             { description \"Origin\" }\n\
+             fact size: level s < mid < large < eight_ch { description \"Size\" }\n\
+             fact band: one of s, eight_ch, nine_char, twelve_chars, sixteen_chars_ab \
+             { description \"Band\" }\n"
                 .into(),
         )]);
         let texts: Vec<String> = [
@@ -1630,8 +1712,10 @@ mod tests {
                             rng.below(good.len())
                         } % good.len()]
                         .clone();
-                        match (row < BLOCK, rng.below(4)) {
+                        match (row < BLOCK, rng.below(5)) {
                             (false, 0) => None,
+                            // Longer by 1 to 16 bytes: past its word, or within it.
+                            (false, 4) => Some(format!("{g}{}", "z".repeat(1 + rng.below(16)))),
                             (false, 3) if !g.is_empty() => {
                                 let mut bytes = g.into_bytes();
                                 let at = rng.below(bytes.len());

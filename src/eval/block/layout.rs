@@ -47,12 +47,14 @@ pub(super) struct LevelTest {
     pub(super) positions: u64,
 }
 
-/// A level fact's column: its fact and how many buckets it has (one per declared level,
-/// and one for every position past them, where every leaf answers alike).
+/// A level fact's column: its fact, how many buckets it has (one per declared level,
+/// and one for every position past them, where every leaf answers alike), and which of
+/// them its leaves name (bit b: bucket b is in some leaf's `positions`).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LevelColumn {
     pub(super) fact: usize,
     pub(super) buckets: usize,
+    pub(super) named: u64,
 }
 
 /// A tape step on words of records; slots index the per-slot words.
@@ -221,11 +223,15 @@ impl BlockPlan {
                     level_columns.push(LevelColumn {
                         fact,
                         buckets: past + 1,
+                        named: 0,
                     });
                     level_columns.len() - 1
                 }
             };
             let positions = (0..=past).fold(0u64, |set, x| set | (u64::from(truth(x) == 2) << x));
+            if let Some(c) = level_columns.get_mut(column) {
+                c.named |= positions;
+            }
             levels.push(LevelTest { column, positions });
         }
         let mut flag_facts = Vec::new();

@@ -106,6 +106,8 @@ pub(super) struct Words {
     flags: Vec<[u8; BLOCK]>,
     /// Per level column: the records in each bucket (`LEVEL_SPAN` words a column)
     buckets: Vec<u64>,
+    /// Per level column: the records in any of its buckets (those whose value is a level)
+    level_known: Vec<u64>,
     /// Per slot: the records where it holds, where it fails (neither: unknown)
     holds: Vec<u64>,
     fails: Vec<u64>,
@@ -412,15 +414,25 @@ impl Words {
         self.buckets.clear();
         self.buckets
             .resize(bp.level_columns.len() * LEVEL_SPAN as usize, 0);
-        for ((c, column), buckets) in bp
+        self.level_known.clear();
+        self.level_known.resize(bp.level_columns.len(), 0);
+        for (((c, column), buckets), known) in bp
             .level_columns
             .iter()
             .zip(&self.levels)
             .zip(self.buckets.chunks_exact_mut(LEVEL_SPAN as usize))
+            .zip(&mut self.level_known)
         {
-            for (b, records) in buckets.iter_mut().enumerate().take(c.buckets) {
-                let b = b as u8;
-                *records = byte_word(column, b);
+            // Only the buckets a leaf names; a record is in one of the column's buckets
+            // when its byte is a level's (every other byte is `NOT_A_LEVEL`).
+            *known = !byte_word(column, NOT_A_LEVEL);
+            let mut named = c.named;
+            while named != 0 {
+                let b = named.trailing_zeros() as usize;
+                named &= named - 1;
+                if let (Some(records), true) = (buckets.get_mut(b), b < c.buckets) {
+                    *records = byte_word(column, b as u8);
+                }
             }
         }
         for t in &bp.levels {
@@ -428,11 +440,16 @@ impl Words {
                 .buckets
                 .get(t.column * LEVEL_SPAN as usize..)
                 .unwrap_or_default();
-            let in_use = bp.level_columns.get(t.column).map_or(0, |c| c.buckets);
-            let (mut holds, mut known) = (0u64, 0u64);
-            for (b, &records) in buckets.iter().take(in_use).enumerate() {
-                known |= records;
-                holds |= records & 0u64.wrapping_sub((t.positions >> b) & 1);
+            let known = self.level_known.get(t.column).copied().unwrap_or(0);
+            // The buckets the leaf holds in, one load each (most leaves name one or two
+            // levels): all in use (`BlockPlan::new` sets no bit past them; a bucket not
+            // gathered is empty, as the words were cleared above).
+            let mut positions = t.positions;
+            let mut holds = 0u64;
+            while positions != 0 {
+                let b = positions.trailing_zeros() as usize;
+                positions &= positions - 1;
+                holds |= buckets.get(b).copied().unwrap_or(0);
             }
             set(holds, known, self);
         }
