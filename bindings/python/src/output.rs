@@ -1230,20 +1230,40 @@ fn plain_column<N: ArrowNativeType>(
     nulls: Option<NullBuffer>,
 ) -> Result<ArrayRef, ArrowError> {
     let longest = names.iter().map(|n| n.len()).max().unwrap_or(0);
-    let mut offsets = Vec::with_capacity(keys.len() + 1);
-    offsets.push(0i32);
-    let mut bytes: Vec<u8> = Vec::with_capacity(keys.len().saturating_mul(longest));
-    for (r, &k) in keys.iter().enumerate() {
-        if nulls.as_ref().is_none_or(|n| n.is_valid(r)) {
-            let name = k.to_usize().and_then(|k| names.get(k));
-            bytes.extend_from_slice(name.copied().unwrap_or_default().as_bytes());
+    let mut offsets = vec![0i32; keys.len() + 1];
+    let row_ends = offsets.get_mut(1..).unwrap_or_default();
+    // Room for every row's name, and for a whole `SHORT` bytes past the last.
+    let room = keys.len().saturating_mul(longest).saturating_add(SHORT);
+    let mut bytes: Vec<u8> = Vec::with_capacity(room);
+    if longest <= SHORT {
+        let padded: Vec<(u128, usize)> = names
+            .iter()
+            .map(|n| {
+                let mut block = [0u8; SHORT];
+                for (b, &x) in block.iter_mut().zip(n.as_bytes()) {
+                    *b = x;
+                }
+                (u128::from_le_bytes(block), n.len())
+            })
+            .collect();
+        match &nulls {
+            Some(valid) => copy_short(keys, &padded, valid.iter(), row_ends, &mut bytes),
+            None => copy_short(keys, &padded, std::iter::repeat(true), row_ends, &mut bytes),
         }
-        let end = i32::try_from(bytes.len()).map_err(|_| too_large())?;
-        offsets.push(end);
+    } else {
+        for ((r, &k), end) in keys.iter().enumerate().zip(row_ends) {
+            if nulls.as_ref().is_none_or(|n| n.is_valid(r)) {
+                let name = k.to_usize().and_then(|k| names.get(k));
+                bytes.extend_from_slice(name.copied().unwrap_or_default().as_bytes());
+            }
+            *end = bytes.len() as i32;
+        }
     }
+    // The offsets only grow: when the last fits an `i32`, none wrapped.
+    i32::try_from(bytes.len()).map_err(|_| too_large())?;
     // SAFETY: the offsets start at 0 and never go down (each is the bytes' length after
-    // a row), each fits an `i32` (checked), and the bytes are whole `str`s one after the
-    // other: what `StringArray::try_new` would check.
+    // a row), each fits an `i32` (the last does, checked), and the bytes are whole `str`s
+    // one after the other: what `StringArray::try_new` would check.
     let array = unsafe {
         StringArray::new_unchecked(
             OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)),
@@ -1253,6 +1273,53 @@ fn plain_column<N: ArrowNativeType>(
     };
     Ok(Arc::new(array))
 }
+
+/// [`plain_column`]'s rows for names of up to `SHORT` bytes (`padded`: each name's bytes
+/// and zeros as one word, and its length): row r's name (none where `valid` says not)
+/// appended to `bytes` by one store of the whole word, the length then moved past the
+/// name's own bytes, and `ends[r]` set to the length. No call to copy a few bytes, no
+/// check per row but the key's.
+fn copy_short<N: ArrowNativeType>(
+    keys: &[N],
+    padded: &[(u128, usize)],
+    valid: impl Iterator<Item = bool>,
+    ends: &mut [i32],
+    bytes: &mut Vec<u8>,
+) {
+    let longest = padded.iter().map(|&(_, n)| n).max().unwrap_or(0);
+    let room = keys.len().saturating_mul(longest).saturating_add(SHORT);
+    if longest > SHORT || bytes.capacity() - bytes.len() < room {
+        // Not reached (`plain_column` makes the room): name by name.
+        for ((&k, v), end) in keys.iter().zip(valid).zip(ends) {
+            let name = k.to_usize().and_then(|k| padded.get(k)).filter(|_| v);
+            if let Some(&(block, n)) = name {
+                bytes.extend_from_slice(block.to_le_bytes().get(..n).unwrap_or_default());
+            }
+            *end = bytes.len() as i32;
+        }
+        return;
+    }
+    let start = bytes.len();
+    let (base, mut len) = (bytes.as_mut_ptr(), start);
+    for ((&k, v), end) in keys.iter().zip(valid).zip(ends) {
+        let (block, n) = match k.to_usize().and_then(|k| padded.get(k)) {
+            Some(&(block, n)) if v => (block, n),
+            _ => (0, 0),
+        };
+        // SAFETY: before each row `len` is at most `start` plus `longest` bytes for each row
+        // before it, so `len + SHORT` is within the capacity (`room` past `start`, checked
+        // above): the store of `SHORT` bytes at `len` is in the allocation.
+        unsafe { base.add(len).cast::<u128>().write_unaligned(block) };
+        len += n;
+        *end = len as i32;
+    }
+    // SAFETY: bytes `start..len` were written above (each name's own bytes by its store),
+    // within the capacity.
+    unsafe { bytes.set_len(len) };
+}
+
+/// The longest name [`plain_column`] copies as one block.
+const SHORT: usize = 16;
 
 #[cfg(test)]
 mod tests {
