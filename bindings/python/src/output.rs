@@ -1229,6 +1229,11 @@ fn plain_column<N: ArrowNativeType>(
     keys: &[N],
     nulls: Option<NullBuffer>,
 ) -> Result<ArrayRef, ArrowError> {
+    if nulls.as_ref().is_some_and(|n| n.len() != keys.len()) {
+        return Err(ArrowError::ComputeError(
+            "validity of another length".into(),
+        ));
+    }
     let longest = names.iter().map(|n| n.len()).max().unwrap_or(0);
     let mut offsets = vec![0i32; keys.len() + 1];
     let row_ends = offsets.get_mut(1..).unwrap_or_default();
@@ -1277,8 +1282,8 @@ fn plain_column<N: ArrowNativeType>(
 /// [`plain_column`]'s rows for names of up to `SHORT` bytes (`padded`: each name's bytes
 /// and zeros as one word, and its length): row r's name (none where `valid` says not)
 /// appended to `bytes` by one store of the whole word, the length then moved past the
-/// name's own bytes, and `ends[r]` set to the length. No call to copy a few bytes, no
-/// check per row but the key's.
+/// name's own bytes, and `ends[r]` set to the length (`valid` and `ends` have a row for
+/// each key). No call to copy a few bytes, no check per row but the key's.
 fn copy_short<N: ArrowNativeType>(
     keys: &[N],
     padded: &[(u128, usize)],
@@ -1323,7 +1328,39 @@ const SHORT: usize = 16;
 
 #[cfg(test)]
 mod tests {
-    use super::{round4_all, round4_lanes};
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::{plain_column, round4_all, round4_lanes};
+    use arrow_array::{Array, StringArray};
+    use arrow_buffer::NullBuffer;
+
+    /// Names copied as blocks (up to 16 bytes) or one by one (longer), with and without
+    /// nulls: each row its name, a null row empty.
+    #[test]
+    fn plain_names_are_the_names_of_their_keys() {
+        let short = ["matched", "not_matched", "", "sixteen_bytes_xx"];
+        let long = ["mass_production_cluster", "tnc", "seventeen_bytes_x"];
+        for names in [&short[..], &long[..]] {
+            let keys: Vec<i8> = (0..200).map(|r| (r * 7 % names.len()) as i8).collect();
+            let valid: Vec<bool> = (0..200).map(|r| r % 5 != 3).collect();
+            for nulls in [None, Some(NullBuffer::from(valid.clone()))] {
+                let column = plain_column(names, &keys, nulls.clone()).unwrap();
+                let strings = column.as_any().downcast_ref::<StringArray>().unwrap();
+                assert_eq!(strings.len(), keys.len());
+                for (r, &k) in keys.iter().enumerate() {
+                    if nulls.is_some() && !valid[r] {
+                        assert!(strings.is_null(r));
+                        assert_eq!(strings.value_length(r), 0);
+                    } else {
+                        assert_eq!(strings.value(r), names[k as usize], "row {r}");
+                    }
+                }
+            }
+            // A validity of another length is an error, not a column.
+            let nulls = Some(NullBuffer::from(vec![true; 3]));
+            assert!(plain_column(names, &keys, nulls).is_err());
+        }
+    }
 
     #[test]
     fn scores_round_as_f64_round_does() {
