@@ -6,7 +6,6 @@ use crate::eval::block::layout::BlockPlan;
 use crate::eval::block::words::Words;
 use crate::eval::summary::{Applicable, OutcomeSummary, Row, TypeSummary};
 use crate::ir::{FactId, PolicyId, TypeId};
-use crate::vocab::TypeStatus;
 
 /// `start..` the end of `list`, as a pair of positions.
 pub(super) fn span_from<T>(start: usize, list: &[T]) -> (u32, u32) {
@@ -173,14 +172,7 @@ impl<'a> BlockRows<'a> {
                 return None;
             }
             if (open >> r) & 1 == 0 {
-                let matched = words.type_column(bp, t, &mut []);
-                let status = if (matched >> r) & 1 == 1 {
-                    TypeStatus::Matched
-                } else {
-                    TypeStatus::NotMatched
-                };
-                let score = words.type_score(bp, t, r);
-                return Some(TypeSummary { status, score });
+                return Some(words.type_record(bp, t, r));
             }
         }
         self.rows.types.get(r * n + t).copied()

@@ -3,7 +3,7 @@
 //! vector comparisons over a column (`wide`: SSE2, AVX or NEON as the machine has), the
 //! lanes' sign bits gathered by one instruction.
 
-use super::layout::{BlockPlan, Scores, WordStep};
+use super::layout::{BlockPlan, Scores, TypeWords, WordStep};
 use super::rows::{span_from, Open, Rows};
 use super::{Lane, Lanes, BLOCK};
 use crate::eval::compiled::plan::{Plan, LEVEL_SPAN};
@@ -643,16 +643,8 @@ impl Words {
             // Type by type: the status and score of every record.
             for (t, pattern) in bp.types.iter().zip(&self.patterns) {
                 let matched = self.matched.get(t.index).copied().unwrap_or(0);
-                match &t.scores {
-                    Scores::Table(table) => type_column(block_types, n, t.index, matched, |r| {
-                        table.get(byte(pattern, r) & 0xFF).copied().unwrap_or(1.0)
-                    }),
-                    Scores::Sum { weights, total } => {
-                        type_column(block_types, n, t.index, matched, |r| {
-                            summed_score(&self.holds, &t.indicative, weights, *total, r)
-                        })
-                    }
-                }
+                let score = |r| self.score(t, pattern, r);
+                type_into_rows(block_types, n, t.index, matched, score);
             }
             // Record by record: classification and applicable policies, read from the words.
             for (r, &leading) in leading.iter().enumerate() {
@@ -663,7 +655,7 @@ impl Words {
         } else {
             rows.in_words = true;
             for (r, &leading) in leading.iter().enumerate() {
-                let score = |t: usize| self.type_score(bp, t, r);
+                let score = |t: usize| self.type_record(bp, t, r).score;
                 rows.classification.push(classification(leading, score));
             }
         }
@@ -722,44 +714,70 @@ impl Words {
     /// the records it matched (bit r for record r), and the scores of records
     /// `0..scores.len()` written into `scores`.
     pub(super) fn type_column(&self, bp: &BlockPlan, t: usize, scores: &mut [f64]) -> u64 {
-        let Some(k) = bp.types.iter().position(|x| x.index == t) else {
-            scores.fill(0.0);
-            return 0;
-        };
-        let (Some(tw), Some(pattern)) = (bp.types.get(k), self.patterns.get(k)) else {
+        let Some((tw, pattern)) = self.type_words(bp, t) else {
             scores.fill(0.0);
             return 0;
         };
         match &tw.scores {
+            // A table's loop on its own, with no match per record.
             Scores::Table(table) => {
                 for (x, &b) in scores.iter_mut().zip(pattern) {
-                    *x = table.get(usize::from(b)).copied().unwrap_or(1.0);
+                    *x = table_score(table, usize::from(b));
                 }
             }
-            Scores::Sum { weights, total } => {
+            Scores::Sum { .. } => {
                 for (r, x) in scores.iter_mut().enumerate() {
-                    *x = summed_score(&self.holds, &tw.indicative, weights, *total, r);
+                    *x = self.score(tw, pattern, r);
                 }
             }
         }
         self.matched.get(t).copied().unwrap_or(0)
     }
 
-    /// Type `t`'s score for record `r` of the last block (see [`Words::type_column`]).
-    pub(super) fn type_score(&self, bp: &BlockPlan, t: usize, r: usize) -> f64 {
-        let Some((k, tw)) = bp.types.iter().enumerate().find(|(_, x)| x.index == t) else {
-            return 0.0;
-        };
+    /// Type `t`'s status and score for record `r` of the last block (see
+    /// [`Words::type_column`]).
+    pub(super) fn type_record(&self, bp: &BlockPlan, t: usize, r: usize) -> TypeSummary {
+        let matched = self.matched.get(t).is_some_and(|&m| bit(m, r));
+        TypeSummary {
+            status: if matched {
+                TypeStatus::Matched
+            } else {
+                TypeStatus::NotMatched
+            },
+            score: self
+                .type_words(bp, t)
+                .map_or(0.0, |(tw, pattern)| self.score(tw, pattern, r)),
+        }
+    }
+
+    /// Type `t`'s (a `TypeId` index) layout and its record's patterns of indicative
+    /// criteria in the last block.
+    fn type_words<'a>(
+        &'a self,
+        bp: &'a BlockPlan,
+        t: usize,
+    ) -> Option<(&'a TypeWords, &'a [u8; BLOCK])> {
+        let k = bp.types.iter().position(|x| x.index == t)?;
+        Some((bp.types.get(k)?, self.patterns.get(k)?))
+    }
+
+    /// The score of type `tw` for record `r` of the last block (`pattern`: the type's
+    /// patterns): from its table by the record's pattern, or its weights added.
+    #[inline(always)]
+    fn score(&self, tw: &TypeWords, pattern: &[u8; BLOCK], r: usize) -> f64 {
         match &tw.scores {
-            Scores::Table(table) => {
-                let pattern = self.patterns.get(k).map_or(0, |p| byte(p, r));
-                table.get(pattern & 0xFF).copied().unwrap_or(1.0)
-            }
+            Scores::Table(table) => table_score(table, byte(pattern, r)),
             Scores::Sum { weights, total } => {
                 summed_score(&self.holds, &tw.indicative, weights, *total, r)
             }
         }
     }
+}
+
+/// The score a table gives the pattern `b` (a byte) of indicative criteria.
+#[inline(always)]
+fn table_score(table: &[f64; 256], b: usize) -> f64 {
+    table.get(b & 0xFF).copied().unwrap_or(1.0)
 }
 
 /// The bits of `word` as bytes of 0 or 1, bit r to `bytes[r]` (as many as `bytes` has,
@@ -784,7 +802,7 @@ pub(super) fn low_bits(len: usize) -> u64 {
 /// Write type `index`'s status (from `matched`) and score (`score(r)`) into each record's
 /// row of `types` (`n` types a row).
 #[inline(always)]
-fn type_column(
+fn type_into_rows(
     types: &mut [TypeSummary],
     n: usize,
     index: usize,
