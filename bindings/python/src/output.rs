@@ -177,23 +177,23 @@ impl TypeKeys {
     /// was room for them all.
     #[inline]
     fn write(&mut self, at: std::ops::Range<usize>, keys: impl Iterator<Item = u32>) -> bool {
-        fn put<K>(
+        fn put<K: Key>(
             v: &mut Vec<K>,
             at: std::ops::Range<usize>,
-            keys: impl Iterator<Item = K>,
+            keys: impl Iterator<Item = u32>,
         ) -> bool {
             let Some(slots) = v.spare_capacity_mut().get_mut(at) else {
                 return false;
             };
             for (slot, k) in slots.iter_mut().zip(keys) {
-                slot.write(k);
+                slot.write(K::of(k));
             }
             true
         }
-        // A narrow key is below 127 (at most 127 types): the cast keeps it.
+        // A narrow key is below 127 (at most 127 types): `Key::of` keeps it.
         match self {
-            TypeKeys::Narrow(v) => put(v, at, keys.map(|k| k as i8)),
-            TypeKeys::Wide(v) => put(v, at, keys.map(|k| k as i32)),
+            TypeKeys::Narrow(v) => put(v, at, keys),
+            TypeKeys::Wide(v) => put(v, at, keys),
         }
     }
 
@@ -1240,6 +1240,7 @@ fn plain_column<N: ArrowNativeType>(
     // Room for every row's name, and for a whole `SHORT` bytes past the last.
     let room = keys.len().saturating_mul(longest).saturating_add(SHORT);
     let mut bytes: Vec<u8> = Vec::with_capacity(room);
+    let mut copied = false;
     if longest <= SHORT {
         let padded: Vec<(u128, usize)> = names
             .iter()
@@ -1251,11 +1252,13 @@ fn plain_column<N: ArrowNativeType>(
                 (u128::from_le_bytes(block), n.len())
             })
             .collect();
-        match &nulls {
+        copied = match &nulls {
             Some(valid) => copy_short(keys, &padded, valid.iter(), row_ends, &mut bytes),
             None => copy_short(keys, &padded, std::iter::repeat(true), row_ends, &mut bytes),
-        }
-    } else {
+        };
+    }
+    if !copied {
+        // Longer names: one by one.
         for ((r, &k), end) in keys.iter().enumerate().zip(row_ends) {
             if nulls.as_ref().is_none_or(|n| n.is_valid(r)) {
                 let name = k.to_usize().and_then(|k| names.get(k));
@@ -1283,26 +1286,20 @@ fn plain_column<N: ArrowNativeType>(
 /// and zeros as one word, and its length): row r's name (none where `valid` says not)
 /// appended to `bytes` by one store of the whole word, the length then moved past the
 /// name's own bytes, and `ends[r]` set to the length (`valid` and `ends` have a row for
-/// each key). No call to copy a few bytes, no check per row but the key's.
+/// each key). No call to copy a few bytes, no check per row but the key's. `false`, with
+/// nothing written, when a name is longer or `bytes` has not the room (not reached:
+/// `plain_column` makes it), for the caller to copy them one by one.
 fn copy_short<N: ArrowNativeType>(
     keys: &[N],
     padded: &[(u128, usize)],
     valid: impl Iterator<Item = bool>,
     ends: &mut [i32],
     bytes: &mut Vec<u8>,
-) {
+) -> bool {
     let longest = padded.iter().map(|&(_, n)| n).max().unwrap_or(0);
     let room = keys.len().saturating_mul(longest).saturating_add(SHORT);
     if longest > SHORT || bytes.capacity() - bytes.len() < room {
-        // Not reached (`plain_column` makes the room): name by name.
-        for ((&k, v), end) in keys.iter().zip(valid).zip(ends) {
-            let name = k.to_usize().and_then(|k| padded.get(k)).filter(|_| v);
-            if let Some(&(block, n)) = name {
-                bytes.extend_from_slice(block.to_le_bytes().get(..n).unwrap_or_default());
-            }
-            *end = bytes.len() as i32;
-        }
-        return;
+        return false;
     }
     let start = bytes.len();
     let (base, mut len) = (bytes.as_mut_ptr(), start);
@@ -1321,6 +1318,7 @@ fn copy_short<N: ArrowNativeType>(
     // SAFETY: bytes `start..len` were written above (each name's own bytes by its store),
     // within the capacity.
     unsafe { bytes.set_len(len) };
+    true
 }
 
 /// The longest name [`plain_column`] copies as one block.
